@@ -1,0 +1,136 @@
+"""The national report template (v2019, v2021) as data, with the cell codes.
+
+The cell codes (``t3.new.natural``, ``t4.review.total`` …) are the one vocabulary shared by
+the readers, the warehouse, the checks and the reports.  This module loads
+``gongkai/data/template.yaml`` (a copy of the project's template spec) and exposes it as
+plain, ordered structures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+VERSIONS = ("v2019", "v2021")
+T3_COLS = ("natural", "commercial", "research", "social", "legal", "org_other", "total")
+T4_COLS = ("upheld", "corrected", "other", "pending", "total")
+T4_BLOCKS = ("review", "suit_direct", "suit_after_review")
+
+
+def _as_list(value) -> list[str]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a table: its code (``new``, ``denied.state_secret`` …) and label variants."""
+
+    code: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its code (``natural``, ``decisions`` …) and label variants."""
+
+    code: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class T2Block:
+    """One block of table 二 (a 第二十条 item) with its rows and columns."""
+
+    item: str
+    rows: tuple[Row, ...]
+    cols: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """One version of the template: every table, row, column and the ordered cell codes."""
+
+    version: str
+    t2_blocks: tuple[T2Block, ...]
+    t3_rows: tuple[Row, ...]
+    t3_cols: tuple[Column, ...]
+    t4_blocks: tuple[Row, ...]
+    t4_cols: tuple[Column, ...]
+    sections: tuple[Row, ...]
+    cell_codes: tuple[str, ...] = field(default=())
+
+    def t2_codes(self) -> list[str]:
+        """Cell codes of table 二 in template order."""
+        return [f"t2.{r.code}.{c.code}" for b in self.t2_blocks for r in b.rows for c in b.cols]
+
+    def t3_codes(self) -> list[str]:
+        """Cell codes of table 三 in template order (row by row)."""
+        return [f"t3.{r.code}.{c.code}" for r in self.t3_rows for c in self.t3_cols]
+
+    def t4_codes(self) -> list[str]:
+        """Cell codes of table 四 in template order (block by block)."""
+        return [f"t4.{b.code}.{c.code}" for b in self.t4_blocks for c in self.t4_cols]
+
+    def table_of(self, code: str) -> str:
+        """The table (``t2``, ``t3``, ``t4``) a cell code belongs to."""
+        return code.split(".", 1)[0]
+
+    def is_money(self, code: str) -> bool:
+        """True for cells in 万元 (procurement amount, fee amount)."""
+        return code in ("t2.procurement.amount", "t2.fee.amount")
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    """The raw template spec as loaded from the package's YAML file."""
+    text = resources.files("gongkai.data").joinpath("template.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=4)
+def get(version: str) -> Template:
+    """The template of one version (``v2019`` or ``v2021``)."""
+    if version not in VERSIONS:
+        raise ValueError(f"unknown template version {version!r}; expected one of {VERSIONS}")
+    raw = spec()
+    blocks = []
+    for b in raw["t2"][version]["blocks"]:
+        rows = tuple(Row(code, tuple(_as_list(lab))) for code, lab in b["rows"].items())
+        cols = tuple(Column(code, tuple(_as_list(lab))) for code, lab in b["cols"].items())
+        blocks.append(T2Block(b["item"], rows, cols))
+    t3_rows = []
+    for code, lab in raw["t3"]["rows"].items():
+        if isinstance(lab, dict):
+            if lab.get("v2021_only") and version != "v2021":
+                continue
+            if lab.get("v2019_only") and version != "v2019":
+                continue
+            lab = lab["label"]
+        t3_rows.append(Row(code, tuple(_as_list(lab))))
+    t3_cols = tuple(Column(code, tuple(_as_list(lab))) for code, lab in raw["t3"]["cols"].items())
+    t4_blocks = tuple(Row(code, tuple(_as_list(lab))) for code, lab in raw["t4"]["blocks"].items())
+    t4_cols = tuple(Column(code, tuple(_as_list(lab))) for code, lab in raw["t4"]["cols"].items())
+    sections = tuple(Row(s["code"], tuple(s["labels"])) for s in raw["sections"])
+    tpl = Template(version, tuple(blocks), tuple(t3_rows), t3_cols, t4_blocks, t4_cols, sections)
+    codes = tuple(tpl.t2_codes() + tpl.t3_codes() + tpl.t4_codes())
+    return Template(version, tpl.t2_blocks, tpl.t3_rows, tpl.t3_cols, tpl.t4_blocks, tpl.t4_cols,
+                    tpl.sections, codes)
+
+
+def version_for_year(year: int | None) -> str | None:
+    """The template version in force for a report year (v2019 for 2019–2020, v2021 after)."""
+    if year is None:
+        return None
+    return "v2019" if year <= 2020 else "v2021"
+
+
+def all_codes() -> list[str]:
+    """Every cell code of either version, without repeats, in template order."""
+    seen: dict[str, None] = {}
+    for v in VERSIONS:
+        for c in get(v).cell_codes:
+            seen.setdefault(c)
+    return list(seen)
