@@ -1,0 +1,223 @@
+"""The warehouse: schema, loading parsed reports, versioning, publishing, wide views."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from gongkai import template as tpl
+from gongkai import warehouse as wh
+from gongkai.model import Issue, ParsedReport
+from gongkai.paths import SQL_DIR
+from gongkai.units import default_registry
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    wh.create_schema(con)
+    wh.load_units(con, default_registry())
+    yield con
+    con.close()
+
+
+def _insert(con, report, sha="a" * 64, unit="430181002", year=2019, path="2019/x.md", **kw):
+    sid = wh.submission_id_for(sha, unit, year)
+    status = wh.insert_report(con, report, submission_id=sid, sha256=sha, size_bytes=10,
+                              file_path=path, filed_unit_code=unit, filed_year=year,
+                              run_id="run-1", **kw)
+    return sid, status
+
+
+def test_schema_is_idempotent_and_has_core_tables(con):
+    wh.create_schema(con)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    for name in ("units", "runs", "submissions", "cells", "narratives", "narrative_figures",
+                 "parse_issues", "findings", "check_runs", "cell_codes", "v_current_cells",
+                 "v_t2", "v_t3", "v_t4", "v_city_totals"):
+        assert name in tables
+    assert con.execute("select count(*) from cell_codes").fetchone()[0] == len(tpl.all_codes())
+
+
+def test_load_units(con):
+    n = con.execute("select count(*) from units").fetchone()[0]
+    assert n == len(default_registry().units)
+    row = con.execute("select name, peer_group from units where unit_code = '430181002'").fetchone()
+    assert row == ("集里街道", "街道")
+
+
+def test_insert_report_writes_every_template_cell(con, make_report):
+    report = make_report(values={"t3.new.natural": 3, "t3.new.total": None},
+                         blanks=("t4.review.total",))
+    sid, status = _insert(con, report)
+    assert status == "loaded"
+    n = con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchone()[0]
+    assert n == len(tpl.get("v2019").cell_codes)
+    value, status_, raw = con.execute(
+        "select value, status, raw_text from cells where submission_id = ? and cell_code = ?",
+        [sid, "t3.new.natural"]).fetchone()
+    assert (value, status_, raw) == (3.0, "value", "3")
+    # not seen by the reader: null, not 0
+    assert con.execute(
+        "select value, status, raw_text from cells where submission_id = ? and cell_code = ?",
+        [sid, "t3.new.total"]).fetchone() == (None, "unseen", "")
+    # visibly blank: null, not 0
+    assert con.execute(
+        "select value, status from cells where submission_id = ? and cell_code = ?",
+        [sid, "t4.review.total"]).fetchone() == (None, "blank")
+    sub = con.execute(
+        "select status, is_current, unit_code, report_year, template, published_date::varchar "
+        "from submissions where submission_id = ?", [sid]).fetchone()
+    assert sub == ("loaded", True, "430181002", 2019, "v2019", "2020-01-20")
+    row, col = con.execute(
+        "select row_code, col_code from cells where submission_id = ? and cell_code = ?",
+        [sid, "t3.denied.state_secret.natural"]).fetchone()
+    assert (row, col) == ("denied.state_secret", "natural")
+    assert con.execute("select count(*) from narratives where submission_id = ?",
+                       [sid]).fetchone()[0] == 2
+
+
+def test_text_with_quotes_is_stored_verbatim(con, make_report):
+    report = make_report()
+    report.title = "x'); drop table cells; --"
+    report.sections["s6"] = "它's \"quoted\" ; drop"
+    report.add_issue("odd", "info", "说明'", "note'); --")
+    sid, _ = _insert(con, report)
+    assert con.execute("select title from submissions").fetchone()[0] == report.title
+    assert con.execute("select count(*) from cells").fetchone()[0] > 0
+    assert con.execute("select message_en from parse_issues where submission_id = ?",
+                       [sid]).fetchone()[0] == "note'); --"
+
+
+def test_unreadable_report_is_a_rejected_submission(con):
+    report = ParsedReport(file="broken.pdf", format="pdf")
+    report.add_issue("no_tables", "error", "未找到统计表", "no statistical table was found")
+    sid, status = _insert(con, report)
+    assert status == "rejected"
+    row = con.execute("select status, reject_reason, is_current from submissions").fetchone()
+    assert row[0] == "rejected" and "no statistical table" in row[1] and row[2] is False
+    assert con.execute("select count(*) from cells").fetchone()[0] == 0
+    assert con.execute("select issue_code from parse_issues").fetchone()[0] == "no_tables"
+
+
+def test_filed_values_win_and_disagreement_is_an_issue(con, make_report):
+    report = make_report(unit_code="430181001", unit_name="淮川街道", year=2018)
+    sid, _ = _insert(con, report, unit="430181002", year=2019)
+    row = con.execute(
+        "select unit_code, report_year, filed_unit_code, text_unit_code, text_year "
+        "from submissions").fetchone()
+    assert row == ("430181002", 2019, "430181002", "430181001", 2018)
+    codes = [r[0] for r in con.execute(
+        "select issue_code from parse_issues order by issue_no").fetchall()]
+    assert codes == ["filed_unit_mismatch", "filed_year_mismatch"]
+    assert con.execute("select distinct unit_code from cells").fetchall() == [("430181002",)]
+
+
+def test_text_values_used_when_nothing_filed(con, make_report):
+    report = make_report(unit_code="430181003", year=2020)
+    sid = wh.submission_id_for("b" * 64, None, None)
+    wh.insert_report(con, report, submission_id=sid, sha256="b" * 64, size_bytes=1,
+                     file_path="loose.md")
+    assert con.execute("select unit_code, report_year, filed_unit_code from submissions"
+                       ).fetchone() == ("430181003", 2020, None)
+
+
+def test_resubmission_supersedes_and_rerun_is_idempotent(con, make_report):
+    old, _ = _insert(con, make_report(values={"t3.new.natural": 1}), sha="1" * 64)
+    new, _ = _insert(con, make_report(values={"t3.new.natural": 2}), sha="2" * 64)
+    rows = con.execute("select submission_id, is_current, superseded_by from submissions "
+                       "order by submission_id").fetchall()
+    assert dict((r[0], (r[1], r[2])) for r in rows) == {old: (False, new), new: (True, None)}
+    # the same file again: same id, no duplicate rows
+    _insert(con, make_report(values={"t3.new.natural": 2}), sha="2" * 64)
+    assert con.execute("select count(*) from submissions").fetchone()[0] == 2
+    assert con.execute("select count(*) from cells where submission_id = ?",
+                       [new]).fetchone()[0] == len(tpl.get("v2019").cell_codes)
+    value = con.execute("select t3__new__natural from v_t3").fetchall()
+    assert value == [(2.0,)]
+    # the old file comes back: it becomes current again
+    assert wh.promote(con, old)
+    assert con.execute("select t3__new__natural from v_t3").fetchall() == [(1.0,)]
+    assert wh.current_of(con, new) == old
+
+
+def test_rejected_resubmission_does_not_replace_loaded(con, make_report):
+    good, _ = _insert(con, make_report(), sha="1" * 64)
+    bad, status = _insert(con, ParsedReport(file="x", format="pdf"), sha="2" * 64)
+    assert status == "rejected"
+    assert wh.current_of(con, good) == good
+    assert con.execute("select count(*) from v_t3").fetchone()[0] == 1
+
+
+def test_wide_views_and_city_totals(con, make_report):
+    _insert(con, make_report(values={"t3.new.natural": 4}, blanks=("t3.new.commercial",)),
+            sha="1" * 64, unit="430181002")
+    _insert(con, make_report(unit_code="430181003", values={"t3.new.natural": 5}),
+            sha="2" * 64, unit="430181003")
+    _insert(con, make_report(template="v2021", year=2021, values={"t2.fee.amount": 1.5}),
+            sha="3" * 64, unit="430181002", year=2021)
+    rows = con.execute("select unit_code, report_year, t3__new__natural, t3__new__commercial "
+                       "from v_t3").fetchall()
+    assert rows == [("430181002", 2019, 4.0, None), ("430181003", 2019, 5.0, 0.0),
+                    ("430181002", 2021, 0.0, 0.0)]
+    assert con.execute("select t2__fee__amount, t2__fee__prev_items from v_t2 "
+                       "where report_year = 2021").fetchone() == (1.5, None)
+    assert con.execute("select count(*) from v_t4").fetchone()[0] == 3
+    total = con.execute(
+        "select total_value, units_reporting, units_with_value, blank_cells from v_city_totals "
+        "where report_year = 2019 and cell_code = ?", ["t3.new.commercial"]).fetchone()
+    assert total == (0.0, 2, 1, 1)
+    assert con.execute(
+        "select total_value from v_city_totals where report_year = 2019 and cell_code = ?",
+        ["t3.new.natural"]).fetchone() == (9.0,)
+
+
+def test_city_total_of_all_blank_cell_is_null(con, make_report):
+    _insert(con, make_report(blanks=("t4.review.total",)), sha="1" * 64)
+    assert con.execute(
+        "select total_value, blank_cells from v_city_totals where cell_code = 't4.review.total'"
+    ).fetchone() == (None, 1)
+
+
+def test_wide_view_files_match_template():
+    for table in wh.WIDE_TABLES:
+        path = SQL_DIR / "marts" / f"20_v_{table}.sql"
+        assert path.read_text(encoding="utf-8") == wh.wide_view_sql(table), (
+            f"{path} is out of date: run `make marts`")
+
+
+def test_wide_column_names_are_unique_and_reversible():
+    cols = [wh.wide_column(c) for c in tpl.all_codes()]
+    assert len(set(cols)) == len(cols)
+    assert all(c.replace("__", ".") in tpl.all_codes() for c in cols)
+
+
+def test_extra_issues_are_numbered_after_reader_issues(con, make_report):
+    report = make_report()
+    report.add_issue("r1", "warning", "甲", "a")
+    sid, _ = _insert(con, report, extra_issues=[Issue("filed_unit_unknown", "warning", "乙", "b")])
+    assert con.execute("select issue_no, issue_code from parse_issues order by issue_no"
+                       ).fetchall() == [(1, "r1"), (2, "filed_unit_unknown")]
+
+
+def test_stage_publish_and_parquet(tmp_path, make_report):
+    published = tmp_path / "wh" / "gongkai.duckdb"
+    staging = wh.stage_copy(published, "r1")
+    con = wh.connect(staging)
+    wh.load_units(con, default_registry())
+    _insert(con, make_report())
+    con.close()
+    assert not published.exists()
+    wh.publish(staging, published)
+    assert published.exists() and not staging.exists()
+    out = wh.export_parquet(published, wh.parquet_dir(published))
+    assert (out / "cells" / "report_year=2019").is_dir()
+    n = duckdb.sql(f"select count(*) from read_parquet('{out}/cells/*/*.parquet')").fetchall()[0][0]
+    assert n == len(tpl.get("v2019").cell_codes)
+    # a second staging copy starts from the published content
+    staging2 = wh.stage_copy(published, "r2")
+    con = duckdb.connect(str(staging2), read_only=True)
+    assert con.execute("select count(*) from submissions").fetchone()[0] == 1
+    con.close()
+    wh.discard(staging2)
+    assert not staging2.exists()
