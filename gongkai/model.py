@@ -59,7 +59,9 @@ class NarrativeFigure:
 
     phrase: str
     value: float
-    compared_with: str  # an expression over cell codes, e.g. "t3.new.total"
+    # an expression over cell codes, e.g. "t3.new.total"; alternatives are separated by
+    # "; " and the figure agrees with the table when any alternative does
+    compared_with: str
     location: str | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""``gongkai parse FILE [--json]``: read one report and show what was read."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from gongkai import template as tpl
+from gongkai.model import ParsedReport
+
+
+def register(sub) -> None:
+    """Add the ``parse`` subcommand."""
+    p = sub.add_parser("parse", help="read one report and print its cells (tables) or JSON",
+                       description="Read one submitted report (text, Markdown, HTML, Word, Excel "
+                                   "or PDF) and print the cells read, with parse issues.")
+    p.add_argument("file", help="the report file")
+    p.add_argument("--json", action="store_true", help="print one JSON object (see docs/parse-json.md)")
+    p.add_argument("--year", type=int, default=None, help="the year the report was filed for")
+    p.add_argument("--unit", default=None, help="the unit code the report was filed for")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    """Parse the file and print the result; exit 0, or 2 when nothing could be read."""
+    from gongkai.read import parse_file
+
+    report = parse_file(args.file, filed_year=args.year, filed_unit_code=args.unit)
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_summary(report))
+    return 0 if report.template and report.is_readable else 2
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "·"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    out = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True))]
+    for r in rows:
+        out.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)))
+    return "\n".join(out)
+
+
+def _width(s: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - _width(s))
+
+
+def render_summary(report: ParsedReport) -> str:
+    """A readable summary: metadata, the three tables as tables, and the parse issues."""
+    lines = [
+        f"文件 file      {report.file} ({report.format}, {report.encoding or '-'})",
+        f"单位 unit      {report.unit_name or '-'} ({report.unit_code or '不在名录 not in registry'})",
+        f"年度 year      {report.year or '-'}",
+        f"模板 template  {report.template or '-'}",
+        f"发布 published {report.published or '-'}",
+        f"部分 sections  {' '.join(report.section_order) or '-'}",
+        "",
+    ]
+    if report.template:
+        t = tpl.get(report.template)
+        lines.append("表二 主动公开 (t2)")
+        rows = []
+        for b in t.t2_blocks:
+            for r in b.rows:
+                vals = [f"{c.code}={_fmt(report.cells.get(f't2.{r.code}.{c.code}'))}" for c in b.cols]
+                rows.append([r.labels[0], "  ".join(vals)])
+        lines += [_table(["行", "值"], rows), ""]
+        lines.append("表三 依申请公开 (t3)  · = 空白/未见 blank or unseen")
+        rows = [[r.code] + [_fmt(report.cells.get(f"t3.{r.code}.{c}")) for c in tpl.T3_COLS]
+                for r in t.t3_rows]
+        lines += [_table(["row", *tpl.T3_COLS], rows), ""]
+        lines.append("表四 复议诉讼 (t4)")
+        rows = [[b] + [_fmt(report.cells.get(f"t4.{b}.{c}")) for c in tpl.T4_COLS] for b in tpl.T4_BLOCKS]
+        lines += [_table(["block", *tpl.T4_COLS], rows), ""]
+    if report.narrative_figures:
+        lines.append("正文数字 narrative figures")
+        for f in report.narrative_figures:
+            lines.append(f"  {f.phrase} → {_fmt(f.value)}  (vs {f.compared_with})")
+        lines.append("")
+    lines.append(f"问题 issues ({len(report.issues)})")
+    for i in report.issues:
+        loc = f" [{i.location}]" if i.location else ""
+        lines.append(f"  {i.severity:<7} {i.code}: {i.message_zh}{loc}")
+    return "\n".join(lines) + "\n"

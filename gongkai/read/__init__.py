@@ -1,0 +1,259 @@
+"""Readers: any submitted file → a ParsedReport with canonical cells and provenance.
+
+``parse_file`` never raises: whatever the input, it returns a ParsedReport, with parse
+issues that say what could not be read and why.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from pathlib import Path
+
+from gongkai import template as tpl
+from gongkai.model import ParsedReport
+from gongkai.read import meta
+from gongkai.read.decode import decode
+from gongkai.read.document import Document
+from gongkai.read.tables import TableReader, detect_version
+from gongkai.units import Registry, default_registry
+
+MAX_BYTES = 50 * 1024 * 1024
+
+# zip-based and binary formats, read by their own modules (each: to_document(data, name))
+_BINARY_READERS = {"docx": "gongkai.read.docx", "xlsx": "gongkai.read.xlsx",
+                   "pdf": "gongkai.read.pdf"}
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """The format of a file from its bytes (and, for text, its name)."""
+    from gongkai.read.html import looks_like_html
+
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        head = data[:65536]
+        if b"word/" in head:
+            return "docx"
+        if b"xl/" in head:
+            return "xlsx"
+        return {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "zip")
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .doc / .xls
+    if suffix in (".html", ".htm", ".xhtml") or looks_like_html(data):
+        return "html"
+    return "markdown" if suffix in (".md", ".markdown") else "text"
+
+
+def parse_file(path: str | Path, *, filed_year: int | None = None,
+               filed_unit_code: str | None = None,
+               registry: Registry | None = None) -> ParsedReport:
+    """Read one submitted file. Never raises."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            report = ParsedReport(file=str(p), format="unknown")
+            report.add_issue("file_too_large", "error",
+                             f"文件过大（{size} 字节，上限 {MAX_BYTES}）",
+                             f"file too large ({size} bytes; limit {MAX_BYTES})", str(p))
+            return report
+        data = p.read_bytes()
+    except OSError as exc:
+        report = ParsedReport(file=str(p), format="unknown")
+        report.add_issue("file_unreadable", "error", f"无法读取文件：{exc.strerror or exc}",
+                         f"cannot read the file: {exc}", str(p))
+        return report
+    return parse_bytes(data, str(p), filed_year=filed_year, filed_unit_code=filed_unit_code,
+                       registry=registry)
+
+
+def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
+                filed_unit_code: str | None = None,
+                registry: Registry | None = None) -> ParsedReport:
+    """Read one submission given as bytes (``name`` is the file name, for messages). Never raises."""
+    fmt = "unknown"
+    try:
+        fmt = sniff_format(data, name)
+        report = ParsedReport(file=name, format=fmt)
+        doc = _to_document(data, name, fmt, report)
+        if doc is None:
+            return report
+        return parse_document(doc, report, filed_year=filed_year,
+                              filed_unit_code=filed_unit_code, registry=registry)
+    except Exception as exc:  # noqa: BLE001 - any input must yield a report, not a crash
+        report = ParsedReport(file=name, format=fmt)
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        report.add_issue("reader_error", "error",
+                         f"读取时出错：{type(exc).__name__}: {exc}",
+                         f"the reader failed: {type(exc).__name__}: {exc} "
+                         f"(at {Path(where.filename).name}:{where.lineno})", name)
+        return report
+
+
+def _to_document(data: bytes, name: str, fmt: str, report: ParsedReport) -> Document | None:
+    if fmt in ("text", "markdown"):
+        from gongkai.read import text as text_reader
+
+        decoded, enc = decode(data)
+        report.encoding = enc
+        if "\x00" in decoded[:2000] or (decoded and sum(
+                1 for c in decoded[:4000] if c == "\ufffd") > 0.2 * min(len(decoded), 4000)):
+            report.add_issue("not_text", "error", "文件不是可读的文本", "the file is not readable text", name)
+            return None
+        return text_reader.to_document(decoded, fmt=fmt, encoding=enc)
+    if fmt == "html":
+        from gongkai.read import html as html_reader
+
+        decoded, enc = decode(data, html=True)
+        report.encoding = enc
+        return html_reader.to_document(decoded, encoding=enc)
+    module_name = _BINARY_READERS.get(fmt)
+    if module_name:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            module = None
+        if module is not None:
+            doc = module.to_document(data, name)
+            for code, sev, zh, en, loc in doc.notes:
+                report.add_issue(code, sev, zh, en, loc)
+            if not doc.lines:
+                if not any(i.severity == "error" for i in report.issues):
+                    report.add_issue("empty_document", "error", "文件中没有可读取的内容",
+                                     "the file holds no readable content", name)
+                return None
+            return doc
+    report.add_issue("unsupported_format", "error",
+                     f"不支持的文件格式：{fmt}（请提交 Word、PDF、网页、Excel 或文本）",
+                     f"unsupported file format: {fmt}", name)
+    return None
+
+
+def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | None = None,
+                   filed_unit_code: str | None = None,
+                   registry: Registry | None = None) -> ParsedReport:
+    """Read tables and metadata from a Document into the report."""
+    registry = registry or default_registry()
+    lines = doc.lines
+    report.encoding = report.encoding or doc.encoding
+
+    # metadata that decides how the tables are read
+    title, unit_line = meta.find_title(lines, doc.title_hint)
+    report.title = title
+    body_text = "\n".join(ln.text for ln in lines[:400])
+    report.year = meta.year_from(title, body_text)
+    version, v19, v21 = detect_version(doc)
+    if version is None:
+        version = tpl.version_for_year(report.year or filed_year) or "v2021"
+        report.add_issue("template_undetermined", "warning",
+                         f"无法从表格标签判断模板版本，按年份采用 {version}",
+                         f"the template version could not be told from the labels; {version} "
+                         "assumed from the year")
+    elif v19 and v21:
+        report.add_issue("template_mixed", "warning",
+                         f"表格同时含有2019版和2021版模板的标签（{v19}:{v21}），按 {version} 读取",
+                         f"labels of both template versions ({v19}:{v21}); read as {version}")
+    report.template = version
+
+    # walk the lines: sections switch the table context, the table reader takes the rest
+    reader = TableReader(doc, report, version)
+    section_starts: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        code = meta.section_of(line, seen)
+        if code and code not in seen:
+            seen.add(code)
+            section_starts.append((code, i))
+            if code == "s4":
+                reader.start_t4()
+            elif code in ("s5", "s6"):
+                reader.end_tables()
+            continue
+        reader.feed(i, line)
+    reader.finish()
+
+    _sections(report, lines, section_starts, reader.consumed)
+    _unit(report, registry, title, unit_line, lines)
+    published, _ = meta.find_published(lines)
+    report.published = published.isoformat() if published else None
+    report.narrative_figures = meta.narrative_figures(report.sections)
+    _completeness(report, version)
+    _filed(report, registry, filed_year, filed_unit_code)
+    return report
+
+
+def _sections(report: ParsedReport, lines, starts, consumed: set[int]) -> None:
+    report.section_order = [code for code, _ in starts]
+    bounds = starts + [("end", len(lines))]
+    for (code, start), (_, end) in zip(bounds, bounds[1:], strict=False):
+        parts = []
+        for j in range(start + 1, end):
+            ln = lines[j]
+            if j in consumed or ln.is_row:
+                continue
+            parts.append(ln.text)
+        report.sections[code] = "\n".join(p for p in parts if p)
+    missing = [s for s in ("s1", "s2", "s3", "s4", "s5", "s6") if s not in report.sections]
+    if missing:
+        report.add_issue("missing_section", "warning",
+                         f"未找到以下部分的标题：{', '.join(missing)}",
+                         f"no heading found for section(s) {', '.join(missing)}")
+
+
+def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> None:
+    name = meta.unit_from_title(title) or unit_line
+    if not name:
+        name = meta.signature_unit(lines)
+    report.unit_name = name
+    res = registry.resolve(name) if name else None
+    if (res is None or res.unit is None) and title:
+        res = registry.find_in_text(title)
+    if res is not None and res.unit is not None:
+        report.unit_code = res.unit.code
+        if res.how in ("former_name", "merged"):
+            report.add_issue("unit_renamed", "info",
+                             f"单位名称“{name}”是 {res.unit.name} 的{'曾用名' if res.how == 'former_name' else '被合并单位'}",
+                             f"unit name {name!r} is a {res.how.replace('_', ' ')} of {res.unit.name}")
+    elif name:
+        report.add_issue("unknown_unit", "warning", f"单位“{name}”不在单位名录中",
+                         f"unit {name!r} is not in the unit registry")
+    else:
+        report.add_issue("no_unit", "warning", "未能从报告中读出单位名称",
+                         "the report does not state its unit where expected (title, signature)")
+
+
+def _completeness(report: ParsedReport, version: str) -> None:
+    t = tpl.get(version)
+    for code in t.cell_codes:
+        report.cells.setdefault(code, None)
+    report.cells = {code: report.cells[code] for code in t.cell_codes}
+    for table, codes, zh in (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"),
+                             ("t4", t.t4_codes(), "表四")):
+        seen = [c for c in codes if c in report.sources]
+        if not seen:
+            report.add_issue("missing_table", "error", f"未找到{zh}（{table}）的数据",
+                             f"table {table} not found", table)
+        elif len(seen) < len(codes):
+            unseen = [c for c in codes if c not in report.sources]
+            report.add_issue("table_incomplete", "warning",
+                             f"{zh}不完整：{len(unseen)} 个单元格未出现在文中（首个：{unseen[0]}）",
+                             f"table {table} is incomplete: {len(unseen)} cells not in the text "
+                             f"(first: {unseen[0]})", table)
+
+
+def _filed(report: ParsedReport, registry: Registry, filed_year, filed_unit_code) -> None:
+    if filed_year is not None and report.year is not None and filed_year != report.year:
+        report.add_issue("year_mismatch", "warning",
+                         f"报告所写年份 {report.year} 与报送年份 {filed_year} 不一致",
+                         f"the report states year {report.year} but was filed for {filed_year}")
+    if filed_unit_code and report.unit_code and filed_unit_code != report.unit_code:
+        filed = registry.by_code.get(filed_unit_code)
+        report.add_issue("unit_mismatch", "warning",
+                         f"报告所写单位“{report.unit_name}”与报送单位“{filed.name if filed else filed_unit_code}”不一致",
+                         f"the report names {report.unit_name!r} but was filed for "
+                         f"{filed_unit_code}")
+
+
+__all__ = ["parse_file", "parse_bytes", "parse_document", "sniff_format"]

@@ -1,0 +1,137 @@
+"""HTML pages → Document.
+
+Every ``<tr>`` becomes a row of its own ``<td>``/``<th>`` cells — a cell spanning columns
+(``colspan``) or rows (``rowspan``) is kept once, where it is written, so a value is never
+repeated.  Paragraphs, headings, list items and ``<br>``-separated text become text lines.
+Tables nested in a cell follow the row that holds them.  ``&nbsp;`` is blank.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from gongkai.read.document import Cell, Document, Line
+
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
+               "header", "footer", "blockquote", "pre", "center", "dd", "dt", "caption"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
+
+
+def _text(el) -> str:
+    parts: list[str] = []
+
+    def walk(node):
+        if not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        tag = node.tag.lower()
+        if tag in _SKIP_TAGS or tag == "table":
+            if node.tail and node is not el:
+                parts.append(node.tail)
+            return
+        if tag == "br":
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            parts.append(" ")
+        if node is not el and node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    text = "".join(parts).replace("\u00a0", " ").replace("\u3000", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _Builder:
+    def __init__(self):
+        self.lines: list[Line] = []
+        self.table_count = 0
+        self.pending_text: list[str] = []
+
+    def flush_text(self):
+        text = re.sub(r"\s+", " ", "".join(self.pending_text)).strip()
+        self.pending_text = []
+        if text:
+            n = len(self.lines) + 1
+            self.lines.append(Line([Cell(text, f"paragraph {n}")], False, n))
+
+    def table(self, table_el):
+        self.flush_text()
+        self.table_count += 1
+        t = self.table_count
+        nested = []
+        rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
+        for r, tr in enumerate(rows, start=1):
+            cells = []
+            for c, td in enumerate([x for x in tr if isinstance(x.tag, str)
+                                    and x.tag.lower() in ("td", "th")], start=1):
+                cells.append(Cell(_text(td), f"table {t} row {r} col {c}"))
+                nested.extend(x for x in td.iter("table") if _nearest_table(x.getparent()) is table_el
+                              or x.getparent() is td)
+            n = len(self.lines) + 1
+            self.lines.append(Line(cells, True, n, table_index=t))
+            for inner in nested:
+                self.table(inner)
+            nested = []
+
+    def walk(self, node):
+        if not isinstance(node.tag, str):
+            if node.tail:
+                self.pending_text.append(node.tail)
+            return
+        tag = node.tag.lower()
+        if tag in _SKIP_TAGS:
+            if node.tail:
+                self.pending_text.append(node.tail)
+            return
+        if tag == "table":
+            self.table(node)
+            if node.tail:
+                self.pending_text.append(node.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block or tag == "br":
+            self.flush_text()
+        if node.text:
+            self.pending_text.append(node.text)
+        for child in node:
+            self.walk(child)
+        if block:
+            self.flush_text()
+        if node.tail:
+            self.pending_text.append(node.tail)
+
+
+def _nearest_table(el):
+    while el is not None and not (isinstance(el.tag, str) and el.tag.lower() == "table"):
+        el = el.getparent()
+    return el
+
+
+def to_document(text: str, *, encoding: str | None = None) -> Document:
+    """Turn decoded HTML into a Document of table rows and text lines."""
+    parser = lxml_html.HTMLParser(recover=True, no_network=True, huge_tree=False)
+    root = lxml_html.document_fromstring(text or "<html></html>", parser=parser)
+    title_el = root.find(".//title")
+    title = _text(title_el) if title_el is not None else None
+    body = root.find("body")
+    builder = _Builder()
+    builder.walk(body if body is not None else root)
+    builder.flush_text()
+    return Document(builder.lines, "html", encoding, title_hint=title)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """True when the bytes start like an HTML page or fragment."""
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or bool(
+        re.search(rb"<(table|body|html|div|p)[\s>]", head))
+
+
+__all__ = ["to_document", "looks_like_html"]

@@ -1,0 +1,199 @@
+"""Report metadata: title, unit, year, publication date, sections and narrative figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from gongkai.model import NarrativeFigure
+from gongkai.read import labels as lab
+from gongkai.read.document import Line
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>20\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(r"(?P<y>20\d{2})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+)
+_CN_DATE = re.compile(
+    r"(?P<y>[二〇○零一二三四五六七八九Ｏ]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+_PUBLISHED_LINE = re.compile(r"(发布|成文|印发|公开)(日期|时间)")
+_TITLE = re.compile(r"(政府)?信息公开.{0,6}年度?报告|年度报告")
+_YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
+_UNIT_TAIL = re.compile(r"(人民政府|办事处|街道|镇|乡|县|区|市|管委会)$")
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in a text (2020年1月3日, 2020-01-03, 二〇二〇年一月三日), or None."""
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            try:
+                return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+            except ValueError:
+                continue
+    m = _CN_DATE.search(text)
+    if m:
+        try:
+            y = int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group("y")))
+            mo = lab.cn_number(m.group("m"))
+            d = lab.cn_number(m.group("d"))
+            if mo and d:
+                return date(y, mo, d)
+        except ValueError:
+            return None
+    return None
+
+
+def section_of(line: Line, seen: set[str]) -> str | None:
+    """The section (s1…s6) a heading line opens, or None when it is not a heading."""
+    if line.is_row and sum(1 for c in line.cells if c.text.strip()) != 1:
+        return None
+    text = next((c.text for c in line.cells if c.text.strip()), "")
+    if not text or len(text) > 60:
+        return None
+    parsed = lab.split_label(text)
+    if parsed.numbering not in (None, "top"):
+        return None
+    core = parsed.core
+    for code, ordinal, cores in lab.section_labels():
+        if parsed.numbering == "top" and parsed.number != ordinal:
+            continue
+        for c in cores:
+            if core == c or lab.near(core, c):
+                return code
+            if parsed.numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
+                return code
+    # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
+    if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
+        code = f"s{parsed.number}"
+        earlier = {f"s{i}" for i in range(1, parsed.number)}
+        if code not in seen and (parsed.number == 1 and not seen or seen & earlier):
+            if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
+                return None
+            return code
+    return None
+
+
+def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:
+    """(title, unit line) from the first lines: the 年度报告 title and, when the title names
+    no unit, a short unit line next to it."""
+    head = [ln for ln in lines[:15] if not ln.is_row]
+    for i, ln in enumerate(head):
+        text = ln.text.lstrip("#").strip()
+        if len(text) <= 60 and _TITLE.search(text) and "本年度报告" not in text:
+            unit_line = None
+            for j in (i + 1, i - 1):
+                if 0 <= j < len(head):
+                    other = head[j].text.lstrip("#").strip()
+                    if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
+                        unit_line = other
+                        break
+            return text, unit_line
+    if title_hint and _TITLE.search(title_hint):
+        return title_hint.strip(), None
+    return None, None
+
+
+def unit_from_title(title: str | None) -> str | None:
+    """The unit as printed in a title (text before the year or before 政府信息公开)."""
+    if not title:
+        return None
+    t = re.sub(r"^#+\s*", "", title).strip()
+    m = re.search(r"\s*(20\d{2})\s*年", t)
+    name = t[:m.start()] if m else t
+    name = re.split(r"(政府信息公开|信息公开|关于)", name)[0]
+    name = re.sub(r"\s+", "", name).strip("：:，, ")
+    return name or None
+
+
+def year_from(title: str | None, body: str) -> int | None:
+    """The report year: from the title, else from the statistical period."""
+    if title:
+        m = _YEAR_IN_TITLE.search(title)
+        if m:
+            return int(m.group(1))
+    m = re.search(r"统计期限?(?:为|是|自|从)?\s*(20\d{2})\s*年\s*1\s*月\s*1\s*日", body)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*至\s*\1\s*年\s*12\s*月\s*31\s*日", body)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(20\d{2})\s*年度?(?:政府信息公开|信息公开)", body[:3000])
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
+    """(date, location): a 发布日期 line, else the signature date at the end, else a date line
+    under the title."""
+    for ln in lines[:40]:
+        if _PUBLISHED_LINE.search(ln.text):
+            d = parse_date(ln.text)
+            if d:
+                return d, ln.cells[0].location if ln.cells else None
+    tail = [ln for ln in lines if ln.text][-6:]
+    for ln in reversed(tail):
+        t = ln.text.strip()
+        if len(t) <= 24:
+            d = parse_date(t)
+            if d:
+                return d, ln.cells[0].location if ln.cells else None
+    for ln in lines[:6]:
+        t = ln.text.strip().strip("()（）")
+        if len(t) <= 20:
+            d = parse_date(t)
+            if d:
+                return d, ln.cells[0].location if ln.cells else None
+    return None, None
+
+
+def signature_unit(lines: list[Line]) -> str | None:
+    """The unit in the signature block at the end (the line before the date)."""
+    tail = [ln for ln in lines if ln.text][-4:]
+    for ln in reversed(tail):
+        t = ln.text.strip()
+        if 2 < len(t) <= 30 and _UNIT_TAIL.search(t) and not parse_date(t):
+            return t
+    return None
+
+
+# figures the narrative states, and the cells they restate
+_FIGURES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"行政复议、行政诉讼[）)]?(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
+     "t4.review.total + t4.suit_direct.total + t4.suit_after_review.total"),
+    (re.compile(r"本年(?:度)?(?:共)?新收(?:到)?(?:政府信息公开|信息公开)?申请(?:共|数量为?)?\s*(\d+)\s*[件份条个]"),
+     "t3.new.total"),
+    (re.compile(r"上年(?:度)?结转(?:政府信息公开|信息公开)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
+     "t3.carried_in.total"),
+    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
+     "t3.carried_out.total"),
+    (re.compile(r"(?:全年)?(?:共)?受理(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
+     "t3.new.total + t3.carried_in.total; t3.new.total"),
+    (re.compile(r"(?:共|全年)?办(?:理|结)(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
+     "t3.total.total"),
+    (re.compile(r"(?:被申请|收到|发生|涉及)?行政复议(?:案件|申请)?(?:共)?\s*(\d+)\s*[件起宗个]"),
+     "t4.review.total"),
+    (re.compile(r"(?:被提起|发生|涉及)?行政诉讼(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
+     "t4.suit_direct.total + t4.suit_after_review.total"),
+)
+
+
+def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
+    """Figures stated in the narrative (s1, s3, s4), with the cells they restate."""
+    out: list[NarrativeFigure] = []
+    seen: set[tuple[str, int]] = set()  # (section, position of the number)
+    for code in ("s1", "s3", "s4"):
+        text = re.sub(r"\s+", "", sections.get(code, ""))
+        for pattern, compared in _FIGURES:
+            for m in pattern.finditer(text):
+                start = max(0, m.start() - 2)
+                if text[start:m.start()].endswith(("未", "无")):
+                    continue
+                key = (code, m.start(1))
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(NarrativeFigure(m.group(0), int(m.group(1)), compared, code))
+    return out

@@ -1,0 +1,493 @@
+"""Reading the three statistical tables out of a Document, by label.
+
+The reader walks the document's lines once.  A row label (matched by meaning, see
+``labels``) opens a row; the values after it — on the same line, or on the following lines
+for pages that print one cell per line — are aligned to the row's columns and stored under
+the cell codes.  Column order comes from the template, corrected by the table's own header
+where it differs (the 总计 column printed first).  Table 四 is read as runs of numbers,
+each run placed by the block label before it or, for one run of fifteen, by position.
+
+Nothing is invented: cells that are not in the text stay unseen (None, no source), and a
+table that stops part-way is reported.  Totals are never recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongkai import template as tpl
+from gongkai.model import CellSource, ParsedReport
+from gongkai.read import labels as lab
+from gongkai.read.document import Cell, Document, Line
+from gongkai.read.values import Value, is_blank_marker, parse_value, to_wan_yuan
+
+_T3_STD = ("natural", "commercial", "research", "social", "legal", "org_other", "total")
+_T3_TOTAL_FIRST = ("total", "natural", "commercial", "research", "social", "legal", "org_other")
+_WEAK_CORES = {"总计", "其他", "合计"}
+
+
+@dataclass
+class Slot:
+    """One value position of a row: the cell it came from (None for a gap-inferred blank)."""
+
+    cell: Cell | None
+    value: Value
+
+    @property
+    def is_bare_empty(self) -> bool:
+        """An empty string cell (droppable padding), not an explicit marker like '/'."""
+        return self.value.status == "blank" and (self.cell is None or not self.cell.text.strip())
+
+
+@dataclass
+class OpenRow:
+    """A row label waiting for (or holding) its values."""
+
+    table: str
+    row: str
+    label_cell: Cell
+    slots: list[Slot] = field(default_factory=list)
+    from_text_lines: bool = True  # values arrive one per line
+
+
+def _classify_row_label(text: str, version: str, group: str | None,
+                        same_line_values: bool) -> lab.RowLabel | None:
+    parsed = lab.split_label(text)
+    core = parsed.core
+    if not core or len(core) > 60:
+        return None
+    best: lab.RowLabel | None = None
+    for rl in lab.row_labels():
+        if version not in rl.versions:
+            continue
+        hit = False
+        for c in rl.cores:
+            if core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)):
+                hit = True
+                break
+        if not hit:
+            continue
+        if core in _WEAK_CORES:
+            # 总计 / 其他 are also column headers: a data row only with numbering or values
+            if rl.row == "total" and not (parsed.numbering or same_line_values):
+                continue
+            if rl.row in ("other.other", "other"):
+                if rl.row == "other.other" and not (parsed.number == 3 or group == "other"):
+                    continue
+                if rl.row == "other" and not (parsed.numbering and parsed.number == 6):
+                    continue
+        if rl.group and group and rl.group != group and parsed.number is not None:
+            # numbered sub-rows: prefer the one of the current group
+            if best is None:
+                best = rl
+            continue
+        return rl
+    return best
+
+
+def _t3_group(text: str) -> str | None:
+    parsed = lab.split_label(text)
+    g = lab.T3_GROUPS.get(parsed.core)
+    if g is None:
+        return None
+    code, number = g
+    if parsed.core == "其他" and parsed.number != 6:
+        return None
+    if parsed.numbering and parsed.number is not None and parsed.number != number:
+        return None
+    return code
+
+
+class TableReader:
+    """Reads t2, t3 and t4 from a Document into a ParsedReport's cells and sources."""
+
+    def __init__(self, doc: Document, report: ParsedReport, version: str):
+        self.doc = doc
+        self.report = report
+        self.version = version
+        self.template = tpl.get(version)
+        self.t2_cols = {r.code: tuple(c.code for c in b.cols)
+                        for b in self.template.t2_blocks for r in b.rows}
+        self.group: str | None = None
+        self.open: OpenRow | None = None
+        self.t3_order = _T3_STD
+        self.t3_header: list[str] = []
+        self.t3_seen_row = False
+        self.t2_header: list[str] = []
+        self.in_t4 = False
+        self.t4_done = False
+        self.t4_tokens: list[tuple[Slot, str | None, bool]] = []  # slot, block hint, run break
+        self.t4_hint: str | None = None
+        self.t4_rows: dict[str, list[Slot]] = {}
+        self.last_index = max((i for i, ln in enumerate(doc.lines) if ln.text), default=-1)
+        self.consumed: set[int] = set()  # indexes of lines used as table content
+        self.prev_text_line = False
+
+    # -- assignment -----------------------------------------------------------------
+
+    def _store(self, code: str, slot: Slot) -> None:
+        if code not in self.template.cell_codes:
+            return
+        v = slot.value
+        number = to_wan_yuan(v) if self.template.is_money(code) else v.number
+        loc = slot.cell.location if slot.cell else "(blank line)"
+        raw = slot.cell.text if slot.cell else ""
+        prev = self.report.sources.get(code)
+        if prev is not None:
+            old = self.report.cells.get(code)
+            if prev.status == "value" or v.status != "value":
+                if prev.status == "value" and v.status == "value" and old != number:
+                    self.report.add_issue(
+                        "duplicate_cell", "warning",
+                        f"单元格 {code} 出现两次且数值不同（{old} 与 {number}），保留第一次读到的值",
+                        f"cell {code} appears twice with different values ({old} vs {number});"
+                        " the first is kept", loc)
+                return
+        self.report.cells[code] = number
+        note = v.note
+        if v.unit == "元" and self.template.is_money(code):
+            note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
+        self.report.sources[code] = CellSource(raw, loc, v.status, note)
+        if v.status == "unreadable":
+            self.report.add_issue("unreadable_value", "warning",
+                                  f"单元格 {code} 的内容“{raw}”不是数字",
+                                  f"cell {code}: {raw!r} is not a number", loc)
+
+    def _align(self, slots: list[Slot], n: int, at_eof: bool, where: str) -> list[Slot | None]:
+        slots = list(slots)
+        while len(slots) > n and slots[-1].is_bare_empty:
+            slots.pop()
+        while len(slots) > n and slots[0].is_bare_empty:
+            slots.pop(0)
+        if len(slots) > n:
+            self.report.add_issue("extra_values", "warning",
+                                  f"{where} 的数值多于模板列数（{len(slots)} > {n}），多出的未读取",
+                                  f"{where}: more values than columns ({len(slots)} > {n});"
+                                  " the extra ones were not read",
+                                  slots[n].cell.location if slots[n].cell else None)
+            return list(slots[:n])
+        if len(slots) == n or at_eof:
+            return list(slots) + [None] * (n - len(slots))
+        loc = slots[0].cell.location if slots and slots[0].cell else None
+        if len(slots) == 1 and n == 7:
+            self.report.add_issue("short_row", "warning",
+                                  f"{where} 只有一个数值，按“总计”列读取",
+                                  f"{where}: a single value, read as the 总计 column", loc)
+            return [None] * 6 + slots
+        self.report.add_issue("short_row", "warning",
+                              f"{where} 的数值少于模板列数（{len(slots)} < {n}），按从左到右读取",
+                              f"{where}: fewer values than columns ({len(slots)} < {n});"
+                              " read from the left", loc)
+        return list(slots) + [None] * (n - len(slots))
+
+    def _close_row(self, at_eof: bool = False) -> None:
+        row = self.open
+        self.open = None
+        if row is None or not row.slots:
+            return
+        if row.table == "t2":
+            cols = self._t2_order(row.row)
+        else:
+            cols = self.t3_order
+        where = f"{row.table} “{row.label_cell.text}”"
+        aligned = self._align(row.slots, len(cols), at_eof, where)
+        for col, slot in zip(cols, aligned, strict=True):
+            if slot is not None:
+                self._store(f"{row.table}.{row.row}.{col}", slot)
+
+    def _t2_order(self, row: str) -> tuple[str, ...]:
+        cols = self.t2_cols.get(row, ())
+        if self.t2_header and sorted(self.t2_header) == sorted(cols):
+            return tuple(self.t2_header)
+        return cols
+
+    # -- header tracking --------------------------------------------------------------
+
+    def _note_header(self, core: str) -> bool:
+        """Record a column header; True when the text is one."""
+        if not self.t3_seen_row and core in lab.T3_COL_CORES:
+            self.t3_header.append(lab.T3_COL_CORES[core])
+            hdr = self.t3_header
+            if "total" in hdr and "natural" in hdr:
+                self.t3_order = _T3_TOTAL_FIRST if hdr.index("total") < hdr.index("natural") else _T3_STD
+            return True
+        if core.startswith("第二十条"):
+            self.t2_header = []
+            return True
+        for block in self.template.t2_blocks:
+            for col in block.cols:
+                if any(lab.core_of(x) == core for x in col.labels):
+                    self.t2_header.append(col.code)
+                    return True
+        return core in lab.T3_COL_CORES or core in ("信息内容", "申请人情况", "法人或其他组织")
+
+    # -- t4 ------------------------------------------------------------------------------
+
+    def _t4_label(self, core: str) -> bool:
+        block = lab.T4_BLOCK_CORES.get(core)
+        if block:
+            self.t4_hint = block
+            self.t4_tokens.append((Slot(None, Value(None, "blank", "")), block, True))
+            return True
+        return core in lab.T4_COL_CORES or core == "行政诉讼"
+
+    def _finish_t4(self) -> None:
+        if self.t4_done:
+            return
+        self.t4_done = True
+        for block, slots in self.t4_rows.items():
+            aligned = self._align(slots, 5, False, f"t4 “{block}”")
+            for col, slot in zip(tpl.T4_COLS, aligned, strict=True):
+                if slot is not None:
+                    self._store(f"t4.{block}.{col}", slot)
+        runs: list[tuple[str | None, list[Slot]]] = []
+        current: list[Slot] = []
+        hint: str | None = None
+        for slot, block, is_break in self.t4_tokens:
+            if is_break:
+                if current:
+                    runs.append((hint, current))
+                current = []
+                hint = block or hint
+                continue
+            current.append(slot)
+        if current:
+            runs.append((hint, current))
+        runs = [(h, r) for h, r in runs if any(s.value.status != "blank" for s in r)]
+        if not runs:
+            return
+        at_eof = self.t4_at_eof
+        total = sum(len(r) for _, r in runs)
+        if len(runs) == 1 or total == 15 and all(len(r) % 5 for _, r in runs):
+            flat = [s for _, r in runs for s in r]
+            aligned = self._align(flat, 15, at_eof, "t4")
+            for i, slot in enumerate(aligned):
+                if slot is not None:
+                    block = tpl.T4_BLOCKS[i // 5]
+                    self._store(f"t4.{block}.{tpl.T4_COLS[i % 5]}", slot)
+            return
+        used: list[str] = []
+        for n, (hint_block, run) in enumerate(runs):
+            block = hint_block if hint_block and hint_block not in used else next(
+                (b for b in tpl.T4_BLOCKS if b not in used), None)
+            if block is None:
+                break
+            used.append(block)
+            aligned = self._align(run, 5, at_eof and n == len(runs) - 1, f"t4 {block}")
+            for col, slot in zip(tpl.T4_COLS, aligned, strict=True):
+                if slot is not None:
+                    self._store(f"t4.{block}.{col}", slot)
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def start_t4(self) -> None:
+        """Enter table 四 (the section heading or its first label was met)."""
+        self._close_row()
+        self.in_t4 = True
+
+    def end_tables(self) -> None:
+        """Leave the tables (a later section heading was met)."""
+        self._close_row()
+        if self.in_t4:
+            self.t4_at_eof = False
+            self._finish_t4()
+        self.in_t4 = False
+
+    def feed(self, index: int, line: Line) -> None:
+        """Read one line."""
+        at_eof = index == self.last_index
+        if line.is_row:
+            self._feed_row(index, line, at_eof)
+            self.prev_text_line = False
+        else:
+            self._feed_text(index, line, at_eof)
+            self.prev_text_line = True
+
+    def finish(self) -> None:
+        """End of the document: close what is open."""
+        self._close_row(at_eof=True)
+        self.t4_at_eof = True
+        if self.in_t4 or self.t4_tokens or self.t4_rows:
+            self._finish_t4()
+
+    def _value_slot(self, cell: Cell) -> Slot:
+        return Slot(cell, parse_value(cell.text))
+
+    def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
+        cell = line.cells[0]
+        text = cell.text
+        value = parse_value(text)
+        if value.status != "unreadable":
+            # a number or a blank marker on its own line: one cell per line
+            if self.in_t4 and not self.open:
+                self.t4_tokens.append((Slot(cell, value), None, False))
+                self.consumed.add(index)
+                return
+            if self.open is not None and self.open.from_text_lines:
+                if self.doc.blank_separated and self.prev_text_line and line.gap_before >= 2:
+                    n_needed = self._width(self.open)
+                    for _ in range(line.gap_before - 1):
+                        if len(self.open.slots) < n_needed - 1:
+                            self.open.slots.append(Slot(None, Value(None, "blank", "")))
+                self.open.slots.append(Slot(cell, value))
+                self.consumed.add(index)
+                if len(self.open.slots) >= self._width(self.open):
+                    self._close_row(at_eof)
+            return
+        self._feed_label(index, cell, at_eof, same_line_values=False)
+
+    def _width(self, row: OpenRow) -> int:
+        return len(self._t2_order(row.row)) if row.table == "t2" else 7
+
+    def _feed_label(self, index: int, cell: Cell, at_eof: bool, same_line_values: bool) -> bool:
+        """Handle a label cell; True when it opened a data row."""
+        parsed = lab.split_label(cell.text)
+        core = parsed.core
+        if not core:
+            return False
+        if self.in_t4:
+            if self._t4_label(core):
+                self.consumed.add(index)
+            return False
+        rl = _classify_row_label(cell.text, self.version, self.group, same_line_values)
+        if rl is not None:
+            self._close_row()
+            if rl.table == "t3":
+                self.t3_seen_row = True
+                if rl.group:
+                    self.group = rl.group
+            self.open = OpenRow(rl.table, rl.row, cell)
+            self.consumed.add(index)
+            return True
+        group = _t3_group(cell.text)
+        if group:
+            self._close_row()
+            self.group = group
+            self.consumed.add(index)
+            return False
+        if core in lab.T4_BLOCK_CORES and self.t3_seen_row or core in ("结果维持",) and self.t3_seen_row:
+            self.start_t4()
+            self._t4_label(core)
+            self.consumed.add(index)
+            return False
+        if self._note_header(core) or "勾稽" in core:
+            self._close_row()
+            self.consumed.add(index)
+            return False
+        if len(core) >= 2:
+            self._close_row()
+        return False
+
+    def _feed_row(self, index: int, line: Line, at_eof: bool) -> None:
+        cells = line.cells
+        if not cells:  # a row break (a line of bare pipes)
+            if self.open and self.open.slots and not self.open.from_text_lines:
+                self._close_row()
+            if self.in_t4:
+                self.t4_tokens.append((Slot(None, Value(None, "blank", "")), None, True))
+            return
+        values = [parse_value(c.text) for c in cells]
+        is_label = [v.status == "unreadable" for v in values]
+        if self.in_t4:
+            self._feed_t4_row(index, cells, values, is_label)
+            return
+        has_numbers = any(v.status == "value" for v in values)
+        # the last cell that is a data-row label opens the row; cells after it are its values
+        opened_at = None
+        for i in range(len(cells) - 1, -1, -1):
+            if not is_label[i]:
+                continue
+            after = [j for j in range(i + 1, len(cells))]
+            if any(is_label[j] for j in after):
+                continue
+            same_line = any(values[j].status == "value" for j in after) or any(
+                values[j].status == "blank" and cells[j].text.strip() for j in after)
+            rl = _classify_row_label(cells[i].text, self.version, self.group, same_line)
+            if rl is None:
+                continue
+            for j in range(i):  # group labels before it
+                if is_label[j]:
+                    g = _t3_group(cells[j].text)
+                    if g:
+                        self.group = g
+            self._close_row()
+            if rl.table == "t3":
+                self.t3_seen_row = True
+                if rl.group:
+                    self.group = rl.group
+            self.open = OpenRow(rl.table, rl.row, cells[i], from_text_lines=False)
+            self.open.slots = [Slot(cells[j], values[j]) for j in after]
+            self.consumed.add(index)
+            opened_at = i
+            break
+        if opened_at is not None:
+            if self.open.slots:
+                self._close_row(at_eof)
+            return
+        if not any(is_label):
+            # values only: the numbers of a row whose label stood on an earlier line
+            if self.open is not None and not self.open.slots and has_numbers:
+                self.open.slots = [Slot(c, v) for c, v in zip(cells, values, strict=True)]
+                self.open.from_text_lines = False
+                self.consumed.add(index)
+                self._close_row(at_eof)
+            return
+        # a row of labels: headers, group labels, or the start of table 四
+        for i, cell in enumerate(cells):
+            if is_label[i]:
+                if self.in_t4:
+                    self._t4_label(lab.split_label(cell.text).core)
+                    continue
+                self._feed_label(index, cell, at_eof, same_line_values=False)
+        if self.in_t4:
+            # the same row may carry values after the first t4 label (e.g. 行政复议 | 0 | …)
+            return
+
+    def _feed_t4_row(self, index: int, cells: list[Cell], values: list[Value],
+                     is_label: list[bool]) -> None:
+        labels = [lab.split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f]
+        if labels:
+            block = next((lab.T4_BLOCK_CORES[c] for c in labels if c in lab.T4_BLOCK_CORES), None)
+            nums = [Slot(c, v) for c, v, f in zip(cells, values, is_label, strict=True)
+                    if not f and v.status == "value"]
+            if block and nums and len(labels) == 1 or block and nums and all(
+                    c in lab.T4_BLOCK_CORES or c == "行政诉讼" for c in labels):
+                # one block per row: 行政复议 | 0 | 0 | 0 | 0 | 0
+                first_label = max(i for i, f in enumerate(is_label) if f)
+                self.t4_rows[block] = [Slot(c, v) for c, v in
+                                       zip(cells[first_label + 1:], values[first_label + 1:],
+                                           strict=True)]
+                self.consumed.add(index)
+                return
+            for core in labels:
+                self._t4_label(core)
+            self.consumed.add(index)
+            return
+        for c, v in zip(cells, values, strict=True):
+            self.t4_tokens.append((Slot(c, v), None, False))
+        self.consumed.add(index)
+
+
+def detect_version(doc: Document) -> tuple[str | None, int, int]:
+    """The template version the tables use, from their labels: (version, v2019 votes, v2021 votes)."""
+    v19 = v21 = 0
+    m19 = set(lab.V2019_MARKERS)
+    m21 = set(lab.V2021_MARKERS)
+    only19 = {c for r in lab.row_labels() if r.versions == {"v2019"} for c in r.cores}
+    only21 = {c for r in lab.row_labels() if r.versions == {"v2021"} for c in r.cores}
+    only19.discard("其他处理")
+    only21.discard("其他")
+    for line in doc.lines:
+        for cell in line.cells:
+            core = lab.split_label(cell.text).core
+            if not core or len(core) > 60:
+                continue
+            if core in m19 or core in only19 or core.startswith("本年新制作") or core == "本年新":
+                v19 += 1
+            elif core in m21 or core in only21:
+                v21 += 1
+            elif core == "处理决定数量":
+                v19 += 1
+    if v19 == v21 == 0:
+        return None, 0, 0
+    return ("v2019" if v19 > v21 else "v2021"), v19, v21

@@ -1,0 +1,115 @@
+"""Plain text and Markdown (page text, PDF-to-text) → Document.
+
+Each source line becomes a row (tab-separated, ` | `-separated, Markdown pipe rows, or a
+PDF-text line of a label followed by whitespace-separated numbers) or a text line (one cell
+per line, with or without a trailing ` |`).  Lines of bare pipes become empty rows (row
+breaks); page footers (`— 4 —`, `- 4 -`, `第 4 页`) and Markdown rules are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai.read.document import Cell, Document, Line
+from gongkai.read.values import clean, is_blank_marker, looks_numeric
+
+_FOOTER = re.compile(
+    r"^\s*(?:[—\-–－―─~]+\s*\d{1,3}\s*[—\-–－―─~]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BARE_PIPES = re.compile(r"^\s*\|[\s|]*$")
+_NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?(?:万元|元)?$|^[/—\-－–]$")
+_UNIT_TOKEN = re.compile(r"^(?:万元|元)$")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def split_trailing_numbers(text: str) -> list[str] | None:
+    """Split 'label 0 0 12' (a PDF-text row) into ['label', '0', '0', '12'].
+
+    Returns None when the text does not end in whitespace-separated numbers, or when it
+    is a single number (one cell per line).
+    """
+    parts = text.split()
+    if len(parts) < 2:
+        return None
+    values: list[str] = []
+    i = len(parts)
+    while i > 0:
+        tok = clean(parts[i - 1])
+        if _UNIT_TOKEN.match(tok) and i > 1 and _NUM_TOKEN.match(clean(parts[i - 2])):
+            values.insert(0, parts[i - 2] + tok)
+            i -= 2
+            continue
+        if _NUM_TOKEN.match(tok):
+            values.insert(0, parts[i - 1])
+            i -= 1
+            continue
+        break
+    if not values or not any(any(ch.isdigit() for ch in v) for v in values):
+        return None
+    label = " ".join(parts[:i]).strip()
+    if label and not _HAS_CJK.search(label):
+        return None
+    if label:
+        # a label ending in a numbering mark ('第 1') or a date is prose, not a row
+        if re.search(r"[年月日第]$", label):
+            return None
+        return [label, *values]
+    return values if len(values) >= 2 else None
+
+
+def _pipe_cells(line: str) -> list[str] | None:
+    s = line.strip()
+    if "|" not in s:
+        return None
+    s = re.sub(r"^\|\s?", "", s)
+    s = re.sub(r"\s*\|\s*$", "", s, count=1)
+    if "|" not in s:
+        return None
+    return [c.strip() for c in s.split("|")]
+
+
+def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) -> Document:
+    """Turn decoded text into a Document of rows and text lines."""
+    lines: list[Line] = []
+    gap = 0
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.replace("\u3000", " ").rstrip()
+        if not line.strip() or _FOOTER.match(line):
+            if not line.strip():
+                gap += 1
+            continue
+        if _MD_RULE.match(line) and "-" in line:
+            continue
+        if _BARE_PIPES.match(line):
+            lines.append(Line([], True, lineno, gap))
+            gap = 0
+            continue
+        cells: list[str] | None = None
+        if "\t" in line:
+            cells = [c.strip() for c in line.split("\t")]
+            if sum(1 for c in cells if c) <= 1 and not any(looks_numeric(c) for c in cells):
+                cells = None if sum(1 for c in cells if c) == 1 else cells
+        if cells is None:
+            cells = _pipe_cells(line)
+        if cells is None:
+            body = re.sub(r"\s*\|\s*$", "", line.strip())
+            split = split_trailing_numbers(body)
+            if split is not None:
+                cells = split
+            else:
+                text_cell = body.strip()
+                if text_cell or is_blank_marker(text_cell):
+                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap))
+                gap = 0
+                continue
+        row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
+        lines.append(Line(row, True, lineno, gap))
+        gap = 0
+    text_lines = [ln for ln in lines if not ln.is_row]
+    single_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 1)
+    zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
+    blank_separated = len(text_lines) > 5 and single_gaps >= 0.6 * (len(text_lines) - 1) \
+        and zero_gaps <= 0.1 * len(text_lines)
+    return Document(lines, fmt, encoding, blank_separated=blank_separated)

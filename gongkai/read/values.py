@@ -1,0 +1,94 @@
+"""Reading one cell's text as a value: a number, a blank, or unreadable text.
+
+Blank is not zero: '', '/', '-', '—', '无', '不适用' and '&nbsp;' read as blank (None).
+Signs (+19, -417), full-width digits, thousands separators, stray spaces between digits,
+money units (213.58 万元; 251000元 → 25.1 万元 when the cell is in 万元) and notes in a cell
+(12（其中修订3件）→ 12, note kept) are handled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+BLANK_MARKERS = frozenset({
+    "", "/", "／", "\\", "-", "--", "—", "——", "–", "－", "―", "─", "_", "无", "空", "不适用",
+    "n/a", "N/A", "NA", "null", "&nbsp;", "暂无", "/ ", "——/",
+})
+
+_UNITS = r"万元|元|件|个|项|条|宗|次|人|家"
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\-])?\s*(?P<num>\d+(?:[,，]\d{3})*(?:\.\d+)?|\.\d+)\s*"
+    rf"(?P<unit>{_UNITS})?\s*(?P<note>[(（\[【].*[)）\]】])?\s*(?P<unit2>{_UNITS})?$"
+)
+_SPACED_DIGITS = re.compile(r"(?<=\d)[ \u3000\u00a0]+(?=\d)")
+
+
+@dataclass(frozen=True)
+class Value:
+    """A cell read as data. ``status`` is value, blank or unreadable."""
+
+    number: float | int | None
+    status: str
+    raw: str
+    unit: str | None = None
+    note: str | None = None
+
+    @property
+    def is_number(self) -> bool:
+        """True when a number was read."""
+        return self.status == "value"
+
+
+def clean(text: str) -> str:
+    """NFKC-normalise (full-width digits and punctuation) and trim a cell's text."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = s.replace("\u00a0", " ").replace("&nbsp;", " ").replace("\u200b", "")
+    return s.strip()
+
+
+def is_blank_marker(text: str) -> bool:
+    """True when the text means "nothing written" (blank, '/', '-', '—', '无', …)."""
+    s = clean(text)
+    return s in BLANK_MARKERS or bool(re.fullmatch(r"[\s/\\\-—–_－]*", s))
+
+
+def _to_number(num: str, sign: str | None) -> float | int:
+    digits = num.replace(",", "").replace("，", "")
+    value: float | int = float(digits) if "." in digits else int(digits)
+    if sign == "-":
+        value = -value
+    return value
+
+
+def parse_value(text: str) -> Value:
+    """Read one cell's text. Never raises; text that is not a number is ``unreadable``."""
+    raw = text if text is not None else ""
+    s = clean(raw)
+    if is_blank_marker(s):
+        return Value(None, "blank", raw)
+    s = _SPACED_DIGITS.sub("", s)
+    m = _NUMBER.match(s)
+    if not m:
+        return Value(None, "unreadable", raw)
+    number = _to_number(m.group("num"), m.group("sign"))
+    note = m.group("note")
+    if note:
+        note = note[1:-1].strip() or None
+    unit = m.group("unit") or m.group("unit2")
+    return Value(number, "value", raw, unit, note)
+
+
+def looks_numeric(text: str) -> bool:
+    """True when the text reads as a number (with sign, separators, unit or note)."""
+    return parse_value(text).status == "value"
+
+
+def to_wan_yuan(value: Value) -> float | int | None:
+    """The value in 万元: a number written in 元 is divided by 10,000."""
+    if value.number is None:
+        return None
+    if value.unit == "元":
+        return round(value.number / 10000, 6)
+    return value.number
