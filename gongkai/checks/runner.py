@@ -1,0 +1,201 @@
+"""Run the rule files of ``sql/checks/`` against a DuckDB connection and store the results.
+
+Each rule file starts with a header comment (``-- id:``, ``-- severity:``, ``-- kind:``,
+``-- evaluates:`` …) and is one query returning the violating rows. The files starting with
+``_`` are shared views and schema additions, loaded first by ``prepare``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gongkai.checks.config import load_config, load_config_tables
+from gongkai.paths import SQL_DIR
+
+CHECKS_DIR = SQL_DIR / "checks"
+UNIT_STATUS_SQL = SQL_DIR / "marts" / "unit_status.sql"
+
+# the columns every rule file returns, in this order
+FINDING_FIELDS = (
+    "submission_id",
+    "unit_code",
+    "report_year",
+    "rule_id",
+    "severity",
+    "status",
+    "cells",
+    "expected",
+    "actual",
+    "message_zh",
+    "responsibility",
+    "detail",
+)
+
+_HEADER = re.compile(r"^--\s*([a-z ]+):\s*(.*?)\s*$")
+_VIEW_NAME = re.compile(r"^chk_[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule file: its id, severity, kind, what it evaluates, and its SQL."""
+
+    rule_id: str
+    severity: str
+    kind: str
+    evaluates: str
+    path: Path
+    sql: str
+
+
+def _header(sql: str) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        m = _HEADER.match(line)
+        if m and m.group(1) not in meta:
+            meta[m.group(1)] = m.group(2)
+    return meta
+
+
+def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
+    """Every rule file of ``sql/checks/`` (not the ``_`` helpers), ordered by rule id."""
+    rules = []
+    for path in sorted(directory.glob("*.sql")):
+        if path.name.startswith("_"):
+            continue
+        sql = path.read_text(encoding="utf-8")
+        meta = _header(sql)
+        evaluates = meta.get("evaluates", "chk_submissions")
+        if not _VIEW_NAME.match(evaluates):
+            raise ValueError(f"{path.name}: 'evaluates' must name a chk_ view, got {evaluates!r}")
+        rules.append(Rule(
+            rule_id=meta["id"],
+            severity=meta["severity"],
+            kind=meta.get("kind", ""),
+            evaluates=evaluates,
+            path=path,
+            sql=sql.strip().rstrip(";"),
+        ))
+    return sorted(rules, key=lambda r: r.rule_id)
+
+
+def _run_script(con, path: Path) -> None:
+    con.execute(path.read_text(encoding="utf-8"))
+
+
+def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool = False) -> None:
+    """Load the config tables and the shared check views into a connection.
+
+    With ``history_attached`` the previous-year lookup and R-COPY also see the current
+    submissions of a warehouse attached read-only as ``hist``.
+    """
+    load_config_tables(con, config or load_config())
+    _run_script(con, CHECKS_DIR / "_schema.sql")
+    _run_script(con, CHECKS_DIR / "_views.sql")
+    if history_attached:
+        _run_script(con, CHECKS_DIR / "_history_attached.sql")
+
+
+def _status(severity: str, n_fail: int, n_findings: int) -> str:
+    if n_fail and severity == "error":
+        return "fail"
+    return "warn" if n_findings else "pass"
+
+
+def run_checks(
+    con,
+    run_id: str,
+    *,
+    config: dict[str, Any] | None = None,
+    history_attached: bool = False,
+    rules: list[Rule] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every rule over the current submissions; store findings and check runs.
+
+    Findings of an earlier call with the same ``run_id`` are replaced. Returns one dict
+    per rule (ordered by rule id): rule_id, severity, status (pass/warn/fail/error),
+    rows_evaluated (current submissions in the rule's scope), rows_failing (findings with
+    status fail), rows_not_assessable, duration_ms and error.
+    """
+    prepare(con, config=config, history_attached=history_attached)
+    con.execute("delete from findings where run_id = ?", [run_id])
+    con.execute("delete from check_runs where run_id = ?", [run_id])
+    columns = ", ".join(FINDING_FIELDS)
+    summary = []
+    for rule in rules if rules is not None else load_rules():
+        started = time.perf_counter()
+        error = None
+        try:
+            con.execute(
+                f"insert into findings (run_id, {columns}) "
+                f"select ?, {columns} from ({rule.sql}) as rule_rows "
+                "order by unit_code nulls last, report_year nulls last, submission_id, detail",
+                [run_id],
+            )
+            evaluated = con.execute(f"select count(*) from {rule.evaluates}").fetchone()[0]
+            n_fail, n_na = con.execute(
+                "select count(*) filter (where status = 'fail'), "
+                "count(*) filter (where status = 'not_assessable') "
+                "from findings where run_id = ? and rule_id = ?",
+                [run_id, rule.rule_id],
+            ).fetchone()
+            status = _status(rule.severity, n_fail, n_fail + n_na)
+        except Exception as exc:  # a broken rule is reported, the others still run
+            error = f"{type(exc).__name__}: {exc}"
+            evaluated, n_fail, n_na, status = None, None, None, "error"
+        duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        con.execute(
+            "insert into check_runs (run_id, rule_id, severity, status, rows_evaluated, "
+            "rows_failing, duration_ms, error, checked_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, rule.rule_id, rule.severity, status, evaluated, n_fail, duration_ms,
+             error, dt.datetime.now()],
+        )
+        summary.append({
+            "rule_id": rule.rule_id,
+            "severity": rule.severity,
+            "status": status,
+            "rows_evaluated": evaluated,
+            "rows_failing": n_fail,
+            "rows_not_assessable": n_na,
+            "duration_ms": duration_ms,
+            "error": error,
+        })
+    _run_script(con, UNIT_STATUS_SQL)
+    return summary
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def fetch_findings(con, run_id: str) -> list[dict[str, Any]]:
+    """The findings of one run as JSON-ready dicts (cells and detail decoded), in a
+    stable order: unit, year, submission, rule, then the detail."""
+    rows = con.execute(
+        f"select {', '.join(FINDING_FIELDS)} from findings where run_id = ? "
+        "order by unit_code nulls last, report_year nulls last, submission_id, rule_id, "
+        "detail, message_zh",
+        [run_id],
+    ).fetchall()
+    out = []
+    for row in rows:
+        item = dict(zip(FINDING_FIELDS, row, strict=True))
+        for key in ("cells", "detail"):
+            if item[key]:
+                decoded = json.loads(item[key])
+                if isinstance(decoded, dict):
+                    decoded = {k: _plain(v) for k, v in decoded.items()}
+                item[key] = decoded
+        item["expected"] = _plain(item["expected"])
+        item["actual"] = _plain(item["actual"])
+        out.append(item)
+    return out
