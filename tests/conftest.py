@@ -68,3 +68,47 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+class _Routes(dict):
+    """path → (status, body bytes, delay seconds) served by the local HTTP server."""
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 (a thread); set ``server.routes[path] = (status, body,
+    delay)``; yields the server with ``base_url`` and ``hits`` (path → request count)."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    routes = _Routes()
+    hits: dict[str, int] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            hits[self.path] = hits.get(self.path, 0) + 1
+            status, body, delay = routes.get(self.path, (404, b"not found", 0))
+            if delay:
+                time.sleep(delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.routes = routes
+    server.hits = hits
+    server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
