@@ -19,7 +19,7 @@ from gongkai.checks.config import load_config, load_config_tables
 from gongkai.paths import SQL_DIR
 
 CHECKS_DIR = SQL_DIR / "checks"
-UNIT_STATUS_SQL = SQL_DIR / "marts" / "unit_status.sql"
+UNIT_STATUS_SQL = SQL_DIR / "marts" / "40_v_unit_status.sql"
 
 # the columns every rule file returns, in this order
 FINDING_FIELDS = (

@@ -1,0 +1,70 @@
+-- id: R-DEADLINE
+-- severity: warning
+-- kind: report level
+-- evaluates: chk_submissions
+-- grain: one row per current submission published after its deadline, or whose
+--   publication date is unknown
+-- rule: published_date ≤ deadline. The deadline comes from check_deadline_rules (from
+--   gongkai/data/checks.toml [deadline]): the most specific of city + year, city, year,
+--   default; a rule is a fixed date or a month-day of the year after the report year
+--   (default 01-31).
+-- zero rows means: every current report states a publication date on or before its
+--   deadline.
+
+with
+submissions_checked as (
+    select * from chk_submissions
+),
+
+rules as (
+    select * from check_deadline_rules
+),
+
+matched as (
+    select
+        s.submission_id,
+        s.unit_code,
+        s.report_year,
+        s.published_date,
+        coalesce(
+            r.due_date,
+            make_date(s.report_year + 1, r.due_month, r.due_day)
+        ) as deadline
+    from submissions_checked as s
+    inner join rules as r
+        on (r.city is null or r.city = s.city)
+        and (r.report_year is null or r.report_year = s.report_year)
+    qualify row_number() over (
+        partition by s.submission_id
+        order by (r.city is not null) desc, (r.report_year is not null) desc
+    ) = 1
+),
+
+final as (
+    select
+        submission_id,
+        unit_code,
+        report_year,
+        'R-DEADLINE' as rule_id,
+        'warning' as severity,
+        case when published_date is null then 'not_assessable' else 'fail' end as status,
+        cast(json_object('published_date', published_date, 'deadline', deadline) as varchar)
+            as cells,
+        null::double as expected,
+        cast(published_date - deadline as double) as actual,
+        case
+            when published_date is null then
+                '未能从报告中读到发布日期（落款日期），无法核对是否在'
+                || strftime(deadline, '%Y年%-m月%-d日') || '前发布。'
+            else
+                '报告落款日期为' || strftime(published_date, '%Y年%-m月%-d日') || '，晚于'
+                || strftime(deadline, '%Y年%-m月%-d日') || '的发布期限'
+                || cast(published_date - deadline as varchar) || '天。'
+        end as message_zh,
+        case when published_date is null then 'extraction' else 'source' end as responsibility,
+        cast(json_object('days_late', published_date - deadline) as varchar) as detail
+    from matched
+    where published_date is null or published_date > deadline
+)
+
+select * from final

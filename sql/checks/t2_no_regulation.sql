@@ -1,0 +1,86 @@
+-- id: T2-NO-REGULATION
+-- severity: error
+-- kind: legal (a 乡镇/街道 has no power to make 规章)
+-- evaluates: chk_submissions
+-- grain: one row per current submission of a township-level unit × 规章 cell of table 二
+--   that is not 0; plus one not_assessable row per such submission listing 规章 cells that
+--   are blank, unreadable or not seen
+-- rule: every t2.regulation.* is 0 for township-level units (街道, 镇, 乡: from the
+--   registry, else from the printed name)
+-- zero rows means: no township reports having made, published or in force any 规章.
+
+with
+township_cells as (
+    select c.*
+    from chk_cells as c
+    semi join chk_submissions as s on s.submission_id = c.submission_id and s.is_township
+    where c.table_code = 't2' and c.row_code = 'regulation'
+),
+
+labels as (
+    select * from chk_cell_labels
+),
+
+nonzero as (
+    select
+        c.submission_id,
+        c.unit_code,
+        c.report_year,
+        'fail' as status,
+        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
+        0::double as expected,
+        c.value as actual,
+        l.cell_label || '填写为' || chk_num(c.value)
+        || '，但乡镇、街道没有制定规章的权限，规章各项应为0（规范性文件请填在“规范性文件”行）。'
+            as message_zh,
+        case when c.has_parse_issue then 'extraction' else 'source' end as responsibility,
+        cast(json_object('cell', c.cell_code) as varchar) as detail
+    from township_cells as c
+    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
+    where c.value <> 0
+),
+
+missing as (
+    select
+        c.submission_id,
+        c.unit_code,
+        c.report_year,
+        'not_assessable' as status,
+        cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.col_ord)))
+            as varchar) as cells,
+        0::double as expected,
+        null::double as actual,
+        '表二“规章”行无法核对是否为0：'
+        || string_agg('“' || l.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text),
+            '、' order by c.col_ord)
+        || '（乡镇、街道的规章各项应填0）。' as message_zh,
+        min(chk_missing_responsibility(c.cell_status)) as responsibility,
+        cast(json_object('missing_cells', count(*)) as varchar) as detail
+    from township_cells as c
+    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
+    where c.value is null
+    group by c.submission_id, c.unit_code, c.report_year
+),
+
+final as (
+    select
+        submission_id,
+        unit_code,
+        report_year,
+        'T2-NO-REGULATION' as rule_id,
+        'error' as severity,
+        status,
+        cells,
+        expected,
+        actual,
+        message_zh,
+        responsibility,
+        detail
+    from (
+        select * from nonzero
+        union all
+        select * from missing
+    )
+)
+
+select * from final
