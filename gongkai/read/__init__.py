@@ -179,7 +179,8 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     published, _ = meta.find_published(lines)
     report.published = published.isoformat() if published else None
     report.narrative_figures = meta.narrative_figures(report.sections)
-    _completeness(report, version)
+    truncated = reader.last_index >= 0 and reader.last_index in reader.consumed
+    _completeness(report, version, truncated, lines[reader.last_index] if truncated else None)
     _filed(report, registry, filed_year, filed_unit_code)
     return report
 
@@ -224,15 +225,24 @@ def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> 
                          "the report does not state its unit where expected (title, signature)")
 
 
-def _completeness(report: ParsedReport, version: str) -> None:
+def _completeness(report: ParsedReport, version: str, truncated: bool, last_line) -> None:
     t = tpl.get(version)
     for code in t.cell_codes:
         report.cells.setdefault(code, None)
     report.cells = {code: report.cells[code] for code in t.cell_codes}
+    if truncated:
+        where = last_line.cells[0].location if last_line is not None and last_line.cells else None
+        report.add_issue("text_cut_off", "warning",
+                         "正文在表格中途结束，之后的单元格未出现在文中（未作推测）",
+                         "the text ends part-way through a table; the cells after it are not in "
+                         "the text (none were invented)", where)
     for table, codes, zh in (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"),
                              ("t4", t.t4_codes(), "表四")):
         seen = [c for c in codes if c in report.sources]
-        if not seen:
+        if not seen and truncated:
+            report.add_issue("missing_table", "warning", f"{zh}（{table}）在正文结束前未出现",
+                             f"table {table} is not in the text (the text ends before it)", table)
+        elif not seen:
             report.add_issue("missing_table", "error", f"未找到{zh}（{table}）的数据",
                              f"table {table} not found", table)
         elif len(seen) < len(codes):

@@ -29,6 +29,7 @@ class Line:
     lineno: int | None = None  # 1-based source line (text formats) or a running number
     gap_before: int = 0  # blank lines right before this one (text formats)
     table_index: int | None = None  # the table a row belongs to (HTML, DOCX, PDF, XLSX)
+    bare_pipes: int = 0  # a line of k bare pipes ('|||'): k empty cells of a cell-per-line page
 
     @property
     def text(self) -> str:

@@ -67,11 +67,19 @@ class _Builder:
         t = self.table_count
         nested = []
         rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
+        occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
             cells = []
-            for c, td in enumerate([x for x in tr if isinstance(x.tag, str)
-                                    and x.tag.lower() in ("td", "th")], start=1):
-                cells.append(Cell(_text(td), f"table {t} row {r} col {c}"))
+            col = 1
+            for td in [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]:
+                while occupied.get((r, col)):
+                    col += 1
+                rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        occupied[(r + dr, col + dc)] = True
+                cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
+                col += colspan
                 nested.extend(x for x in td.iter("table") if _nearest_table(x.getparent()) is table_el
                               or x.getparent() is td)
             n = len(self.lines) + 1
@@ -106,6 +114,13 @@ class _Builder:
             self.flush_text()
         if node.tail:
             self.pending_text.append(node.tail)
+
+
+def _span(value) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _nearest_table(el):

@@ -13,6 +13,7 @@ table that stops part-way is reported.  Totals are never recomputed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from gongkai import template as tpl
@@ -85,6 +86,16 @@ def _classify_row_label(text: str, version: str, group: str | None,
     return best
 
 
+def _label_tail(text: str) -> bool:
+    """True for the second half of a label broken across lines (no numbering, not a known label)."""
+    parsed = lab.split_label(text)
+    if parsed.numbering or not parsed.core or len(parsed.core) > 30:
+        return False
+    if parsed.core in lab.T3_COL_CORES or parsed.core in lab.T4_COL_CORES:
+        return False
+    return True
+
+
 def _t3_group(text: str) -> str | None:
     parsed = lab.split_label(text)
     g = lab.T3_GROUPS.get(parsed.core)
@@ -96,6 +107,11 @@ def _t3_group(text: str) -> str | None:
     if parsed.numbering and parsed.number is not None and parsed.number != number:
         return None
     return code
+
+
+def _column_of(cell: Cell) -> int | None:
+    m = re.search(r"col (\d+)$", cell.location)
+    return int(m.group(1)) if m else None
 
 
 class TableReader:
@@ -203,13 +219,16 @@ class TableReader:
 
     # -- header tracking --------------------------------------------------------------
 
-    def _note_header(self, core: str) -> bool:
-        """Record a column header; True when the text is one."""
+    def _note_header(self, core: str, column: int | None = None) -> bool:
+        """Record a column header (with its column number in a row, when known)."""
         if not self.t3_seen_row and core in lab.T3_COL_CORES:
-            self.t3_header.append(lab.T3_COL_CORES[core])
-            hdr = self.t3_header
-            if "total" in hdr and "natural" in hdr:
-                self.t3_order = _T3_TOTAL_FIRST if hdr.index("total") < hdr.index("natural") else _T3_STD
+            self.t3_header.append((lab.T3_COL_CORES[core], column))
+            pos = {code: (col if col is not None else -1, i)
+                   for i, (code, col) in enumerate(self.t3_header)}
+            if "total" in pos and "natural" in pos:
+                (tc, ti), (nc, ni) = pos["total"], pos["natural"]
+                total_first = tc < nc if tc >= 0 and nc >= 0 else ti < ni
+                self.t3_order = _T3_TOTAL_FIRST if total_first else _T3_STD
             return True
         if core.startswith("第二十条"):
             self.t2_header = []
@@ -370,7 +389,7 @@ class TableReader:
             self._t4_label(core)
             self.consumed.add(index)
             return False
-        if self._note_header(core) or "勾稽" in core:
+        if self._note_header(core, _column_of(cell)) or "勾稽" in core:
             self._close_row()
             self.consumed.add(index)
             return False
@@ -380,11 +399,18 @@ class TableReader:
 
     def _feed_row(self, index: int, line: Line, at_eof: bool) -> None:
         cells = line.cells
-        if not cells:  # a row break (a line of bare pipes)
-            if self.open and self.open.slots and not self.open.from_text_lines:
+        if not cells:  # a line of bare pipes: empty cells of a one-cell-per-line page
+            row = self.open
+            if row is not None and row.from_text_lines and not self.in_t4:
+                loc = f"line {line.lineno}"
+                for _ in range(line.bare_pipes):
+                    if len(row.slots) >= self._width(row):
+                        break
+                    row.slots.append(Slot(Cell("", loc), Value(None, "blank", "")))
+                if len(row.slots) >= self._width(row):
+                    self._close_row(at_eof)
+            elif row is not None and row.slots:
                 self._close_row()
-            if self.in_t4:
-                self.t4_tokens.append((Slot(None, Value(None, "blank", "")), None, True))
             return
         values = [parse_value(c.text) for c in cells]
         is_label = [v.status == "unreadable" for v in values]
@@ -424,6 +450,17 @@ class TableReader:
             if self.open.slots:
                 self._close_row(at_eof)
             return
+        if self.open is not None and not self.open.slots and has_numbers and not self.in_t4:
+            last_label = max(i for i, f in enumerate(is_label) if f) if any(is_label) else -1
+            tail = cells[last_label].text if last_label >= 0 else ""
+            if last_label < 0 or _label_tail(tail):
+                # the numbers of a row whose label began on an earlier line
+                self.open.slots = [Slot(c, v) for c, v in
+                                   zip(cells[last_label + 1:], values[last_label + 1:], strict=True)]
+                self.open.from_text_lines = False
+                self.consumed.add(index)
+                self._close_row(at_eof)
+                return
         if not any(is_label):
             # values only: the numbers of a row whose label stood on an earlier line
             if self.open is not None and not self.open.slots and has_numbers:

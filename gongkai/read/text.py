@@ -83,7 +83,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         if _MD_RULE.match(line) and "-" in line:
             continue
         if _BARE_PIPES.match(line):
-            lines.append(Line([], True, lineno, gap))
+            lines.append(Line([], True, lineno, gap, bare_pipes=line.count("|")))
             gap = 0
             continue
         cells: list[str] | None = None
