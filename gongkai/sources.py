@@ -18,17 +18,19 @@ import csv
 import hashlib
 import io
 import mimetypes
+import multiprocessing
 import os
 import re
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import httpx
 
-from gongkai.model import Issue
+from gongkai.model import Issue, ParsedReport
 from gongkai.units import Registry, default_registry
 from gongkai.warehouse import submission_id_for
 
@@ -375,3 +377,52 @@ def failed_submission(row: ManifestRow, reason: str) -> Submission:
 def is_manifest(source: str | Path) -> bool:
     """True when a source is a CSV manifest of URLs rather than a raw folder."""
     return str(source).lower().endswith(".csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------------------------
+
+def read_one(sub: Submission) -> ParsedReport:
+    """Parse one submission's bytes; a reader failure becomes an error issue, never a raise."""
+    from gongkai.read import parse_file
+
+    try:
+        return parse_file(sub.path, filed_year=sub.filed_year,
+                          filed_unit_code=sub.filed_unit_code)
+    except Exception as exc:  # parse_file promises not to raise; keep the run going if it does
+        report = ParsedReport(file=sub.file_path, format="unknown")
+        report.add_issue("reader_failed", "error", f"读取失败：{type(exc).__name__}: {exc}",
+                         f"the reader failed: {type(exc).__name__}: {exc}", sub.file_path)
+        return report
+
+
+def read_batch(subs: list[Submission]) -> list[tuple[str, ParsedReport]]:
+    """Parse a batch of submissions in this process: (submission id, report) pairs."""
+    return [(sub.submission_id, read_one(sub)) for sub in subs]
+
+
+def batches(items: list, size: int) -> list[list]:
+    """``items`` cut into consecutive lists of at most ``size``."""
+    size = max(1, size)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def read_submissions(subs: list[Submission], *, workers: int = 1,
+                     batch_size: int = 16) -> dict[str, ParsedReport]:
+    """Parse submissions in batches, across ``workers`` processes when more than one.
+
+    Reading is CPU-bound (PDF and table layout), so a process pool, not threads; small jobs
+    stay in this process, where starting workers would cost more than it saves.
+    """
+    chunks = batches(subs, batch_size)
+    out: dict[str, ParsedReport] = {}
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            out.update(read_batch(chunk))
+        return out
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+        for pairs in pool.map(read_batch, chunks):
+            out.update(pairs)
+    return out

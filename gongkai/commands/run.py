@@ -1,0 +1,119 @@
+"""``gongkai run``: the annual flow — discover, read, load, check, roll up, publish, render."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+STAGES = ("discover", "read", "load", "check", "roll_up", "publish", "render")
+
+
+def register(sub) -> None:
+    """Add the ``run`` subcommand."""
+    p = sub.add_parser(
+        "run", help="load report years into the warehouse, check them and publish",
+        description="Run the annual flow: find the submitted reports (a raw folder laid out as "
+                    "<dir>/<year>/<file>, or a CSV of unit,year,url), read new and changed "
+                    "files, load them into a copy of the DuckDB warehouse, run the consistency "
+                    "checks, publish the warehouse atomically with a Parquet export, and "
+                    "render the reports.")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, default=None, help="one report year, e.g. 2023")
+    when.add_argument("--years", default=None, metavar="A-B",
+                      help="a range of report years, e.g. 2019-2024 (default: every year found)")
+    p.add_argument("--source", default=None, metavar="DIR|URLS.csv",
+                   help="raw folder or URL manifest (default: data/raw)")
+    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
+                   help="the published warehouse file (default: warehouse/gongkai.duckdb)")
+    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    p.add_argument("--raw", default=None, metavar="DIR",
+                   help="where fetched bytes are kept for a URL manifest (default: data/raw)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="reader processes (default: the number of CPUs)")
+    p.add_argument("--fetch-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="HTTP timeout per request for a URL manifest (default: 30)")
+    p.add_argument("--fetch-retries", type=int, default=2,
+                   help="retries of a timed-out or 5xx download (default: 2)")
+    p.set_defaults(func=run)
+
+
+def _fmt_seconds(timings: dict[str, float]) -> str:
+    return " · ".join(f"{name.replace('_', '-')} {timings[name]:.1f} s"
+                      for name in STAGES if name in timings)
+
+
+def summary_text(result: dict, wall_seconds: float | None = None) -> str:
+    """The end-of-run summary a person reads: counts, findings, where everything is."""
+    c = result["counts"]
+    lines = [
+        "",
+        f"gongkai run {result['run_id']}" + (f" ({result['years']})" if result["years"] else ""),
+        f"  files      {c['seen']} found: {c['loaded']} loaded, {c['unchanged']} unchanged, "
+        f"{c['rejected']} rejected",
+    ]
+    for item in result["rejected_files"][:10]:
+        lines.append(f"             rejected {item['file']}: {item['reason']}")
+    if len(result["rejected_files"]) > 10:
+        lines.append(f"             … and {len(result['rejected_files']) - 10} more "
+                     "(see submissions.reject_reason)")
+    checks = result["checks"]
+    if checks is None:
+        lines.append("  checks     not run (gongkai.checks is not installed)")
+    else:
+        by_sev = checks["failing_by_severity"]
+        failing = ", ".join(f"{n} {sev}" for sev, n in sorted(by_sev.items())) or "none"
+        lines.append(f"  checks     {checks['rules']} rules; failing findings: {failing}; "
+                     f"not assessable: {checks['not_assessable']}")
+        if checks["broken_rules"]:
+            lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
+    lines.append(f"  warehouse  {result['warehouse']}")
+    lines.append(f"  parquet    {result['parquet']}/")
+    if result["rendered"] is None:
+        lines.append(f"  reports    not rendered (gongkai.render is not installed yet); "
+                     f"they will go to {result['out']}/")
+    else:
+        lines.append(f"  reports    {len(result['rendered'])} files in {result['out']}/")
+    timing = _fmt_seconds(result["stage_seconds"])
+    if wall_seconds is not None:
+        timing += f" (total {wall_seconds:.1f} s)"
+    lines.append(f"  stages     {timing}")
+    lines.append(f"  query it   duckdb -readonly {result['warehouse']} "
+                 "\"select * from v_t3 limit 5\"")
+    return "\n".join(lines) + "\n"
+
+
+def run(args) -> int:
+    """Run the annual flow with the command-line options; 0 on success, 1 on failure."""
+    import time
+
+    from gongkai.paths import RAW_DIR
+    from gongkai.sources import is_manifest, parse_years
+
+    started = time.perf_counter()
+    try:
+        years = [args.year] if args.year else parse_years(args.years)
+    except ValueError as exc:
+        print(f"gongkai run: {exc}", file=sys.stderr)
+        return 2
+    source = Path(args.source) if args.source else RAW_DIR
+    if is_manifest(source) and not source.is_file():
+        print(f"gongkai run: the URL manifest {source} does not exist", file=sys.stderr)
+        return 2
+    if not is_manifest(source) and not source.is_dir():
+        print(f"gongkai run: the source folder {source} does not exist", file=sys.stderr)
+        return 2
+
+    from flows.annual import annual
+
+    print(f"gongkai run: reading {source} → {args.warehouse} (a temporary Prefect server "
+          "starts first; this takes a few seconds)", flush=True)
+    try:
+        result = annual(source=str(source), years=years, warehouse=args.warehouse,
+                        out=args.out, raw_dir=args.raw, workers=args.workers,
+                        fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries)
+    except Exception as exc:
+        print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
+              f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)
+        return 1
+    sys.stdout.write(summary_text(result, time.perf_counter() - started))
+    return 0
