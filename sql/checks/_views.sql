@@ -29,6 +29,26 @@ create or replace temp macro chk_missing_responsibility(cell_status) as
 create or replace temp macro chk_param(name) as
     (select c.value from check_config as c where c.key = name);
 
+-- narrative text reduced to what a person wrote: no spaces, no template boilerplate
+-- sentences (check_boilerplate patterns, matched on the text without spaces), no digits (a
+-- copied text with new figures is still a copy), no punctuation or symbols
+create or replace temp macro chk_clean_text(t) as
+    regexp_replace(
+        regexp_replace(
+            regexp_replace(t, '\s+', '', 'g'),
+            coalesce(
+                (select string_agg('(?:' || b.text || ')', '|' order by b.text)
+                    from check_boilerplate as b where b.kind = 'pattern'),
+                '$^'
+            ),
+            '',
+            'g'
+        ),
+        '[\d\p{P}\p{S}]+',
+        '',
+        'g'
+    );
+
 -- grain: one row per current, loaded submission (normally one per unit-year)
 create or replace temp view chk_submissions as
 with

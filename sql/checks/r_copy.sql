@@ -1,0 +1,201 @@
+-- id: R-COPY
+-- severity: warning
+-- kind: report level (内容雷同)
+-- evaluates: chk_submissions
+-- grain: one row per current submission whose narrative is nearly identical to the unit's
+--   report of the previous year, and one per submission nearly identical to another unit's
+--   report of the same year (the most similar one; the others are counted in detail)
+-- rule: Jaccard similarity of the sets of copy_shingle_chars-character shingles (4) of the
+--   narrative (sections 一 … 六 joined, without spaces, template boilerplate sentences,
+--   digits and punctuation: chk_clean_text) ≥ copy_threshold (0.8). Texts shorter than
+--   copy_min_chars (120) after cleaning are not compared: a short text has little to copy,
+--   and is no finding of this rule.
+-- zero rows means: no current report repeats last year's text or another unit's text of
+--   the same year.
+-- method: candidate pairs by prefix filtering (shingles ordered rarest first; two sets
+--   with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each), then the
+--   exact Jaccard of every candidate pair: no similar pair is missed, and no all-pairs join.
+
+with
+params as (
+    select
+        chk_param('copy_threshold') as threshold,
+        cast(chk_param('copy_shingle_chars') as integer) as shingle_chars,
+        chk_param('copy_min_chars') as min_chars
+),
+
+history as (
+    select * from chk_history_submissions
+),
+
+checked as (
+    select submission_id from chk_submissions
+),
+
+texts as (
+    select
+        n.submission_id,
+        chk_clean_text(string_agg(n.text, '' order by n.section_code)) as clean_text
+    from chk_history_narratives as n
+    where n.text is not null
+    group by n.submission_id
+),
+
+documents as (
+    select h.submission_id, h.unit_code, h.report_year, t.clean_text
+    from texts as t
+    inner join history as h on h.submission_id = t.submission_id
+    cross join params as p
+    where length(t.clean_text) >= p.min_chars and h.unit_code is not null
+),
+
+positions as (
+    select
+        d.submission_id,
+        unnest(range(1, length(d.clean_text) - p.shingle_chars + 2)) as pos,
+        d.clean_text,
+        p.shingle_chars
+    from documents as d
+    cross join params as p
+),
+
+shingles as (
+    select distinct submission_id, hash(substr(clean_text, pos, shingle_chars)) as shingle
+    from positions
+),
+
+document_frequency as (
+    select shingle, count(*) as df from shingles group by shingle
+),
+
+ranked as (
+    select
+        s.submission_id,
+        s.shingle,
+        row_number() over (
+            partition by s.submission_id order by f.df, s.shingle
+        ) as shingle_rank,
+        count(*) over (partition by s.submission_id) as n_shingles
+    from shingles as s
+    inner join document_frequency as f on f.shingle = s.shingle
+),
+
+prefixes as (
+    select r.submission_id, r.shingle
+    from ranked as r
+    cross join params as p
+    where r.shingle_rank <= r.n_shingles - ceil(p.threshold * r.n_shingles) + 1
+),
+
+sizes as (
+    select submission_id, any_value(n_shingles) as n_shingles
+    from ranked
+    group by submission_id
+),
+
+candidates as (
+    select distinct
+        a.submission_id,
+        b.submission_id as other_submission_id,
+        case when da.unit_code = db.unit_code then 'previous_year' else 'same_year' end
+            as comparison
+    from prefixes as a
+    inner join prefixes as b on b.shingle = a.shingle and b.submission_id <> a.submission_id
+    inner join documents as da on da.submission_id = a.submission_id
+    inner join documents as db on db.submission_id = b.submission_id
+    semi join checked as c on c.submission_id = a.submission_id
+    where
+        (da.unit_code = db.unit_code and db.report_year = da.report_year - 1)
+        or (da.unit_code <> db.unit_code and db.report_year = da.report_year)
+),
+
+shared_counts as (
+    select
+        c.submission_id,
+        c.other_submission_id,
+        c.comparison,
+        count(*) as n_shared
+    from candidates as c
+    inner join shingles as a on a.submission_id = c.submission_id
+    inner join shingles as b
+        on b.submission_id = c.other_submission_id
+        and b.shingle = a.shingle
+    group by c.submission_id, c.other_submission_id, c.comparison
+),
+
+similar_pairs as (
+    select
+        o.*,
+        round(o.n_shared / (sa.n_shingles + sb.n_shingles - o.n_shared), 4) as similarity
+    from shared_counts as o
+    inner join sizes as sa on sa.submission_id = o.submission_id
+    inner join sizes as sb on sb.submission_id = o.other_submission_id
+    cross join params as p
+    where o.n_shared / (sa.n_shingles + sb.n_shingles - o.n_shared) >= p.threshold
+),
+
+similar_groups as (
+    select
+        s.submission_id,
+        s.comparison,
+        count(*) as n_similar,
+        list(db.unit_code order by s.similarity desc, db.unit_code) as similar_units
+    from similar_pairs as s
+    inner join documents as db on db.submission_id = s.other_submission_id
+    group by s.submission_id, s.comparison
+),
+
+best as (
+    select s.*, g.n_similar, g.similar_units
+    from similar_pairs as s
+    inner join similar_groups as g
+        on g.submission_id = s.submission_id and g.comparison = s.comparison
+    qualify row_number() over (
+        partition by s.submission_id, s.comparison
+        order by s.similarity desc, s.other_submission_id
+    ) = 1
+),
+
+final as (
+    select
+        b.submission_id,
+        da.unit_code,
+        da.report_year,
+        'R-COPY' as rule_id,
+        'warning' as severity,
+        'fail' as status,
+        cast(json_object(
+            'similarity', b.similarity,
+            'other_submission_id', b.other_submission_id,
+            'other_unit_code', db.unit_code,
+            'other_report_year', db.report_year
+        ) as varchar) as cells,
+        p.threshold as expected,
+        b.similarity as actual,
+        case
+            when b.comparison = 'previous_year' then
+                '报告正文与本单位' || cast(db.report_year as varchar) || '年度报告的相似度为'
+                || cast(round(100 * b.similarity) as integer) || '%（内容雷同），请按本年度实际情况撰写。'
+            else
+                '报告正文与同年度' || coalesce(u.name, db.unit_code) || '的报告相似度为'
+                || cast(round(100 * b.similarity) as integer) || '%（内容雷同）'
+                || case when b.n_similar > 1
+                    then '，与另外' || cast(b.n_similar - 1 as varchar) || '个单位的报告也高度相似'
+                    else '' end
+                || '，请按本单位实际情况撰写。'
+        end as message_zh,
+        'source' as responsibility,
+        cast(json_object(
+            'comparison', b.comparison,
+            'similarity', b.similarity,
+            'n_similar', b.n_similar,
+            'similar_units', b.similar_units
+        ) as varchar) as detail
+    from best as b
+    inner join documents as da on da.submission_id = b.submission_id
+    inner join documents as db on db.submission_id = b.other_submission_id
+    left join units as u on u.unit_code = db.unit_code
+    cross join params as p
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- id: R-PROBLEMS
+-- severity: warning
+-- kind: report level
+-- evaluates: chk_submissions
+-- grain: one row per current submission whose section 五 (存在的主要问题及改进情况) is empty
+--   in effect, or could not be found
+-- rule: section 五 is empty, says only 无 (or another text of check_boilerplate
+--   empty_text), is only template boilerplate, or has fewer than problems_min_chars (20)
+--   characters once spaces, boilerplate, digits and punctuation are removed
+-- zero rows means: every current report says something of its own about its problems and
+--   how it will improve. A section 五 that was not found is not_assessable (R-SECTIONS
+--   reports the absence).
+
+with
+section_five as (
+    select * from chk_narratives
+    where section_code = 's5'
+),
+
+empty_texts as (
+    select chk_clean_text(text) as clean_text
+    from check_boilerplate
+    where kind = 'empty_text'
+),
+
+cut_off as (
+    select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
+    union
+    select distinct submission_id from chk_cells where cell_status = 'unseen'
+),
+
+assessed as (
+    select
+        s.*,
+        chk_clean_text(coalesce(s.text, '')) as clean_text,
+        chk_param('problems_min_chars') as min_chars
+    from section_five as s
+),
+
+final as (
+    select
+        a.submission_id,
+        a.unit_code,
+        a.report_year,
+        'R-PROBLEMS' as rule_id,
+        'warning' as severity,
+        case when a.position is null then 'not_assessable' else 'fail' end as status,
+        cast(json_object('s5', left(a.text, 200)) as varchar) as cells,
+        a.min_chars as expected,
+        length(a.clean_text)::double as actual,
+        case
+            when a.position is null then
+                '未找到“五、存在的主要问题及改进情况”部分，无法核对其内容。'
+            when length(a.clean_text) = 0 then
+                '“五、存在的主要问题及改进情况”部分为空，请写明本单位工作中存在的问题和改进措施。'
+            when a.clean_text in (select clean_text from empty_texts) then
+                '“五、存在的主要问题及改进情况”只写了“' || trim(a.text)
+                || '”，请写明本单位工作中存在的问题和改进措施。'
+            else
+                '“五、存在的主要问题及改进情况”内容过少或只有套话（“' || left(trim(a.text), 40)
+                || '”），请写明本单位工作中存在的问题和改进措施。'
+        end as message_zh,
+        case
+            when a.position is null and c.submission_id is not null then 'extraction'
+            else 'source'
+        end as responsibility,
+        cast(json_object('clean_chars', length(a.clean_text)) as varchar) as detail
+    from assessed as a
+    left join cut_off as c on c.submission_id = a.submission_id
+    where a.position is null or length(a.clean_text) < a.min_chars
+        or a.clean_text in (select clean_text from empty_texts)
+)
+
+select * from final
