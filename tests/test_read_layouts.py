@@ -1,0 +1,144 @@
+"""The reader on hand-made layouts that carry the traps of spec/layouts.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gongkai.read import parse_bytes, parse_file
+
+LAYOUTS = Path(__file__).parent / "layouts"
+
+
+def test_pdf_text_total_first_split_labels_footer_and_money():
+    """PDF text: 总计 column first, vertical group label, a label broken across lines, a page
+    footer inside table 三, table 四 on one line, 元 converted to 万元, signs, notes, blanks."""
+    r = parse_file(LAYOUTS / "pdf-text-total-first-2020.txt")
+    assert (r.unit_code, r.year, r.template, r.published) == ("430181001", 2020, "v2019", "2021-01-15")
+    c = r.cells
+    assert c["t3.new.total"] == 12 and c["t3.new.natural"] == 10 and c["t3.new.legal"] == 1
+    assert c["t3.partial.total"] == 3 and c["t3.partial.natural"] == 3
+    assert c["t3.denied.third_party.natural"] == 1
+    assert c["t3.not_processed.petition.legal"] == 1
+    assert c["t2.procurement.amount"] == 25.1
+    assert "元" in (r.sources["t2.procurement.amount"].note or "")
+    assert c["t2.other_service.delta"] == -2 and c["t2.license.delta"] == 3
+    assert c["t2.other_service.decisions"] == 2658 and c["t2.license.decisions"] == 1234
+    assert c["t2.normative_doc.published"] == 2
+    assert r.sources["t2.normative_doc.published"].note == "其中修订1件"
+    assert c["t2.coercion.delta"] is None and r.sources["t2.coercion.delta"].status == "blank"
+    assert c["t2.fee.prev_items"] == 2  # 行政事业型收费 (typo) matched
+    assert c["t4.review.upheld"] == 1 and c["t4.review.total"] == 1
+    assert c["t4.suit_after_review.total"] == 0
+    figures = {f.compared_with: f.value for f in r.narrative_figures}
+    assert figures["t3.new.total"] == 12 and figures["t4.review.total"] == 1
+    assert not [i for i in r.issues if i.severity == "error"]
+
+
+@pytest.mark.parametrize("name,encoding", [
+    ("html-gbk-declared-2022.html", "gb18030"),
+    ("html-gbk-undeclared-2022.html", "gb18030"),
+    ("html-utf16-2022.htm", "utf-16"),
+])
+def test_html_encodings_spans_and_nbsp(name, encoding):
+    """HTML in GBK (declared or not) and UTF-16, rowspan/colspan, nested tags, &nbsp; blank."""
+    r = parse_file(LAYOUTS / name)
+    assert r.encoding == encoding
+    assert (r.unit_code, r.year, r.template, r.published) == ("430181102", 2022, "v2021", "2023-01-20")
+    c = r.cells
+    assert len(c) == 200
+    assert c["t2.license.decisions"] == 1205 and c["t2.fee.amount"] == 12.5
+    assert c["t2.normative_doc.repealed"] is None
+    assert r.sources["t2.normative_doc.repealed"].status == "blank"
+    assert c["t3.unable.not_held.natural"] == 1 and c["t3.total.total"] == 3
+    assert c["t4.suit_direct.upheld"] == 1 and c["t4.review.total"] == 0
+    assert r.sources["t4.suit_direct.upheld"].location == "table 3 row 4 col 6"
+    assert r.sections["s6"].startswith("本年度未收取")
+
+
+def _t3_rows_v2019() -> list[str]:
+    return ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
+            "三、本年度办理结果", "（一）予以公开", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+            "（三）不予公开", "1．属于国家秘密", "2．其他法律行政法规禁止公开", "3．危及“三安全一稳定”",
+            "4．保护第三方合法权益", "5．属于三类内部事务信息", "6．属于四类过程性信息", "7．属于行政执法案卷",
+            "8．属于行政查询事项", "（四）无法提供", "1．本机关不掌握相关政府信息", "2．没有现成信息需要另行制作",
+            "3．补正后申请内容仍不明确", "（五）不予处理", "1．信访举报投诉类申请", "2．重复申请",
+            "3．要求提供公开出版物", "4．无正当理由大量反复申请", "5．要求行政机关确认或重新出具已获取信息",
+            "（六）其他处理", "（七）总计", "四、结转下年度继续办理"]
+
+
+_GROUPS = {"三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理"}
+
+
+def _report(t3_lines: list[str]) -> bytes:
+    head = ["浏阳市永和镇2019年政府信息公开工作年度报告", "", "一、总体情况", "", "概述。", "",
+            "二、主动公开政府信息情况", "", "三、收到和处理政府信息公开申请情况", ""]
+    tail = ["", "四、政府信息公开行政复议、行政诉讼情况", "", "五、存在的主要问题及改进情况", "",
+            "问题。", "", "六、其他需要报告的事项", "", "无", "", "浏阳市永和镇人民政府", "2020年1月10日"]
+    return "\n".join(head + t3_lines + tail).encode("utf-8")
+
+
+def test_one_cell_per_line_with_blank_lines_and_empty_cells():
+    """Cells separated by blank lines; an empty cell shows as an extra blank line."""
+    lines = []
+    for label in _t3_rows_v2019():
+        lines += [label, ""]
+        if label in _GROUPS:
+            continue
+        if label.startswith("一、"):
+            lines += ["3", "", "", "1", "", "0", "", "0", "", "0", "", "4", ""]  # commercial blank
+        else:
+            lines += ["0", ""] * 7
+    r = parse_bytes(_report(lines), "cells.txt")
+    assert r.cells["t3.new.natural"] == 3
+    assert r.cells["t3.new.commercial"] is None
+    assert r.sources["t3.new.commercial"].status == "blank"
+    assert r.cells["t3.new.research"] == 1 and r.cells["t3.new.total"] == 4
+    assert r.cells["t3.carried_out.total"] == 0
+
+
+def test_cells_ending_in_pipe_with_bare_pipe_rows():
+    """Each cell on its own line ending ' |', rows separated by lines of bare pipes."""
+    lines = []
+    for label in _t3_rows_v2019():
+        lines.append(label + " |")
+        if label in _GROUPS:
+            continue
+        vals = ["2", "0", "0", "0", "0", "1", "3"] if label.startswith("（一）") else ["0"] * 7
+        lines += [v + " |" for v in vals] + ["||"]
+    r = parse_bytes(_report(lines), "pipes.txt")
+    assert r.cells["t3.granted.natural"] == 2 and r.cells["t3.granted.org_other"] == 1
+    assert r.cells["t3.granted.total"] == 3
+    assert all(v is not None for k, v in r.cells.items() if k.startswith("t3."))
+
+
+def test_markdown_pipe_rows_with_group_labels_inline_and_blank_markers():
+    """Markdown rows; row-spanning group labels inline before the first sub-row; '/', '-', '—'."""
+    lines = ["| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
+             "|---|---|---|---|---|---|---|---|"]
+    group = ""
+    for label in _t3_rows_v2019():
+        if label in _GROUPS:
+            group = label
+            continue
+        vals = ["/", "-", "—", "无", "0", "0", "0"] if "重复申请" in label else ["0"] * 7
+        cells = ([group] if group else []) + [label] + vals
+        group = ""
+        lines.append("| " + " | ".join(cells) + " |")
+    r = parse_bytes(_report(lines), "md.md")
+    for col in ("natural", "commercial", "research", "social"):
+        assert r.cells[f"t3.not_processed.repeat.{col}"] is None
+        assert r.sources[f"t3.not_processed.repeat.{col}"].status == "blank"
+    assert r.cells["t3.not_processed.repeat.total"] == 0
+    assert r.cells["t3.denied.state_secret.total"] == 0
+
+
+def test_unknown_input_never_raises():
+    """Binary noise, empty files and legacy formats give a report with a clear issue."""
+    for data, name in ((b"", "empty.txt"), (bytes(range(256)) * 10, "noise.bin"),
+                       (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.doc"),
+                       (b"PK\x03\x04garbage", "broken.docx"), (b"%PDF-1.4 garbage", "broken.pdf")):
+        r = parse_bytes(data, name)
+        assert r.issues, name
+        assert any(i.severity == "error" for i in r.issues), name
