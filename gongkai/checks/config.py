@@ -6,8 +6,8 @@ connection-scoped tables filled with parameterised inserts:
 
 - ``check_config(key, value)``: the numeric thresholds;
 - ``check_deadline_rules(city, report_year, due_date, due_month, due_day)``: R-DEADLINE;
-- ``check_boilerplate(kind, text)``: template sentences (``pattern``) and empty-in-effect
-  texts (``empty_text``);
+- ``check_boilerplate(kind, text)``: template sentences (``pattern``), empty-in-effect
+  texts (``empty_text``) and markers of prose left out of a copy (``elided``);
 - ``chk_template_cells(template, cell_code, table_code, row_code, col_code, row_ord,
   col_ord)``: the cell grid of both template versions.
 """
@@ -122,6 +122,7 @@ def load_config_tables(con, config: dict[str, Any]) -> None:
     boiler = config["boilerplate"]
     rows = [("pattern", p) for p in boiler.get("patterns", [])]
     rows += [("empty_text", t) for t in boiler.get("empty_texts", [])]
+    rows += [("elided", t) for t in boiler.get("elided", [])]
     if rows:
         con.executemany("insert into check_boilerplate values (?, ?)", rows)
     con.execute(

@@ -37,6 +37,13 @@ FINDING_FIELDS = (
     "detail",
 )
 
+# findings in a stable order: unit-year, rule, then the position the rule gives in its detail
+# (`ord`: row, column, block or figure in template order), then the rest
+_FINDING_ORDER = (
+    "unit_code nulls last, report_year nulls last, submission_id, rule_id, "
+    "try_cast(json_extract_string(detail, '$.ord') as integer) nulls first, detail, message_zh"
+)
+
 _HEADER = re.compile(r"^--\s*([a-z ]+):\s*(.*?)\s*$")
 _VIEW_NAME = re.compile(r"^chk_[a-z0-9_]+$")
 
@@ -136,7 +143,7 @@ def run_checks(
             con.execute(
                 f"insert into findings (run_id, {columns}) "
                 f"select ?, {columns} from ({rule.sql}) as rule_rows "
-                "order by unit_code nulls last, report_year nulls last, submission_id, detail",
+                f"order by {_FINDING_ORDER}",
                 [run_id],
             )
             evaluated = con.execute(f"select count(*) from {rule.evaluates}").fetchone()[0]
@@ -179,11 +186,10 @@ def _plain(value: Any) -> Any:
 
 def fetch_findings(con, run_id: str) -> list[dict[str, Any]]:
     """The findings of one run as JSON-ready dicts (cells and detail decoded), in a
-    stable order: unit, year, submission, rule, then the detail."""
+    stable order: unit, year, submission, rule, then the position within the report."""
     rows = con.execute(
         f"select {', '.join(FINDING_FIELDS)} from findings where run_id = ? "
-        "order by unit_code nulls last, report_year nulls last, submission_id, rule_id, "
-        "detail, message_zh",
+        f"order by {_FINDING_ORDER}",
         [run_id],
     ).fetchall()
     out = []

@@ -30,7 +30,8 @@ create or replace temp macro chk_param(name) as
     (select c.value from check_config as c where c.key = name);
 
 -- narrative text reduced to what a person wrote: no spaces, no template boilerplate
--- sentences (check_boilerplate patterns, matched on the text without spaces), no digits (a
+-- sentences (check_boilerplate patterns) or markers of elided prose, matched on the text
+-- without spaces; no digits (a
 -- copied text with new figures is still a copy), no punctuation or symbols
 create or replace temp macro chk_clean_text(t) as
     regexp_replace(
@@ -38,7 +39,7 @@ create or replace temp macro chk_clean_text(t) as
             regexp_replace(t, '\s+', '', 'g'),
             coalesce(
                 (select string_agg('(?:' || b.text || ')', '|' order by b.text)
-                    from check_boilerplate as b where b.kind = 'pattern'),
+                    from check_boilerplate as b where b.kind in ('pattern', 'elided')),
                 '$^'
             ),
             '',
@@ -48,6 +49,22 @@ create or replace temp macro chk_clean_text(t) as
         '',
         'g'
     );
+
+-- true when a text holds a marker of prose left out of this copy of the report
+create or replace temp macro chk_is_elided(t) as
+    coalesce(
+        regexp_matches(
+            coalesce(t, ''),
+            (select string_agg('(?:' || b.text || ')', '|' order by b.text)
+                from check_boilerplate as b where b.kind = 'elided')
+        ),
+        false
+    );
+
+-- a list of names for a message, cut after `n` items: 'a、b、c等12项'
+create or replace temp macro chk_list_text(items, n) as
+    array_to_string(list_slice(items, 1, n), '、')
+    || case when len(items) > n then '等' || len(items) || '项' else '' end;
 
 -- grain: one row per current, loaded submission (normally one per unit-year)
 create or replace temp view chk_submissions as

@@ -56,8 +56,8 @@ final as (
         || '，该行即相符。可能是提取时把一个数拆成了两格，请核对原表。' as message_zh,
         'extraction' as responsibility,
         cast(json_object(
+            'ord', r.row_ord,
             'row', r.row_code,
-            'row_ord', r.row_ord,
             'left_col', s.left_col,
             'right_col', s.right_col,
             'joined_value', s.joined_value

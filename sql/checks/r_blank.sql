@@ -32,7 +32,7 @@ final as (
         count(*)::double as actual,
         '表三、表四中有' || count(*) || '个单元格空着未填（空白、“/”、“-”、“无”等），'
         || '空白不等于0，没有发生的请填0：'
-        || string_agg(l.cell_label, '、' order by c.table_code, c.row_ord, c.col_ord)
+        || chk_list_text(list(l.cell_label order by c.table_code, c.row_ord, c.col_ord), 20)
         || '。' as message_zh,
         'source' as responsibility,
         cast(json_object(

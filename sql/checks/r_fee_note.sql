@@ -6,6 +6,8 @@
 --   fees but says nothing of fees in section 六, or whose count cannot be read
 -- rule: v2021: t3.other.no_fee.total > 0 (申请人逾期未按收费通知要求缴纳费用) but section 六
 --   (其他需要报告的事项) says nothing of fees (信息处理费, 收费, 费用, 缴费, 缴纳)
+-- A section 六 whose prose was left out of this copy (check_boilerplate elided) is
+--   not_assessable.
 -- zero rows means: every report that dropped applications over unpaid fees reports on its
 --   fees in section 六.
 
@@ -27,7 +29,10 @@ final as (
         c.report_year,
         'R-FEE-NOTE' as rule_id,
         'warning' as severity,
-        case when c.value is null then 'not_assessable' else 'fail' end as status,
+        case
+            when c.value is null or chk_is_elided(s.text) then 'not_assessable'
+            else 'fail'
+        end as status,
         cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
         null::double as expected,
         c.value as actual,
@@ -35,12 +40,18 @@ final as (
             when c.value is null then
                 '表三“其他处理·申请人逾期未按收费通知缴纳费用”“总计”'
                 || chk_missing_word(c.cell_status, c.raw_text) || '，无法核对收费情况的说明。'
+            when chk_is_elided(s.text) then
+                '表三中有' || chk_num(c.value) || '件申请因申请人逾期未缴纳费用而不再处理；'
+                || '“六、其他需要报告的事项”的正文在本文件中被省略，无法核对是否说明了收费情况。'
             else
                 '表三中有' || chk_num(c.value) || '件申请因申请人逾期未缴纳费用而不再处理，'
                 || '但“六、其他需要报告的事项”没有说明收取信息处理费的情况。'
         end as message_zh,
-        case when c.value is null then chk_missing_responsibility(c.cell_status) else 'source' end
-            as responsibility,
+        case
+            when c.value is null then chk_missing_responsibility(c.cell_status)
+            when chk_is_elided(s.text) then 'extraction'
+            else 'source'
+        end as responsibility,
         cast(json_object('s6_found', s.position is not null) as varchar) as detail
     from fee_cells as c
     left join section_six as s on s.submission_id = c.submission_id

@@ -167,7 +167,7 @@ final as (
             else 'source'
         end as responsibility,
         cast(json_object(
-            'figure_no', f.figure_no,
+            'ord', f.figure_no,
             'compared_with', f.compared_with,
             'location', f.location
         ) as varchar) as detail

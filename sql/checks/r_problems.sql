@@ -9,7 +9,8 @@
 --   characters once spaces, boilerplate, digits and punctuation are removed
 -- zero rows means: every current report says something of its own about its problems and
 --   how it will improve. A section 五 that was not found is not_assessable (R-SECTIONS
---   reports the absence).
+--   reports the absence); so is one whose prose was left out of this copy
+--   (check_boilerplate elided).
 
 with
 section_five as (
@@ -44,13 +45,18 @@ final as (
         a.report_year,
         'R-PROBLEMS' as rule_id,
         'warning' as severity,
-        case when a.position is null then 'not_assessable' else 'fail' end as status,
+        case
+            when a.position is null or chk_is_elided(a.text) then 'not_assessable'
+            else 'fail'
+        end as status,
         cast(json_object('s5', left(a.text, 200)) as varchar) as cells,
         a.min_chars as expected,
         length(a.clean_text)::double as actual,
         case
             when a.position is null then
                 '未找到“五、存在的主要问题及改进情况”部分，无法核对其内容。'
+            when chk_is_elided(a.text) then
+                '“五、存在的主要问题及改进情况”的正文在本文件中被省略，无法核对其内容。'
             when length(a.clean_text) = 0 then
                 '“五、存在的主要问题及改进情况”部分为空，请写明本单位工作中存在的问题和改进措施。'
             when a.clean_text in (select clean_text from empty_texts) then
@@ -62,6 +68,7 @@ final as (
         end as message_zh,
         case
             when a.position is null and c.submission_id is not null then 'extraction'
+            when a.position is not null and chk_is_elided(a.text) then 'extraction'
             else 'source'
         end as responsibility,
         cast(json_object('clean_chars', length(a.clean_text)) as varchar) as detail

@@ -110,7 +110,7 @@ final as (
             when a.last_delta_value is null then chk_missing_responsibility(a.last_delta_status)
             else 'source'
         end as responsibility,
-        cast(json_object('row', a.row_code, 'prev_year', a.prev_year) as varchar) as detail
+        cast(json_object('ord', a.row_ord, 'row', a.row_code, 'prev_year', a.prev_year) as varchar) as detail
     from assessed as a
     left join labels as l on l.code = a.row_code
     where a.is_missing or abs(a.expected - a.prev_items_value) > 1e-6

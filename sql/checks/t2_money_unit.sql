@@ -50,7 +50,7 @@ final as (
             when c.has_parse_issue then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('cell', c.cell_code) as varchar) as detail
+        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
     from money_cells as c
     cross join thresholds as p
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code

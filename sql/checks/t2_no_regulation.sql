@@ -34,7 +34,7 @@ nonzero as (
         || '，但乡镇、街道没有制定规章的权限，规章各项应为0（规范性文件请填在“规范性文件”行）。'
             as message_zh,
         case when c.has_parse_issue then 'extraction' else 'source' end as responsibility,
-        cast(json_object('cell', c.cell_code) as varchar) as detail
+        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
     from township_cells as c
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value <> 0

@@ -27,6 +27,7 @@ per_row as (
         c.unit_code,
         c.report_year,
         c.row_code,
+        any_value(c.row_ord) as row_ord,
         any_value(l.row_label) as row_label,
         max(c.value) filter (where c.col_code = 'made') as made_value,
         max(c.value) filter (where c.col_code = 'published') as published_value,
@@ -63,7 +64,7 @@ final as (
         end as message_zh,
         case when n_missing > 0 then missing_responsibility else 'source' end
             as responsibility,
-        cast(json_object('row', row_code) as varchar) as detail
+        cast(json_object('ord', row_ord, 'row', row_code) as varchar) as detail
     from per_row
     where
         n_missing > 0

@@ -24,6 +24,7 @@ per_column as (
         c.unit_code,
         c.report_year,
         c.col_code,
+        any_value(c.col_ord) as col_ord,
         any_value(l.col_label) as col_label,
         max(c.value) filter (where c.row_code = 'new') as new_value,
         max(c.value) filter (where c.row_code = 'carried_in') as carried_in_value,
@@ -79,7 +80,7 @@ final as (
             when has_parse_issue then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('column', col_code) as varchar) as detail
+        cast(json_object('ord', col_ord, 'column', col_code) as varchar) as detail
     from assessed
     where n_missing > 0 or abs(expected - actual) > 1e-6
 )

@@ -89,7 +89,7 @@ final as (
             when carried_out_value is null then chk_missing_responsibility(carried_out_status)
             else 'source'
         end as responsibility,
-        cast(json_object('column', col_code, 'prev_year', prev_year) as varchar) as detail
+        cast(json_object('ord', col_ord, 'column', col_code, 'prev_year', prev_year) as varchar) as detail
     from compared
     where
         carried_in_value is null

@@ -25,14 +25,14 @@ per_column as (
         c.unit_code,
         c.report_year,
         c.col_code,
+        any_value(c.col_ord) as col_ord,
         any_value(l.col_label) as col_label,
         max(c.value) filter (where c.row_code = 'total') as total_value,
         sum(c.value) filter (where c.row_code <> 'total') as outcomes_sum,
         count(*) filter (where c.value is null) as n_missing,
-        string_agg(
-            l.row_label || chk_missing_word(c.cell_status, c.raw_text), '、'
-            order by c.row_ord
-        ) filter (where c.value is null) as missing_text,
+        chk_list_text(list(
+            l.row_label || chk_missing_word(c.cell_status, c.raw_text) order by c.row_ord
+        ) filter (where c.value is null), 8) as missing_text,
         min(chk_missing_responsibility(c.cell_status)) filter (where c.value is null)
             as missing_responsibility,
         bool_or(c.has_parse_issue) as has_parse_issue,
@@ -70,7 +70,7 @@ final as (
             when has_parse_issue then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('column', col_code) as varchar) as detail
+        cast(json_object('ord', col_ord, 'column', col_code) as varchar) as detail
     from per_column
     where n_missing > 0 or abs(outcomes_sum - total_value) > 1e-6
 )

@@ -78,7 +78,7 @@ final as (
             when r.has_parse_issue or s.row_code is not null then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('row', r.row_code, 'row_ord', r.row_ord) as varchar) as detail
+        cast(json_object('ord', r.row_ord, 'row', r.row_code) as varchar) as detail
     from per_row as r
     left join splits as s on s.submission_id = r.submission_id and s.row_code = r.row_code
     where r.n_missing > 0 or abs(r.parts_sum - r.total_value) > 1e-6

@@ -30,7 +30,7 @@ bad_values as (
         l.cell_label || '填写为' || chk_num(c.value) || '（原文“' || coalesce(c.raw_text, '')
         || '”），申请、案件数只能是不小于0的整数。' as message_zh,
         case when c.has_parse_issue then 'extraction' else 'source' end as responsibility,
-        cast(json_object('cell', c.cell_code) as varchar) as detail
+        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
     from table_cells as c
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value is not null and (c.value < 0 or c.value <> round(c.value))
@@ -47,8 +47,8 @@ missing as (
         null::double as expected,
         null::double as actual,
         '表四有' || count(*) || '个单元格无法判断是否为非负整数：'
-        || string_agg(l.cell_label || chk_missing_word(c.cell_status, c.raw_text), '、'
-            order by c.row_ord, c.col_ord)
+        || chk_list_text(list(l.cell_label || chk_missing_word(c.cell_status, c.raw_text)
+            order by c.row_ord, c.col_ord), 10)
         || '。' as message_zh,
         min(chk_missing_responsibility(c.cell_status)) as responsibility,
         cast(json_object('missing_cells', count(*)) as varchar) as detail

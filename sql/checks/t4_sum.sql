@@ -24,6 +24,7 @@ per_block as (
         c.unit_code,
         c.report_year,
         c.row_code as block_code,
+        any_value(c.row_ord) as block_ord,
         any_value(l.row_label) as block_label,
         max(c.value) filter (where c.col_code = 'total') as total_value,
         sum(c.value) filter (where c.col_code <> 'total') as parts_sum,
@@ -67,7 +68,7 @@ final as (
             when has_parse_issue then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('block', block_code) as varchar) as detail
+        cast(json_object('ord', block_ord, 'block', block_code) as varchar) as detail
     from per_block
     where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
 )
