@@ -142,3 +142,15 @@ def test_unknown_input_never_raises():
         r = parse_bytes(data, name)
         assert r.issues, name
         assert any(i.severity == "error" for i in r.issues), name
+
+
+def test_tab_rows_padded_at_both_ends_keep_their_columns():
+    """A tab row with an empty cell at both ends keeps the columns the table's other rows use:
+    the blank 总计 stays blank and 自然人 keeps its value."""
+    r = parse_file(LAYOUTS / "tabs-padding-both-ends-cut.txt")
+    assert r.cells["t3.carried_in.natural"] == 1
+    assert r.cells["t3.carried_in.total"] is None
+    assert r.sources["t3.carried_in.total"].status == "blank"
+    assert r.sources["t3.carried_in.total"].location == "line 4 col 9"
+    assert r.cells["t3.granted.total"] == 2
+    assert any(i.code == "text_cut_off" for i in r.issues)

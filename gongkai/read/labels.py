@@ -17,7 +17,7 @@ from gongkai import template as tpl
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
     r"^\s*(?:"
-    rf"(?P<top>[{_CN_NUM}]+)\s*[、.,，:：\s]"
+    rf"(?P<top>[{_CN_NUM}]+)\s*[、.,，:：\s]|第(?P<part>[{_CN_NUM}]+)部分\s*[、.,，:：]?"
     rf"|[(（]\s*(?P<paren>[{_CN_NUM}]+|\d+)\s*[)）]\s*[、.,，]?"
     r"|(?P<arabic>\d{1,2})\s*(?:[、.,，:：)）]|\s)(?!\d)"
     r")"
@@ -84,9 +84,9 @@ def split_label(text: str) -> Label:
     numbering = number = None
     rest = s
     if m:
-        for kind in ("top", "paren", "arabic"):
+        for kind in ("top", "part", "paren", "arabic"):
             if m.group(kind):
-                numbering, number = kind, cn_number(m.group(kind))
+                numbering, number = ("top" if kind == "part" else kind), cn_number(m.group(kind))
                 break
         rest = s[m.end():]
     return Label(text, numbering, number, core_of(rest))

@@ -113,6 +113,9 @@ def year_from(title: str | None, body: str) -> int | None:
         m = _YEAR_IN_TITLE.search(title)
         if m:
             return int(m.group(1))
+        m = re.search(r"([二〇○零一三四五六七八九Ｏ]{4})\s*年", title)
+        if m:
+            return int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group(1)))
     m = re.search(r"统计期限?(?:为|是|自|从)?\s*(20\d{2})\s*年\s*1\s*月\s*1\s*日", body)
     if m:
         return int(m.group(1))

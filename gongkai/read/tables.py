@@ -14,6 +14,7 @@ table that stops part-way is reported.  Totals are never recomputed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from gongkai import template as tpl
@@ -109,6 +110,10 @@ def _t3_group(text: str) -> str | None:
     return code
 
 
+def _col(slot: Slot) -> int | None:
+    return _column_of(slot.cell) if slot.cell is not None else None
+
+
 def _column_of(cell: Cell) -> int | None:
     m = re.search(r"col (\d+)$", cell.location)
     return int(m.group(1)) if m else None
@@ -138,6 +143,8 @@ class TableReader:
         self.last_index = max((i for i, ln in enumerate(doc.lines) if ln.text), default=-1)
         self.consumed: set[int] = set()  # indexes of lines used as table content
         self.prev_text_line = False
+        self.first_col: dict[str, Counter] = {}  # table → column where its values start
+        self.t4_at_eof = False
 
     # -- assignment -----------------------------------------------------------------
 
@@ -169,12 +176,25 @@ class TableReader:
                                   f"单元格 {code} 的内容“{raw}”不是数字",
                                   f"cell {code}: {raw!r} is not a number", loc)
 
-    def _align(self, slots: list[Slot], n: int, at_eof: bool, where: str) -> list[Slot | None]:
+    def _align(self, slots: list[Slot], n: int, at_eof: bool, where: str,
+               table: str | None = None) -> list[Slot | None]:
         slots = list(slots)
+        lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
+        trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
+        surplus = len(slots) - n
+        if surplus > 0 and lead and trail and lead + trail >= surplus and table in self.first_col:
+            # padding at both ends: keep the columns where this table's values usually start
+            want = self.first_col[table].most_common(1)[0][0]
+            for drop_front in range(min(lead, surplus) + 1):
+                if surplus - drop_front <= trail and _col(slots[drop_front]) == want:
+                    slots = slots[drop_front:len(slots) - (surplus - drop_front)]
+                    break
         while len(slots) > n and slots[-1].is_bare_empty:
             slots.pop()
         while len(slots) > n and slots[0].is_bare_empty:
             slots.pop(0)
+        if len(slots) == n and table and _col(slots[0]) is not None:
+            self.first_col.setdefault(table, Counter())[_col(slots[0])] += 1
         if len(slots) > n:
             self.report.add_issue("extra_values", "warning",
                                   f"{where} 的数值多于模板列数（{len(slots)} > {n}），多出的未读取",
@@ -206,7 +226,8 @@ class TableReader:
         else:
             cols = self.t3_order
         where = f"{row.table} “{row.label_cell.text}”"
-        aligned = self._align(row.slots, len(cols), at_eof, where)
+        aligned = self._align(row.slots, len(cols), at_eof, where,
+                              None if row.from_text_lines else row.table)
         for col, slot in zip(cols, aligned, strict=True):
             if slot is not None:
                 self._store(f"{row.table}.{row.row}.{col}", slot)
@@ -393,6 +414,10 @@ class TableReader:
             self._close_row()
             self.consumed.add(index)
             return False
+        if not self.t3_seen_row and "自然人" in core and "总计" in core:
+            # a whole t3 header on one line of text: order from the words' positions
+            total_first = core.index("总计") < core.index("自然人")
+            self.t3_order = _T3_TOTAL_FIRST if total_first else _T3_STD
         if len(core) >= 2:
             self._close_row()
         return False

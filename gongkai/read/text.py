@@ -75,7 +75,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     lines: list[Line] = []
     gap = 0
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.replace("\u3000", " ").rstrip()
+        line = raw.replace("\u3000", " ").rstrip(" \r\n")
         if not line.strip() or _FOOTER.match(line):
             if not line.strip():
                 gap += 1

@@ -1,0 +1,192 @@
+"""Word (.docx) files → Document.
+
+The body is walked in order, so paragraphs and tables interleave as they do on the page.
+Every paragraph becomes a text line (``paragraph N``: its position among the body's
+paragraphs); a paragraph laid out with tabs (``规章<tab>0<tab>0``) becomes a row, as in a
+tab-separated text file.  Every table row becomes a row of its cells (``table T row R col
+C``, C the cell's first grid column).  Word stores a merged cell once: a cell spanning
+columns (``gridSpan``) is one cell, and the continuation of a vertical merge (``vMerge``)
+is an empty cell, so a value is never repeated (python-docx's ``row.cells`` repeats the
+merged cell in every grid position it covers; the XML is read directly to avoid that).
+Tables nested in a cell follow the row that holds them, as in the HTML reader.
+
+Text inside deleted revisions, field codes and the fallback copy of alternate content is
+not read.  The archive is checked before it is opened (see ``archive``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from gongkai.read.archive import UnsafeArchive, open_zip
+from gongkai.read.document import Cell, Document, Line
+from gongkai.read.values import looks_numeric
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TXBX = _W + "txbxContent"
+_MAX_LINES = 200_000
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    return tag if isinstance(tag, str) else ""
+
+
+def _run_text(el) -> str:
+    """The visible text under an element: w:t, tabs and breaks; not nested tables, text
+    boxes, alternate-content fallbacks or deleted text."""
+    parts: list[str] = []
+
+    def walk(node):
+        for child in node:
+            tag = _tag(child)
+            if tag in (_W + "tbl", _TXBX, _MC_FALLBACK, _W + "del", _W + "delText",
+                       _W + "instrText"):
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            elif tag == _W + "p" and parts:
+                parts.append("\n")
+                walk(child)
+                continue
+            walk(child)
+
+    walk(el)
+    return "".join(parts)
+
+
+def _one_line(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _children(el, tag: str):
+    """Direct children with a tag, looking through content controls (w:sdt) and custom XML."""
+    for child in el:
+        t = _tag(child)
+        if t == tag:
+            yield child
+        elif t == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _children(content, tag)
+        elif t == _W + "customXml":
+            yield from _children(child, tag)
+
+
+def _int_attr(el, path: str, default: int) -> int:
+    node = el.find(path)
+    if node is None:
+        return default
+    try:
+        return max(0, min(int(node.get(_W + "val", default)), 1000))
+    except (TypeError, ValueError):
+        return default
+
+
+class _Builder:
+    def __init__(self):
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.paragraphs = 0
+        self.truncated = False
+
+    def _add(self, line: Line) -> None:
+        if len(self.lines) >= _MAX_LINES:
+            self.truncated = True
+            return
+        self.lines.append(line)
+
+    def paragraph(self, p) -> None:
+        self.paragraphs += 1
+        n = self.paragraphs
+        raw = _run_text(p)
+        if "\t" in raw:
+            cells = [_one_line(c) for c in raw.split("\t")]
+            filled = [c for c in cells if c]
+            if len(filled) >= 2 and any(looks_numeric(c) for c in filled):
+                row = [Cell(c, f"paragraph {n} col {i}") for i, c in enumerate(cells, start=1)]
+                self._add(Line(row, True, len(self.lines) + 1))
+                return
+        text = _one_line(raw)
+        if text:
+            self._add(Line([Cell(text, f"paragraph {n}")], False, len(self.lines) + 1))
+
+    def table(self, tbl) -> None:
+        self.tables += 1
+        t = self.tables
+        for r, tr in enumerate(_children(tbl, _W + "tr"), start=1):
+            col = 1 + _int_attr(tr, f"{_W}trPr/{_W}gridBefore", 0)
+            cells: list[Cell] = []
+            nested = []
+            for tc in _children(tr, _W + "tc"):
+                span = max(1, _int_attr(tc, f"{_W}tcPr/{_W}gridSpan", 1))
+                vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
+                continuation = vmerge is not None and vmerge.get(_W + "val", "continue") == "continue"
+                location = f"table {t} row {r} col {col}"
+                if continuation:
+                    cells.append(Cell("", location))
+                else:
+                    paras = [_one_line(_run_text(p)) for p in _children(tc, _W + "p")]
+                    cells.append(Cell(" ".join(x for x in paras if x), location))
+                    nested.extend(_children(tc, _W + "tbl"))
+                col += span
+            self._add(Line(cells, True, len(self.lines) + 1, table_index=t))
+            for inner in nested:
+                self.table(inner)
+
+    def body(self, body) -> None:
+        for child in body:
+            tag = _tag(child)
+            if tag == _W + "p":
+                self.paragraph(child)
+            elif tag == _W + "tbl":
+                self.table(child)
+            elif tag == _W + "sdt":
+                content = child.find(_W + "sdtContent")
+                if content is not None:
+                    self.body(content)
+            elif tag == _W + "customXml":
+                self.body(child)
+
+
+def to_document(data: bytes, name: str) -> Document:
+    """Turn a .docx file into a Document; problems are reported in ``doc.notes``."""
+    try:
+        open_zip(data, name, "docx")
+    except UnsafeArchive as exc:
+        return Document([], "docx", notes=[(exc.code, "error", exc.message_zh, exc.message_en, name)])
+    try:
+        import docx  # python-docx
+
+        word = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - a damaged package must become an issue
+        return Document([], "docx", notes=[(
+            "corrupt_file", "error", f"Word 文件已损坏或不是 Word 文档，无法打开（{name}）",
+            f"the Word file {name} is damaged or not a Word document: {type(exc).__name__}: {exc}",
+            name)])
+    builder = _Builder()
+    builder.body(word.element.body)
+    notes = []
+    if builder.truncated:
+        notes.append(("document_truncated", "warning",
+                      f"文件内容过长，只读取了前 {_MAX_LINES} 行（{name}）",
+                      f"{name}: very long document; only the first {_MAX_LINES} lines were read",
+                      name))
+    title = None
+    try:
+        title = (word.core_properties.title or "").strip() or None
+    except Exception:  # noqa: BLE001 - bad metadata is not worth failing for
+        title = None
+    return Document(builder.lines, "docx", title_hint=title, notes=notes)
+
+
+__all__ = ["to_document"]
