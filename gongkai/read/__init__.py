@@ -7,6 +7,7 @@ issues that say what could not be read and why.
 from __future__ import annotations
 
 import importlib
+import re
 import traceback
 from pathlib import Path
 
@@ -194,13 +195,31 @@ def _sections(report: ParsedReport, lines, starts, consumed: set[int]) -> None:
             ln = lines[j]
             if j in consumed or ln.is_row:
                 continue
+            if code in ("s2", "s3", "s4") and _is_fragment(ln.text):
+                continue  # pieces of table headers broken across lines
             parts.append(ln.text)
+        if code == bounds[-2][0]:
+            parts = _without_signature(parts)
         report.sections[code] = "\n".join(p for p in parts if p)
     missing = [s for s in ("s1", "s2", "s3", "s4", "s5", "s6") if s not in report.sections]
     if missing:
         report.add_issue("missing_section", "warning",
                          f"未找到以下部分的标题：{', '.join(missing)}",
                          f"no heading found for section(s) {', '.join(missing)}")
+
+
+def _is_fragment(text: str) -> bool:
+    t = text.strip()
+    return len(t) <= 10 and not any(p in t for p in "。，；：！？,;")
+
+
+def _without_signature(parts: list[str]) -> list[str]:
+    """The last section without the signature block (unit name and date lines at the end)."""
+    out = list(parts)
+    while out and len(out[-1].strip()) <= 30 and (
+            meta.parse_date(out[-1]) or re.search(r"(人民政府|办事处|街道|镇|乡)$", out[-1].strip())):
+        out.pop()
+    return out
 
 
 def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> None:

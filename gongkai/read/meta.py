@@ -53,11 +53,11 @@ def section_of(line: Line, seen: set[str]) -> str | None:
     if not text or len(text) > 60:
         return None
     parsed = lab.split_label(text)
-    if parsed.numbering not in (None, "top"):
-        return None
     core = parsed.core
     for code, ordinal, cores in lab.section_labels():
-        if parsed.numbering == "top" and parsed.number != ordinal:
+        # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
+        # such as （一）主动公开政府信息情况 under 总体情况 are not sections
+        if parsed.numbering and parsed.number != ordinal:
             continue
         for c in cores:
             if core == c or lab.near(core, c):
