@@ -64,7 +64,8 @@ def _classify_row_label(text: str, version: str, group: str | None,
             continue
         hit = False
         for c in rl.cores:
-            if core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)):
+            if core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)) or (
+                    len(c) >= 4 and core.startswith(c) and len(core) - len(c) <= 3):
                 hit = True
                 break
         if not hit:
@@ -144,6 +145,7 @@ class TableReader:
         self.consumed: set[int] = set()  # indexes of lines used as table content
         self.prev_text_line = False
         self.first_col: dict[str, Counter] = {}  # table → column where its values start
+        self.pending_label: Cell | None = None  # an unmatched short label (maybe half a label)
         self.t4_at_eof = False
 
     # -- assignment -----------------------------------------------------------------
@@ -390,6 +392,20 @@ class TableReader:
                 self.consumed.add(index)
             return False
         rl = _classify_row_label(cell.text, self.version, self.group, same_line_values)
+        if rl is None and self.pending_label is not None:
+            # a label broken across lines whose first piece matched nothing on its own
+            joined = Cell(self.pending_label.text + cell.text, self.pending_label.location)
+            rl = _classify_row_label(joined.text, self.version, self.group, same_line_values)
+            if rl is not None:
+                cell = joined
+        self.pending_label = None
+        if rl is None and self.open is not None and not self.open.slots and _label_tail(cell.text):
+            # the rest of the open row's label, broken across lines (其他对外管理 / 服务事项)
+            joined = _classify_row_label(self.open.label_cell.text + cell.text, self.version,
+                                         self.group, same_line_values)
+            if joined is not None and (joined.table, joined.row) == (self.open.table, self.open.row):
+                self.consumed.add(index)
+                return True
         if rl is not None:
             self._close_row()
             if rl.table == "t3":
@@ -420,6 +436,8 @@ class TableReader:
             self.t3_order = _T3_TOTAL_FIRST if total_first else _T3_STD
         if len(core) >= 2:
             self._close_row()
+        if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
+            self.pending_label = cell
         return False
 
     def _feed_row(self, index: int, line: Line, at_eof: bool) -> None:
@@ -454,8 +472,14 @@ class TableReader:
             same_line = any(values[j].status == "value" for j in after) or any(
                 values[j].status == "blank" and cells[j].text.strip() for j in after)
             rl = _classify_row_label(cells[i].text, self.version, self.group, same_line)
+            if rl is None and self.pending_label is not None and i == 0:
+                joined = Cell(self.pending_label.text + cells[i].text, self.pending_label.location)
+                rl = _classify_row_label(joined.text, self.version, self.group, same_line)
+                if rl is not None:
+                    cells = [joined, *cells[1:]]
             if rl is None:
                 continue
+            self.pending_label = None
             for j in range(i):  # group labels before it
                 if is_label[j]:
                     g = _t3_group(cells[j].text)
