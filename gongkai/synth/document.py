@@ -137,6 +137,21 @@ class Style:
             t2_one_table=rng.random() < 0.5,
         )
 
+    def traps(self) -> list[str]:
+        """The traps of spec/layouts.md this style puts in a report (for the truth file)."""
+        flags = {
+            "split_headers": self.split_headers, "total_first": self.total_first,
+            "group_labels_on_own_row": not self.group_inline, "thousands": self.thousands,
+            "signed_delta": self.signed_delta, "note_in_cell": self.note_in_cell,
+            "fullwidth_digits": self.fullwidth_digits, "half_width_parens": not self.paren_full,
+            "typo_delta_label": self.delta_label != "本年增/减",
+            "typo_fee_label": self.fee_label != "行政事业性收费", "typo_note": self.note_typo,
+        }
+        out = [name for name, on in flags.items() if on]
+        if self.money != "plain":
+            out.append(f"money_{self.money}")
+        return out
+
     # --- small text helpers -----------------------------------------------------------------
     def paren(self, inner: str) -> str:
         """``（一）`` or ``(一)`` by the report's habit."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import random
-import zipfile
 from datetime import datetime
 
 from docx import Document as WordDocument
@@ -19,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from gongkai.read.archive import fixed_zip
 from gongkai.synth.document import Document, Heading, Paragraph, Table
 from gongkai.synth.layouts import Rendered
 
@@ -120,22 +120,9 @@ def write_docx(doc: Document, *, nest_t4: bool = False) -> bytes:
     return fixed_zip(buf.getvalue())
 
 
-def fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry's timestamp fixed, so equal input gives equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info))
-    return out.getvalue()
-
-
 def render_docx(doc: Document, rng: random.Random) -> Rendered:
     """A Word file as filed with the city office (one in five nests table 四 in a frame)."""
     return Rendered(write_docx(doc, nest_t4=rng.random() < 0.2), "docx", "binary")
 
 
-__all__ = ["write_docx", "render_docx", "fixed_zip"]
+__all__ = ["write_docx", "render_docx"]

@@ -371,6 +371,7 @@ def generate(opts: SynthOptions) -> list[GeneratedReport]:
             "layout": layout,
             "format": rendered.ext,
             "encoding": rendered.encoding,
+            "layout_traps": sorted(set(style.traps()) | set(rendered.traps)),
             "sections": sections,
             "cells": truth_cells,
             "blank_cells": sorted(writer.blank, key=list(truth_cells).index),

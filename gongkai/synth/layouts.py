@@ -23,6 +23,7 @@ class Rendered:
     data: bytes
     ext: str
     encoding: str
+    traps: tuple[str, ...] = ()
 
 
 def _grid_positions(table: Table) -> list[list[tuple[int, Cell | None]]]:
@@ -67,6 +68,7 @@ def render_cell_per_line(doc: Document, rng: random.Random) -> Rendered:
     blank lines in a row); a header word broken over two lines shows as two lines.
     """
     parts: list[str] = []
+    stray_space = rng.random() < 0.3
     for block in doc.blocks:
         if isinstance(block, Heading):
             parts.append(block.text)
@@ -77,10 +79,12 @@ def render_cell_per_line(doc: Document, rng: random.Random) -> Rendered:
             for row in block.rows:
                 for cell in row:
                     text = cell.text.strip()
+                    if cell.code and text and stray_space and rng.random() < 0.3:
+                        text = " " + text  # a stray space kept from the page source
                     cells.append("\n\n".join(text.split("\n")) if text else "")
             parts.append("\n\n".join(cells))
     text = "\n\n".join(parts) + "\n"
-    return Rendered(text.encode("utf-8"), "txt", "utf-8")
+    return Rendered(text.encode("utf-8"), "txt", "utf-8", ("stray_space",) if stray_space else ())
 
 
 # --- page text: one cell per line ending " |", bare pipes between rows ----------------------
@@ -112,6 +116,7 @@ def render_pipe_rows(doc: Document, rng: random.Random) -> Rendered:
     """
     pad = rng.random() < 0.4
     lines: list[str] = []
+    traps = ("two_spaces_before_pipe",) if pad else ()
     for block in doc.blocks:
         if isinstance(block, (Heading, Paragraph)):
             lines.append(block.text)
@@ -124,7 +129,7 @@ def render_pipe_rows(doc: Document, rng: random.Random) -> Rendered:
             if missing:
                 line += " " + "|" * missing
             lines.append(line)
-    return Rendered(("\n".join(lines) + "\n").encode("utf-8"), "txt", "utf-8")
+    return Rendered(("\n".join(lines) + "\n").encode("utf-8"), "txt", "utf-8", traps)
 
 
 # --- Markdown ----------------------------------------------------------------------------------
@@ -146,7 +151,8 @@ def render_markdown(doc: Document, rng: random.Random) -> Rendered:
                 if rules and i == 0:
                     lines.append("|" + "---|" * max(1, len(row)))
             parts.append("\n".join(lines))
-    return Rendered(("\n\n".join(parts) + "\n").encode("utf-8"), "md", "utf-8")
+    traps = ("rule_lines",) if rules else ("no_rule_lines",)
+    return Rendered(("\n\n".join(parts) + "\n").encode("utf-8"), "md", "utf-8", traps)
 
 
 # --- PDF turned into text: tab-separated rows --------------------------------------------------
@@ -163,6 +169,7 @@ def render_tabs(doc: Document, rng: random.Random) -> Rendered:
     vertical = rng.random() < 0.6
     page = rng.randint(2, 3)
     out: list[str] = []
+    traps: set[str] = {"vertical_labels"} if vertical else set()
     paragraphs_since_footer = 0
     for block in doc.blocks:
         if isinstance(block, Heading):
@@ -180,15 +187,15 @@ def render_tabs(doc: Document, rng: random.Random) -> Rendered:
             out.append(text)
             paragraphs_since_footer += 1
             continue
-        out.extend(_tabs_table(block, rng, vertical, footer_style, page))
+        out.extend(_tabs_table(block, rng, vertical, footer_style, page, traps))
         if block.kind == "t3":
             page += 1
     text = "\n\n".join(out) + "\n"
-    return Rendered(text.encode("utf-8"), "txt", "utf-8")
+    return Rendered(text.encode("utf-8"), "txt", "utf-8", tuple(sorted(traps)))
 
 
 def _tabs_table(table: Table, rng: random.Random, vertical: bool, footer_style: int,
-                page: int) -> list[str]:
+                page: int, traps: set[str]) -> list[str]:
     grid = _grid_positions(table)
     lines: list[str] = []
     if table.kind == "t4":
@@ -203,6 +210,8 @@ def _tabs_table(table: Table, rng: random.Random, vertical: bool, footer_style: 
         footer_at = rng.randint(header_rows + 4, len(grid) - 4)
         if rng.random() < 0.6:
             break_at = footer_at
+    repeat_header = table.kind == "t3" and rng.random() < 0.3
+    header_lines: list[str] = []
     for r, placed in enumerate(grid):
         before: list[str] = []
         if vertical and table.kind == "t3":
@@ -215,7 +224,12 @@ def _tabs_table(table: Table, rng: random.Random, vertical: bool, footer_style: 
             lines.append("\n".join(before))
         if r == footer_at:
             footer = "\n" + _footer(page, footer_style) + "\n"
+            traps.add("page_footer_in_table")
+            if repeat_header:  # the next page repeats the table's header rows
+                footer += "\n" + "\n".join(header_lines)
+                traps.add("repeated_header")
             if r == break_at and any(is_value for _, is_value in cells):
+                traps.add("row_broken_by_page")
                 first_value = next(i for i, (_, is_value) in enumerate(cells) if is_value)
                 lines.append("\t".join(t for t, _ in cells[:first_value]).rstrip("\t"))
                 lines.append(footer)
@@ -224,6 +238,8 @@ def _tabs_table(table: Table, rng: random.Random, vertical: bool, footer_style: 
             lines.append(footer)
         text = "\t".join(t for t, _ in cells)
         lines.append(text.rstrip("\t") if r < header_rows else text)
+        if r < header_rows:
+            header_lines.append(lines[-1])
     return ["\n".join(lines)]
 
 
@@ -304,7 +320,7 @@ def render_html(doc: Document, rng: random.Random) -> Rendered:
         data, label = page.encode("utf-8-sig"), "utf-8 with BOM"
     else:
         data, label = page.encode("utf-8"), "utf-8"
-    return Rendered(data, "html", label)
+    return Rendered(data, "html", label, (f"cells_{wrap}",))
 
 
 RENDERERS: dict[str, Callable[[Document, random.Random], Rendered]] = {
