@@ -38,14 +38,15 @@ DEFAULT_OUT = Path("out")
 ROLLUP_DIR = SQL_DIR / "rollups"
 
 
-def _optional(module: str):
-    """A module of the project that may not be written yet (None when absent)."""
+def _optional(module: str, function: str):
+    """A function of a project module that may not be written yet (None when absent)."""
     try:
-        return importlib.import_module(module)
+        found = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name and module.startswith(exc.name):
             return None
         raise
+    return getattr(found, function, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,12 +172,12 @@ def load(staging: str, subs: list[sources.Submission], reports: dict[str, Parsed
 @task(name="check", cache_policy=NO_CACHE)
 def check(staging: str, run_id: str) -> dict | None:
     """Run the consistency checks into findings; None when the checks module is absent."""
-    checks = _optional("gongkai.checks")
-    if checks is None:
+    run_checks = _optional("gongkai.checks", "run_checks")
+    if run_checks is None:
         return None
     con = duckdb.connect(staging)
     try:
-        summary = checks.run_checks(con, run_id)
+        summary = run_checks(con, run_id)
         findings = dict(con.execute(
             "select severity, count(*) from findings where run_id = ? and status = 'fail' "
             "group by severity order by severity", [run_id]).fetchall())
@@ -185,8 +186,9 @@ def check(staging: str, run_id: str) -> dict | None:
             [run_id]).fetchone()[0]
     finally:
         con.close()
-    if hasattr(checks, "post_artifact"):
-        checks.post_artifact(summary)
+    post_artifact = _optional("gongkai.checks", "post_artifact")
+    if post_artifact is not None:
+        post_artifact(summary)
     broken = [r["rule_id"] for r in summary if r.get("status") == "error"]
     return {"rules": len(summary), "broken_rules": broken, "failing_by_severity": findings,
             "not_assessable": not_assessable}
@@ -246,10 +248,10 @@ def publish(staging: str, warehouse: str, run_id: str, counts: dict,
 @task(name="render", cache_policy=NO_CACHE)
 def render(warehouse: str, out_dir: str, years: list[int] | None) -> list[str] | None:
     """Render the reports into ``out_dir``; None when the render module is absent."""
-    renderer = _optional("gongkai.render")
-    if renderer is None:
+    render_all = _optional("gongkai.render", "render_all")
+    if render_all is None:
         return None
-    written = renderer.render_all(warehouse, out_dir, years)
+    written = render_all(warehouse, out_dir, years)
     return [str(p) for p in written] if written else []
 
 
@@ -351,7 +353,7 @@ def annual(
             # -- check -----------------------------------------------------------------------------
             checked = check(staging, run_id)
             if checked is None:
-                logger.info("check: skipped (gongkai.checks is not installed)")
+                logger.info("check: skipped (gongkai.checks.run_checks is not available)")
             else:
                 logger.info("check: %d rules, failing findings by severity %s", checked["rules"],
                             checked["failing_by_severity"] or "{}")
@@ -372,7 +374,7 @@ def annual(
     # -- render --------------------------------------------------------------------------------
     rendered = render(str(warehouse_path), out, years)
     if rendered is None:
-        logger.info("render: skipped (gongkai.render is not installed yet)")
+        logger.info("render: skipped (gongkai.render.render_all is not available yet)")
     lap("render")
 
     return {

@@ -58,7 +58,7 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
                      "(see submissions.reject_reason)")
     checks = result["checks"]
     if checks is None:
-        lines.append("  checks     not run (gongkai.checks is not installed)")
+        lines.append("  checks     not run (gongkai.checks.run_checks is not available)")
     else:
         by_sev = checks["failing_by_severity"]
         failing = ", ".join(f"{n} {sev}" for sev, n in sorted(by_sev.items())) or "none"
@@ -69,7 +69,7 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result["rendered"] is None:
-        lines.append(f"  reports    not rendered (gongkai.render is not installed yet); "
+        lines.append(f"  reports    not rendered (gongkai.render.render_all is not available yet); "
                      f"they will go to {result['out']}/")
     else:
         lines.append(f"  reports    {len(result['rendered'])} files in {result['out']}/")
