@@ -154,3 +154,40 @@ def test_tab_rows_padded_at_both_ends_keep_their_columns():
     assert r.sources["t3.carried_in.total"].location == "line 4 col 9"
     assert r.cells["t3.granted.total"] == 2
     assert any(i.code == "text_cut_off" for i in r.issues)
+
+
+def test_row_label_at_page_bottom_numbers_after_footer_and_repeated_header():
+    """A row's label ends a page; the footer and the repeated table header come before its
+    numbers on the next page: the numbers still belong to that row."""
+    text = "\n".join([
+        "三、收到和处理政府信息公开申请情况",
+        "\t\t4．无正当理由大量反复申请\t0\t0\t0\t0\t0\t0\t0",
+        "\t\t5．要求行政机关确认或重新出具已获取信息",
+        "",
+        "— 2 —",
+        "",
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)\t\t\t申请人情况",
+        "\t\t\t自然人\t法人或其他组织\t\t\t\t\t总计",
+        "\t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他",
+        "2\t0\t0\t0\t1\t0\t3",
+        "\t(六)其他处理\t\t0\t0\t0\t0\t0\t0\t0",
+    ])
+    r = parse_bytes(text.encode("utf-8"), "page-break.txt")
+    assert r.cells["t3.not_processed.confirm.natural"] == 2
+    assert r.cells["t3.not_processed.confirm.legal"] == 1
+    assert r.cells["t3.not_processed.confirm.total"] == 3
+    assert r.sources["t3.not_processed.confirm.total"].location == "line 10 col 7"
+    assert r.cells["t3.other.total"] == 0
+
+
+def test_label_broken_across_lines():
+    """Labels split over two lines, whether or not the first piece is a label on its own."""
+    text = "\n".join([
+        "第二十条第（五）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+        "行政许可（项）", "4", "3", "31", "其他对外管理", "服务事项", "11", "17", "2658",
+        "三、收到和处理政府信息公开申请情况", "4．保护第", "三方合法权益 1 0 0 0 0 0 1",
+    ])
+    r = parse_bytes(text.encode("utf-8"), "broken-labels.txt")
+    assert r.cells["t2.license.decisions"] == 31
+    assert (r.cells["t2.other_service.prev_items"], r.cells["t2.other_service.decisions"]) == (11, 2658)
+    assert r.cells["t3.denied.third_party.natural"] == 1 and r.cells["t3.denied.third_party.total"] == 1

@@ -427,7 +427,9 @@ class TableReader:
             self.consumed.add(index)
             return False
         if self._note_header(core, _column_of(cell)) or "勾稽" in core:
-            self._close_row()
+            # headers repeated after a page break keep a row whose numbers are still to come
+            if self.open is not None and self.open.slots:
+                self._close_row()
             self.consumed.add(index)
             return False
         if not self.t3_seen_row and "自然人" in core and "总计" in core:
