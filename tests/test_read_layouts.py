@@ -160,6 +160,7 @@ def test_row_label_at_page_bottom_numbers_after_footer_and_repeated_header():
     """A row's label ends a page; the footer and the repeated table header come before its
     numbers on the next page: the numbers still belong to that row."""
     text = "\n".join([
+        "浏阳市永和镇2019年政府信息公开工作年度报告",
         "三、收到和处理政府信息公开申请情况",
         "\t\t4．无正当理由大量反复申请\t0\t0\t0\t0\t0\t0\t0",
         "\t\t5．要求行政机关确认或重新出具已获取信息",
@@ -176,7 +177,7 @@ def test_row_label_at_page_bottom_numbers_after_footer_and_repeated_header():
     assert r.cells["t3.not_processed.confirm.natural"] == 2
     assert r.cells["t3.not_processed.confirm.legal"] == 1
     assert r.cells["t3.not_processed.confirm.total"] == 3
-    assert r.sources["t3.not_processed.confirm.total"].location == "line 10 col 7"
+    assert r.sources["t3.not_processed.confirm.total"].location == "line 11 col 7"
     assert r.cells["t3.other.total"] == 0
 
 

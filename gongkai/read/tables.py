@@ -75,7 +75,8 @@ def _classify_row_label(text: str, version: str, group: str | None,
             if rl.row == "total" and not (parsed.numbering or same_line_values):
                 continue
             if rl.row in ("other.other", "other"):
-                if rl.row == "other.other" and not (parsed.number == 3 or group == "other"):
+                if rl.row == "other.other" and not (
+                        parsed.number == 3 or group == "other" and same_line_values):
                     continue
                 if rl.row == "other" and not (parsed.numbering and parsed.number == 6):
                     continue
