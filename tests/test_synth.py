@@ -298,21 +298,10 @@ def test_layout_traps_occur(clean_run):
 
 
 # --- round trip through the readers ---------------------------------------------------------
-# Files whose tab rows break across a page *and* repeat the table header before the row's
-# numbers: a careful reader joins label and numbers, the readers do not yet (see the report).
-KNOWN_READER_GAP = {"repeated_header", "row_broken_by_page"}
-
-
-def _known_gap(truth: dict) -> bool:
-    return KNOWN_READER_GAP <= set(truth.get("layout_traps", []))
-
-
-def _round_trip(root: Path, *, known_gap: bool = False) -> dict[tuple[str, str], list]:
+def _round_trip(root: Path) -> dict[tuple[str, str], list]:
     read = pytest.importorskip("gongkai.read", reason="gongkai.read (the readers) not available")
     failures: dict[tuple[str, str], list] = defaultdict(list)
     for t in _truths(root):
-        if _known_gap(t) != known_gap:
-            continue
         report = read.parse_file(t["_path"], filed_year=t["year"], filed_unit_code=t["unit_code"])
         wrong = {k: (v, report.cells.get(k)) for k, v in t["cells"].items()
                  if report.cells.get(k) != v}
@@ -342,14 +331,6 @@ def test_round_trip_clean(round_trip_clean, layout, version):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_round_trip_with_injected_errors(round_trip_errors, layout):
     failures = [f for (lay, _), fs in round_trip_errors.items() if lay == layout for f in fs]
-    assert failures == []
-
-
-@pytest.mark.xfail(strict=False, reason="readers: a tab row whose label and numbers are "
-                   "separated by a page footer and a repeated table header loses its numbers")
-def test_round_trip_tabs_row_broken_across_repeated_header(clean_run, error_run):
-    failures = [f for root in (clean_run, error_run)
-                for fs in _round_trip(root, known_gap=True).values() for f in fs]
     assert failures == []
 
 
