@@ -59,9 +59,7 @@ class NarrativeFigure:
 
     phrase: str
     value: float
-    # an expression over cell codes, e.g. "t3.new.total"; alternatives are separated by
-    # "; " and the figure agrees with the table when any alternative does
-    compared_with: str
+    compared_with: str  # an expression over cell codes, e.g. "t3.new.total + t3.carried_in.total"
     location: str | None = None
 
     def to_json(self) -> dict[str, Any]:

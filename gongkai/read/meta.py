@@ -173,7 +173,7 @@ _FIGURES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
      "t3.carried_out.total"),
     (re.compile(r"(?:全年)?(?:共)?受理(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.new.total + t3.carried_in.total; t3.new.total"),
+     "t3.new.total + t3.carried_in.total"),
     (re.compile(r"(?:共|全年)?办(?:理|结)(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
      "t3.total.total"),
     (re.compile(r"(?:被申请|收到|发生|涉及)?行政复议(?:案件|申请)?(?:共)?\s*(\d+)\s*[件起宗个]"),
