@@ -1,0 +1,289 @@
+"""What the reports show, read from the ranking views as plain dicts and lists.
+
+Every query is a parameterised select from a view of ``sql/marts/`` or
+``sql/marts/ranking/`` (loaded by ``gongkai.rankings.prepare``), with an explicit order.
+The templates and the DOCX/XLSX writers get the same structures, so every format shows
+the same figures.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import duckdb
+
+from gongkai.rankings import Method
+
+T3_LABELS = {
+    "new": "本年新收申请",
+    "carried_in": "上年结转申请",
+    "granted": "予以公开",
+    "partial": "部分公开",
+    "denied": "不予公开",
+    "unable": "无法提供",
+    "not_processed": "不予处理",
+    "other": "其他处理",
+    "total": "办理总计",
+    "carried_out": "结转下年度继续办理",
+}
+T4_BLOCK_LABELS = {
+    "review": "行政复议",
+    "suit_direct": "行政诉讼（未经复议直接起诉）",
+    "suit_after_review": "行政诉讼（复议后起诉）",
+}
+T4_COL_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
+                 "pending": "尚未审结", "total": "总计"}
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    """The rows of a parameterised query as dicts keyed by column name."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The report years the warehouse has current reports for, in order."""
+    return [r["report_year"] for r in rows(
+        con, "select distinct report_year from v_rank_unit_years order by report_year")]
+
+
+def city_name(con: duckdb.DuckDBPyConnection) -> str:
+    """The city of the registry (the most common one, e.g. 浏阳市)."""
+    hit = rows(con, "select city, count(*) as n from units where city is not null "
+                    "group by city order by n desc, city limit 1")
+    return hit[0]["city"] if hit else ""
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
+    """When the data was last loaded or checked (the latest finished run), as text."""
+    hit = rows(con, "select max(finished_at) as t from runs")
+    if hit and hit[0]["t"] is not None:
+        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
+    hit = rows(con, "select max(checked_at) as t from check_runs")
+    if hit and hit[0]["t"] is not None:
+        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
+    return None
+
+
+def _pivot_dimensions(con, year: int, unit_code: str | None = None) -> dict:
+    sql = ("select unit_code, dimension, dimension_score from v_dimension_scores "
+           "where report_year = ?")
+    params: list[Any] = [year]
+    if unit_code is not None:
+        sql += " and unit_code = ?"
+        params.append(unit_code)
+    out: dict[str, dict[str, float]] = {}
+    for r in rows(con, sql + " order by unit_code, dimension", params):
+        out.setdefault(r["unit_code"], {})[r["dimension"]] = r["dimension_score"]
+    return out
+
+
+def league(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """The league table of a year in display order, with the dimension scores."""
+    table = rows(con, "select * from v_rankings where report_year = ? order by display_order",
+                 [year])
+    dims = _pivot_dimensions(con, year)
+    for r in table:
+        r["dimensions"] = dims.get(r["unit_code"], {})
+    return table
+
+
+def league_groups(table: list[dict]) -> list[dict]:
+    """The league table split by peer group (街道 first), for side-by-side display."""
+    groups: dict[str, list[dict]] = {}
+    for r in table:
+        groups.setdefault(r["peer_group"], []).append(r)
+    order = sorted(groups, key=lambda g: min(r["peer_group_order"] for r in groups[g]))
+    return [{"name": g, "rows": groups[g]} for g in order]
+
+
+def totals_yoy(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Every cell's city total this year with last year's, in template order."""
+    return rows(con, "select * from v_city_totals_yoy where report_year = ? "
+                     "order by cell_position nulls last, cell_code", [year])
+
+
+def t3_rows(totals: list[dict]) -> list[dict]:
+    """Table 三 by row (the 总计 column), sub-rows of 不予公开 etc. summed into their group.
+
+    A group's value is null when none of its cells holds a number; blank cells are counted.
+    """
+    groups: dict[str, dict] = {}
+    for r in totals:
+        if r["table_code"] != "t3" or r["col_code"] != "total":
+            continue
+        key = r["row_code"].split(".")[0]
+        g = groups.setdefault(key, {"row": key, "label": T3_LABELS.get(key, key), "value": None,
+                                    "prev": None, "blank_cells": 0, "units_with_value": 0})
+        if r["total_value"] is not None:
+            g["value"] = (g["value"] or 0) + r["total_value"]
+        if r["prev_total_value"] is not None:
+            g["prev"] = (g["prev"] or 0) + r["prev_total_value"]
+        g["blank_cells"] += (r["blank_cells"] or 0) + (r["unreadable_cells"] or 0)
+        g["units_with_value"] = max(g["units_with_value"], r["units_with_value"] or 0)
+    out = []
+    for key in T3_LABELS:
+        if key in groups:
+            g = groups[key]
+            g["change"] = (g["value"] - g["prev"]
+                           if g["value"] is not None and g["prev"] is not None else None)
+            g["change_pct"] = (g["change"] / g["prev"]
+                               if g["change"] is not None and g["prev"] else None)
+            out.append(g)
+    return out
+
+
+def t4_rows(totals: list[dict]) -> list[dict]:
+    """Table 四 by block: the five columns this year, the total last year and the change."""
+    by_block: dict[str, dict] = {}
+    for r in totals:
+        if r["table_code"] != "t4":
+            continue
+        b = by_block.setdefault(r["row_code"], {"block": r["row_code"],
+                                                "label": T4_BLOCK_LABELS.get(r["row_code"]),
+                                                "cols": {}, "blank_cells": 0})
+        b["cols"][r["col_code"]] = r["total_value"]
+        b["blank_cells"] += (r["blank_cells"] or 0) + (r["unreadable_cells"] or 0)
+        if r["col_code"] == "total":
+            b["prev_total"] = r["prev_total_value"]
+            b["change"] = r["change"]
+    return [by_block[k] for k in T4_BLOCK_LABELS if k in by_block]
+
+
+def t2_rows(totals: list[dict]) -> list[dict]:
+    """Table 二 cell by cell (row, column, value, last year, change, blank cells)."""
+    return [r for r in totals if r["table_code"] == "t2"]
+
+
+def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> dict:
+    """Everything the city report of one year shows."""
+    figures = rows(con, "select * from v_city_figures where report_year = ?", [year])
+    prev_figures = rows(con, "select * from v_city_figures where report_year = ?", [year - 1])
+    series = rows(con, "select * from v_city_figures where report_year <= ? "
+                       "order by report_year", [year])
+    totals = totals_yoy(con, year)
+    outcomes = rows(con, "select o.*, p.value as prev_value, p.share as prev_share "
+                         "from v_city_outcomes as o left join v_city_outcomes as p "
+                         "on p.outcome = o.outcome and p.report_year = o.report_year - 1 "
+                         "where o.report_year = ? order by o.outcome_order", [year])
+    rates = rows(con, "select r.*, m.name, p.share_full as prev_share_full "
+                      "from v_city_metric_rates as r "
+                      "inner join rank_metrics as m on m.metric_id = r.metric_id "
+                      "left join v_city_metric_rates as p "
+                      "on p.metric_id = r.metric_id and p.report_year = r.report_year - 1 "
+                      "where r.report_year = ? order by r.metric_order", [year])
+    table = league(con, year)
+    errors = rows(con, """
+        select unit_code, any_value(unit_name) as unit_name, any_value(peer_group) as peer_group,
+               count(*) as n_errors,
+               count(*) filter (where responsibility = 'extraction') as n_extraction,
+               string_agg(distinct rule_id, '、' order by rule_id) as rules
+        from v_rank_findings
+        where report_year = ? and severity = 'error' and status = 'fail'
+        group by unit_code
+        order by n_errors desc, unit_code
+    """, [year])
+    context = rows(con, "select f.*, u.short_name, u.peer_group_order from v_context_figures as f "
+                        "inner join v_rank_unit_years as u on u.unit_code = f.unit_code "
+                        "and u.report_year = f.report_year where f.report_year = ? "
+                        "order by u.peer_group_order, f.unit_code", [year])
+    return {
+        "year": year,
+        "city": city_name(con),
+        "as_of": data_as_of(con),
+        "method": method,
+        "figures": figures[0] if figures else {},
+        "prev_figures": prev_figures[0] if prev_figures else None,
+        "series": series,
+        "t3": t3_rows(totals),
+        "t4": t4_rows(totals),
+        "t2": t2_rows(totals),
+        "totals": totals,
+        "outcomes": outcomes,
+        "rates": rates,
+        "league": table,
+        "groups": league_groups(table),
+        "missing": [r for r in table if not r["has_report"]],
+        "error_units": errors,
+        "context": context,
+    }
+
+
+def _median(values: list) -> float | None:
+    vals = [v for v in values if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code: str,
+           city: dict | None = None) -> dict:
+    """Everything one unit's digest shows: its standing, figures beside the city median,
+    and its own findings with the cells' source locations. Other units appear only with
+    their name, score, band and rank."""
+    me = rows(con, "select * from v_rankings where report_year = ? and unit_code = ?",
+              [year, unit_code])
+    if not me:
+        raise KeyError(f"no unit {unit_code} in {year}")
+    me = me[0]
+    me["dimensions"] = _pivot_dimensions(con, year, unit_code).get(unit_code, {})
+    peers = rows(con, "select unit_code, short_name, score, band, rank_in_group, has_report "
+                      "from v_rankings where report_year = ? and peer_group = ? "
+                      "order by display_order", [year, me["peer_group"]])
+    indicators = rows(con, "select s.*, m.name from v_indicator_scores as s "
+                           "inner join rank_metrics as m on m.metric_id = s.metric_id "
+                           "where s.report_year = ? and s.unit_code = ? order by s.metric_order",
+                      [year, unit_code])
+    for ind in indicators:
+        ind["weight"] = method.weights.get(ind["metric_id"], 0)
+    all_context = rows(con, "select * from v_context_figures where report_year = ? "
+                            "order by unit_code", [year])
+    mine = next((r for r in all_context if r["unit_code"] == unit_code), None)
+    scores = rows(con, "select score from v_rankings where report_year = ? order by unit_code",
+                  [year])
+    fill = {r["unit_code"]: r["score"] for r in rows(
+        con, "select unit_code, score from v_indicator_scores where report_year = ? "
+             "and metric_id = 'cells_filled' order by unit_code", [year])}
+    figures = []
+    for key, label, unit in (
+        ("applications", "本年新收申请", "件"),
+        ("handled", "办理总数", "件"),
+        ("disclosed", "予以公开＋部分公开", "件"),
+        ("carried_out", "结转下年度", "件"),
+        ("review_total", "行政复议", "件"),
+        ("suit_total", "行政诉讼", "件"),
+    ):
+        figures.append({"label": label, "unit": unit,
+                        "value": mine[key] if mine else None,
+                        "median": _median([r[key] for r in all_context])})
+    figures.append({"label": "表格填写完整率", "unit": "%",
+                    "value": None if fill.get(unit_code) is None else fill[unit_code] * 100,
+                    "median": _median([v * 100 for v in fill.values() if v is not None])})
+    figures.append({"label": "综合得分", "unit": "分", "value": me["score"],
+                    "median": _median([r["score"] for r in scores])})
+    findings = rows(con, "select * from v_rank_findings where report_year = ? and unit_code = ? "
+                         "order by finding_no", [year, unit_code])
+    cells = rows(con, "select * from v_rank_finding_cells where report_year = ? and unit_code = ? "
+                      "order by finding_no, cell_position nulls last, cell_key",
+                 [year, unit_code])
+    for f in findings:
+        f["cell_rows"] = [c for c in cells if c["finding_no"] == f["finding_no"]]
+    history = rows(con, "select report_year, score, band, rank_in_group, group_size "
+                        "from v_rankings where unit_code = ? and report_year <= ? "
+                        "order by report_year", [unit_code, year])
+    problems = rows(con, "select n.text from narratives as n where n.submission_id = ? "
+                         "and n.section_code = 's5'", [me["submission_id"]])
+    return {
+        "year": year,
+        "city": city["city"] if city else city_name(con),
+        "as_of": city["as_of"] if city else data_as_of(con),
+        "method": method,
+        "unit": me,
+        "peers": peers,
+        "indicators": indicators,
+        "context": mine,
+        "figures": figures,
+        "findings": findings,
+        "history": history,
+        "problems_text": problems[0]["text"] if problems else None,
+    }
