@@ -38,8 +38,10 @@ def sniff_format(data: bytes, name: str) -> str:
         if b"xl/" in head:
             return "xlsx"
         return {".docx": "docx", ".xlsx": "xlsx"}.get(suffix, "zip")
-    if data.startswith(b"%PDF"):
+    if data.startswith(b"%PDF") or suffix == ".pdf" and b"%PDF" in data[:1024]:
         return "pdf"
+    if suffix in (".docx", ".xlsx"):
+        return suffix[1:]  # not a zip archive: its reader reports the file as damaged
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # legacy .doc / .xls
     if suffix in (".html", ".htm", ".xhtml") or looks_like_html(data):
@@ -78,6 +80,12 @@ def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
     try:
         fmt = sniff_format(data, name)
         report = ParsedReport(file=name, format=fmt)
+        if fmt == "xlsx":
+            from gongkai.read import xlsx as xlsx_reader
+
+            if xlsx_reader.read_form(data, name, report):  # the office's own form
+                return _finish_form(report, registry or default_registry(), filed_year,
+                                    filed_unit_code)
         doc = _to_document(data, name, fmt, report)
         if doc is None:
             return report
@@ -91,6 +99,17 @@ def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
                          f"the reader failed: {type(exc).__name__}: {exc} "
                          f"(at {Path(where.filename).name}:{where.lineno})", name)
         return report
+
+
+def _finish_form(report: ParsedReport, registry: Registry, filed_year, filed_unit_code
+                 ) -> ParsedReport:
+    """Unit, completeness and filing checks for a report read from the Excel form."""
+    if report.template is None:  # the workbook could not be opened (an error says why)
+        return report
+    _unit(report, registry, None, report.unit_name, [])
+    _completeness(report, report.template, False, None)
+    _filed(report, registry, filed_year, filed_unit_code)
+    return report
 
 
 def _to_document(data: bytes, name: str, fmt: str, report: ParsedReport) -> Document | None:

@@ -115,4 +115,18 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     return zf
 
 
-__all__ = ["open_zip", "UnsafeArchive", "MAX_ENTRIES", "MAX_TOTAL_UNCOMPRESSED", "MAX_RATIO"]
+def fixed_zip(data: bytes) -> bytes:
+    """The same archive with every entry's timestamp fixed, so equal content gives equal bytes
+    (used by the writers of generated Word and Excel files)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
+
+
+__all__ = ["open_zip", "fixed_zip", "UnsafeArchive", "MAX_ENTRIES", "MAX_TOTAL_UNCOMPRESSED", "MAX_RATIO"]
