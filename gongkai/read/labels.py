@@ -67,6 +67,7 @@ def fold(text: str) -> str:
     return s.replace("“", '"').replace("”", '"').replace("\u00a0", " ")
 
 
+@lru_cache(maxsize=65536)
 def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
     s = _NON_WORD.sub("", fold(text))
@@ -75,6 +76,7 @@ def core_of(text: str) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
     s = fold(text).strip()

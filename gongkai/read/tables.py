@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.model import CellSource, ParsedReport
@@ -52,6 +53,7 @@ class OpenRow:
     from_text_lines: bool = True  # values arrive one per line
 
 
+@lru_cache(maxsize=65536)
 def _classify_row_label(text: str, version: str, group: str | None,
                         same_line_values: bool) -> lab.RowLabel | None:
     parsed = lab.split_label(text)
