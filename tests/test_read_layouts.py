@@ -192,3 +192,15 @@ def test_label_broken_across_lines():
     assert r.cells["t2.license.decisions"] == 31
     assert (r.cells["t2.other_service.prev_items"], r.cells["t2.other_service.decisions"]) == (11, 2658)
     assert r.cells["t3.denied.third_party.natural"] == 1 and r.cells["t3.denied.third_party.total"] == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le"])
+def test_text_encodings_read_the_same(encoding):
+    """The seed re-encoded (BOM, GBK/GB18030, UTF-16 with or without BOM) reads the same."""
+    seed = Path(__file__).resolve().parents[1] / "data" / "raw" / "2019" / "430181002-jili.md"
+    text = seed.read_text("utf-8")
+    baseline = parse_bytes(text.encode("utf-8"), "seed.md")
+    data = text.encode(encoding, errors="replace")
+    r = parse_bytes(data, f"seed-{encoding}.md")
+    assert r.cells == baseline.cells
+    assert (r.unit_code, r.year, r.published) == ("430181002", 2019, "2020-01-03")
