@@ -204,3 +204,13 @@ def test_text_encodings_read_the_same(encoding):
     r = parse_bytes(data, f"seed-{encoding}.md")
     assert r.cells == baseline.cells
     assert (r.unit_code, r.year, r.published) == ("430181002", 2019, "2020-01-03")
+
+
+def test_html_page_laid_out_with_a_table():
+    """A portal page whose whole article sits inside a layout table cell: the paragraphs,
+    headings and nested data tables are read as the page, not as one giant cell."""
+    r = parse_file(LAYOUTS / "html-layout-table-2022.html")
+    assert r.section_order == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert r.published == "2023-01-20"
+    assert r.cells["t2.license.decisions"] == 1205 and r.cells["t4.suit_direct.total"] == 1
+    assert not r.issues

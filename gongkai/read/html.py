@@ -69,6 +69,13 @@ class _Builder:
         rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
+            tds = [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]
+            if any(_is_layout_cell(td) for td in tds):
+                # a page laid out with a table: its cells hold the report itself
+                for td in tds:
+                    self.walk_children(td)
+                self.flush_text()
+                continue
             cells = []
             col = 1
             for td in [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]:
@@ -87,6 +94,15 @@ class _Builder:
             for inner in nested:
                 self.table(inner)
             nested = []
+
+    def walk_children(self, node):
+        """Walk an element's content as page flow (not as one cell)."""
+        self.flush_text()
+        if node.text:
+            self.pending_text.append(node.text)
+        for child in node:
+            self.walk(child)
+        self.flush_text()
 
     def walk(self, node):
         if not isinstance(node.tag, str):
@@ -114,6 +130,14 @@ class _Builder:
             self.flush_text()
         if node.tail:
             self.pending_text.append(node.tail)
+
+
+def _is_layout_cell(td) -> bool:
+    """True for a table cell that holds page content (nested tables, several paragraphs)."""
+    if any(True for _ in td.iter("table")) and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
+        return True
+    blocks = [c for c in td if isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS]
+    return len(blocks) >= 4 or (len(blocks) >= 2 and len(_text(td)) > 200)
 
 
 def _span(value) -> int:
