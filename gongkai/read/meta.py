@@ -100,9 +100,11 @@ def unit_from_title(title: str | None) -> str | None:
     if not title:
         return None
     t = re.sub(r"^#+\s*", "", title).strip()
+    t = re.sub(r"^(20\d{2})\s*年度?\s*", "", t)  # 2022年度浏阳市社港镇政府信息公开…
+    t = re.sub(r"^关于\s*", "", t)
     m = re.search(r"\s*(20\d{2})\s*年", t)
     name = t[:m.start()] if m else t
-    name = re.split(r"(政府信息公开|信息公开|关于)", name)[0]
+    name = re.split(r"(政府信息公开|信息公开)", name)[0]
     name = re.sub(r"\s+", "", name).strip("：:，, ")
     return name or None
 
