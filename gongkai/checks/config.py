@@ -28,7 +28,7 @@ DEFAULT_THRESHOLDS = {
     "money_yuan_township": 10000,
     "yoy_factor": 5,
     "yoy_min": 10,
-    "copy_threshold": 0.8,
+    "copy_threshold": 0.7,
     "copy_shingle_chars": 4,
     "copy_min_chars": 120,
     "problems_min_chars": 20,

@@ -7,14 +7,15 @@
 --   report of the same year (the most similar one; the others are counted in detail)
 -- rule: Jaccard similarity of the sets of copy_shingle_chars-character shingles (4) of the
 --   narrative (sections 一 … 六 joined, without spaces, template boilerplate sentences,
---   digits and punctuation: chk_clean_text) ≥ copy_threshold (0.8). Texts shorter than
+--   digits and punctuation: chk_clean_text) ≥ copy_threshold (0.7). Texts shorter than
 --   copy_min_chars (120) after cleaning are not compared: a short text has little to copy,
 --   and is no finding of this rule.
 -- zero rows means: no current report repeats last year's text or another unit's text of
 --   the same year.
 -- method: candidate pairs by prefix filtering (shingles ordered rarest first; two sets
---   with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each), then the
---   exact Jaccard of every candidate pair: no similar pair is missed, and no all-pairs join.
+--   with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each) and size
+--   filtering (t·|B| ≤ |A| ≤ |B|/t), then the exact Jaccard of every candidate pair: no
+--   similar pair is missed, and no all-pairs join.
 
 with
 params as (
@@ -32,7 +33,7 @@ checked as (
     select submission_id from chk_submissions
 ),
 
-texts as (
+texts as materialized (
     select
         n.submission_id,
         chk_clean_text(string_agg(n.text, '' order by n.section_code)) as clean_text
@@ -41,97 +42,122 @@ texts as (
     group by n.submission_id
 ),
 
-documents as (
-    select h.submission_id, h.unit_code, h.report_year, t.clean_text
+documents as materialized (
+    -- a small integer per document: every join below is on integers, not 32-character ids
+    select
+        row_number() over (order by h.submission_id) as doc_no,
+        h.submission_id,
+        h.unit_code,
+        h.report_year,
+        t.clean_text,
+        h.submission_id in (select submission_id from checked) as is_checked
     from texts as t
     inner join history as h on h.submission_id = t.submission_id
     cross join params as p
     where length(t.clean_text) >= p.min_chars and h.unit_code is not null
 ),
 
-positions as (
-    select
-        d.submission_id,
-        unnest(range(1, length(d.clean_text) - p.shingle_chars + 2)) as pos,
-        d.clean_text,
-        p.shingle_chars
+shingles as materialized (
+    select distinct
+        d.doc_no,
+        hash(substr(d.clean_text, positions.pos, p.shingle_chars)) as shingle
     from documents as d
-    cross join params as p
-),
-
-shingles as (
-    select distinct submission_id, hash(substr(clean_text, pos, shingle_chars)) as shingle
-    from positions
+    cross join params as p,
+        range(1, length(d.clean_text) - p.shingle_chars + 2) as positions (pos)
 ),
 
 document_frequency as (
     select shingle, count(*) as df from shingles group by shingle
 ),
 
-ranked as (
+ranked as materialized (
     select
-        s.submission_id,
+        s.doc_no,
         s.shingle,
-        row_number() over (
-            partition by s.submission_id order by f.df, s.shingle
-        ) as shingle_rank,
-        count(*) over (partition by s.submission_id) as n_shingles
+        row_number() over (partition by s.doc_no order by f.df, s.shingle) as shingle_rank,
+        count(*) over (partition by s.doc_no) as n_shingles
     from shingles as s
     inner join document_frequency as f on f.shingle = s.shingle
 ),
 
-prefixes as (
-    select r.submission_id, r.shingle
+prefixes as materialized (
+    select r.doc_no, r.shingle
     from ranked as r
     cross join params as p
     where r.shingle_rank <= r.n_shingles - ceil(p.threshold * r.n_shingles) + 1
 ),
 
-sizes as (
-    select submission_id, any_value(n_shingles) as n_shingles
-    from ranked
-    group by submission_id
+sizes as materialized (
+    select doc_no, count(*) as n_shingles
+    from shingles
+    group by doc_no
 ),
 
-candidates as (
+candidates as materialized (
     select distinct
-        a.submission_id,
-        b.submission_id as other_submission_id,
+        a.doc_no,
+        b.doc_no as other_doc_no,
         case when da.unit_code = db.unit_code then 'previous_year' else 'same_year' end
             as comparison
     from prefixes as a
-    inner join prefixes as b on b.shingle = a.shingle and b.submission_id <> a.submission_id
-    inner join documents as da on da.submission_id = a.submission_id
-    inner join documents as db on db.submission_id = b.submission_id
-    semi join checked as c on c.submission_id = a.submission_id
+    inner join prefixes as b on b.shingle = a.shingle and b.doc_no <> a.doc_no
+    inner join documents as da on da.doc_no = a.doc_no
+    inner join documents as db on db.doc_no = b.doc_no
+    inner join sizes as sa on sa.doc_no = a.doc_no
+    inner join sizes as sb on sb.doc_no = b.doc_no
+    cross join params as p
     where
-        (da.unit_code = db.unit_code and db.report_year = da.report_year - 1)
-        or (da.unit_code <> db.unit_code and db.report_year = da.report_year)
+        da.is_checked
+        and (
+            (da.unit_code = db.unit_code and db.report_year = da.report_year - 1)
+            or (da.unit_code <> db.unit_code and db.report_year = da.report_year)
+        )
+        -- sets of very different sizes cannot reach the threshold
+        and least(sa.n_shingles, sb.n_shingles)
+        >= p.threshold * greatest(sa.n_shingles, sb.n_shingles)
 ),
 
-shared_counts as (
-    select
-        c.submission_id,
-        c.other_submission_id,
-        c.comparison,
-        count(*) as n_shared
+candidate_shingles as materialized (
+    -- every shingle of the checked side of a candidate pair (materialised so that the next
+    -- join looks each one up in the other document, not in all documents sharing it)
+    select c.doc_no, c.other_doc_no, a.shingle
     from candidates as c
-    inner join shingles as a on a.submission_id = c.submission_id
-    inner join shingles as b
-        on b.submission_id = c.other_submission_id
-        and b.shingle = a.shingle
-    group by c.submission_id, c.other_submission_id, c.comparison
+    inner join shingles as a on a.doc_no = c.doc_no
+),
+
+shared as (
+    select c.doc_no, c.other_doc_no, count(*) as n_shared
+    from candidate_shingles as c
+    inner join shingles as b on b.doc_no = c.other_doc_no and b.shingle = c.shingle
+    group by c.doc_no, c.other_doc_no
 ),
 
 similar_pairs as (
     select
-        o.*,
-        round(o.n_shared / (sa.n_shingles + sb.n_shingles - o.n_shared), 4) as similarity
-    from shared_counts as o
-    inner join sizes as sa on sa.submission_id = o.submission_id
-    inner join sizes as sb on sb.submission_id = o.other_submission_id
+        da.submission_id,
+        db.submission_id as other_submission_id,
+        c.comparison,
+        coalesce(s.n_shared, 0) as n_shared,
+        sa.n_shingles as n_a,
+        sb.n_shingles as n_b
+    from candidates as c
+    left join shared as s on s.doc_no = c.doc_no and s.other_doc_no = c.other_doc_no
+    inner join documents as da on da.doc_no = c.doc_no
+    inner join documents as db on db.doc_no = c.other_doc_no
+    inner join sizes as sa on sa.doc_no = c.doc_no
+    inner join sizes as sb on sb.doc_no = c.other_doc_no
+),
+
+similar_pairs_scored as (
+    select
+        s.submission_id,
+        s.other_submission_id,
+        s.comparison,
+        s.n_shared,
+        round(s.n_shared / (s.n_a + s.n_b - s.n_shared), 4) as similarity
+    from similar_pairs as s
     cross join params as p
-    where o.n_shared / (sa.n_shingles + sb.n_shingles - o.n_shared) >= p.threshold
+    where s.n_shared / (s.n_a + s.n_b - s.n_shared) >= p.threshold
 ),
 
 similar_groups as (
@@ -140,14 +166,14 @@ similar_groups as (
         s.comparison,
         count(*) as n_similar,
         list(db.unit_code order by s.similarity desc, db.unit_code) as similar_units
-    from similar_pairs as s
+    from similar_pairs_scored as s
     inner join documents as db on db.submission_id = s.other_submission_id
     group by s.submission_id, s.comparison
 ),
 
 best as (
     select s.*, g.n_similar, g.similar_units
-    from similar_pairs as s
+    from similar_pairs_scored as s
     inner join similar_groups as g
         on g.submission_id = s.submission_id and g.comparison = s.comparison
     qualify row_number() over (
