@@ -32,6 +32,8 @@ T4_BLOCK_LABELS = {
     "suit_direct": "行政诉讼（未经复议直接起诉）",
     "suit_after_review": "行政诉讼（复议后起诉）",
 }
+# a finding naming more cells than this lists only its non-zero cells in a digest
+MAX_FINDING_CELLS = 8
 T4_COL_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
                  "pending": "尚未审结", "total": "总计"}
 
@@ -216,6 +218,25 @@ def _median(values: list) -> float | None:
     return statistics.median(vals) if vals else None
 
 
+def _is_zero(text: str | None) -> bool:
+    try:
+        return text is not None and float(text) == 0
+    except ValueError:
+        return False
+
+
+def _compact_cells(cells: list[dict], limit: int = MAX_FINDING_CELLS) -> tuple[list[dict], int]:
+    """The cells of a finding to list, and how many zero-valued cells were left out.
+
+    A finding over many cells (a column sum of table 三 names 25) lists every cell that is not
+    0 and counts the zeros, so a digest stays on one page; a short one lists every cell.
+    """
+    if len(cells) <= limit:
+        return cells, 0
+    shown = [c for c in cells if not _is_zero(c["finding_value"])]
+    return shown, len(cells) - len(shown)
+
+
 def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code: str,
            city: dict | None = None) -> dict:
     """Everything one unit's digest shows: its standing, figures beside the city median,
@@ -267,7 +288,8 @@ def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code:
                       "order by finding_no, cell_position nulls last, cell_key",
                  [year, unit_code])
     for f in findings:
-        f["cell_rows"] = [c for c in cells if c["finding_no"] == f["finding_no"]]
+        mine_cells = [c for c in cells if c["finding_no"] == f["finding_no"]]
+        f["cell_rows"], f["zero_cells"] = _compact_cells(mine_cells)
     history = rows(con, "select report_year, score, band, rank_in_group, group_size "
                         "from v_rankings where unit_code = ? and report_year <= ? "
                         "order by report_year", [unit_code, year])

@@ -248,6 +248,17 @@ def city_report_docx(d: dict, charts: dict[str, Chart], method_lines: list[str],
     return path
 
 
+def _cell_ref(c: dict) -> str:
+    """A cell named by a finding: code, row/column, the value checked, and where it was read."""
+    text = c["cell_key"]
+    if c["row_label"]:
+        text += f" {c['row_label']}／{c['col_label']}"
+    text += " = " + (c["finding_value"] if c["finding_value"] is not None else "空")
+    if c["location"]:
+        text += f"（原文“{c['raw_text'] or ''}”，{c['location']}）"
+    return text
+
+
 def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Path:
     """Write one unit's digest as a one-page DOCX."""
     u = d["unit"]
@@ -266,15 +277,6 @@ def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Pat
                  fmt.rank_range(u["rank_min"], u["rank_max"]),
                  fmt.rank(u["rank_overall"], u["city_size"]), fmt.signed(u["score_change"]),
                  fmt.rank_change(u["rank_change"])]], size=9)
-        _heading(doc, "各项指标", 2)
-        _table(doc, ["指标", "权重", "得分", "依据"],
-               [[i["name"], fmt.num(i["weight"]),
-                 "未评" if i["score"] is None else fmt.num(i["score"] * 100), i["evidence"]]
-                for i in d["indicators"]], size=8, numeric={1, 2})
-        _heading(doc, "主要数据与全市中位数", 2)
-        body = [[f"{x['label']}（{x['unit']}）", fmt.num(x["value"]), fmt.num(x["median"])]
-                for x in d["figures"]]
-        _table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
         _heading(doc, f"需要改正或核实的问题（{len(d['findings'])}条）", 2)
         if not d["findings"]:
             _para(doc, "最近一次检查未发现本单位报告的问题。")
@@ -284,12 +286,19 @@ def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Pat
             note = "（可能是读取问题，请核对原文）" if x["responsibility"] == "extraction" else ""
             _para(doc, f"【{kind}】{x['rule_id']}{note}　{x['message_zh'] or ''}", size=8.5)
             if x["cell_rows"]:
-                _table(doc, ["单元格", "表中位置", "检查所用值", "报告原文", "在文件中的位置"],
-                       [[c["cell_key"],
-                         f"{c['row_label']} / {c['col_label']}" if c["row_label"] else fmt.DASH,
-                         c["finding_value"] if c["finding_value"] is not None else "空",
-                         c["raw_text"] or fmt.DASH, c["location"] or fmt.DASH]
-                        for c in x["cell_rows"]], size=7.5)
+                refs = [_cell_ref(c) for c in x["cell_rows"]]
+                if x["zero_cells"]:
+                    refs.append(f"另有{x['zero_cells']}个单元格的值为0，未逐一列出")
+                _para(doc, "；".join(refs), size=7, colour=RGBColor(0x44, 0x44, 0x44))
+        _heading(doc, "各项指标", 2)
+        _table(doc, ["指标", "权重", "得分", "依据"],
+               [[i["name"], fmt.num(i["weight"]),
+                 "未评" if i["score"] is None else fmt.num(i["score"] * 100), i["evidence"]]
+                for i in d["indicators"]], size=8, numeric={1, 2})
+        _heading(doc, "主要数据与全市中位数", 2)
+        body = [[f"{x['label']}（{x['unit']}）", fmt.num(x["value"]), fmt.num(x["median"])]
+                for x in d["figures"]]
+        _table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
         _heading(doc, f"{u['peer_group']}组得分", 2)
         peers = d["peers"]
         _para(doc, "；".join(f"{fmt.rank(p['rank_in_group'])}. {p['short_name']} {fmt.num(p['score'])}"

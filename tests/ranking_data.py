@@ -1,0 +1,172 @@
+"""Warehouses for the ranking and report tests.
+
+``build_constructed`` loads hand-built reports and writes the findings of one check run by
+hand, so every score, tie and band is known in advance. ``build_generated`` runs the bundled
+generator, the readers and the real checks on a few report years (the demo data in small).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+
+from gongkai import template as tpl
+from gongkai import warehouse as wh
+from gongkai.model import CellSource, ParsedReport
+from gongkai.units import default_registry
+
+RUN_ID = "run-test"
+SECTIONS = {
+    "s1": "总体情况：本年度依法公开政府信息。",
+    "s2": "主动公开情况见下表。",
+    "s3": "申请办理情况见下表。",
+    "s4": "行政复议、行政诉讼情况见下表。",
+    "s5": "存在的主要问题：公开内容不够及时，栏目更新慢。改进措施：建立台账，每月检查。",
+    "s6": "无其他需要报告的事项。",
+}
+# the rules the hand-written check run says it ran
+RULES_RAN = ("R-DEADLINE", "R-TEMPLATE", "R-SECTIONS", "R-BLANK", "T3-CARRY", "T2-CHAIN-2019",
+             "T2-CHAIN-2021", "R-COPY", "R-PROBLEMS", "T3-BALANCE", "T4-SUM")
+
+
+def report(unit_code: str, year: int, values: dict | None = None, blanks: tuple = (),
+           sections: dict | None = None) -> ParsedReport:
+    """A parsed report of a registry unit: every cell 0 unless given, ``line N`` locations."""
+    unit = default_registry().by_code[unit_code]
+    version = tpl.version_for_year(year)
+    r = ParsedReport(file=f"{year}/{unit_code}.md", format="markdown", encoding="utf-8",
+                     unit_name=unit.name, unit_code=unit_code, year=year, template=version,
+                     published=f"{year + 1}-01-20", title=f"{unit.name}{year}年度报告")
+    values = values or {}
+    for i, code in enumerate(tpl.get(version).cell_codes, start=1):
+        if code in blanks:
+            r.cells[code] = None
+            r.sources[code] = CellSource(raw="/", location=f"line {i}", status="blank")
+        else:
+            v = values.get(code, 0)
+            r.cells[code] = v
+            r.sources[code] = CellSource(raw=str(v), location=f"line {i}")
+    r.sections = dict(SECTIONS if sections is None else sections)
+    r.section_order = sorted(r.sections)
+    return r
+
+
+def insert(con, rep: ParsedReport) -> str:
+    """Load a parsed report as the current submission of its unit-year; returns its id."""
+    sha = f"{rep.unit_code}-{rep.year}".ljust(64, "0")
+    sid = wh.submission_id_for(sha, rep.unit_code, rep.year)
+    wh.insert_report(con, rep, submission_id=sid, sha256=sha, size_bytes=100,
+                     file_path=rep.file, filed_unit_code=rep.unit_code, filed_year=rep.year,
+                     run_id=RUN_ID)
+    return sid
+
+
+def finding(con, sid: str, unit_code: str, year: int, rule_id: str, *, severity: str = "error",
+            status: str = "fail", responsibility: str = "source", cells: dict | None = None,
+            message: str | None = None) -> None:
+    """Write one finding of the test check run."""
+    con.execute(
+        "insert into findings (run_id, submission_id, unit_code, report_year, rule_id, severity, "
+        "status, cells, expected, actual, message_zh, responsibility, detail) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?)",
+        [RUN_ID, sid, unit_code, year, rule_id, severity, status,
+         json.dumps(cells or {}, ensure_ascii=False),
+         message or f"问题-{unit_code}-{year}-{rule_id}", responsibility,
+         json.dumps({"n": message or rule_id}, ensure_ascii=False)],
+    )
+
+
+# unit → (2024 findings as (rule_id, severity) pairs, expected 2024 score)
+STREET_CASES = {
+    "430181001": ((), 100.0),                                   # 淮川: clean
+    "430181002": ((("R-COPY", "warning"),), 90.0),              # 集里: copied text
+    "430181003": ((("T3-BALANCE", "error"),) * 2, 90.0),        # 荷花: two errors, ties 集里
+    "430181004": ((("T3-BALANCE", "error"),) * 4, 80.0),        # 关口: four errors
+}
+TOWN_CASES = {
+    "430181102": ((), 100.0),                                   # 社港: far ahead
+    "430181104": ((("R-DEADLINE", "warning"),), 85.0),          # 官渡: late
+    "430181105": ((("R-COPY", "warning"), ("R-PROBLEMS", "warning")), 80.0),  # 张坊
+    "430181106": ((("R-COPY", "warning"), ("R-PROBLEMS", "warning"),
+                   ("R-DEADLINE", "warning")), 65.0),           # 达浒: 合格
+    "430181107": ((("R-DEADLINE", "warning"), ("R-TEMPLATE", "error"),
+                   ("T3-BALANCE", "error"), ("T3-BALANCE", "error"),
+                   ("T3-BALANCE", "error"), ("T3-BALANCE", "error")), 55.0),  # 沿溪: 不合格
+}
+# context figures of 2024 (cells of table 三 / 四)
+CONTEXT_CASES = {
+    "430181001": {"t3.new.total": 20, "t3.total.total": 20, "t3.granted.total": 12,
+                  "t3.partial.total": 3},                         # rate 75%
+    "430181002": {"t3.new.total": 5, "t3.total.total": 5, "t3.granted.total": 2,
+                  "t3.partial.total": 1},                         # small: 3/5件
+    "430181003": {"t3.new.total": 0, "t3.total.total": 0},          # zero: 不适用
+    "430181102": {"t4.review.total": 2, "t4.review.pending": 2},   # decided 0: 不适用
+}
+BLANK_CASES = {"430181104": ("t3.new.total", "t3.granted.total")}  # blank, not zero
+
+
+def build_constructed(path: Path) -> Path:
+    """A warehouse with known scores: ties (1, 2, 2, 4), every band, n/a cases, a rank range."""
+    con = duckdb.connect(str(path))
+    try:
+        wh.create_schema(con)
+        wh.load_units(con, default_registry())
+        ids: dict[tuple[str, int], str] = {}
+        for code in [*STREET_CASES, *TOWN_CASES]:
+            for year in (2023, 2024):
+                values = CONTEXT_CASES.get(code, {}) if year == 2024 else {}
+                blanks = BLANK_CASES.get(code, ()) if year == 2024 else ()
+                ids[(code, year)] = insert(con, report(code, year, values, blanks))
+        checked = dt.datetime(2025, 2, 1, 9, 0)
+        for rule in RULES_RAN:
+            con.execute("insert into check_runs (run_id, rule_id, severity, status, "
+                        "rows_evaluated, rows_failing, duration_ms, checked_at) "
+                        "values (?, ?, 'error', 'pass', 0, 0, 1, ?)", [RUN_ID, rule, checked])
+        for code, (cases, _) in {**STREET_CASES, **TOWN_CASES}.items():
+            sid = ids[(code, 2024)]
+            for n, (rule, severity) in enumerate(cases, start=1):
+                finding(con, sid, code, 2024, rule, severity=severity,
+                        cells={"t3.new.total": n, "t3.carried_in.total": 0},
+                        message=f"问题-{code}-{rule}-{n}")
+        # 2023: 淮川 had one error (so it moved up by score), the rest were clean
+        finding(con, ids[("430181001", 2023)], "430181001", 2023, "T3-BALANCE",
+                message="问题-430181001-2023")
+        con.execute("insert into runs (run_id, started_at, finished_at, source) "
+                    "values (?, ?, ?, 'test')", [RUN_ID, checked, checked])
+    finally:
+        con.close()
+    return path
+
+
+def build_generated(root: Path, years: list[int], seed: int = 11) -> Path:
+    """Generate reports, read them, load them and run the real checks; returns the warehouse."""
+    from gongkai import sources
+    from gongkai.checks.runner import run_checks
+    from gongkai.read import parse_file
+    from gongkai.synth.generate import SynthOptions, generate
+
+    raw = root / "raw"
+    generate(SynthOptions(out=raw, years=years, seed=seed, inject=0.25,
+                          truth_dir=root / "truth"))
+    path = root / "gongkai.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        wh.create_schema(con)
+        wh.load_units(con, default_registry())
+        for sub in sources.discover_folder(raw, years):
+            rep = parse_file(sub.path, filed_year=sub.filed_year,
+                             filed_unit_code=sub.filed_unit_code)
+            wh.insert_report(con, rep, submission_id=sub.submission_id, sha256=sub.sha256,
+                             size_bytes=sub.size_bytes, file_path=sub.file_path,
+                             filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year,
+                             run_id="gen")
+        run_checks(con, "gen")
+        now = dt.datetime(2025, 2, 1, 9, 0)
+        con.execute("insert into runs (run_id, started_at, finished_at, source) "
+                    "values ('gen', ?, ?, 'test')", [now, now])
+    finally:
+        con.close()
+    return path

@@ -1,0 +1,211 @@
+"""The league table: scores, shared ranks, bands, rank ranges, n/a handling, method config."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from ranking_data import STREET_CASES, TOWN_CASES, build_constructed
+
+from gongkai import rankings
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = build_constructed(tmp_path_factory.mktemp("rank") / "w.duckdb")
+    con, _ = rankings.connect(path)
+    yield con
+    con.close()
+
+
+def _league(con, year=2024):
+    cur = con.execute("select * from v_rankings where report_year = ? order by display_order",
+                      [year])
+    names = [d[0] for d in cur.description]
+    return {r[names.index("unit_code")]: dict(zip(names, r, strict=True))
+            for r in cur.fetchall()}
+
+
+def test_scores_follow_the_weights(con):
+    league = _league(con)
+    expected = {code: score for code, (_, score) in {**STREET_CASES, **TOWN_CASES}.items()}
+    # 官渡 is late (−15) and left two cells of table 三 blank: 2 of 197 cells unfilled
+    expected["430181104"] = 84.8
+    assert {c: league[c]["score"] for c in expected} == expected
+
+
+def test_ties_share_a_rank_and_the_next_rank_is_skipped(con):
+    league = _league(con)
+    streets = sorted((r for r in league.values() if r["peer_group"] == "街道" and r["has_report"]),
+                     key=lambda r: r["display_order"])
+    assert [r["rank_in_group"] for r in streets] == [1, 2, 2, 4]
+    # the tie is broken by unit code for display only
+    assert [r["unit_code"] for r in streets] == ["430181001", "430181002", "430181003",
+                                                 "430181004"]
+    assert all(r["group_size"] == 4 for r in streets)
+
+
+def test_bands(con):
+    league = _league(con)
+    assert {c: league[c]["band"] for c in ("430181102", "430181104", "430181106", "430181107",
+                                           "430181004")} == {
+        "430181102": "优秀", "430181104": "良好", "430181106": "合格", "430181107": "不合格",
+        "430181004": "良好"}
+
+
+def test_units_without_a_report_are_listed_not_ranked(con):
+    league = _league(con)
+    missing = [r for r in league.values() if not r["has_report"]]
+    assert len(missing) == 32 - len(STREET_CASES) - len(TOWN_CASES)
+    assert all(r["score"] is None and r["rank_in_group"] is None and r["band"] is None
+               for r in missing)
+    # they come after the ranked units of their group
+    towns = sorted((r for r in league.values() if r["peer_group"] == "乡镇"),
+                   key=lambda r: r["display_order"])
+    assert [r["has_report"] for r in towns] == sorted([r["has_report"] for r in towns],
+                                                      reverse=True)
+
+
+def test_rank_ranges_contain_the_rank_and_are_narrow_for_a_clear_leader(con):
+    league = _league(con)
+    for r in league.values():
+        if r["has_report"]:
+            assert r["rank_min"] <= r["rank_in_group"] <= r["rank_max"]
+    assert (league["430181102"]["rank_min"], league["430181102"]["rank_max"]) == (1, 1)
+    # 官渡 (late: −15) and 张坊 (copied and no concrete problems: −10 −10) swap places when
+    # the weights move by 20%
+    assert (league["430181104"]["rank_min"], league["430181104"]["rank_max"]) == (2, 3)
+    assert (league["430181105"]["rank_min"], league["430181105"]["rank_max"]) == (2, 3)
+    n = con.execute("select max(n_scenarios) from v_rank_ranges").fetchone()[0]
+    assert n == 2 ** 8 + 1
+
+
+def test_change_since_last_year(con):
+    league = _league(con)
+    huaichuan = league["430181001"]
+    # 2023: one error and no previous year (continuity not assessed): 100 × (90 − 5) / 90
+    assert huaichuan["prev_score"] == 94.4
+    assert huaichuan["score_change"] == pytest.approx(5.6)
+    assert (huaichuan["prev_rank_in_group"], huaichuan["rank_in_group"]) == (4, 1)
+    assert huaichuan["rank_change"] == 3
+    assert league["430181004"]["rank_change"] == 1 - 4
+
+
+def test_unassessed_indicators_are_left_out_not_zero(con):
+    row = con.execute("select score, evidence from v_indicator_scores where report_year = 2023 "
+                      "and unit_code = '430181002' and metric_id = 'continuity'").fetchone()
+    assert row == (None, "无上年报告")
+    coverage = con.execute("select coverage from v_rankings where report_year = 2023 "
+                           "and unit_code = '430181002'").fetchone()[0]
+    assert coverage == pytest.approx(0.9)
+
+
+def test_context_figures_na_small_samples_and_blanks(con):
+    rows = con.execute("""
+        select unit_code, disclosure_status, disclosure_rate, review_correction_status
+        from v_context_figures where report_year = 2024 order by unit_code""").fetchall()
+    by_unit = {r[0]: r[1:] for r in rows}
+    assert by_unit["430181001"] == ("rate", 0.75, "zero")
+    assert by_unit["430181002"] == ("small", None, "zero")      # 3 of 5: counts, no rate
+    assert by_unit["430181003"] == ("zero", None, "zero")       # nothing handled: n/a
+    assert by_unit["430181104"][0] == "blank"                   # blank is not zero
+    assert by_unit["430181102"][2] == "zero"                    # both reviews still pending
+
+
+def test_city_sums_skip_blanks_and_count_them(con):
+    f = con.execute("select applications, applications_blank, applications_units, "
+                    "disclosed, disclosure_base from v_city_figures "
+                    "where report_year = 2024").fetchone()
+    # 20 + 5 + 0 from the cases, 官渡 blank (not counted as 0 but counted as blank)
+    assert f[0] == 25 and f[1] == 1 and f[2] == 8
+    # the disclosure base leaves out 官渡, whose 予以公开 is blank
+    assert (f[3], f[4]) == (15 + 3, 25)
+
+
+def test_no_errors_does_not_count_rules_another_metric_stands_for(con):
+    rows = dict(con.execute("select metric_id, score from v_indicator_scores "
+                            "where report_year = 2024 and unit_code = '430181107'").fetchall())
+    assert rows["template"] == 0 and rows["on_time"] == 0
+    assert rows["no_errors"] == 0  # the four T3-BALANCE errors, not R-TEMPLATE
+
+
+def test_extraction_doubts_are_not_held_against_the_unit(tmp_path):
+    import duckdb
+    from ranking_data import RUN_ID, finding
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    w = duckdb.connect(str(path))
+    sid = w.execute("select submission_id from submissions where unit_code = '430181001' "
+                    "and report_year = 2024").fetchone()[0]
+    finding(w, sid, "430181001", 2024, "T3-BALANCE", responsibility="extraction")
+    finding(w, sid, "430181001", 2024, "R-DEADLINE", severity="warning",
+            status="not_assessable", responsibility="extraction")
+    assert RUN_ID
+    w.close()
+    con, _ = rankings.connect(path)
+    rows = dict(con.execute("select metric_id, score from v_indicator_scores "
+                            "where report_year = 2024 and unit_code = '430181001'").fetchall())
+    con.close()
+    assert rows["no_errors"] == 1.0
+    assert rows["on_time"] is None
+
+
+def test_no_check_run_means_not_assessed(tmp_path):
+    import duckdb
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    w = duckdb.connect(str(path))
+    w.execute("delete from check_runs")
+    w.execute("delete from findings")
+    w.close()
+    con, _ = rankings.connect(path)
+    rows = con.execute("select metric_id, count(score) from v_indicator_scores "
+                       "group by metric_id order by metric_id").fetchall()
+    scores = con.execute("select distinct score from v_rankings where has_report").fetchall()
+    con.close()
+    assessed = dict(rows)
+    assert assessed["no_errors"] == 0 and assessed["on_time"] == 0
+    assert assessed["sections"] > 0 and assessed["cells_filled"] > 0
+    assert all(s[0] is not None for s in scores)
+
+
+def test_method_is_versioned_and_validated(tmp_path):
+    method = rankings.load_method()
+    assert method.metrics_version and method.ranking_version and len(method.fingerprint) == 8
+    assert method.version in rankings.method_lines(method)[0]
+    assert set(method.weights) == {m.metric_id for m in method.scored()}
+    assert {m.dimension for m in method.scored()} == set(method.dimensions)
+    bad = tmp_path / "ranking.toml"
+    bad.write_text('version = "x"\n[weights]\ndisclosure_rate = 10\n'
+                   '[[band]]\nname = "合格"\nmin_score = 0\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a scored metric"):
+        rankings.load_method(ranking_path=bad)
+
+
+def test_weights_come_from_the_config(tmp_path):
+    text = rankings.resources.files("gongkai.data").joinpath("ranking.toml").read_text("utf-8")
+    heavier = tmp_path / "ranking.toml"
+    heavier.write_text(text.replace("not_copied = 10", "not_copied = 90"), encoding="utf-8")
+    method = rankings.load_method(ranking_path=heavier)
+    assert method.fingerprint != rankings.load_method().fingerprint
+    path = build_constructed(tmp_path / "w.duckdb")
+    con, _ = rankings.connect(path, method)
+    score = con.execute("select score from v_rankings where report_year = 2024 "
+                        "and unit_code = '430181002'").fetchone()[0]
+    con.close()
+    assert score == round(100 * (180 - 90) / 180, 1)
+
+
+def test_scenarios_are_deterministic_and_include_the_weights_as_set():
+    method = rankings.load_method()
+    rows = rankings.scenarios(method)
+    assert rows == rankings.scenarios(method)
+    base = {m: w for s, m, w in rows if s == 0}
+    assert base == {k: v for k, v in method.weights.items() if v > 0}
+    many = dataclasses.replace(method, sensitivity={**method.sensitivity,
+                                                    "max_grid_weights": 2, "draws": 7})
+    drawn = rankings.scenarios(many)
+    assert max(s for s, _, _ in drawn) == 7 and drawn == rankings.scenarios(many)
+    delta = method.sensitivity["delta"]
+    assert all(method.weights[m] * (1 - delta) - 1e-9 <= w <= method.weights[m] * (1 + delta)
+               + 1e-9 for _, m, w in drawn)
