@@ -1,0 +1,115 @@
+"""``gongkai check``: exit status 0/1/2, readable and JSON output, and the cross-year rules
+with a warehouse of earlier years attached read-only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gongkai import sources
+from gongkai import warehouse as wh
+from gongkai.checks.runner import FINDING_FIELDS
+from gongkai.cli import main
+from gongkai.paths import RAW_DIR
+from gongkai.read import parse_file
+from gongkai.units import default_registry
+
+SEED = RAW_DIR / "2019" / "430181002-jili.md"
+NEW_ROW = "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0"
+CARRIED_IN_ROW = "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0"
+CARRIED_OUT_ROW = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0"
+
+
+def seed_text() -> str:
+    """The seed report's text."""
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def broken_seed(tmp_path):
+    """The seed with 本年新收 总计 printed as 5 (rows and columns no longer add up)."""
+    text = seed_text()
+    assert NEW_ROW in text
+    path = tmp_path / "430181002-jili.md"
+    path.write_text(text.replace(NEW_ROW, NEW_ROW[:-1] + "5"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def seed_2020(tmp_path):
+    """The seed as if it were the 2020 report, carrying in 2 applications (natural persons)
+    and carrying 2 over again: balanced, but last year's report carried out 0."""
+    text = seed_text().replace("2019 年", "2020 年").replace("2020年1月3日", "2021年1月3日")
+    for row in (CARRIED_IN_ROW, CARRIED_OUT_ROW):
+        assert row in text
+        cells = row.split("\t")
+        cells[2], cells[-1] = "2", "2"
+        text = text.replace(row, "\t".join(cells))
+    folder = tmp_path / "2020"
+    folder.mkdir()
+    path = folder / "430181002-jili.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def warehouse_2019(tmp_path):
+    """A warehouse file holding the seed as the unit's 2019 report."""
+    path = tmp_path / "warehouse.duckdb"
+    con = wh.connect(path)
+    wh.load_units(con, default_registry())
+    sha256, size = sources.file_sha256(SEED)
+    wh.insert_report(con, parse_file(SEED), submission_id="seed", sha256=sha256,
+                     size_bytes=size, file_path=str(SEED), filed_unit_code="430181002",
+                     filed_year=2019)
+    con.close()
+    return path
+
+
+def test_clean_report_exits_0(capsys):
+    assert main(["check", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "430181002-jili.md" in out and "通过全部核对" in out
+
+
+def test_error_finding_exits_1_and_names_the_rule_in_chinese(broken_seed, capsys):
+    assert main(["check", str(broken_seed)]) == 1
+    out = capsys.readouterr().out
+    assert "T3-BALANCE" in out and "[错误·不符]" in out
+    assert "表三“总计”列" in out
+
+
+def test_unreadable_file_exits_2_and_the_others_are_still_checked(tmp_path, broken_seed,
+                                                                   capsys):
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    assert main(["check", str(broken_seed), str(empty), str(tmp_path / "missing.md")]) == 2
+    out = capsys.readouterr().out
+    assert "无法读取" in out and "T3-BALANCE" in out
+
+
+def test_json_output_is_a_list_of_findings(broken_seed, capsys):
+    assert main(["check", "--json", str(broken_seed)]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert findings and all(set(FINDING_FIELDS) | {"file"} == set(f) for f in findings)
+    balance = [f for f in findings if f["rule_id"] == "T3-BALANCE" and f["status"] == "fail"]
+    assert balance[0]["cells"]["t3.new.total"] == 5
+    assert balance[0]["file"] == str(broken_seed)
+
+
+def test_cross_year_rules_see_an_attached_warehouse(seed_2020, warehouse_2019, capsys):
+    assert main(["check", "--json", str(seed_2020)]) == 0
+    alone = {f["rule_id"] for f in json.loads(capsys.readouterr().out)}
+    assert "T3-CARRY" not in alone
+
+    assert main(["check", "--json", "--warehouse", str(warehouse_2019), str(seed_2020)]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    carry = [f for f in findings if f["rule_id"] == "T3-CARRY"]
+    assert {f["detail"]["column"] for f in carry} == {"natural", "total"}
+    assert all(f["status"] == "fail" and f["expected"] == 0 and f["actual"] == 2 for f in carry)
+    assert carry[0]["cells"]["2019:t3.carried_out.natural"] == 0
+
+
+def test_missing_warehouse_exits_2(seed_2020, tmp_path):
+    assert main(["check", "--warehouse", str(tmp_path / "none.duckdb"), str(seed_2020)]) == 2
