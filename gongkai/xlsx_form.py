@@ -1,7 +1,8 @@
 """The office's Excel form (数据报送表): its fixed layout, and writing it.
 
-One workbook, four sheets: ``封面`` (unit, year, template version, publication date) and one
-sheet per table, ``t2``, ``t3``, ``t4``.  Every sheet keeps the official labels in its first
+One workbook, five sheets: ``封面`` (unit, year, template version, publication date),
+``正文`` (the text of the six sections, one cell each) and one sheet per table, ``t2``,
+``t3``, ``t4``.  Every sheet keeps the official labels in its first
 visible columns and a hidden column A holding each data row's key (``t3.new``,
 ``t4.review`` …); the value columns of tables 三 and 四 carry their column codes in a hidden
 key row.  Every value cell therefore has a fixed address, listed by ``value_cells`` and in
@@ -23,8 +24,12 @@ from gongkai.read.archive import fixed_zip
 
 FORM_ID = "gongkai-xlsx-form 1"
 COVER = "封面"
+TEXT = "正文"
 TABLE_SHEETS = ("t2", "t3", "t4")
-SHEETS = (COVER, *TABLE_SHEETS)
+SHEETS = (COVER, TEXT, *TABLE_SHEETS)
+SECTION_FIRST_ROW = 3  # 正文: s1 … s6 in rows 3 … 8 (key in A, heading in B, text in C)
+_CN = "一二三四五六"
+_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 NOTE = ("请只在白色单元格中填写数字（金额单位：万元）；没有数据的单元格请留空——留空表示“未填写”，"
         "不等于 0。请勿插入、删除或移动行和列，也不要改动工作表名称。")
 
@@ -155,6 +160,12 @@ def _t4_layout() -> SheetLayout:
     return sheet
 
 
+def section_rows(version: str) -> list[tuple[int, str, str]]:
+    """(row, section code, official heading) of the 正文 sheet."""
+    return [(SECTION_FIRST_ROW + i, sec.code, f"{_CN[i]}、{sec.labels[0]}")
+            for i, sec in enumerate(tpl.get(version).sections)]
+
+
 def layout(version: str) -> dict[str, SheetLayout]:
     """The fixed layout of the table sheets (t2, t3, t4) for a template version."""
     return {"t2": _t2_layout(version), "t3": _t3_layout(version), "t4": _t4_layout()}
@@ -172,9 +183,9 @@ def value_cells(version: str) -> dict[str, str]:
 
 def write_form(version: str, *, cells: dict | None = None, unit_name: str | None = None,
                year: int | None = None, published: str | None = None,
-               unit_code: str | None = None) -> bytes:
+               unit_code: str | None = None, sections: dict[str, str] | None = None) -> bytes:
     """The form as .xlsx bytes: empty (to hand out) or filled with ``cells`` (code → number or
-    None; None and absent codes are left empty)."""
+    None; None and absent codes are left empty) and ``sections`` (s1…s6 → text)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -226,6 +237,30 @@ def write_form(version: str, *, cells: dict | None = None, unit_name: str | None
     cover.column_dimensions["B"].width = 28
     cover.column_dimensions["C"].width = 40
     cover.protection.sheet = True
+
+    text = wb.create_sheet(TEXT)
+    text["B1"] = "正文（每个部分的全文填在一个单元格中）"
+    text["B1"].font = Font(bold=True, size=13)
+    text.merge_cells("B1:C1")
+    text["B2"] = "没有内容的部分请写“无”；不要改动 B 列的标题。"
+    text.merge_cells("B2:C2")
+    for r, code, heading in section_rows(version):
+        text[f"A{r}"] = code
+        text[f"B{r}"] = heading
+        text[f"B{r}"].fill = grey
+        text[f"B{r}"].border = border
+        text[f"B{r}"].alignment = left
+        body = (sections or {}).get(code)
+        target = text[f"C{r}"]
+        target.value = body.translate(_ILLEGAL) if body else None
+        target.alignment = Alignment(wrap_text=True, vertical="top")
+        target.border = border
+        target.protection = Protection(locked=False)
+        text.row_dimensions[r].height = 120
+    text.column_dimensions["A"].hidden = True
+    text.column_dimensions["B"].width = 26
+    text.column_dimensions["C"].width = 90
+    text.protection.sheet = True
 
     for name, sheet in layout(version).items():
         ws = wb.create_sheet(name)
@@ -286,5 +321,5 @@ def write_form(version: str, *, cells: dict | None = None, unit_name: str | None
     return fixed_zip(buf.getvalue())
 
 
-__all__ = ["FORM_ID", "COVER", "SHEETS", "TABLE_SHEETS", "COVER_FIELDS", "layout",
+__all__ = ["FORM_ID", "COVER", "TEXT", "SHEETS", "section_rows", "TABLE_SHEETS", "COVER_FIELDS", "layout",
            "value_cells", "write_form", "LabelCell", "DataRow", "SheetLayout"]

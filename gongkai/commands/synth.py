@@ -6,8 +6,11 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from gongkai.synth import LAYOUTS, PLANNED_FORMATS, TEXT_FORMATS, SynthOptions, generate
+from gongkai.synth import LAYOUTS, TEXT_FORMATS, SynthOptions, generate
 from gongkai.synth.generate import parse_years
+from gongkai.synth.office import OFFICE_FORMATS, OFFICE_LAYOUTS, UNREADABLE_LAYOUTS
+
+_DEFAULT_LAYOUTS = list(LAYOUTS) + [lay for lay in OFFICE_LAYOUTS if lay not in UNREADABLE_LAYOUTS]
 
 
 def _rate(text: str) -> float | str:
@@ -40,13 +43,18 @@ def register(subparsers) -> None:
     p.add_argument("--truth-dir", type=Path, default=None,
                    help="folder for truth files and manifest (default: beside the reports)")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
-    p.add_argument("--layouts", type=_list, default=list(LAYOUTS),
-                   help=f"layout families to use, comma-separated (default: {','.join(LAYOUTS)})")
+    p.add_argument("--layouts", type=_list, default=_DEFAULT_LAYOUTS,
+                   help="layout families to use, comma-separated (default: every family of "
+                        f"the chosen formats: {','.join(_DEFAULT_LAYOUTS)}; also "
+                        f"{','.join(UNREADABLE_LAYOUTS)}, a scan without a text layer)")
     p.add_argument("--inject-errors", type=_rate, default=None, metavar="RATE|all",
                    help="share of reports with injected errors (0..1), or 'all' for every report")
     p.add_argument("--formats", type=_list, default=list(TEXT_FORMATS),
-                   help=f"file formats (default: {','.join(TEXT_FORMATS)}; planned: "
-                        f"{','.join(PLANNED_FORMATS)})")
+                   help=f"file formats (default: {','.join(TEXT_FORMATS)}; also "
+                        f"{','.join(OFFICE_FORMATS)})")
+    p.add_argument("--office", type=int, default=0, metavar="N",
+                   help="file N units per year as Word, PDF and Excel (the office's form) in "
+                        "turn, whatever --formats says (default: 0)")
     p.add_argument("--skip-existing", action="store_true",
                    help="keep reports already in OUT (their truth files must exist) and "
                         "continue the carry-overs from them")
@@ -59,7 +67,7 @@ def run(args) -> int:
     opts = SynthOptions(out=args.out, years=parse_years(args.years), seed=args.seed,
                         units=units, layouts=args.layouts, inject=args.inject_errors,
                         formats=args.formats, truth_dir=args.truth_dir,
-                        skip_existing=args.skip_existing)
+                        skip_existing=args.skip_existing, office=args.office)
     try:
         reports = generate(opts)
     except (ValueError, NotImplementedError, KeyError, FileNotFoundError) as exc:

@@ -93,7 +93,7 @@ def _sheet_map(wb) -> dict[str, object]:
 def is_form(wb) -> bool:
     """True when a workbook is (or tries to be) the office form."""
     names = set(_sheet_map(wb))
-    if names & {form.COVER, *form.TABLE_SHEETS}:
+    if names & {form.COVER, form.TEXT, *form.TABLE_SHEETS}:
         return True
     return any(str(ws["A1"].value or "").strip() == form.FORM_ID for ws in wb.worksheets[:5])
 
@@ -119,7 +119,7 @@ class _FormReader:
 
     def cover(self) -> str | None:
         """Read 封面; returns the template version it states (or None)."""
-        ws = self.sheets.get(form.COVER)
+        ws = self.sheets.get(form.COVER.lower())
         if ws is None:
             return None
         fields = {}
@@ -161,6 +161,34 @@ class _FormReader:
         value, _ = fields.get("template", (None, None))
         m = re.search(r"(2019|2021)", _text(value))
         return f"v{m.group(1)}" if m else None
+
+    def text(self, version: str) -> None:
+        """Read 正文: the six sections' text (a missing or empty one is reported)."""
+        from gongkai.read.meta import narrative_figures
+
+        ws = self.sheets.get(form.TEXT.lower())
+        if ws is None:
+            return
+        for r, code, heading in form.section_rows(version):
+            if str(ws[f"A{r}"].value or "").strip() != code and lab.core_of(
+                    _text(ws[f"B{r}"].value)) != lab.core_of(heading):
+                self.issue("xlsx_row_moved", "error",
+                           f"工作表 {form.TEXT} 第 {r} 行应为“{heading}”，但内容不符；该部分未读取",
+                           f"sheet {form.TEXT} row {r} should hold {heading!r}; not read",
+                           f"sheet {form.TEXT} cell B{r}")
+                continue
+            body = _text(ws[f"C{r}"].value).strip()
+            table_sheet = {"s2": "t2", "s3": "t3", "s4": "t4"}.get(code)
+            if body or table_sheet in self.sheets:  # parts 二–四 are their tables
+                self.report.sections[code] = body
+                self.report.section_order.append(code)
+        missing = [c for c in ("s1", "s2", "s3", "s4", "s5", "s6") if c not in self.report.sections]
+        if missing:
+            self.issue("missing_section", "warning",
+                       f"正文缺少以下部分：{', '.join(missing)}",
+                       f"sheet {form.TEXT}: no text for section(s) {', '.join(missing)}",
+                       f"sheet {form.TEXT}")
+        self.report.narrative_figures = narrative_figures(self.report.sections)
 
     def version_from_labels(self) -> str | None:
         ws = self.sheets.get("t2")
@@ -289,6 +317,7 @@ class _FormReader:
                        f"the cover states {stated} but table t2's labels are {structural}; read "
                        f"as {structural}", f"sheet {form.COVER} cell C5")
         self.report.template = version
+        self.text(version)
         for sheet in form.layout(version).values():
             self.table(sheet, version)
 

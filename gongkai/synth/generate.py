@@ -32,11 +32,21 @@ from gongkai.synth.document import (
 )
 from gongkai.synth.figures import StartState, YearFigures, simulate_unit
 from gongkai.synth.layouts import LAYOUT_FORMAT, LAYOUTS, RENDERERS
+from gongkai.synth.office import (
+    DEMO_LAYOUTS,
+    OFFICE_FORMATS,
+    OFFICE_LAYOUT_FORMAT,
+    OFFICE_LAYOUTS,
+    OFFICE_RENDERERS,
+    UNREADABLE_LAYOUTS,
+)
 from gongkai.synth.verify import cross_year_rules, report_rules
 from gongkai.units import Registry, Unit, default_registry
 
 TEXT_FORMATS = ("txt", "md", "html")
-PLANNED_FORMATS = ("docx", "xlsx", "pdf")  # writers to come: they take the same Document
+PLANNED_FORMATS = ()  # every format has a writer (Word, Excel and PDF: see office.py)
+RENDERERS = {**RENDERERS, **OFFICE_RENDERERS}
+LAYOUT_FORMAT = {**LAYOUT_FORMAT, **OFFICE_LAYOUT_FORMAT}
 
 _SLUGS = {
     "淮川": "huaichuan", "集里": "jili", "荷花": "hehua", "关口": "guankou", "社港": "shegang",
@@ -60,12 +70,14 @@ class SynthOptions:
     years: list[int]
     seed: int = 0
     units: list[str] | None = None
-    layouts: list[str] = field(default_factory=lambda: list(LAYOUTS))
+    layouts: list[str] = field(default_factory=lambda: list(LAYOUTS) + [
+        lay for lay in OFFICE_LAYOUTS if lay not in UNREADABLE_LAYOUTS])
     inject: float | str | None = None
     formats: list[str] = field(default_factory=lambda: list(TEXT_FORMATS))
     truth_dir: Path | None = None
     skip_existing: bool = False
     registry: Registry | None = None
+    office: int = 0  # units per year filed as Word/PDF/Excel (DEMO_LAYOUTS in turn)
 
 
 @dataclass
@@ -175,12 +187,14 @@ def generate(opts: SynthOptions) -> list[GeneratedReport]:
     for fmt in opts.formats:
         if fmt in PLANNED_FORMATS:
             raise NotImplementedError(f"format {fmt!r} is planned but has no writer yet")
-        if fmt not in TEXT_FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; available: {', '.join(TEXT_FORMATS)}")
-    layouts = [lay for lay in opts.layouts if LAYOUT_FORMAT[lay] in opts.formats]
+        if fmt not in TEXT_FORMATS + OFFICE_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; available: "
+                             f"{', '.join(TEXT_FORMATS + OFFICE_FORMATS)}")
     unknown = [lay for lay in opts.layouts if lay not in RENDERERS]
     if unknown:
-        raise ValueError(f"unknown layout(s) {unknown}; available: {', '.join(LAYOUTS)}")
+        raise ValueError(f"unknown layout(s) {unknown}; available: "
+                         f"{', '.join(LAYOUTS + OFFICE_LAYOUTS)}")
+    layouts = [lay for lay in opts.layouts if LAYOUT_FORMAT[lay] in opts.formats]
     if not layouts:
         raise ValueError("no layout left for the chosen formats")
     registry = opts.registry or default_registry()
@@ -264,6 +278,13 @@ def generate(opts: SynthOptions) -> list[GeneratedReport]:
     order = list(keys)
     layout_rng.shuffle(order)
     layout_of = {key: layouts[i % len(layouts)] for i, key in enumerate(order)}
+    if opts.office:  # a few units a year filed as office documents; the rest stay as drawn
+        office_rng = random.Random(f"{seed}:office")
+        for year in years:
+            year_keys = sorted(k for k in keys if k[0] == year)
+            chosen = office_rng.sample(year_keys, min(opts.office, len(year_keys)))
+            for i, key in enumerate(sorted(chosen)):
+                layout_of[key] = DEMO_LAYOUTS[(i + year) % len(DEMO_LAYOUTS)]
 
     # --- published cells, with cell-level injections ----------------------------------------
     contexts: dict[tuple[int, str], inject.Context] = {}

@@ -42,6 +42,22 @@ def report_meta(doc: Document) -> tuple[str | None, str | None]:
     return unit or None, published
 
 
+def report_sections(doc: Document) -> dict[str, str]:
+    """s1…s6 → the section's text (subheadings and paragraphs, one per line)."""
+    out: dict[str, list[str]] = {}
+    current = None
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            if block.section:
+                current = block.section
+                out.setdefault(current, [])
+            elif current and block.level > 0:
+                out[current].append(block.text)
+        elif isinstance(block, Paragraph) and current:
+            out[current].append(block.text)
+    return {code: "\n".join(parts) for code, parts in out.items()}
+
+
 def _version(doc: Document) -> str:
     codes = set(report_cells(doc))
     return "v2019" if "t2.regulation.made" in codes else "v2021"
@@ -51,7 +67,8 @@ def render_xlsx_form(doc: Document, rng: random.Random) -> Rendered:
     """The office's Excel form filled with the report's figures."""
     unit, published = report_meta(doc)
     data = xlsx_form.write_form(_version(doc), cells=report_cells(doc), unit_name=unit,
-                                year=doc.year or None, published=published)
+                                year=doc.year or None, published=published,
+                                sections=report_sections(doc))
     return Rendered(data, "xlsx", "binary")
 
 
@@ -130,4 +147,4 @@ def render_xlsx_sheet(doc: Document, rng: random.Random) -> Rendered:
 
 
 __all__ = ["render_xlsx_form", "render_xlsx_sheet", "write_xlsx_sheet", "report_cells",
-           "report_meta"]
+           "report_meta", "report_sections"]
