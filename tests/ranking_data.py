@@ -170,3 +170,19 @@ def build_generated(root: Path, years: list[int], seed: int = 11) -> Path:
     finally:
         con.close()
     return path
+
+
+_GENERATED: dict[tuple, Path] = {}
+
+
+def generated_warehouse(years: tuple[int, ...] = (2023, 2024)) -> Path:
+    """The generated warehouse of these years, built once per test process."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if years not in _GENERATED:
+        root = Path(tempfile.mkdtemp(prefix="gongkai-render-"))
+        atexit.register(shutil.rmtree, root, True)
+        _GENERATED[years] = build_generated(root, list(years))
+    return _GENERATED[years]
