@@ -29,7 +29,6 @@ DEFAULT_THRESHOLDS = {
     "yoy_factor": 5,
     "yoy_min": 10,
     "copy_threshold": 0.7,
-    "copy_shingle_chars": 4,
     "copy_min_chars": 120,
     "problems_min_chars": 20,
 }

@@ -1,5 +1,7 @@
 -- Shared relations of the consistency checks: loaded once per run, before the rule files.
--- Everything here is temporary (connection-scoped). The config tables it reads
+-- Everything here is temporary (connection-scoped). chk_submissions, chk_cells and
+-- chk_narratives are materialised (temp tables): every rule reads them, and they are built
+-- afresh at the start of each run. The config tables it reads
 -- (check_config, check_deadline_rules, check_boilerplate, chk_template_cells) are filled by
 -- gongkai.checks from gongkai/data/checks.toml and gongkai/data/template.yaml.
 -- Blank is not zero: no value is ever coalesced to 0 here.
@@ -67,7 +69,7 @@ create or replace temp macro chk_list_text(items, n) as
     || case when len(items) > n then '等' || len(items) || '项' else '' end;
 
 -- grain: one row per current, loaded submission (normally one per unit-year)
-create or replace temp view chk_submissions as
+create or replace temp table chk_submissions as
 with
 submissions_current as (
     select * from submissions
@@ -220,7 +222,7 @@ select * from final;
 
 -- grain: one row per current submission × cell code of its template. A cell the
 -- warehouse has no row for is 'unseen' with a null value, never 0.
-create or replace temp view chk_cells as
+create or replace temp table chk_cells as
 with
 submissions_checked as (
     select * from chk_submissions
@@ -270,7 +272,7 @@ final as (
 select * from final;
 
 -- grain: one row per current submission × section s1..s6 (position null = not found)
-create or replace temp view chk_narratives as
+create or replace temp table chk_narratives as
 with
 submissions_checked as (
     select * from chk_submissions

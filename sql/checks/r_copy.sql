@@ -5,7 +5,7 @@
 -- grain: one row per current submission whose narrative is nearly identical to the unit's
 --   report of the previous year, and one per submission nearly identical to another unit's
 --   report of the same year (the most similar one; the others are counted in detail)
--- rule: Jaccard similarity of the sets of copy_shingle_chars-character shingles (4) of the
+-- rule: Jaccard similarity of the sets of 4-character shingles of the
 --   narrative (sections 一 … 六 joined, without spaces, template boilerplate sentences,
 --   digits and punctuation: chk_clean_text) ≥ copy_threshold (0.7). Texts shorter than
 --   copy_min_chars (120) after cleaning are not compared: a short text has little to copy,
@@ -21,7 +21,6 @@ with
 params as (
     select
         chk_param('copy_threshold') as threshold,
-        cast(chk_param('copy_shingle_chars') as integer) as shingle_chars,
         chk_param('copy_min_chars') as min_chars
 ),
 
@@ -58,12 +57,15 @@ documents as materialized (
 ),
 
 shingles as materialized (
+    -- 4-character shingles, read from the list of characters (element access is constant
+    -- time, where substr on UTF-8 text walks the string from its start)
     select distinct
-        d.doc_no,
-        hash(substr(d.clean_text, positions.pos, p.shingle_chars)) as shingle
-    from documents as d
-    cross join params as p,
-        range(1, length(d.clean_text) - p.shingle_chars + 2) as positions (pos)
+        doc_no,
+        hash(chars[pos], chars[pos + 1], chars[pos + 2], chars[pos + 3]) as shingle
+    from (
+        select doc_no, chars, unnest(range(1, len(chars) - 2)) as pos
+        from (select doc_no, string_split(clean_text, '') as chars from documents)
+    )
 ),
 
 document_frequency as (

@@ -18,6 +18,22 @@ labels as (
     select * from chk_cell_labels
 ),
 
+balance_sums as (
+    -- the cheap test first: messages and cells are built for flagged columns only
+    select
+        submission_id,
+        col_code,
+        sum(case when row_code in ('new', 'carried_in') then value else -value end) as difference,
+        count(*) filter (where value is null) as n_missing
+    from t3_cells
+    group by submission_id, col_code
+),
+
+flagged as (
+    select submission_id, col_code from balance_sums
+    where n_missing > 0 or abs(difference) > 1e-6
+),
+
 per_column as (
     select
         c.submission_id,
@@ -41,6 +57,7 @@ per_column as (
         cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.row_ord)))
             as varchar) as cells
     from t3_cells as c
+    semi join flagged as f on f.submission_id = c.submission_id and f.col_code = c.col_code
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     group by c.submission_id, c.unit_code, c.report_year, c.col_code
 ),

@@ -19,6 +19,23 @@ labels as (
     select * from chk_cell_labels
 ),
 
+per_column_sums as (
+    -- the cheap test first: messages and cells are built for flagged groups only
+    select
+        submission_id,
+        col_code,
+        max(value) filter (where row_code = 'total') as total_value,
+        sum(value) filter (where row_code <> 'total') as parts_sum,
+        count(*) filter (where value is null) as n_missing
+    from t3_cells
+    group by submission_id, col_code
+),
+
+flagged as (
+    select submission_id, col_code from per_column_sums
+    where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
+),
+
 per_column as (
     select
         c.submission_id,
@@ -39,6 +56,7 @@ per_column as (
         cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.row_ord)))
             as varchar) as cells
     from t3_cells as c
+    semi join flagged as f on f.submission_id = c.submission_id and f.col_code = c.col_code
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     group by c.submission_id, c.unit_code, c.report_year, c.col_code
 ),

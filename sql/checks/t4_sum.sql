@@ -18,6 +18,23 @@ labels as (
     select * from chk_cell_labels
 ),
 
+per_block_sums as (
+    -- the cheap test first: messages and cells are built for flagged groups only
+    select
+        submission_id,
+        row_code,
+        max(value) filter (where col_code = 'total') as total_value,
+        sum(value) filter (where col_code <> 'total') as parts_sum,
+        count(*) filter (where value is null) as n_missing
+    from t4_cells
+    group by submission_id, row_code
+),
+
+flagged as (
+    select submission_id, row_code from per_block_sums
+    where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
+),
+
 per_block as (
     select
         c.submission_id,
@@ -39,6 +56,7 @@ per_block as (
         cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.col_ord)))
             as varchar) as cells
     from t4_cells as c
+    semi join flagged as f on f.submission_id = c.submission_id and f.row_code = c.row_code
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     group by c.submission_id, c.unit_code, c.report_year, c.row_code
 ),
