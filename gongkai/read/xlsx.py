@@ -207,15 +207,16 @@ class _FormReader:
         if ws is None:
             return
         money = tpl.get(version).is_money
-        bad_cols: set[str] = set()
+        value_cols = {re.match(r"[A-Z]+", a).group(0) for r in sheet.rows for a, _ in r.values}
+        bad_cols: set[str] = set()  # value columns whose header or key is not in place
         for cell in sheet.headers:
             if self._label_ok(ws, cell):
                 continue
             found = _text(self._value(ws, cell.address)).strip()
             loc = f"sheet {sheet.name} cell {cell.address}"
             col = re.match(r"[A-Z]+", cell.address).group(0)
-            if cell.key or (sheet.name in ("t3", "t4") and col not in "BCD"):
-                bad_cols.add(col)
+            if sheet.name in ("t3", "t4") and col in value_cols:
+                bad_cols.add(col)  # t2's blocks share columns: there a header is only reported
             self.issue("xlsx_header_changed", "error",
                        f"工作表 {sheet.name} 的 {cell.address} 应为“{cell.text}”，实为“{found}”",
                        f"sheet {sheet.name} cell {cell.address} should read {cell.text!r}, "

@@ -55,13 +55,15 @@ def _grid(table: Table) -> list[list[tuple[int, int, object]]]:
 
 
 def _fill_table(word_table, table: Table) -> None:
+    # the grid's cells, taken once before merging (table.cell() rescans the whole table)
+    grid = [list(row.cells) for row in word_table.rows]
     for placed in _grid(table):
         for r, c, cell in placed:
-            anchor = word_table.cell(r, c)
+            anchor = grid[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:
                 last_r = min(r + cell.rowspan - 1, len(table.rows) - 1)
                 last_c = min(c + cell.colspan - 1, table.width - 1)
-                anchor = anchor.merge(word_table.cell(last_r, last_c))
+                anchor = anchor.merge(grid[last_r][last_c])
             lines = cell.text.split("\n")
             anchor.text = ""
             paragraph = anchor.paragraphs[0]
