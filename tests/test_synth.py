@@ -347,7 +347,7 @@ def test_demo_data_is_reproducible(tmp_path):
     seed_truth = TRUTH_DIR / "2019" / "430181002-jili.json"
     (truth / "2019" / seed_truth.name).write_bytes(seed_truth.read_bytes())
     generate(SynthOptions(out=out, truth_dir=truth, years=YEARS, seed=2024, inject=0.12,
-                          skip_existing=True))
+                          skip_existing=True, office=3))
     for path in sorted(out.rglob("*.*")):
         assert path.read_bytes() == (RAW_DIR / path.relative_to(out)).read_bytes(), path
     for path in sorted(truth.rglob("*.*")):
