@@ -26,6 +26,7 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
+from prefect.utilities.annotations import quote
 
 from gongkai import sources
 from gongkai import warehouse as wh
@@ -36,6 +37,7 @@ from gongkai.units import default_registry
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")
 ROLLUP_DIR = SQL_DIR / "rollups"
+LOAD_BUFFER_ROWS = 50_000  # child rows held before one insert per table
 
 
 def _optional(module: str, function: str):
@@ -131,14 +133,19 @@ def load(staging: str, subs: list[sources.Submission], reports: dict[str, Parsed
     counts = {"loaded": 0, "rejected": 0, "unchanged": 0}
     rejected: list[dict] = []
     discovered = {s.submission_id for s in subs}
+    done: set[str] = set()
+    buffer = wh.RowBuffer()
     con = duckdb.connect(staging)
     try:
         con.execute("begin transaction")
         for sub in subs:
             sid = sub.submission_id
+            if sid in done:  # the same failure listed twice in a manifest
+                continue
+            done.add(sid)
             common = dict(submission_id=sid, file_path=sub.file_path,
                           filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year,
-                          run_id=run_id, source_url=sub.source_url)
+                          run_id=run_id, source_url=sub.source_url, buffer=buffer)
             if sub.error:
                 status = wh.insert_rejected(con, reason=sub.error, sha256=sub.sha256,
                                             size_bytes=sub.size_bytes, issues=sub.issues,
@@ -157,8 +164,11 @@ def load(staging: str, subs: list[sources.Submission], reports: dict[str, Parsed
             counts[status] += 1
             if status == "rejected":
                 reason = con.execute("select reject_reason from submissions where submission_id = ?",
-                                     [sid]).fetchone()[0]
+                                     [sid]).fetchall()[0][0]
                 rejected.append({"file": sub.file_path, "reason": reason})
+            if buffer.pending() >= LOAD_BUFFER_ROWS:
+                buffer.flush(con)
+        buffer.flush(con)
         con.execute("commit")
     finally:
         con.close()
@@ -183,7 +193,7 @@ def check(staging: str, run_id: str) -> dict | None:
             "group by severity order by severity", [run_id]).fetchall())
         not_assessable = con.execute(
             "select count(*) from findings where run_id = ? and status = 'not_assessable'",
-            [run_id]).fetchone()[0]
+            [run_id]).fetchall()[0][0]
     finally:
         con.close()
     post_artifact = _optional("gongkai.checks", "post_artifact")
@@ -289,11 +299,12 @@ def annual(
     out: str = str(DEFAULT_OUT),
     raw_dir: str | None = None,
     workers: int | None = None,
-    batch_size: int = 16,
+    batch_size: int = 32,
     fetch_timeout: float = sources.DEFAULT_TIMEOUT_SECONDS,
     fetch_retries: int = 2,
     fetch_retry_delay: float = 2.0,
     max_bytes: int = sources.DEFAULT_MAX_BYTES,
+    with_render: bool = True,
 ) -> dict:
     """Load one or more report years into the warehouse, check them and publish."""
     logger = get_run_logger()
@@ -336,13 +347,14 @@ def annual(
             # -- read ------------------------------------------------------------------------------
             to_read = [s for s in subs if not s.error
                        and known.get(s.submission_id, "\0") != READER_VERSION]
-            reports = read(to_read, workers, batch_size) if to_read else {}
+            reports = read(quote(to_read), workers, batch_size) if to_read else {}
             logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
                         sum(1 for s in subs if not s.error) - len(to_read))
             lap("read")
 
             # -- load ------------------------------------------------------------------------------
-            loaded = load(staging, subs, reports, run_id)
+            # quote(): large inputs are passed as they are, not walked item by item by Prefect
+            loaded = load(staging, quote(subs), quote(reports), run_id)
             for item in loaded["rejected_files"]:
                 if not any(s.file_path == item["file"] and s.error for s in subs):
                     logger.warning("rejected %s: %s", item["file"], item["reason"])
@@ -372,8 +384,10 @@ def annual(
             wh.discard(staging)
 
     # -- render --------------------------------------------------------------------------------
-    rendered = render(str(warehouse_path), out, years)
-    if rendered is None:
+    rendered = render(str(warehouse_path), out, years) if with_render else None
+    if not with_render:
+        logger.info("render: skipped (not requested)")
+    elif rendered is None:
         logger.info("render: skipped (gongkai.render.render_all is not available yet)")
     lap("render")
 
@@ -389,5 +403,6 @@ def annual(
         "parquet": parquet,
         "out": str(Path(out).resolve()),
         "rendered": rendered,
+        "render_skipped": not with_render,
         "stage_seconds": timings,
     }

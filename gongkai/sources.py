@@ -28,11 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import httpx
-
 from gongkai.model import Issue, ParsedReport
 from gongkai.units import Registry, default_registry
-from gongkai.warehouse import submission_id_for
 
 YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
 LEADING_CODE = re.compile(r"^(\d{6,12})(?!\d)")
@@ -74,6 +71,8 @@ class Submission:
     @property
     def submission_id(self) -> str:
         """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch)."""
+        from gongkai.warehouse import submission_id_for  # imported here: reader processes skip it
+
         if self.error and not self.sha256:
             key = hashlib.sha256(f"{self.source_url or self.file_path}|{self.error}".encode())
             return submission_id_for("fetch:" + key.hexdigest(), self.filed_unit_code,
@@ -311,6 +310,8 @@ def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int
     transient (worth a retry) for timeouts, connection failures and 5xx answers. An
     existing file is never overwritten: its name carries the content hash.
     """
+    import httpx  # imported here: reader processes never fetch
+
     raw_dir = Path(raw_dir)
     folder = raw_dir / str(year) / "fetched"
     folder.mkdir(parents=True, exist_ok=True)
@@ -408,16 +409,20 @@ def batches(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def read_submissions(subs: list[Submission], *, workers: int = 1,
-                     batch_size: int = 16) -> dict[str, ParsedReport]:
-    """Parse submissions in batches, across ``workers`` processes when more than one.
+PARALLEL_MIN_FILES = 256
 
-    Reading is CPU-bound (PDF and table layout), so a process pool, not threads; small jobs
-    stay in this process, where starting workers would cost more than it saves.
+
+def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,
+                     parallel_min_files: int = PARALLEL_MIN_FILES) -> dict[str, ParsedReport]:
+    """Parse submissions in batches, across ``workers`` processes for large jobs.
+
+    Reading is CPU-bound (PDF and table layout), so a process pool, not threads. Starting a
+    worker costs about a second (interpreter and reader imports), more than reading a few
+    hundred text reports, so fewer than ``parallel_min_files`` stay in this process.
     """
     chunks = batches(subs, batch_size)
     out: dict[str, ParsedReport] = {}
-    if workers <= 1 or len(chunks) <= 1:
+    if workers <= 1 or len(chunks) <= 1 or len(subs) < parallel_min_files:
         for chunk in chunks:
             out.update(read_batch(chunk))
         return out

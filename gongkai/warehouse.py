@@ -78,10 +78,14 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pa.Array]) -> None:
-    """Insert the rows of an Arrow table into ``table`` (column names must match)."""
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pa.Array],
+                  buffer: RowBuffer | None = None) -> None:
+    """Insert rows given as Arrow columns into ``table`` (now, or at ``buffer.flush``)."""
     data = pa.table(columns)
     if data.num_rows == 0:
+        return
+    if buffer is not None:
+        buffer.add(table, data)
         return
     name = f"_rows_{uuid.uuid4().hex}"
     con.register(name, data)
@@ -92,6 +96,32 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str,
         con.execute(f"insert into {table} ({cols}) select {cols} from {name}")
     finally:
         con.unregister(name)
+
+
+class RowBuffer:
+    """Child rows of many submissions, written with one insert per table on ``flush``.
+
+    Loading a few hundred reports one insert at a time spends most of its time in per-insert
+    overhead; the flow buffers a batch of reports and flushes it.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[str, list[pa.Table]] = {}
+
+    def add(self, table: str, data: pa.Table) -> None:
+        """Queue rows for ``table``."""
+        self._tables.setdefault(table, []).append(data)
+
+    def pending(self) -> int:
+        """The number of rows waiting."""
+        return sum(t.num_rows for parts in self._tables.values() for t in parts)
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Write every queued row and empty the buffer."""
+        tables, self._tables = self._tables, {}
+        for table in sorted(tables):
+            data = pa.concat_tables(tables[table])
+            _insert_arrow(con, table, {n: data.column(n) for n in data.column_names})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,10 +357,11 @@ def promote(con: duckdb.DuckDBPyConnection, submission_id: str) -> bool:
     The previously current version (if any) gets ``is_current = false`` and
     ``superseded_by`` = this submission. Returns False for a rejected or unknown submission.
     """
-    row = con.execute(
+    rows = con.execute(
         "select unit_code, report_year, file_path, status from submissions where submission_id = ?",
         [submission_id],
-    ).fetchone()
+    ).fetchall()
+    row = rows[0] if rows else None
     if row is None or row[3] != "loaded":
         return False
     where, params = _version_key_filter(row[0], row[1], row[2])
@@ -348,19 +379,20 @@ def promote(con: duckdb.DuckDBPyConnection, submission_id: str) -> bool:
 
 def current_of(con: duckdb.DuckDBPyConnection, submission_id: str) -> str | None:
     """The current loaded submission of the same version key as ``submission_id`` (or None)."""
-    row = con.execute(
+    rows = con.execute(
         "select unit_code, report_year, file_path from submissions where submission_id = ?",
         [submission_id],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not rows:
         return None
+    row = rows[0]
     where, params = _version_key_filter(*row)
-    hit = con.execute(
+    hits = con.execute(
         f"select submission_id from submissions where status = 'loaded' and is_current and {where} "
         "order by submission_id limit 1",
         params,
-    ).fetchone()
-    return hit[0] if hit else None
+    ).fetchall()
+    return hits[0][0] if hits else None
 
 
 def known_submissions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -395,6 +427,7 @@ def insert_report(
     is_current: bool = True,
     extra_issues: Sequence[Issue] = (),
     reject: str | None = None,
+    buffer: RowBuffer | None = None,
 ) -> str:
     """Write one submitted file to the warehouse; returns its status (``loaded``/``rejected``).
 
@@ -408,7 +441,9 @@ def insert_report(
     ``rejected`` row that keeps its issues and never replaces a loaded version. Writing a
     submission id that already exists replaces its rows (same id = same bytes and filed
     unit-year) but keeps when it was first received. With ``is_current`` a loaded submission
-    becomes the current version of its unit-year (see ``promote``).
+    becomes the current version of its unit-year (see ``promote``). With a ``buffer`` the
+    cells, narratives, figures and issues are written when the buffer is flushed (flush
+    before the same submission id is written again).
     """
     reason = reject or reject_reason(report)
     status = "rejected" if reason else "loaded"
@@ -416,10 +451,11 @@ def insert_report(
     report_year = filed_year if filed_year is not None else report.year
     file_name = Path(file_path).name
 
-    previous = con.execute(
+    found = con.execute(
         "select received_at, first_run_id from submissions where submission_id = ?",
         [submission_id],
-    ).fetchone()
+    ).fetchall()
+    previous = found[0] if found else None
     if previous is not None:
         received_at = previous[0]
         first_run_id = previous[1]
@@ -449,13 +485,14 @@ def insert_report(
         ],
     )
 
+    key = (submission_id, unit_code, report_year)
     if status == "loaded":
-        _insert_cells(con, report, submission_id, unit_code, report_year)
-    _insert_narratives(con, report, submission_id, unit_code, report_year)
-    _insert_figures(con, report, submission_id, unit_code, report_year)
+        _insert_cells(con, report, *key, buffer)
+    _insert_narratives(con, report, *key, buffer)
+    _insert_figures(con, report, *key, buffer)
     issues = [*report.issues, *extra_issues,
               *_consistency_issues(report, filed_unit_code, filed_year)]
-    _insert_issues(con, issues, submission_id, unit_code, report_year)
+    _insert_issues(con, issues, *key, buffer)
 
     if status == "loaded" and is_current:
         promote(con, submission_id)
@@ -475,6 +512,7 @@ def insert_rejected(
     run_id: str | None = None,
     source_url: str | None = None,
     issues: Sequence[Issue] = (),
+    buffer: RowBuffer | None = None,
 ) -> str:
     """Record a submission that could not even be read (e.g. a failed download) as rejected."""
     empty = ParsedReport(file=file_path, format="unknown")
@@ -482,6 +520,7 @@ def insert_rejected(
         con, empty, submission_id=submission_id, sha256=sha256, size_bytes=size_bytes,
         file_path=file_path, filed_unit_code=filed_unit_code, filed_year=filed_year,
         run_id=run_id, source_url=source_url, extra_issues=issues, reject=reason,
+        buffer=buffer,
     )
 
 
@@ -493,7 +532,7 @@ def _cell_codes(report: ParsedReport) -> list[str]:
     return codes + extra
 
 
-def _insert_cells(con, report: ParsedReport, submission_id: str, unit_code, report_year) -> None:
+def _insert_cells(con, report: ParsedReport, submission_id: str, unit_code, report_year, buffer=None) -> None:
     codes = _cell_codes(report)
     values, raws, locations, statuses, notes = [], [], [], [], []
     for code in codes:
@@ -515,7 +554,7 @@ def _insert_cells(con, report: ParsedReport, submission_id: str, unit_code, repo
         statuses.append(status)
     parts = [_split_code(c) for c in codes]
     n = len(codes)
-    _insert_arrow(con, "cells", {
+    _insert_arrow(con, "cells", buffer=buffer, columns={
         "submission_id": pa.array([submission_id] * n, pa.string()),
         "unit_code": pa.array([unit_code] * n, pa.string()),
         "report_year": pa.array([report_year] * n, pa.int32()),
@@ -531,11 +570,11 @@ def _insert_cells(con, report: ParsedReport, submission_id: str, unit_code, repo
     })
 
 
-def _insert_narratives(con, report: ParsedReport, submission_id, unit_code, report_year) -> None:
+def _insert_narratives(con, report: ParsedReport, submission_id, unit_code, report_year, buffer=None) -> None:
     codes = sorted(report.sections)
     order = {code: i + 1 for i, code in enumerate(report.section_order)}
     n = len(codes)
-    _insert_arrow(con, "narratives", {
+    _insert_arrow(con, "narratives", buffer=buffer, columns={
         "submission_id": pa.array([submission_id] * n, pa.string()),
         "unit_code": pa.array([unit_code] * n, pa.string()),
         "report_year": pa.array([report_year] * n, pa.int32()),
@@ -545,10 +584,10 @@ def _insert_narratives(con, report: ParsedReport, submission_id, unit_code, repo
     })
 
 
-def _insert_figures(con, report: ParsedReport, submission_id, unit_code, report_year) -> None:
+def _insert_figures(con, report: ParsedReport, submission_id, unit_code, report_year, buffer=None) -> None:
     figs = report.narrative_figures
     n = len(figs)
-    _insert_arrow(con, "narrative_figures", {
+    _insert_arrow(con, "narrative_figures", buffer=buffer, columns={
         "submission_id": pa.array([submission_id] * n, pa.string()),
         "unit_code": pa.array([unit_code] * n, pa.string()),
         "report_year": pa.array([report_year] * n, pa.int32()),
@@ -561,9 +600,9 @@ def _insert_figures(con, report: ParsedReport, submission_id, unit_code, report_
     })
 
 
-def _insert_issues(con, issues: Sequence[Issue], submission_id, unit_code, report_year) -> None:
+def _insert_issues(con, issues: Sequence[Issue], submission_id, unit_code, report_year, buffer=None) -> None:
     n = len(issues)
-    _insert_arrow(con, "parse_issues", {
+    _insert_arrow(con, "parse_issues", buffer=buffer, columns={
         "submission_id": pa.array([submission_id] * n, pa.string()),
         "unit_code": pa.array([unit_code] * n, pa.string()),
         "report_year": pa.array([report_year] * n, pa.int32()),
@@ -666,7 +705,7 @@ def export_parquet(warehouse: str | Path, out_dir: str | Path,
         for table in PARTITIONED_TABLES + PLAIN_TABLES:
             if table not in present or (wanted is not None and table not in wanted):
                 continue
-            rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+            rows = con.execute(f"select count(*) from {table}").fetchall()[0][0]
             if rows == 0:
                 continue
             target = building / table

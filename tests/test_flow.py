@@ -41,8 +41,10 @@ def raw(tmp_path, seed_path):
 
 
 def _run(raw, tmp_path, **kw):
+    """Run the flow into tmp_path (rendering only when a test asks for it: it is slow)."""
     from flows.annual import annual
 
+    kw.setdefault("with_render", False)
     return annual(source=str(raw), warehouse=str(tmp_path / "wh" / "gongkai.duckdb"),
                   out=str(tmp_path / "out"), workers=1, **kw)
 
@@ -76,7 +78,7 @@ def _sha(path) -> str:
 
 def test_flow_end_to_end(prefect_harness, raw, tmp_path):
     before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
-    result = _run(raw, tmp_path)
+    result = _run(raw, tmp_path, with_render=True)
     db = Path(result["warehouse"])
     assert result["counts"] == {"seen": 4, "read": 4, "loaded": 3, "unchanged": 0, "rejected": 1}
     assert [r["file"] for r in result["rejected_files"]] == ["2019/430181004-guankou.pdf"]
@@ -113,6 +115,8 @@ def test_flow_end_to_end(prefect_harness, raw, tmp_path):
     leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith((".tmp", ".wal"))]
     assert leftovers == []
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
+    if result["rendered"] is not None:  # the render stage exists: it wrote into out/
+        assert result["rendered"] and all(Path(p).exists() for p in result["rendered"])
 
 
 def test_rerun_is_idempotent_and_skips_unchanged(prefect_harness, raw, tmp_path, monkeypatch):

@@ -221,3 +221,21 @@ def test_stage_publish_and_parquet(tmp_path, make_report):
     con.close()
     wh.discard(staging2)
     assert not staging2.exists()
+
+
+def test_buffered_load_after_lookups(con, make_report):
+    """Buffered child rows are written after version lookups on the same connection."""
+    first, _ = _insert(con, make_report(), sha="1" * 64)
+    buffer = wh.RowBuffer()
+    sid = wh.submission_id_for("2" * 64, "430181003", 2019)
+    wh.insert_report(con, make_report(unit_code="430181003"), submission_id=sid,
+                     sha256="2" * 64, size_bytes=1, file_path="2019/b.md",
+                     filed_unit_code="430181003", filed_year=2019, buffer=buffer)
+    assert wh.current_of(con, first) == first  # leaves no open result behind
+    assert buffer.pending() > 0
+    assert con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchall() \
+        == [(0,)]
+    buffer.flush(con)
+    assert buffer.pending() == 0
+    assert con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchall() \
+        == [(len(tpl.get("v2019").cell_codes),)]

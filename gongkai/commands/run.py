@@ -34,6 +34,8 @@ def register(sub) -> None:
                    help="HTTP timeout per request for a URL manifest (default: 30)")
     p.add_argument("--fetch-retries", type=int, default=2,
                    help="retries of a timed-out or 5xx download (default: 2)")
+    p.add_argument("--no-render", action="store_true",
+                   help="load, check and publish the warehouse without rendering reports")
     p.set_defaults(func=run)
 
 
@@ -68,7 +70,9 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
             lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
-    if result["rendered"] is None:
+    if result.get("render_skipped"):
+        lines.append("  reports    not rendered (--no-render)")
+    elif result["rendered"] is None:
         lines.append(f"  reports    not rendered (gongkai.render.render_all is not available yet); "
                      f"they will go to {result['out']}/")
     else:
@@ -110,7 +114,8 @@ def run(args) -> int:
     try:
         result = annual(source=str(source), years=years, warehouse=args.warehouse,
                         out=args.out, raw_dir=args.raw, workers=args.workers,
-                        fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries)
+                        fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
+                        with_render=not args.no_render)
     except Exception as exc:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)
