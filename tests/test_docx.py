@@ -97,3 +97,44 @@ def test_deleted_revision_text_is_not_read():
     buf = io.BytesIO()
     word.save(buf)
     assert to_document(buf.getvalue(), "x.docx").lines[0].text == "总计 5"
+
+
+def _numbered_docx() -> bytes:
+    """Headings numbered 一、二、… and rows numbered 1．2．… by Word lists, not by their text."""
+    import docx
+    from docx.oxml import parse_xml
+
+    word = docx.Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = word.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%2．"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(paragraph, level):
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    word.add_paragraph("集里街道2021年政府信息公开工作年度报告")
+    for heading in ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况"):
+        numbered(word.add_paragraph(heading), 0)
+    table = word.add_table(rows=2, cols=2)
+    for r, label in enumerate(("属于国家秘密", "其他法律行政法规禁止公开")):
+        cell = table.cell(r, 0)
+        cell.text = label
+        numbered(cell.paragraphs[0], 1)
+        table.cell(r, 1).text = str(r)
+    buf = io.BytesIO()
+    word.save(buf)
+    return buf.getvalue()
+
+
+def test_list_numbering_is_shown_as_printed():
+    lines = to_document(_numbered_docx(), "numbered.docx").lines
+    texts = [ln.text for ln in lines]
+    assert texts[1:4] == ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]
+    rows = [ln for ln in lines if ln.is_row]
+    assert [r.cells[0].text for r in rows] == ["1．属于国家秘密", "2．其他法律行政法规禁止公开"]

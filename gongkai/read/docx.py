@@ -10,6 +10,8 @@ is an empty cell, so a value is never repeated (python-docx's ``row.cells`` repe
 merged cell in every grid position it covers; the XML is read directly to avoid that).
 Tables nested in a cell follow the row that holds them, as in the HTML reader.
 
+Word list numbering (a heading numbered ``一、`` or a row label numbered ``1．`` by the list
+it belongs to, not by its text) is rendered back into the text, so labels read as printed.
 Text inside deleted revisions, field codes and the fallback copy of alternate content is
 not read.  The archive is checked before it is opened (see ``archive``).
 """
@@ -92,8 +94,143 @@ def _int_attr(el, path: str, default: int) -> int:
         return default
 
 
+_CN_DIGITS = "〇一二三四五六七八九"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _chinese(n: int) -> str:
+    if n <= 0 or n >= 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _CN_DIGITS[ones]
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
+               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return _chinese(n)
+    if fmt == "ideographDigital":
+        return "".join(_CN_DIGITS[int(d)] for d in str(n))
+    if fmt == "ideographTraditional":
+        return "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10]
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    if fmt in ("upperLetter", "lowerLetter"):
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman"):
+        return _roman(n) if fmt == "upperRoman" else _roman(n).lower()
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Word list numbering: the text a numbered paragraph shows before its own text."""
+
+    def __init__(self, word):
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # numId → ilvl → (start, fmt, text)
+        self.style_num: dict[str, tuple[str, int]] = {}  # paragraph style id → (numId, ilvl)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            numbering = word.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - no numbering part: nothing is numbered
+            return
+        abstract = {}
+        for node in numbering.findall(_W + "abstractNum"):
+            lvls = {}
+            for lvl in node.findall(_W + "lvl"):
+                ilvl = int(lvl.get(_W + "ilvl", "0") or 0)
+                start = _int_attr(lvl, _W + "start", 1)
+                fmt = lvl.find(_W + "numFmt")
+                text = lvl.find(_W + "lvlText")
+                lvls[ilvl] = (start, fmt.get(_W + "val", "decimal") if fmt is not None else
+                              "decimal", text.get(_W + "val", "") if text is not None else "")
+            abstract[node.get(_W + "abstractNumId")] = lvls
+        for num in numbering.findall(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            lvls = dict(abstract.get(ref.get(_W + "val") if ref is not None else None, {}))
+            for override in num.findall(_W + "lvlOverride"):
+                ilvl = int(override.get(_W + "ilvl", "0") or 0)
+                start = override.find(_W + "startOverride")
+                if start is not None and ilvl in lvls:
+                    lvls[ilvl] = (_int_attr(override, _W + "startOverride", 1),) + lvls[ilvl][1:]
+            self.levels[num.get(_W + "numId")] = lvls
+        try:
+            styles = word.styles.element
+        except Exception:  # noqa: BLE001 - no styles part
+            return
+        based: dict[str, str] = {}
+        direct: dict[str, tuple[str, int]] = {}
+        for style in styles.findall(_W + "style"):
+            sid = style.get(_W + "styleId")
+            parent = style.find(_W + "basedOn")
+            if parent is not None:
+                based[sid] = parent.get(_W + "val")
+            num = style.find(f"{_W}pPr/{_W}numPr")
+            if num is not None:
+                num_id = num.find(_W + "numId")
+                if num_id is not None:
+                    direct[sid] = (num_id.get(_W + "val"), _int_attr(num, _W + "ilvl", 0))
+        for sid in list(based) + list(direct):
+            seen, cur = set(), sid
+            while cur and cur not in direct and cur not in seen:
+                seen.add(cur)
+                cur = based.get(cur)
+            if cur in direct:
+                self.style_num[sid] = direct[cur]
+
+    def prefix(self, p) -> str:
+        """The list number a paragraph shows (``一、``, ``1．``, ``（三）``), or ''."""
+        if not self.levels:
+            return ""
+        num_pr = p.find(f"{_W}pPr/{_W}numPr")
+        num_id, ilvl = None, 0
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        if style is not None and style.get(_W + "val") in self.style_num:
+            num_id, ilvl = self.style_num[style.get(_W + "val")]
+        if num_pr is not None:
+            node = num_pr.find(_W + "numId")
+            if node is not None:
+                num_id = node.get(_W + "val")
+            ilvl = _int_attr(num_pr, _W + "ilvl", ilvl)
+        lvls = self.levels.get(num_id) if num_id not in (None, "0") else None
+        if not lvls or ilvl not in lvls:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        start = lvls[ilvl][0]
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        text = lvls[ilvl][2]
+
+        def level_text(m):
+            k = int(m.group(1)) - 1
+            if k not in lvls:
+                return ""
+            return _format_number(counters.get(k, lvls[k][0]), lvls[k][1])
+
+        return re.sub(r"%(\d)", level_text, text)
+
+
 class _Builder:
-    def __init__(self):
+    def __init__(self, numbering: _Numbering | None = None):
+        self.numbering = numbering
         self.lines: list[Line] = []
         self.tables = 0
         self.paragraphs = 0
@@ -108,7 +245,7 @@ class _Builder:
     def paragraph(self, p) -> None:
         self.paragraphs += 1
         n = self.paragraphs
-        raw = _run_text(p)
+        raw = self._numbered(p)
         if "\t" in raw:
             cells = [_one_line(c) for c in raw.split("\t")]
             filled = [c for c in cells if c]
@@ -119,6 +256,11 @@ class _Builder:
         text = _one_line(raw)
         if text:
             self._add(Line([Cell(text, f"paragraph {n}")], False, len(self.lines) + 1))
+
+    def _numbered(self, p) -> str:
+        text = _run_text(p)
+        prefix = self.numbering.prefix(p) if self.numbering else ""
+        return prefix + text if prefix and text.strip() else text
 
     def table(self, tbl) -> None:
         self.tables += 1
@@ -135,7 +277,7 @@ class _Builder:
                 if continuation:
                     cells.append(Cell("", location))
                 else:
-                    paras = [_one_line(_run_text(p)) for p in _children(tc, _W + "p")]
+                    paras = [_one_line(self._numbered(p)) for p in _children(tc, _W + "p")]
                     cells.append(Cell(" ".join(x for x in paras if x), location))
                     nested.extend(_children(tc, _W + "tbl"))
                 col += span
@@ -173,7 +315,11 @@ def to_document(data: bytes, name: str) -> Document:
             "corrupt_file", "error", f"Word 文件已损坏或不是 Word 文档，无法打开（{name}）",
             f"the Word file {name} is damaged or not a Word document: {type(exc).__name__}: {exc}",
             name)])
-    builder = _Builder()
+    try:
+        numbering = _Numbering(word)
+    except Exception:  # noqa: BLE001 - odd numbering must not cost the document's text
+        numbering = None
+    builder = _Builder(numbering)
     builder.body(word.element.body)
     notes = []
     if builder.truncated:
