@@ -225,16 +225,23 @@ def _is_zero(text: str | None) -> bool:
         return False
 
 
-def _compact_cells(cells: list[dict], limit: int = MAX_FINDING_CELLS) -> tuple[list[dict], int]:
-    """The cells of a finding to list, and how many zero-valued cells were left out.
+def _compact_cells(cells: list[dict], limit: int = MAX_FINDING_CELLS
+                   ) -> tuple[list[dict], int, list[str]]:
+    """The cells of a finding to list, how many zero-valued cells were left out, and the
+    codes of the cells that were never read (no value and no location in the report).
 
     A finding over many cells (a column sum of table 三 names 25) lists every cell that is not
     0 and counts the zeros, so a digest stays on one page; a short one lists every cell.
     """
-    if len(cells) <= limit:
-        return cells, 0
-    shown = [c for c in cells if not _is_zero(c["finding_value"])]
-    return shown, len(cells) - len(shown)
+    unread = [c for c in cells if c["finding_value"] is None and not c["location"]
+              and c["cell_status"] in (None, "unseen")]
+    rest = [c for c in cells if c not in unread]
+    if len(unread) <= 2:
+        rest, unread = cells, []
+    if len(rest) <= limit:
+        return rest, 0, [c["cell_key"] for c in unread]
+    shown = [c for c in rest if not _is_zero(c["finding_value"])]
+    return shown, len(rest) - len(shown), [c["cell_key"] for c in unread]
 
 
 def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code: str,
@@ -289,7 +296,7 @@ def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code:
                  [year, unit_code])
     for f in findings:
         mine_cells = [c for c in cells if c["finding_no"] == f["finding_no"]]
-        f["cell_rows"], f["zero_cells"] = _compact_cells(mine_cells)
+        f["cell_rows"], f["zero_cells"], f["unread_cells"] = _compact_cells(mine_cells)
     history = rows(con, "select report_year, score, band, rank_in_group, group_size "
                         "from v_rankings where unit_code = ? and report_year <= ? "
                         "order by report_year", [unit_code, year])

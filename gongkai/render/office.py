@@ -285,10 +285,13 @@ def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Pat
                     {"error": "错误", "warning": "提醒"}.get(x["severity"], "提示"))
             note = "（可能是读取问题，请核对原文）" if x["responsibility"] == "extraction" else ""
             _para(doc, f"【{kind}】{x['rule_id']}{note}　{x['message_zh'] or ''}", size=8.5)
-            if x["cell_rows"]:
+            if x["cell_rows"] or x["unread_cells"]:
                 refs = [_cell_ref(c) for c in x["cell_rows"]]
                 if x["zero_cells"]:
                     refs.append(f"另有{x['zero_cells']}个单元格的值为0，未逐一列出")
+                if x["unread_cells"]:
+                    refs.append(f"{len(x['unread_cells'])}个单元格未能从报告中读到："
+                                f"{x['unread_cells'][0]} 至 {x['unread_cells'][-1]}")
                 _para(doc, "；".join(refs), size=7, colour=RGBColor(0x44, 0x44, 0x44))
         _heading(doc, "各项指标", 2)
         _table(doc, ["指标", "权重", "得分", "依据"],

@@ -86,7 +86,8 @@ order by checked_at desc nulls last, run_id desc
 limit 1;
 
 -- v_rank_findings: the findings of the latest check run on current reports, numbered.
--- grain: one row per finding (finding_no counts from 1 within a submission, errors first).
+-- grain: one row per finding (finding_no counts from 1 within a submission: failures before
+--   not_assessable, errors before warnings).
 create or replace temp view v_rank_findings as
 with
 
@@ -114,6 +115,7 @@ final as (
         row_number() over (
             partition by f.submission_id
             order by
+                case when f.status = 'fail' then 0 else 1 end,
                 case f.severity when 'error' then 1 when 'warning' then 2 else 3 end,
                 f.rule_id, f.detail nulls first, f.message_zh, f.cells
         ) as finding_no,

@@ -1,0 +1,109 @@
+"""The HTML report and a digest in headless Chromium: they load, log nothing to the console,
+and render Chinese text (screenshots are kept under test-artifacts/)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ranking_data import generated_warehouse
+
+from gongkai import rankings
+from gongkai.paths import ROOT
+from gongkai.render import render_all
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                       "(apt-get install chromium fonts-noto-cjk)"),
+]
+
+
+def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Run headless Chromium on a URL with console messages logged to stderr."""
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         *extra, url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def console_lines(stderr: str) -> list[str]:
+    """The console messages of the page (Chromium logs them as ``INFO:CONSOLE:1] "…"``,
+    older builds as ``CONSOLE(1)``), and failed loads."""
+    return [line for line in stderr.splitlines()
+            if re.search(r":CONSOLE[:(]\d+", line) or "Uncaught" in line
+            or "net::ERR_" in line]
+
+
+def not_blank(png: Path) -> tuple[float, int]:
+    """The share of non-white pixels and the number of colours of a screenshot."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(png) as img:
+        pixels = np.asarray(img.convert("RGB")).reshape(-1, 3).astype(int)
+    ink = float((pixels.sum(axis=1) < 600).mean())
+    return ink, len(np.unique(pixels, axis=0))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The generated demo rendered, and the unit with the most findings in 2024."""
+    warehouse = generated_warehouse((2023, 2024))
+    out = tmp_path_factory.mktemp("out")
+    render_all(warehouse, out, [2023, 2024])
+    con, _ = rankings.connect(warehouse)
+    busiest = con.execute("select unit_code from v_rank_findings where report_year = 2024 "
+                          "group by unit_code order by count(*) desc, unit_code "
+                          "limit 1").fetchone()[0]
+    con.close()
+    return out, busiest
+
+
+def test_console_capture_sees_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><script>console.error("boom-123")</script></body></html>')
+    result = chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert any("boom-123" in line for line in console_lines(result.stderr))
+
+
+@pytest.mark.parametrize("page, shot, size", [
+    ("2024/city-report.html", "city-report-2024.png", "1200,2600"),
+    ("2024/digests/{busiest}.html", "digest-2024.png", "1000,1500"),
+    ("index.html", "index.png", "1200,1400"),
+])
+def test_page_loads_cleanly_and_renders_chinese(rendered, tmp_path, page, shot, size):
+    out, busiest = rendered
+    url = (out / page.format(busiest=busiest)).as_uri()
+    dom = chromium(url, tmp_path / "profile-dom", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "政府信息公开" in dom.stdout
+    assert console_lines(dom.stderr) == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / shot
+    target.unlink(missing_ok=True)
+    result = chromium(url, tmp_path / "profile-shot", f"--screenshot={target}",
+                      f"--window-size={size}")
+    assert target.exists(), result.stderr[-2000:]
+    ink, colours = not_blank(target)
+    assert 0.01 < ink < 0.9 and colours > 20, (ink, colours)
+
+
+def test_a_cjk_font_is_installed_for_the_browser():
+    fc = shutil.which("fc-match")
+    if fc is None:
+        pytest.skip("fontconfig is not installed")
+    family = subprocess.run([fc, "-f", "%{family}", "sans-serif:lang=zh-cn"],
+                            capture_output=True, text=True, check=True).stdout
+    assert any(name in family for name in ("CJK", "Han Sans", "WenQuanYi", "Hei")), family
