@@ -1,0 +1,40 @@
+# gongkai: `make run` builds the warehouse and reports from the bundled data; `make test` tests.
+# Both create .venv (python3 -m venv) and install the project into it when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.gongkai-installed
+
+SOURCE ?= data/raw
+WAREHOUSE ?= warehouse/gongkai.duckdb
+OUT ?= out
+RUN_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test install marts bench lint
+
+run: $(STAMP)
+	$(BIN)/gongkai run --source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(RUN_ARGS)
+	@echo "warehouse: $(WAREHOUSE) (Parquet in $(dir $(WAREHOUSE))parquet/); reports: $(OUT)/"
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# regenerate the wide views sql/marts/20_v_t*.sql from the template spec
+marts: $(STAMP)
+	$(BIN)/python -c "from gongkai.warehouse import write_wide_views; write_wide_views()"
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_flow.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
