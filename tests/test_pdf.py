@@ -72,3 +72,19 @@ def test_damaged_pdf_is_an_issue():
         report = parse_bytes(broken, "broken.pdf")
         assert report.issues and report.issues[0].severity == "error"
         assert "broken.pdf" in report.issues[0].message_en
+
+
+def test_password_protected_pdf_is_reported():
+    import io
+
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen.canvas import Canvas
+
+    buf = io.BytesIO()
+    canvas = Canvas(buf, encrypt=pdfencrypt.StandardEncryption("secret"))
+    canvas.drawString(100, 700, "2022")
+    canvas.showPage()
+    canvas.save()
+    report = parse_bytes(buf.getvalue(), "locked.pdf")
+    assert [(i.code, i.severity) for i in report.issues] == [("file_encrypted", "error")]
+    assert "locked.pdf" in report.issues[0].message_en

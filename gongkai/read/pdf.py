@@ -106,22 +106,40 @@ def _row_key(item: _Item) -> str:
     return "|".join(text for _, text in item.cells)
 
 
+def _is_encrypted_error(exc: BaseException) -> bool:
+    """True when an exception (or one it wraps) says the PDF needs a password."""
+    seen = 0
+    stack: list = [exc]
+    while stack and seen < 10:
+        e = stack.pop()
+        seen += 1
+        if not isinstance(e, BaseException):
+            continue
+        if type(e).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError",
+                                "PDFEncryptionWarning"):
+            return True
+        stack.extend([e.__cause__, e.__context__, *e.args])
+    return False
+
+
+def _encrypted(name: str) -> Document:
+    return Document([], "pdf", notes=[("file_encrypted", "error",
+                                       f"PDF 文件已加密，无法读取（{name}）",
+                                       f"the PDF {name} is encrypted and cannot be read", name)])
+
+
 def to_document(data: bytes, name: str) -> Document:
     """Turn a PDF into a Document; problems (no text layer, encryption) go to ``doc.notes``."""
     try:
         import pdfplumber
-        from pdfminer.pdfdocument import PDFPasswordIncorrect
     except ImportError as exc:  # pragma: no cover - a dependency of the project
         return Document([], "pdf", notes=[("unsupported_format", "error", "缺少 PDF 读取组件",
                                            f"the PDF reader is not installed: {exc}", name)])
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        return Document([], "pdf", notes=[("file_encrypted", "error",
-                                           f"PDF 文件已加密，无法读取（{name}）",
-                                           f"the PDF {name} is encrypted and cannot be read",
-                                           name)])
     except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
+        if _is_encrypted_error(exc):
+            return _encrypted(name)
         return Document([], "pdf", notes=[("corrupt_file", "error",
                                            f"PDF 文件已损坏，无法打开（{name}）",
                                            f"the PDF {name} is damaged: {type(exc).__name__}: "
@@ -137,12 +155,9 @@ def to_document(data: bytes, name: str) -> Document:
             for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
                 pages.append(_read_page(page, number))
                 page.close()
-        except PDFPasswordIncorrect:
-            return Document([], "pdf", notes=[("file_encrypted", "error",
-                                               f"PDF 文件已加密，无法读取（{name}）",
-                                               f"the PDF {name} is encrypted and cannot be read",
-                                               name)])
         except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
+            if _is_encrypted_error(exc):
+                return _encrypted(name)
             return Document([], "pdf", notes=[("corrupt_file", "error",
                                                f"PDF 文件已损坏，无法读取（{name}）",
                                                f"the PDF {name} cannot be read: "
