@@ -39,11 +39,18 @@ class _Unreadable(Exception):
         self.code, self.zh, self.en = code, zh, en
 
 
-def _load(data: bytes, name: str):
-    """The workbook (values as last calculated), opened after the archive checks."""
+def _load(data: bytes, name: str, *, keep: bool = False):
+    """The workbook (values as last calculated), opened after the archive checks.
+
+    ``keep`` holds on to it for the next call with the same bytes (``read_form`` keeps the
+    workbook it has opened for ``to_document`` when it is not the form).
+    """
     global _cache
     if _cache is not None and _cache[0] is data:
-        return _cache[1]
+        wb = _cache[1]
+        if not keep:
+            _cache = None
+        return wb
     try:
         open_zip(data, name, "xlsx")
     except UnsafeArchive as exc:
@@ -56,7 +63,8 @@ def _load(data: bytes, name: str):
         raise _Unreadable("corrupt_file", f"Excel 文件已损坏或不是 Excel 工作簿，无法打开（{name}）",
                           f"the Excel file {name} is damaged or not a workbook: "
                           f"{type(exc).__name__}: {exc}") from exc
-    _cache = (data, wb)
+    if keep:
+        _cache = (data, wb)
     return wb
 
 
@@ -328,13 +336,15 @@ def read_form(data: bytes, name: str, report: ParsedReport) -> bool:
 
     Also True (with an error issue) when the file cannot be opened at all.
     """
+    global _cache
     try:
-        wb = _load(data, name)
+        wb = _load(data, name, keep=True)
     except _Unreadable as exc:
         report.add_issue(exc.code, "error", exc.zh, exc.en, name)
         return True
     if not is_form(wb):
         return False
+    _cache = None
     _FormReader(wb, name, report).run()
     return True
 
