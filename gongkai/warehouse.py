@@ -272,6 +272,31 @@ def write_wide_views(sql_dir: Path = SQL_DIR) -> list[Path]:
     return out
 
 
+DOCS_BEGIN = "<!-- cell-columns:begin -->"
+DOCS_END = "<!-- cell-columns:end -->"
+
+
+def cell_columns_markdown() -> str:
+    """The Markdown table of every wide-view column (for docs/warehouse.md)."""
+    lines = ["| column | cell code | view | row (行) | column (列) | versions |",
+             "|---|---|---|---|---|---|"]
+    for r in cell_code_rows():
+        versions = "/".join(v for v in ("v2019", "v2021") if r[f"in_{v}"])
+        money = " (万元)" if r["is_money"] else ""
+        lines.append(f"| `{r['wide_column']}` | `{r['cell_code']}` | `v_{r['table_code']}` | "
+                     f"{r['row_label'] or ''} | {r['col_label'] or ''}{money} | {versions} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_docs_cell_columns(path: Path) -> None:
+    """Refresh the generated cell-column list between the markers of a Markdown file."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(DOCS_BEGIN, 1)
+    _, tail = rest.split(DOCS_END, 1)
+    path.write_text(f"{head}{DOCS_BEGIN}\n{cell_columns_markdown()}{DOCS_END}{tail}",
+                    encoding="utf-8")
+
+
 # ---------------------------------------------------------------------------------------------
 # submissions
 # ---------------------------------------------------------------------------------------------
