@@ -262,6 +262,9 @@ def render(warehouse: str, out_dir: str, years: list[int] | None) -> list[str] |
     if render_all is None:
         return None
     written = render_all(warehouse, out_dir, years)
+    post_artifacts = _optional("gongkai.render", "post_artifacts")
+    if post_artifacts is not None:
+        post_artifacts(warehouse, years)  # league table and summary as Prefect artifacts
     return [str(p) for p in written] if written else []
 
 

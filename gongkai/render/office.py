@@ -60,8 +60,10 @@ def normalize_zip(path: Path, stamp: str) -> None:
 
 def _set_font(run, name: str = BODY_FONT, size: float | None = None, bold: bool | None = None,
               colour: RGBColor | None = None) -> None:
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    # the Normal style already carries the body font (Latin and East Asian)
+    if name != BODY_FONT:
+        run.font.name = name
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
     if size is not None:
         run.font.size = Pt(size)
     if bold is not None:
