@@ -172,6 +172,10 @@ def discover_folder(root: str | Path, years: list[int] | None = None,
                     registry: Registry | None = None) -> list[Submission]:
     """Every submitted file under ``root/<year>/`` (and loose in ``root`` when no year filter).
 
+    Skipped: README, LICENSE and manifest files, hidden files and folders (``.`` or ``_``),
+    partial downloads, and ``NAME.json`` beside a report ``NAME.<ext>`` (the generator's
+    answer keys).
+
     Ordered by year folder then path, so loading order (and which version is current when
     two files claim the same unit-year) is deterministic. The same bytes filed twice for the
     same unit-year are one submission (the first path is kept).
@@ -188,9 +192,14 @@ def discover_folder(root: str | Path, years: list[int] | None = None,
             year = int(entry.name)
             if years is not None and year not in years:
                 continue
-            for path in sorted(entry.rglob("*")):
-                if path.is_file() and not _is_ignored(path, root):
-                    found.append((year, path))
+            files = [p for p in sorted(entry.rglob("*")) if p.is_file()]
+            stems = {(p.parent, p.stem) for p in files if p.suffix.lower() != ".json"}
+            for path in files:
+                if _is_ignored(path, root):
+                    continue
+                if path.suffix.lower() == ".json" and (path.parent, path.stem) in stems:
+                    continue  # an answer key written beside its report (gongkai synth)
+                found.append((year, path))
         elif entry.is_file() and years is None and not _is_ignored(entry, root):
             found.append((None, entry))
     out: list[Submission] = []

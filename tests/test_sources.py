@@ -41,6 +41,8 @@ def _tree(tmp_path):
     (raw / "2019" / ".hidden.md").write_text("x", encoding="utf-8")
     (raw / "2020" / "430181003-hehua.html").write_text("<p>荷花</p>", encoding="utf-8")
     (raw / "2020" / "late" / "mystery.txt").write_text("?", encoding="utf-8")
+    (raw / "2020" / "430181003-hehua.json").write_text("{}", encoding="utf-8")  # answer key
+    (raw / "manifest.csv").write_text("file,error\n", encoding="utf-8")
     (raw / "notes").mkdir()
     (raw / "notes" / "x.md").write_text("not a year folder", encoding="utf-8")
     (raw / "loose-集里.md").write_text("loose", encoding="utf-8")
