@@ -92,3 +92,31 @@ def test_hostile_files_do_not_stop_the_rest_of_a_run(tmp_path, good):
     reports = {p.name: parse_file(p) for p in paths}  # a batch: nothing raises
     for name in ("good.docx", "good.xlsx"):
         assert wrong_cells(reports[name], truth) == {}
+
+
+def test_damaged_office_files_never_fail_the_reader(good):
+    """Truncated, bit-flipped and cut Word, Excel and PDF files: each gives a report with an
+    issue of its own (never the catch-all ``reader_error``), quickly."""
+    import random
+
+    from gongkai.read import parse_bytes
+    from gongkai.synth.pdf_writer import write_pdf
+
+    good_docx, good_xlsx, _ = good
+    doc, _ = report_document("v2019", 6)
+    rng = random.Random(11)
+    for suffix, original in (("docx", good_docx), ("xlsx", good_xlsx), ("pdf", write_pdf(doc))):
+        for i in range(12):
+            data = bytearray(original)
+            if i % 3 == 0:
+                data = data[: rng.randint(0, len(data))]
+            elif i % 3 == 1:
+                for _ in range(rng.randint(1, 20)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+            else:
+                start = rng.randrange(len(data))
+                del data[start:start + rng.randint(1, 500)]
+            began = time.monotonic()
+            report = parse_bytes(bytes(data), f"damaged.{suffix}")
+            assert time.monotonic() - began < 5
+            assert "reader_error" not in [i.code for i in report.issues], report.issues

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 MAX_ENTRIES = 2000
@@ -66,7 +67,8 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError) as exc:
         raise UnsafeArchive("corrupt_file", f"{label} 文件已损坏，无法打开（{name}）",
                             f"the {label} file {name} is corrupt and cannot be opened: {exc}") from exc
     if len(infos) > MAX_ENTRIES:
@@ -102,7 +104,8 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
             continue
         try:
             part = zf.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
+                NotImplementedError, RuntimeError) as exc:
             raise UnsafeArchive("corrupt_file",
                                 f"{label} 文件已损坏：部件 {info.filename} 无法解压（{name}）",
                                 f"{name}: entry {info.filename} cannot be inflated: {exc}") from exc

@@ -17,6 +17,7 @@ A PDF without a text layer (a scan) is not read as empty: it is reported as need
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,9 @@ from gongkai.read.text import _FOOTER, split_trailing_numbers
 from gongkai.read.values import looks_numeric
 
 MAX_PAGES = 300
+# pdfminer logs a warning for every damaged object it steps over; a damaged file is reported
+# as an issue instead, so its log stays quiet
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 _MARGIN_SHARE = 0.07  # top/bottom share of a page where running headers and footers live
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -147,21 +151,25 @@ def to_document(data: bytes, name: str) -> Document:
     notes: list = []
     pages: list[_Page] = []
     title = None
-    with pdf:
+    try:
+        count = len(pdf.pages)
+        meta_title = (pdf.metadata or {}).get("Title")
+        title = _one_line(meta_title if isinstance(meta_title, str) else None) or None
+        for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+            pages.append(_read_page(page, number))
+            page.close()
+    except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
+        if _is_encrypted_error(exc):
+            return _encrypted(name)
+        return Document([], "pdf", notes=[("corrupt_file", "error",
+                                           f"PDF 文件已损坏，无法读取（{name}）",
+                                           f"the PDF {name} cannot be read: "
+                                           f"{type(exc).__name__}: {exc}", name)])
+    finally:
         try:
-            count = len(pdf.pages)
-            meta_title = (pdf.metadata or {}).get("Title")
-            title = _one_line(meta_title if isinstance(meta_title, str) else None) or None
-            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
-                pages.append(_read_page(page, number))
-                page.close()
-        except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
-            if _is_encrypted_error(exc):
-                return _encrypted(name)
-            return Document([], "pdf", notes=[("corrupt_file", "error",
-                                               f"PDF 文件已损坏，无法读取（{name}）",
-                                               f"the PDF {name} cannot be read: "
-                                               f"{type(exc).__name__}: {exc}", name)])
+            pdf.close()
+        except Exception:  # noqa: BLE001, S110 - closing a damaged file may fail again
+            pass
     if count > MAX_PAGES:
         notes.append(("document_truncated", "warning", f"PDF 页数过多，只读取了前 {MAX_PAGES} 页",
                       f"{name}: only the first {MAX_PAGES} of {count} pages were read", name))
