@@ -214,3 +214,20 @@ def test_html_page_laid_out_with_a_table():
     assert r.published == "2023-01-20"
     assert r.cells["t2.license.decisions"] == 1205 and r.cells["t4.suit_direct.total"] == 1
     assert not r.issues
+
+
+def test_table_four_left_blank_is_blank_not_unseen():
+    """A table 四 whose value row is all empty cells: fifteen blanks (R-BLANK counts them)."""
+    text = "\n".join([
+        "浏阳市淳口镇2020年政府信息公开工作年度报告",
+        "## 四、政府信息公开行政复议、行政诉讼情况",
+        "| 行政复议 | 行政诉讼 |", "|---|---|",
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |",
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |",
+        "|  |  |  |  |  |  |  |  |  |  |  |  |  |  |  |",
+        "## 五、存在的主要问题及改进情况", "问题。",
+    ])
+    r = parse_bytes(text.encode("utf-8"), "blank-t4.md")
+    for code in [c for c in r.cells if c.startswith("t4.")]:
+        assert r.cells[code] is None
+        assert r.sources[code].status == "blank", code

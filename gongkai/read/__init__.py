@@ -128,7 +128,10 @@ def _to_document(data: bytes, name: str, fmt: str, report: ParsedReport) -> Docu
 
         decoded, enc = decode(data, html=True)
         report.encoding = enc
-        return html_reader.to_document(decoded, encoding=enc)
+        doc = html_reader.to_document(decoded, encoding=enc)
+        for code, sev, zh, en, loc in doc.notes:
+            report.add_issue(code, sev, zh, en, loc or name)
+        return doc if doc.lines else None
     module_name = _BINARY_READERS.get(fmt)
     if module_name:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from gongkai.read.document import Cell, Document, Line
@@ -156,7 +157,13 @@ def _nearest_table(el):
 def to_document(text: str, *, encoding: str | None = None) -> Document:
     """Turn decoded HTML into a Document of table rows and text lines."""
     parser = lxml_html.HTMLParser(recover=True, no_network=True, huge_tree=False)
-    root = lxml_html.document_fromstring(text or "<html></html>", parser=parser)
+    try:
+        root = lxml_html.document_fromstring(text or "<html></html>", parser=parser)
+    except etree.ParserError:  # nothing but whitespace, comments or junk
+        doc = Document([], "html", encoding)
+        doc.notes.append(("empty_document", "error", "网页中没有可读取的内容",
+                          "the HTML page holds no readable content", None))
+        return doc
     title_el = root.find(".//title")
     title = _text(title_el) if title_el is not None else None
     body = root.find("body")

@@ -298,7 +298,10 @@ class TableReader:
             current.append(slot)
         if current:
             runs.append((hint, current))
-        runs = [(h, r) for h, r in runs if any(s.value.status != "blank" for s in r)]
+        # a run is a table row of values; runs of nothing but empty cells count only as whole
+        # rows (a table 四 left blank), never as filler between headers
+        runs = [(h, r) for h, r in runs
+                if any(s.value.status != "blank" for s in r) or len(r) in (5, 15)]
         if not runs:
             return
         at_eof = self.t4_at_eof
@@ -554,8 +557,15 @@ class TableReader:
                 self._t4_label(core)
             self.consumed.add(index)
             return
-        for c, v in zip(cells, values, strict=True):
-            self.t4_tokens.append((Slot(c, v), None, False))
+        slots = [Slot(c, v) for c, v in zip(cells, values, strict=True)]
+        if all(sl.is_bare_empty for sl in slots):
+            if len(slots) not in (5, 15):
+                return  # empty filler, not a row of the table's fifteen (or five) cells
+            # a whole row left blank: a run of its own
+            brk = (Slot(None, Value(None, "blank", "")), None, True)
+            self.t4_tokens.extend([brk, *((sl, None, False) for sl in slots), brk])
+        else:
+            self.t4_tokens.extend((sl, None, False) for sl in slots)
         self.consumed.add(index)
 
 

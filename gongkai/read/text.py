@@ -18,7 +18,7 @@ _FOOTER = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_BARE_PIPES = re.compile(r"^\s*\|[\s|]*$")
+_BARE_PIPES = re.compile(r"^\s*\|+\s*$")  # "|||": no cells between the pipes
 _NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?(?:万元|元)?$|^[/—\-－–]$")
 _UNIT_TOKEN = re.compile(r"^(?:万元|元)$")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
