@@ -209,3 +209,22 @@ def test_scenarios_are_deterministic_and_include_the_weights_as_set():
     delta = method.sensitivity["delta"]
     assert all(method.weights[m] * (1 - delta) - 1e-9 <= w <= method.weights[m] * (1 + delta)
                + 1e-9 for _, m, w in drawn)
+
+
+def test_every_ranking_view_column_is_documented(con):
+    import re
+
+    from gongkai.paths import ROOT
+
+    text = (ROOT / "docs" / "warehouse.md").read_text("utf-8").split("## Ranking views", 1)[1]
+    documented: dict[str, set[str]] = {}
+    for block in re.split(r"\n### ", text)[1:]:
+        view = re.match(r"`(\w+)`", block).group(1)
+        documented[view] = set(re.findall(r"^\| `(\w+)` \|", block, flags=re.M))
+    views = {r[0] for r in con.execute(
+        "select view_name from duckdb_views() where temporary and view_name like 'v\\_%' escape '\\' "
+        "and view_name not in ('v_t3', 'v_t4', 'v_city_totals')").fetchall()}
+    assert views == set(documented)
+    for view in sorted(views):
+        columns = {r[0] for r in con.execute(f"describe {view}").fetchall()}
+        assert columns == documented[view], view

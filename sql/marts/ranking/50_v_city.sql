@@ -77,10 +77,15 @@ scores as (
         median(score) as median_score,
         min(score) as min_score,
         max(score) as max_score,
-        count(*) filter (where band = '优秀') as units_excellent,
-        count(*) filter (where band = '良好') as units_good,
-        count(*) filter (where band = '合格') as units_pass,
-        count(*) filter (where band = '不合格') as units_fail,
+        -- the bands of rank_bands from the highest (优秀, 良好, 合格, 不合格 by default)
+        count(*) filter (where band = (select band from rank_bands where band_order = 1))
+            as units_excellent,
+        count(*) filter (where band = (select band from rank_bands where band_order = 2))
+            as units_good,
+        count(*) filter (where band = (select band from rank_bands where band_order = 3))
+            as units_pass,
+        count(*) filter (where band = (select band from rank_bands where band_order = 4))
+            as units_fail,
     from rankings
     group by report_year
 ),
