@@ -22,7 +22,7 @@ from gongkai import template as tpl
 from gongkai.model import CellSource, ParsedReport
 from gongkai.read import labels as lab
 from gongkai.read.document import Cell, Document, Line
-from gongkai.read.values import Value, is_blank_marker, parse_value, to_wan_yuan
+from gongkai.read.values import Value, parse_value, to_wan_yuan
 
 _T3_STD = ("natural", "commercial", "research", "social", "legal", "org_other", "total")
 _T3_TOTAL_FIRST = ("total", "natural", "commercial", "research", "social", "legal", "org_other")
@@ -119,8 +119,17 @@ def _col(slot: Slot) -> int | None:
 
 
 def _column_of(cell: Cell) -> int | None:
+    """The column number in a cell's location (``… col 3``, or ``sheet t3 cell C7``)."""
     m = re.search(r"col (\d+)$", cell.location)
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    m = re.search(r"cell ([A-Z]{1,3})\d+$", cell.location)
+    if m:
+        n = 0
+        for ch in m.group(1):
+            n = n * 26 + ord(ch) - 64
+        return n
+    return None
 
 
 class TableReader:
