@@ -386,20 +386,23 @@ def promote(con: duckdb.DuckDBPyConnection, submission_id: str) -> bool:
         "select unit_code, report_year, file_path, status from submissions where submission_id = ?",
         [submission_id],
     ).fetchall()
-    row = rows[0] if rows else None
-    if row is None or row[3] != "loaded":
+    if not rows or rows[0][3] != "loaded":
         return False
-    where, params = _version_key_filter(row[0], row[1], row[2])
-    con.execute(
-        f"update submissions set is_current = false, superseded_by = ? "
-        f"where status = 'loaded' and is_current and submission_id <> ? and {where}",
-        [submission_id, submission_id, *params],
-    )
-    con.execute(
-        "update submissions set is_current = true, superseded_by = null where submission_id = ?",
-        [submission_id],
-    )
+    _promote(con, submission_id, *rows[0][:3])
     return True
+
+
+def _promote(con: duckdb.DuckDBPyConnection, submission_id: str, unit_code: str | None,
+             report_year: int | None, file_path: str) -> None:
+    """``promote`` for a loaded submission whose version key is known: one statement."""
+    where, params = _version_key_filter(unit_code, report_year, file_path)
+    con.execute(
+        "update submissions set "
+        "is_current = (submission_id = ?), "
+        "superseded_by = case when submission_id = ? then null else ? end "
+        f"where submission_id = ? or (status = 'loaded' and is_current and {where})",
+        [submission_id, submission_id, submission_id, submission_id, *params],
+    )
 
 
 def current_of(con: duckdb.DuckDBPyConnection, submission_id: str) -> str | None:
@@ -520,7 +523,7 @@ def insert_report(
     _insert_issues(con, issues, *key, buffer)
 
     if status == "loaded" and is_current:
-        promote(con, submission_id)
+        _promote(con, submission_id, unit_code, report_year, file_path)
     return status
 
 
