@@ -302,8 +302,10 @@ def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code:
                         "order by report_year", [unit_code, year])
     problems = rows(con, "select n.text from narratives as n where n.submission_id = ? "
                          "and n.section_code = 's5'", [me["submission_id"]])
+    city_figures = rows(con, "select * from v_city_figures where report_year = ?", [year])
     return {
         "year": year,
+        "city_figures": city_figures[0] if city_figures else None,
         "city": city["city"] if city else city_name(con),
         "as_of": city["as_of"] if city else data_as_of(con),
         "method": method,

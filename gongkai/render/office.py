@@ -303,6 +303,13 @@ def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Pat
         _heading(doc, "主要数据与全市中位数", 2)
         body = [[f"{x['label']}（{x['unit']}）", fmt.num(x["value"]), fmt.num(x["median"])]
                 for x in d["figures"]]
+        c, cf = d["context"], d["city_figures"]
+        if c and cf:
+            body.append(["公开率",
+                         fmt.rate(c["disclosure_status"], c["disclosed"], c["handled"],
+                                  c["disclosure_rate"]),
+                         "全市 " + fmt.rate(cf["disclosure_status"], cf["disclosed"],
+                                          cf["disclosure_base"], cf["disclosure_rate"])])
         _table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
         _heading(doc, f"{u['peer_group']}组得分", 2)
         peers = d["peers"]
