@@ -106,6 +106,7 @@ def league_chart(groups: list[dict], year: int) -> Chart:
             ypos = list(range(len(scored)))[::-1]
             ax.barh(ypos, values, color=colours, height=0.7)
             ax.set_yticks(ypos, names)
+            ax.set_ylim(-0.6, max(len(scored), 1) - 0.4)
             ax.set_xlim(0, 105)
             for y, v in zip(ypos, values, strict=True):
                 ax.text(v + 0.8, y, f"{v:g}", va="center", fontsize=7.5, color=INK)
