@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from gongkai.rankings import Method
+from gongkai.render import fmt
 
 T3_LABELS = {
     "new": "本年新收申请",
@@ -218,6 +219,16 @@ def _median(values: list) -> float | None:
     return statistics.median(vals) if vals else None
 
 
+def _value_text(text: str | None) -> str:
+    """A value a rule used, as a clerk writes it: 12 not 12.0, 空 for a blank."""
+    if text is None:
+        return "空"
+    try:
+        return fmt.num(float(text), 4)
+    except ValueError:
+        return text
+
+
 def _is_zero(text: str | None) -> bool:
     try:
         return text is not None and float(text) == 0
@@ -294,6 +305,8 @@ def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code:
     cells = rows(con, "select * from v_rank_finding_cells where report_year = ? and unit_code = ? "
                       "order by finding_no, cell_position nulls last, cell_key",
                  [year, unit_code])
+    for c in cells:
+        c["value_text"] = _value_text(c["finding_value"])
     for f in findings:
         mine_cells = [c for c in cells if c["finding_no"] == f["finding_no"]]
         f["cell_rows"], f["zero_cells"], f["unread_cells"] = _compact_cells(mine_cells)

@@ -255,7 +255,7 @@ def _cell_ref(c: dict) -> str:
     text = c["cell_key"]
     if c["row_label"]:
         text += f" {c['row_label']}／{c['col_label']}"
-    text += " = " + (c["finding_value"] if c["finding_value"] is not None else "空")
+    text += " = " + c["value_text"]
     if c["location"]:
         text += f"（原文“{c['raw_text'] or ''}”，{c['location']}）"
     return text
