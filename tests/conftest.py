@@ -86,7 +86,10 @@ def http_server():
     hits: dict[str, int] = {}
 
     class Handler(BaseHTTPRequestHandler):
+        """Serves ``routes``; unknown paths are 404."""
+
         def do_GET(self):  # noqa: N802 (http.server's naming)
+            """Answer with the route's status and body after its delay."""
             hits[self.path] = hits.get(self.path, 0) + 1
             status, body, delay = routes.get(self.path, (404, b"not found", 0))
             if delay:
@@ -100,7 +103,7 @@ def http_server():
                 pass
 
         def log_message(self, *args):
-            pass
+            """Keep test output quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
