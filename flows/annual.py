@@ -319,6 +319,7 @@ def annual(
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
+        """Record the seconds since the previous stage ended."""
         nonlocal clock
         now = time.perf_counter()
         timings[stage] = round(now - clock, 3)
