@@ -132,6 +132,7 @@ T3_GROUPS = {
 }
 
 T3_COL_CORES = {
+    "合计": "total",
     "自然人": "natural",
     "商业企业": "commercial",
     "科研机构": "research",
@@ -149,7 +150,14 @@ T4_BLOCK_CORES = {
     "行政诉讼复议后起诉": "suit_after_review",
 }
 T4_COL_CORES = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other",
-                "尚未审结": "pending", "总计": "total"}
+                "尚未审结": "pending", "总计": "total", "合计": "total"}
+
+# wording seen in real reports beside the template's own labels (row → extra cores)
+EXTRA_ROW_CORES = {
+    ("t3", "total"): ("合计",),
+    ("t3", "carried_out"): ("结转下年度继续办理的申请数量", "结转下年度"),
+    ("t2", "fee"): ("行政事业性收费项目",),
+}
 
 # column headers that tell the template version of table 二
 V2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减",
@@ -182,7 +190,7 @@ def row_labels() -> tuple[RowLabel, ...]:
                 entry["group"] = r.code.split(".", 1)[0]
     out = []
     for (table, code), e in rows.items():
-        cores = tuple(dict.fromkeys(e["cores"]))
+        cores = tuple(dict.fromkeys([*e["cores"], *EXTRA_ROW_CORES.get((table, code), ())]))
         out.append(RowLabel(table, code, cores, e["number"], e["group"], frozenset(e["versions"])))
     return tuple(out)
 
