@@ -53,6 +53,12 @@ def con():
     if prepare is not None:
         prepare(con)
     wh.load_units(con, default_registry())
+    try:  # the ranking views (temporary views of sql/marts/ranking/)
+        from gongkai import rankings
+    except ImportError:
+        rankings = None
+    if rankings is not None:
+        rankings.prepare(con)
     for i, (unit, year, template) in enumerate(
             [("430181002", 2019, "v2019"), ("430181003", 2019, "v2019"),
              ("430181002", 2023, "v2021")]):
@@ -68,9 +74,11 @@ def con():
 
 
 def _objects(con) -> dict[str, list[str]]:
+    """Tables and views of the warehouse, and the analysts' temporary ``v_`` views."""
     rows = con.execute(
         "select table_name, column_name from information_schema.columns "
-        "where table_schema = 'main' and table_catalog = current_database() "
+        "where table_schema = 'main' and (table_catalog = current_database() "
+        "or (table_catalog = 'temp' and table_name like 'v\\_%' escape '\\')) "
         "order by table_name, ordinal_position").fetchall()
     out: dict[str, list[str]] = {}
     for table, column in rows:
