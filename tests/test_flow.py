@@ -306,3 +306,38 @@ def test_cli_run_is_clean(tmp_path, seed_path):
     assert "| ERROR" not in output and "| WARNING" not in output
     assert "1 found: 1 loaded" in output
     assert str(tmp_path / "wh" / "g.duckdb") in output
+
+
+def test_newer_reader_rereads_unchanged_files(prefect_harness, raw, tmp_path, monkeypatch):
+    import flows.annual as annual_mod
+
+    first = _run(raw, tmp_path)
+    db = Path(first["warehouse"])
+    monkeypatch.setattr(annual_mod, "READER_VERSION", "99.0.0")
+    second = _run(raw, tmp_path)
+    assert second["counts"]["read"] == 4
+    assert _query(db, "select count(*) from submissions")[0][0] == 4  # replaced, not duplicated
+    assert _query(db, "select count(*) from cells")[0][0] == 3 * 198
+
+
+def test_one_writer_at_a_time(tmp_path):
+    from flows.annual import _writer_lock
+
+    target = tmp_path / "wh" / "g.duckdb"
+    with _writer_lock(target):
+        with pytest.raises(RuntimeError, match="already writing"):
+            with _writer_lock(target):
+                pass
+    with _writer_lock(target):  # released
+        pass
+
+
+def test_cli_rejects_missing_source_and_bad_years(tmp_path, capsys):
+    from gongkai.cli import main
+
+    assert main(["run", "--source", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["run", "--years", "2024-2019"]) == 2
+    assert "backwards" in capsys.readouterr().err
+    assert main(["run", "--source", str(tmp_path / "urls.csv")]) == 2
+    assert "manifest" in capsys.readouterr().err

@@ -160,3 +160,30 @@ def test_failed_submission_ids_are_stable():
     a = sources.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
     b = sources.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
     assert a.submission_id == b.submission_id and a.path is None and a.error
+
+
+def test_read_submissions_in_processes_matches_in_process(tmp_path, seed_path):
+    raw = tmp_path / "raw"
+    (raw / "2019").mkdir(parents=True)
+    seed = seed_path.read_text(encoding="utf-8")
+    for code, name in (("430181002", "集里街道"), ("430181003", "荷花街道"), ("430181004", "关口街道")):
+        (raw / "2019" / f"{code}.md").write_text(seed.replace("集里街道", name), encoding="utf-8")
+    subs = sources.discover_folder(raw, registry=REG)
+    alone = sources.read_submissions(subs, workers=1)
+    pooled = sources.read_submissions(subs, workers=2, batch_size=1, parallel_min_files=1)
+    assert list(pooled) == list(alone) == [s.submission_id for s in subs]
+    assert [r.to_json() for r in pooled.values()] == [r.to_json() for r in alone.values()]
+    assert {r.unit_code for r in pooled.values()} == {"430181002", "430181003", "430181004"}
+
+
+def test_read_one_turns_a_reader_crash_into_an_error_issue(tmp_path, monkeypatch):
+    import gongkai.read
+
+    def boom(*args, **kwargs):
+        raise ValueError("bad table")
+
+    monkeypatch.setattr(gongkai.read, "parse_file", boom)
+    sub = sources.Submission("2019/x.md", str(tmp_path / "x.md"), "a" * 64, 1, None, 2019)
+    report = sources.read_one(sub)
+    assert [i.code for i in report.issues] == ["reader_failed"]
+    assert "bad table" in report.issues[0].message_en
