@@ -682,6 +682,9 @@ def stage_copy(published: str | Path, run_id: str) -> Path:
     discard(staging)
     if published.exists():
         shutil.copyfile(published, staging)
+        wal = published.with_name(published.name + ".wal")
+        if wal.exists():  # left by a writer that did not checkpoint: keep its changes
+            shutil.copyfile(wal, staging.with_name(staging.name + ".wal"))
     return staging
 
 
@@ -705,6 +708,9 @@ def publish(staging: str | Path, published: str | Path) -> None:
     if wal.exists():
         raise RuntimeError(f"{wal} remains after checkpoint; not publishing")
     os.replace(staging, published)
+    # a log left beside the old file belongs to it (its changes were copied and checkpointed
+    # into the new one); replayed onto the new file it would corrupt it
+    published.with_name(published.name + ".wal").unlink(missing_ok=True)
 
 
 def parquet_dir(published: str | Path) -> Path:

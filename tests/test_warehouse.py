@@ -239,3 +239,23 @@ def test_buffered_load_after_lookups(con, make_report):
     assert buffer.pending() == 0
     assert con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchall() \
         == [(len(tpl.get("v2019").cell_codes),)]
+
+
+def test_publish_keeps_changes_of_an_unchecked_log(tmp_path, make_report):
+    """A log left beside the published file is carried into the copy, then removed."""
+    published = tmp_path / "g.duckdb"
+    con = wh.connect(published)
+    con.execute("checkpoint")
+    con.execute("pragma disable_checkpoint_on_shutdown")
+    _insert(con, make_report())
+    con.close()
+    wal = tmp_path / "g.duckdb.wal"
+    assert wal.exists()
+    staging = wh.stage_copy(published, "r1")
+    check = duckdb.connect(str(staging))
+    assert check.execute("select count(*) from submissions").fetchall() == [(1,)]
+    check.close()
+    wh.publish(staging, published)
+    assert not wal.exists()
+    assert duckdb.connect(str(published), read_only=True).execute(
+        "select count(*) from submissions").fetchall() == [(1,)]
