@@ -113,3 +113,24 @@ def test_cross_year_rules_see_an_attached_warehouse(seed_2020, warehouse_2019, c
 
 def test_missing_warehouse_exits_2(seed_2020, tmp_path):
     assert main(["check", "--warehouse", str(tmp_path / "none.duckdb"), str(seed_2020)]) == 2
+
+
+def test_two_drafts_of_one_unit_year_are_each_checked(broken_seed, capsys):
+    assert main(["check", str(SEED), str(broken_seed)]) == 1
+    out = capsys.readouterr().out
+    seed_part, broken_part = out.split(f"== {broken_seed}")
+    assert f"== {SEED}" in seed_part and "通过全部核对" in seed_part
+    assert "T3-BALANCE" not in seed_part
+    assert "T3-BALANCE" in broken_part
+
+    assert main(["check", "--json", str(broken_seed), str(SEED)]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert {f["file"] for f in findings if f["rule_id"] == "T3-BALANCE"} == {str(broken_seed)}
+
+
+def test_the_same_file_given_twice_is_reported_twice(broken_seed, capsys):
+    assert main(["check", "--json", str(broken_seed), str(broken_seed)]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    balance = [f for f in findings if f["rule_id"] == "T3-BALANCE" and f["status"] == "fail"]
+    assert len({f["submission_id"] for f in balance}) == 2
+    assert {f["file"] for f in balance} == {str(broken_seed)}

@@ -102,33 +102,39 @@ def template_grid() -> list[tuple]:
     return rows
 
 
+def _insert_rows(con, table: str, rows: list[tuple], n_columns: int) -> None:
+    """Insert rows with one statement: each column is passed as a list parameter and the
+    lists are unnested side by side (``executemany`` runs one statement per row)."""
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    unnests = ", ".join("unnest(?)" for _ in range(n_columns))
+    con.execute(f"insert into {table} select {unnests}", columns)
+
+
 def load_config_tables(con, config: dict[str, Any]) -> None:
     """Create and fill the connection-scoped config tables the check SQL reads."""
     con.execute("create or replace temp table check_config (key varchar, value double)")
-    con.executemany(
-        "insert into check_config values (?, ?)",
+    _insert_rows(
+        con,
+        "check_config",
         [(k, float(v)) for k, v in sorted(config["thresholds"].items())],
+        2,
     )
     con.execute(
         "create or replace temp table check_deadline_rules ("
         "city varchar, report_year integer, due_date date, due_month integer, due_day integer)"
     )
-    con.executemany(
-        "insert into check_deadline_rules values (?, ?, ?, ?, ?)",
-        deadline_rules(config["deadline"]),
-    )
+    _insert_rows(con, "check_deadline_rules", deadline_rules(config["deadline"]), 5)
     con.execute("create or replace temp table check_boilerplate (kind varchar, text varchar)")
     boiler = config["boilerplate"]
     rows = [("pattern", p) for p in boiler.get("patterns", [])]
     rows += [("empty_text", t) for t in boiler.get("empty_texts", [])]
     rows += [("elided", t) for t in boiler.get("elided", [])]
-    if rows:
-        con.executemany("insert into check_boilerplate values (?, ?)", rows)
+    _insert_rows(con, "check_boilerplate", rows, 2)
     con.execute(
         "create or replace temp table chk_template_cells ("
         "template varchar, cell_code varchar, table_code varchar, row_code varchar, "
         "col_code varchar, row_ord integer, col_ord integer)"
     )
-    con.executemany(
-        "insert into chk_template_cells values (?, ?, ?, ?, ?, ?, ?)", template_grid()
-    )
+    _insert_rows(con, "chk_template_cells", template_grid(), 7)

@@ -2,7 +2,7 @@
 
 Each rule file starts with a header comment (``-- id:``, ``-- severity:``, ``-- kind:``,
 ``-- evaluates:`` …) and is one query returning the violating rows. The files starting with
-``_`` are shared views and schema additions, loaded first by ``prepare``.
+``_`` are shared views, tables and schema additions, loaded first by ``prepare``.
 """
 
 from __future__ import annotations
@@ -93,8 +93,37 @@ def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
     return sorted(rules, key=lambda r: r.rule_id)
 
 
+_STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+# the boilerplate removed from texts, and the elided-prose markers, each as one alternation
+_PATTERNS_SQL = """
+select
+    coalesce(
+        string_agg('(?:' || text || ')', '|' order by text)
+            filter (where kind in ('pattern', 'elided')),
+        '$^'
+    ) as removed_pattern,
+    string_agg('(?:' || text || ')', '|' order by text) filter (where kind = 'elided')
+        as elided_pattern
+from check_boilerplate
+"""
+
+
 def _run_script(con, path: Path) -> None:
     con.execute(path.read_text(encoding="utf-8"))
+
+
+def _run_statements(con, path: Path, params: dict[str, Any]) -> None:
+    """Run the statements of a file one at a time, each with the ``$name`` parameters
+    its SQL (comments aside) uses."""
+    for statement in _STATEMENT_END.split(path.read_text(encoding="utf-8")):
+        code = "\n".join(line for line in statement.splitlines()
+                         if not line.lstrip().startswith("--"))
+        if not code.strip():
+            continue
+        used = set(_PARAMETER.findall(code))
+        con.execute(statement, {k: v for k, v in params.items() if k in used})
 
 
 def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool = False) -> None:
@@ -108,6 +137,9 @@ def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool
     _run_script(con, CHECKS_DIR / "_views.sql")
     if history_attached:
         _run_script(con, CHECKS_DIR / "_history_attached.sql")
+    removed, elided = con.execute(_PATTERNS_SQL).fetchone()
+    _run_statements(con, CHECKS_DIR / "_tables.sql",
+                    {"removed_pattern": removed, "elided_pattern": elided})
 
 
 def _status(severity: str, n_fail: int, n_findings: int) -> str:
@@ -136,23 +168,23 @@ def run_checks(
     con.execute("delete from check_runs where run_id = ?", [run_id])
     columns = ", ".join(FINDING_FIELDS)
     summary = []
+    in_scope: dict[str, int] = {}  # rows of each `evaluates` view, counted once per run
     for rule in rules if rules is not None else load_rules():
         started = time.perf_counter()
         error = None
         try:
-            con.execute(
+            statuses = [row[0] for row in con.execute(
                 f"insert into findings (run_id, {columns}) "
                 f"select ?, {columns} from ({rule.sql}) as rule_rows "
-                f"order by {_FINDING_ORDER}",
+                f"order by {_FINDING_ORDER} "
+                "returning status",
                 [run_id],
-            )
-            evaluated = con.execute(f"select count(*) from {rule.evaluates}").fetchone()[0]
-            n_fail, n_na = con.execute(
-                "select count(*) filter (where status = 'fail'), "
-                "count(*) filter (where status = 'not_assessable') "
-                "from findings where run_id = ? and rule_id = ?",
-                [run_id, rule.rule_id],
-            ).fetchone()
+            ).fetchall()]
+            if rule.evaluates not in in_scope:
+                in_scope[rule.evaluates] = con.execute(
+                    f"select count(*) from {rule.evaluates}").fetchone()[0]
+            evaluated = in_scope[rule.evaluates]
+            n_fail, n_na = statuses.count("fail"), statuses.count("not_assessable")
             status = _status(rule.severity, n_fail, n_fail + n_na)
         except Exception as exc:  # a broken rule is reported, the others still run
             error = f"{type(exc).__name__}: {exc}"

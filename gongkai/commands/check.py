@@ -97,9 +97,21 @@ def check_files(
             continue
         sha256, size = _sha256(path)
         submission_id = submission_id_for(sha256, None, None)
+        if any(f.submission_id == submission_id for f in files):
+            # the same bytes given again are checked again, as a file of their own
+            submission_id = submission_id_for(sha256, f"#{len(files)}", None)
         insert_report(con, report, submission_id=submission_id, sha256=sha256,
                       size_bytes=size, file_path=str(path), run_id=RUN_ID)
         files.append(CheckedFile(name, submission_id, True, None, report.unit_name, report.year))
+    # every file given is checked, even two drafts of one unit-year: loading the second
+    # made the first a superseded version, so both are made current again
+    checked_ids = [f.submission_id for f in files if f.submission_id]
+    if checked_ids:
+        con.execute(
+            "update submissions set is_current = true, superseded_by = null "
+            "where status = 'loaded' and list_contains(?, submission_id)",
+            [checked_ids],
+        )
 
     if warehouse is not None:
         con.execute("attach ? as hist (read_only)", [str(warehouse)])

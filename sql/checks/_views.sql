@@ -1,7 +1,9 @@
 -- Shared relations of the consistency checks: loaded once per run, before the rule files.
--- Everything here is temporary (connection-scoped). chk_submissions, chk_cells and
--- chk_narratives are materialised (temp tables): every rule reads them, and they are built
--- afresh at the start of each run. The config tables it reads
+-- Everything here is temporary (connection-scoped). chk_submissions, chk_cells,
+-- chk_narratives and the labels are materialised (temp tables): every rule reads them, and
+-- they are built afresh at the start of each run. The relations built on the history views
+-- (previous-year pairs, cleaned texts) and the per-row and per-column sums of table 三 are
+-- materialised after them, by sql/checks/_tables.sql. The config tables it reads
 -- (check_config, check_deadline_rules, check_boilerplate, chk_template_cells) are filled by
 -- gongkai.checks from gongkai/data/checks.toml and gongkai/data/template.yaml.
 -- Blank is not zero: no value is ever coalesced to 0 here.
@@ -33,34 +35,21 @@ create or replace temp macro chk_param(name) as
 
 -- narrative text reduced to what a person wrote: no spaces, no template boilerplate
 -- sentences (check_boilerplate patterns) or markers of elided prose, matched on the text
--- without spaces; no digits (a
--- copied text with new figures is still a copy), no punctuation or symbols
-create or replace temp macro chk_clean_text(t) as
+-- without spaces; no digits (a copied text with new figures is still a copy), no
+-- punctuation or symbols. `removed_pattern` is the alternation of those sentences and
+-- markers, passed in as a query parameter by sql/checks/_tables.sql: a constant pattern is
+-- compiled once per query, where one read from a table would be compiled for every row.
+create or replace temp macro chk_clean_text(t, removed_pattern) as
     regexp_replace(
         regexp_replace(
             regexp_replace(t, '\s+', '', 'g'),
-            coalesce(
-                (select string_agg('(?:' || b.text || ')', '|' order by b.text)
-                    from check_boilerplate as b where b.kind in ('pattern', 'elided')),
-                '$^'
-            ),
+            removed_pattern,
             '',
             'g'
         ),
         '[\d\p{P}\p{S}]+',
         '',
         'g'
-    );
-
--- true when a text holds a marker of prose left out of this copy of the report
-create or replace temp macro chk_is_elided(t) as
-    coalesce(
-        regexp_matches(
-            coalesce(t, ''),
-            (select string_agg('(?:' || b.text || ')', '|' order by b.text)
-                from check_boilerplate as b where b.kind = 'elided')
-        ),
-        false
     );
 
 -- a list of names for a message, cut after `n` items: 'a、b、c等12项'
@@ -115,7 +104,7 @@ final as (
 select * from final;
 
 -- short labels in the report's own words, for messages
-create or replace temp view chk_labels as
+create or replace temp table chk_labels as
 select * from (
     values
     ('t3row', 'new', '本年新收'),
@@ -188,7 +177,7 @@ select * from (
 
 -- grain: one row per template × cell code, with the cell named as the report names it
 -- (表三“本年新收”行“总计”列)
-create or replace temp view chk_cell_labels as
+create or replace temp table chk_cell_labels as
 with
 grid as (
     select * from chk_template_cells
@@ -324,103 +313,3 @@ from chk_cells;
 create or replace temp view chk_history_narratives as
 select submission_id, section_code, text
 from chk_narratives;
-
--- grain: one row per current submission that has a current submission of the same unit
--- for the previous year (the first by id, should there be two)
-create or replace temp view chk_prev_pairs as
-with
-submissions_checked as (
-    select * from chk_submissions
-),
-
-history as (
-    select * from chk_history_submissions
-),
-
-final as (
-    select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
-        s.template,
-        p.submission_id as prev_submission_id,
-        p.report_year as prev_year,
-        p.template as prev_template
-    from submissions_checked as s
-    inner join history as p
-        on p.unit_code = s.unit_code
-        and p.report_year = s.report_year - 1
-    qualify row_number() over (
-        partition by s.submission_id order by p.submission_id
-    ) = 1
-)
-
-select * from final;
-
--- grain: one row per current submission × row of table 三 whose row sum fails although
--- every cell is a number, and would hold if two adjacent single-digit cells were one
--- number (1, 2 → 12: a number split in two by extraction). The first such pair only.
--- Used by Q-SPLIT, and by T3-ROWSUM to hand such rows to extraction.
-create or replace temp view chk_t3_row_splits as
-with
-t3_rows as (
-    select
-        submission_id,
-        row_code,
-        list(value order by col_ord) as vals,
-        list(col_code order by col_ord) as cols,
-        count(*) filter (where value is null) as n_missing
-    from chk_cells
-    where table_code = 't3'
-    group by submission_id, row_code
-),
-
-failing_rows as (
-    select * from t3_rows
-    where
-        n_missing = 0
-        and len(vals) = 7
-        and abs(list_sum(vals[1:6]) - vals[7]) > 1e-6
-),
-
-pair_positions as (
-    select i from range(1, 7) as positions (i)
-),
-
-candidates as (
-    select
-        r.submission_id,
-        r.row_code,
-        p.i as pair_position,
-        r.vals,
-        r.cols,
-        list_concat(
-            r.vals[1:p.i - 1],
-            [10 * r.vals[p.i] + r.vals[p.i + 1]],
-            r.vals[p.i + 2:7]
-        ) as merged
-    from failing_rows as r
-    cross join pair_positions as p
-    where
-        r.vals[p.i] in (1, 2, 3, 4, 5, 6, 7, 8, 9)
-        and r.vals[p.i + 1] in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
-),
-
-final as (
-    select
-        submission_id,
-        row_code,
-        pair_position,
-        cols[pair_position] as left_col,
-        cols[pair_position + 1] as right_col,
-        vals[pair_position] as left_value,
-        vals[pair_position + 1] as right_value,
-        10 * vals[pair_position] + vals[pair_position + 1] as joined_value
-    from candidates
-    where abs(list_sum(merged[1:5]) - merged[6]) <= 1e-6
-    qualify row_number() over (
-        partition by submission_id, row_code order by pair_position
-    ) = 1
-)
-
-select * from final;

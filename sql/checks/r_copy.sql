@@ -7,15 +7,19 @@
 --   report of the same year (the most similar one; the others are counted in detail)
 -- rule: Jaccard similarity of the sets of 4-character shingles of the
 --   narrative (sections 一 … 六 joined, without spaces, template boilerplate sentences,
---   digits and punctuation: chk_clean_text) ≥ copy_threshold (0.7). Texts shorter than
+--   digits and punctuation: chk_copy_texts) ≥ copy_threshold (0.7). Texts shorter than
 --   copy_min_chars (120) after cleaning are not compared: a short text has little to copy,
 --   and is no finding of this rule.
 -- zero rows means: no current report repeats last year's text or another unit's text of
 --   the same year.
--- method: candidate pairs by prefix filtering (shingles ordered rarest first; two sets
---   with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each) and size
---   filtering (t·|B| ≤ |A| ≤ |B|/t), then the exact Jaccard of every candidate pair: no
---   similar pair is missed, and no all-pairs join.
+-- method: each text's distinct 4-character shingles are hashed once, into one list per
+--   text. Candidate pairs come from prefix filtering (shingles ordered rarest first; two
+--   sets with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each) and
+--   size filtering (t·|B| ≤ |A| ≤ |B|/t). A shingle no other text has cannot make a pair,
+--   and comes first in that order: only the shingles two texts share enter the join, and
+--   a text whose prefix is all its own is no candidate at all. Every candidate pair's exact
+--   Jaccard is then computed from the two lists: no similar pair is missed, and there is
+--   no all-pairs join. Only texts of the checked years and the years before them are read.
 
 with
 params as (
@@ -29,16 +33,11 @@ history as (
 ),
 
 checked as (
-    select submission_id from chk_submissions
+    select submission_id, unit_code, report_year from chk_submissions
 ),
 
-texts as materialized (
-    select
-        n.submission_id,
-        chk_clean_text(string_agg(n.text, '' order by n.section_code)) as clean_text
-    from chk_history_narratives as n
-    where n.text is not null
-    group by n.submission_id
+texts as (
+    select * from chk_copy_texts
 ),
 
 documents as materialized (
@@ -48,90 +47,132 @@ documents as materialized (
         h.submission_id,
         h.unit_code,
         h.report_year,
-        t.clean_text,
-        h.submission_id in (select submission_id from checked) as is_checked
-    from texts as t
+        h.submission_id in (select submission_id from checked) as is_checked,
+        -- shingles read from the list of characters (element access is constant time,
+        -- where substr on UTF-8 text walks the string from its start)
+        list_distinct(list_transform(
+            range(1, len(t.chars) - 2),
+            lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
+        )) as shingle_set
+    from (
+        select submission_id, clean_text, string_split(clean_text, '') as chars from texts
+    ) as t
     inner join history as h on h.submission_id = t.submission_id
     cross join params as p
-    where length(t.clean_text) >= p.min_chars and h.unit_code is not null
-),
-
-shingles as materialized (
-    -- 4-character shingles, read from the list of characters (element access is constant
-    -- time, where substr on UTF-8 text walks the string from its start)
-    select distinct
-        doc_no,
-        hash(chars[pos], chars[pos + 1], chars[pos + 2], chars[pos + 3]) as shingle
-    from (
-        select doc_no, chars, unnest(range(1, len(chars) - 2)) as pos
-        from (select doc_no, string_split(clean_text, '') as chars from documents)
-    )
-),
-
-document_frequency as (
-    select shingle, count(*) as df from shingles group by shingle
-),
-
-ranked as materialized (
-    select
-        s.doc_no,
-        s.shingle,
-        row_number() over (partition by s.doc_no order by f.df, s.shingle) as shingle_rank,
-        count(*) over (partition by s.doc_no) as n_shingles
-    from shingles as s
-    inner join document_frequency as f on f.shingle = s.shingle
-),
-
-prefixes as materialized (
-    select r.doc_no, r.shingle
-    from ranked as r
-    cross join params as p
-    where r.shingle_rank <= r.n_shingles - ceil(p.threshold * r.n_shingles) + 1
+    where
+        length(t.clean_text) >= p.min_chars
+        and h.unit_code is not null
+        and (
+            h.report_year in (select report_year from checked)
+            or h.report_year + 1 in (select report_year from checked)
+        )
 ),
 
 sizes as materialized (
-    select doc_no, count(*) as n_shingles
+    select doc_no, len(shingle_set) as n_shingles
+    from documents
+),
+
+shingles as materialized (
+    select doc_no, unnest(shingle_set) as shingle
+    from documents
+),
+
+shared_shingles as materialized (
+    -- shingles of two texts or more, with how many texts have them
+    select shingle, count(*) as df
     from shingles
-    group by doc_no
+    group by shingle
+    having count(*) >= 2
+),
+
+document_shared_shingles as materialized (
+    -- the shingles of each text that another text has too: the only ones that can be shared
+    select s.doc_no, s.shingle, f.df
+    from shingles as s
+    inner join shared_shingles as f on f.shingle = s.shingle
+),
+
+prefixes as materialized (
+    -- the shared shingles among the first |A| − ⌈t·|A|⌉ + 1 of each text (rarest first),
+    -- with their position in that order: the shingles of its own come before them all
+    select
+        d.doc_no,
+        d.unit_code,
+        d.report_year,
+        d.is_checked,
+        z.n_shingles,
+        s.shingle,
+        row_number() over (partition by s.doc_no order by s.df, s.shingle)
+        + (z.n_shingles - count(*) over (partition by s.doc_no)) as position
+    from document_shared_shingles as s
+    inner join sizes as z on z.doc_no = s.doc_no
+    inner join documents as d on d.doc_no = s.doc_no
+    cross join params as p
+    qualify position <= z.n_shingles - ceil(p.threshold * z.n_shingles) + 1
+),
+
+prefix_matches as (
+    -- a checked text and a text it may copy from: the unit's report of the year before,
+    -- or another unit's report of the same year, sharing a prefix shingle
+    select a.*, b.doc_no as other_doc_no, b.n_shingles as other_n_shingles,
+        b.position as other_position, 'previous_year' as comparison
+    from prefixes as a
+    inner join prefixes as b
+        on b.shingle = a.shingle
+        and b.unit_code = a.unit_code
+        and b.report_year = a.report_year - 1
+    where a.is_checked
+    union all
+    select a.*, b.doc_no as other_doc_no, b.n_shingles as other_n_shingles,
+        b.position as other_position, 'same_year' as comparison
+    from prefixes as a
+    inner join prefixes as b
+        on b.shingle = a.shingle
+        and b.report_year = a.report_year
+        and b.unit_code <> a.unit_code
+    where a.is_checked
 ),
 
 candidates as materialized (
-    select distinct
-        a.doc_no,
-        b.doc_no as other_doc_no,
-        case when da.unit_code = db.unit_code then 'previous_year' else 'same_year' end
-            as comparison
-    from prefixes as a
-    inner join prefixes as b on b.shingle = a.shingle and b.doc_no <> a.doc_no
-    inner join documents as da on da.doc_no = a.doc_no
-    inner join documents as db on db.doc_no = b.doc_no
-    inner join sizes as sa on sa.doc_no = a.doc_no
-    inner join sizes as sb on sb.doc_no = b.doc_no
+    select
+        m.doc_no,
+        m.other_doc_no,
+        m.comparison
+    from prefix_matches as m
     cross join params as p
+    -- sets of very different sizes cannot reach the threshold
     where
-        da.is_checked
-        and (
-            (da.unit_code = db.unit_code and db.report_year = da.report_year - 1)
-            or (da.unit_code <> db.unit_code and db.report_year = da.report_year)
-        )
-        -- sets of very different sizes cannot reach the threshold
-        and least(sa.n_shingles, sb.n_shingles)
-        >= p.threshold * greatest(sa.n_shingles, sb.n_shingles)
+        least(m.n_shingles, m.other_n_shingles)
+        >= p.threshold * greatest(m.n_shingles, m.other_n_shingles)
+    group by m.doc_no, m.other_doc_no, m.comparison, m.n_shingles, m.other_n_shingles,
+        p.threshold
+    -- positional filter: every shingle two sets share up to the last one found in both
+    -- prefixes lies in both prefixes (the order is the same for all texts), so they share
+    -- at most the prefix matches plus the shorter of the two rests after that shingle;
+    -- Jaccard ≥ t needs t / (1 + t) · (|A| + |B|) shared shingles
+    having
+        count(*)
+        + least(m.n_shingles - max(m.position), m.other_n_shingles - max(m.other_position))
+        >= p.threshold / (1 + p.threshold) * (m.n_shingles + m.other_n_shingles)
 ),
 
-candidate_shingles as materialized (
-    -- every shingle of the checked side of a candidate pair (materialised so that the next
-    -- join looks each one up in the other document, not in all documents sharing it)
-    select c.doc_no, c.other_doc_no, a.shingle
-    from candidates as c
-    inner join shingles as a on a.doc_no = c.doc_no
-),
-
-shared as (
-    select c.doc_no, c.other_doc_no, count(*) as n_shared
-    from candidate_shingles as c
-    inner join shingles as b on b.doc_no = c.other_doc_no and b.shingle = c.shingle
-    group by c.doc_no, c.other_doc_no
+pair_overlaps as materialized (
+    -- the shingles two candidate texts share, counted once per unordered pair
+    select
+        pair.doc_low,
+        pair.doc_high,
+        count(*) as n_shared
+    from (
+        select distinct
+            least(doc_no, other_doc_no) as doc_low,
+            greatest(doc_no, other_doc_no) as doc_high
+        from candidates
+    ) as pair
+    inner join document_shared_shingles as a on a.doc_no = pair.doc_low
+    inner join document_shared_shingles as b
+        on b.doc_no = pair.doc_high and b.shingle = a.shingle
+    group by pair.doc_low, pair.doc_high
 ),
 
 similar_pairs as (
@@ -139,11 +180,13 @@ similar_pairs as (
         da.submission_id,
         db.submission_id as other_submission_id,
         c.comparison,
-        coalesce(s.n_shared, 0) as n_shared,
+        coalesce(o.n_shared, 0) as n_shared,
         sa.n_shingles as n_a,
         sb.n_shingles as n_b
     from candidates as c
-    left join shared as s on s.doc_no = c.doc_no and s.other_doc_no = c.other_doc_no
+    left join pair_overlaps as o
+        on o.doc_low = least(c.doc_no, c.other_doc_no)
+        and o.doc_high = greatest(c.doc_no, c.other_doc_no)
     inner join documents as da on da.doc_no = c.doc_no
     inner join documents as db on db.doc_no = c.other_doc_no
     inner join sizes as sa on sa.doc_no = c.doc_no

@@ -18,8 +18,11 @@ fee_cells as (
 ),
 
 section_six as (
-    select submission_id, position, text from chk_narratives
-    where section_code = 's6'
+    select n.submission_id, n.position, n.text, t.is_elided
+    from chk_narratives as n
+    inner join chk_section_texts as t
+        on t.submission_id = n.submission_id and t.section_code = n.section_code
+    where n.section_code = 's6'
 ),
 
 final as (
@@ -30,7 +33,7 @@ final as (
         'R-FEE-NOTE' as rule_id,
         'warning' as severity,
         case
-            when c.value is null or chk_is_elided(s.text) then 'not_assessable'
+            when c.value is null or coalesce(s.is_elided, false) then 'not_assessable'
             else 'fail'
         end as status,
         cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
@@ -40,7 +43,7 @@ final as (
             when c.value is null then
                 '表三“其他处理·申请人逾期未按收费通知缴纳费用”“总计”'
                 || chk_missing_word(c.cell_status, c.raw_text) || '，无法核对收费情况的说明。'
-            when chk_is_elided(s.text) then
+            when coalesce(s.is_elided, false) then
                 '表三中有' || chk_num(c.value) || '件申请因申请人逾期未缴纳费用而不再处理；'
                 || '“六、其他需要报告的事项”的正文在本文件中被省略，无法核对是否说明了收费情况。'
             else
@@ -49,7 +52,7 @@ final as (
         end as message_zh,
         case
             when c.value is null then chk_missing_responsibility(c.cell_status)
-            when chk_is_elided(s.text) then 'extraction'
+            when coalesce(s.is_elided, false) then 'extraction'
             else 'source'
         end as responsibility,
         cast(json_object('s6_found', s.position is not null) as varchar) as detail

@@ -14,14 +14,16 @@
 
 with
 section_five as (
-    select * from chk_narratives
-    where section_code = 's5'
+    -- the text as found, and as cleaned once (chk_section_texts)
+    select n.*, t.clean_text, t.is_elided
+    from chk_narratives as n
+    inner join chk_section_texts as t
+        on t.submission_id = n.submission_id and t.section_code = n.section_code
+    where n.section_code = 's5'
 ),
 
 empty_texts as (
-    select chk_clean_text(text) as clean_text
-    from check_boilerplate
-    where kind = 'empty_text'
+    select clean_text from chk_empty_texts
 ),
 
 cut_off as (
@@ -33,7 +35,6 @@ cut_off as (
 assessed as (
     select
         s.*,
-        chk_clean_text(coalesce(s.text, '')) as clean_text,
         chk_param('problems_min_chars') as min_chars
     from section_five as s
 ),
@@ -46,7 +47,7 @@ final as (
         'R-PROBLEMS' as rule_id,
         'warning' as severity,
         case
-            when a.position is null or chk_is_elided(a.text) then 'not_assessable'
+            when a.position is null or a.is_elided then 'not_assessable'
             else 'fail'
         end as status,
         cast(json_object('s5', left(a.text, 200)) as varchar) as cells,
@@ -55,7 +56,7 @@ final as (
         case
             when a.position is null then
                 '未找到“五、存在的主要问题及改进情况”部分，无法核对其内容。'
-            when chk_is_elided(a.text) then
+            when a.is_elided then
                 '“五、存在的主要问题及改进情况”的正文在本文件中被省略，无法核对其内容。'
             when length(a.clean_text) = 0 then
                 '“五、存在的主要问题及改进情况”部分为空，请写明本单位工作中存在的问题和改进措施。'
@@ -68,7 +69,7 @@ final as (
         end as message_zh,
         case
             when a.position is null and c.submission_id is not null then 'extraction'
-            when a.position is not null and chk_is_elided(a.text) then 'extraction'
+            when a.position is not null and a.is_elided then 'extraction'
             else 'source'
         end as responsibility,
         cast(json_object('clean_chars', length(a.clean_text)) as varchar) as detail

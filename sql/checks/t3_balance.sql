@@ -19,19 +19,14 @@ labels as (
 ),
 
 balance_sums as (
-    -- the cheap test first: messages and cells are built for flagged columns only
-    select
-        submission_id,
-        col_code,
-        sum(case when row_code in ('new', 'carried_in') then value else -value end) as difference,
-        count(*) filter (where value is null) as n_missing
-    from t3_cells
-    group by submission_id, col_code
+    -- the cheap test first (sums built once: chk_t3_columns): messages and cells are built
+    -- for flagged columns only
+    select * from chk_t3_columns
 ),
 
 flagged as (
     select submission_id, col_code from balance_sums
-    where n_missing > 0 or abs(difference) > 1e-6
+    where n_missing_balance > 0 or abs(balance_difference) > 1e-6
 ),
 
 per_column as (

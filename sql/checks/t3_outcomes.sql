@@ -20,20 +20,14 @@ labels as (
 ),
 
 per_column_sums as (
-    -- the cheap test first: messages and cells are built for flagged groups only
-    select
-        submission_id,
-        col_code,
-        max(value) filter (where row_code = 'total') as total_value,
-        sum(value) filter (where row_code <> 'total') as parts_sum,
-        count(*) filter (where value is null) as n_missing
-    from t3_cells
-    group by submission_id, col_code
+    -- the cheap test first (sums built once: chk_t3_columns): messages and cells are built
+    -- for flagged columns only
+    select * from chk_t3_columns
 ),
 
 flagged as (
     select submission_id, col_code from per_column_sums
-    where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
+    where n_missing_outcomes > 0 or abs(outcomes_sum - total_value) > 1e-6
 ),
 
 per_column as (

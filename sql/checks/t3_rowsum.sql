@@ -24,15 +24,9 @@ splits as (
 ),
 
 per_row_sums as (
-    -- the cheap test first: messages and cells are built for flagged groups only
-    select
-        submission_id,
-        row_code,
-        max(value) filter (where col_code = 'total') as total_value,
-        sum(value) filter (where col_code <> 'total') as parts_sum,
-        count(*) filter (where value is null) as n_missing
-    from t3_cells
-    group by submission_id, row_code
+    -- the cheap test first (sums built once: chk_t3_rows): messages and cells are built
+    -- for flagged rows only
+    select * from chk_t3_rows
 ),
 
 flagged as (
