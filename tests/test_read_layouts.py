@@ -231,3 +231,21 @@ def test_table_four_left_blank_is_blank_not_unseen():
     for code in [c for c in r.cells if c.startswith("t4.")]:
         assert r.cells[code] is None
         assert r.sources[code].status == "blank", code
+
+
+def test_pdf_text_rows_of_blank_markers():
+    """PDF text: a table 四 printed as fifteen dashes, a table 三 row of slashes — blanks."""
+    text = "\n".join([
+        "浏阳市洞阳镇2023年政府信息公开工作年度报告",
+        "三、收到和处理政府信息公开申请情况",
+        "（一）予以公开 / / / / / / /",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议\t\t\t\t\t行政诉讼",
+        "结果维持 结果纠正 其他结果 尚未审结 总计",
+        "—  —  —  —  —  —  —  —  —  —  —  —  —  —  —",
+        "五、存在的主要问题及改进情况",
+    ])
+    r = parse_bytes(text.encode("utf-8"), "dashes.txt")
+    assert all(r.sources[c].status == "blank" for c in r.cells if c.startswith("t4."))
+    assert all(r.sources[f"t3.granted.{c}"].status == "blank"
+               for c in ("natural", "legal", "total"))

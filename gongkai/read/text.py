@@ -46,9 +46,11 @@ def split_trailing_numbers(text: str) -> list[str] | None:
             i -= 1
             continue
         break
-    if not values or not any(any(ch.isdigit() for ch in v) for v in values):
-        return None
     label = " ".join(parts[:i]).strip()
+    has_digits = any(any(ch.isdigit() for ch in v) for v in values)
+    # a row of blank markers ('— — —' or 'label / / /') is a row too: blank, not 0
+    if not values or not has_digits and len(values) < (2 if label else 3):
+        return None
     if label and not _HAS_CJK.search(label):
         return None
     if label:
