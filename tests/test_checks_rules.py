@@ -495,3 +495,46 @@ def test_summary_markdown_has_one_line_per_rule():
     text = summary_markdown(summary)
     assert text.count("\n| ") == len(summary)
     assert "| T3-BALANCE | error | pass |" in text
+
+
+def _shingles(text: str) -> set[str]:
+    return {text[i:i + 4] for i in range(len(text) - 3)}
+
+
+@pytest.mark.parametrize("alphabet", [_PROSE, _PROSE[:9]], ids=["prose", "repetitive"])
+def test_copy_finds_exactly_the_pairs_a_brute_force_finds(alphabet):
+    # texts drawn from a few bases with a few characters changed, so that similarities sit
+    # on both sides of the threshold; a small alphabet repeats shingles within a text
+    rng = random.Random(5)
+    bases = ["".join(rng.choice(alphabet) for _ in range(400)) for _ in range(3)]
+    units = [f"9{u:08d}" for u in range(12)]
+    texts, reports = {}, []
+    for year in (2021, 2022, 2023):
+        for unit in units:
+            base = rng.choice(bases)
+            rate = rng.choice([0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 1.0])
+            text = "".join(rng.choice(alphabet) if rng.random() < rate else c for c in base)
+            sid = f"{unit}-{year}"
+            texts[sid] = (unit, year, text)
+            reports.append(Report(sid, unit_code=unit, year=year,
+                                  sections={"s1": text, "s5": "", "s6": ""}))
+    expected = {}
+    for sid, (unit, year, text) in texts.items():
+        for comparison in ("same_year", "previous_year"):
+            similar = []
+            for o_unit, o_year, o_text in texts.values():
+                same_unit = o_unit == unit
+                if comparison == "same_year" and (same_unit or o_year != year):
+                    continue
+                if comparison == "previous_year" and (not same_unit or o_year != year - 1):
+                    continue
+                a, b = _shingles(text), _shingles(o_text)
+                if len(a & b) / len(a | b) >= 0.7:
+                    similar.append(round(len(a & b) / len(a | b), 4))
+            if similar:
+                expected[(sid, comparison)] = (max(similar), len(similar))
+    found = {(f["submission_id"], f["detail"]["comparison"]):
+             (f["detail"]["similarity"], f["detail"]["n_similar"])
+             for f in run_one(make_db(*reports), "R-COPY")}
+    assert len(expected) >= 10
+    assert found == expected

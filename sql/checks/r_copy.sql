@@ -12,12 +12,13 @@
 --   and is no finding of this rule.
 -- zero rows means: no current report repeats last year's text or another unit's text of
 --   the same year.
--- method: each text's distinct 4-character shingles are hashed once, into one list per
---   text. Candidate pairs come from prefix filtering (shingles ordered rarest first; two
---   sets with Jaccard ≥ t share one of the first |A| − ⌈t·|A|⌉ + 1 shingles of each) and
---   size filtering (t·|B| ≤ |A| ≤ |B|/t). A shingle no other text has cannot make a pair,
---   and comes first in that order: only the shingles two texts share enter the join, and
---   a text whose prefix is all its own is no candidate at all. Every candidate pair's exact
+-- method: each text's 4-character shingles are hashed once, into one list per text.
+--   Candidate pairs come from prefix filtering (shingles ordered rarest first, by how often
+--   they occur in all texts; two sets with Jaccard ≥ t share one of the first
+--   |A| − ⌈t·|A|⌉ + 1 shingles of each), size filtering (t·|B| ≤ |A| ≤ |B|/t) and a
+--   positional filter. A shingle found once in all texts cannot make a pair, and comes
+--   first in that order: only the others enter the join, and a text whose prefix holds
+--   only such shingles is no candidate at all. Every candidate pair's exact
 --   Jaccard is then computed from the two lists: no similar pair is missed, and there is
 --   no all-pairs join. Only texts of the checked years and the years before them are read.
 
@@ -48,12 +49,13 @@ documents as materialized (
         h.unit_code,
         h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
-        -- shingles read from the list of characters (element access is constant time,
-        -- where substr on UTF-8 text walks the string from its start)
-        list_distinct(list_transform(
+        -- every shingle, hashed, read from the list of characters (element access is
+        -- constant time, where substr on UTF-8 text walks the string from its start); a
+        -- shingle repeated in the text is in the list more than once
+        list_transform(
             range(1, len(t.chars) - 2),
             lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
-        )) as shingle_set
+        ) as shingle_list
     from (
         select submission_id, clean_text, string_split(clean_text, '') as chars from texts
     ) as t
@@ -68,34 +70,45 @@ documents as materialized (
         )
 ),
 
-sizes as materialized (
-    select doc_no, len(shingle_set) as n_shingles
-    from documents
-),
-
 shingles as materialized (
-    select doc_no, unnest(shingle_set) as shingle
+    -- one row per shingle occurrence
+    select doc_no, unnest(shingle_list) as shingle
     from documents
 ),
 
-shared_shingles as materialized (
-    -- shingles of two texts or more, with how many texts have them
-    select shingle, count(*) as df
+repeated_shingles as materialized (
+    -- shingles found more than once in all texts, with how often: a shingle found once
+    -- cannot be shared
+    select shingle, count(*) as n_occurrences
     from shingles
     group by shingle
     having count(*) >= 2
 ),
 
 document_shared_shingles as materialized (
-    -- the shingles of each text that another text has too: the only ones that can be shared
-    select s.doc_no, s.shingle, f.df
+    -- the distinct shingles of each text that may be shared (every shingle two texts have
+    -- is among them), with how often the text has each
+    select s.doc_no, s.shingle, f.n_occurrences, count(*) as n_in_document
     from shingles as s
-    inner join shared_shingles as f on f.shingle = s.shingle
+    inner join repeated_shingles as f on f.shingle = s.shingle
+    group by s.doc_no, s.shingle, f.n_occurrences
+),
+
+sizes as materialized (
+    -- distinct shingles per text: its occurrences less the repeats within the text (a
+    -- shingle found once in all texts is distinct by itself)
+    select
+        d.doc_no,
+        len(d.shingle_list) - coalesce(sum(s.n_in_document - 1), 0) as n_shingles
+    from documents as d
+    left join document_shared_shingles as s on s.doc_no = d.doc_no
+    group by d.doc_no, len(d.shingle_list)
 ),
 
 prefixes as materialized (
-    -- the shared shingles among the first |A| − ⌈t·|A|⌉ + 1 of each text (rarest first),
-    -- with their position in that order: the shingles of its own come before them all
+    -- the shingles that may be shared among the first |A| − ⌈t·|A|⌉ + 1 of each text, in
+    -- the order (occurrences in all texts, hash), with their position in that order: the
+    -- shingles found once come before them all
     select
         d.doc_no,
         d.unit_code,
@@ -103,7 +116,7 @@ prefixes as materialized (
         d.is_checked,
         z.n_shingles,
         s.shingle,
-        row_number() over (partition by s.doc_no order by s.df, s.shingle)
+        row_number() over (partition by s.doc_no order by s.n_occurrences, s.shingle)
         + (z.n_shingles - count(*) over (partition by s.doc_no)) as position
     from document_shared_shingles as s
     inner join sizes as z on z.doc_no = s.doc_no
