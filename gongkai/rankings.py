@@ -30,7 +30,18 @@ from gongkai.paths import SQL_DIR
 RANKING_SQL_DIR = SQL_DIR / "marts" / "ranking"
 SCORED_KINDS = ("rule", "computed")
 # the computed metrics the SQL knows how to score (sql/marts/ranking/20_v_indicator_scores.sql)
-COMPUTED_METRICS = ("sections", "cells_filled", "no_errors")
+# and the [params] of metrics.toml each one needs
+COMPUTED_METRICS = {
+    "on_time": ("on_time_on_deadline", "on_time_full_days_early", "on_time_late_start",
+                "on_time_zero_days_late"),
+    "sections": (),
+    "cells_filled": (),
+    "no_errors": ("error_penalty", "warning_penalty"),
+    "narrative": (),
+    "problems_concrete": ("problems_items_full", "problems_chars_full",
+                          "problems_item_min_chars", "problems_items_share"),
+    "backlog": ("backlog_full_share", "backlog_zero_share", "backlog_min_base"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class Method:
     sensitivity: dict[str, Any]
     score_decimals: int
     fingerprint: str
+    deadline_rules: tuple[tuple, ...] = ()  # R-DEADLINE's deadlines (check settings)
+    boilerplate: tuple[str, ...] = ()  # template sentences, not counted in section 五
 
     @property
     def version(self) -> str:
@@ -102,15 +115,24 @@ def _read_toml(path: str | Path | None, default_name: str) -> tuple[dict, bytes]
 
 
 def load_method(metrics_path: str | Path | None = None,
-                ranking_path: str | Path | None = None) -> Method:
+                ranking_path: str | Path | None = None,
+                checks_path: str | Path | None = None) -> Method:
     """Load and validate the method (the bundled TOML files by default).
 
+    The deadlines and the boilerplate sentences come from the check settings
+    (``gongkai/data/checks.toml``), so that on_time and problems_concrete judge a report as
+    R-DEADLINE and R-PROBLEMS do; the fingerprint covers all three files.
+
     Raises ``ValueError`` for a weight on an unknown or unscored metric, a negative weight,
-    a computed metric the SQL does not know, an unknown dimension, or bands that do not
-    start from 0.
+    a computed metric the SQL does not know or without its parameters, an unknown
+    dimension, or bands that do not start from 0.
     """
+    from gongkai.checks.config import deadline_rules, load_config
+
     raw_metrics, metrics_bytes = _read_toml(metrics_path, "metrics.toml")
     raw_ranking, ranking_bytes = _read_toml(ranking_path, "ranking.toml")
+    _, checks_bytes = _read_toml(checks_path, "checks.toml")
+    checks = load_config(checks_path)
     dimensions = dict(raw_metrics.get("dimensions", {}))
     metrics = []
     for order, item in enumerate(raw_metrics.get("metric", []), start=1):
@@ -146,13 +168,20 @@ def load_method(metrics_path: str | Path | None = None,
     if bands[-1][1] != 0:
         raise ValueError("the lowest band must start at 0")
     params = {k: float(v) for k, v in raw_metrics.get("params", {}).items()}
-    fingerprint = hashlib.sha256(metrics_bytes + b"\0" + ranking_bytes).hexdigest()[:8]
+    for m in metrics:
+        missing = [k for k in COMPUTED_METRICS.get(m.metric_id, ()) if k not in params]
+        if m.kind == "computed" and missing:
+            raise ValueError(f"metric {m.metric_id}: [params] lacks {', '.join(missing)}")
+    fingerprint = hashlib.sha256(metrics_bytes + b"\0" + ranking_bytes + b"\0"
+                                 + checks_bytes).hexdigest()[:8]
     return Method(
         metrics_version=str(raw_metrics["version"]),
         ranking_version=str(raw_ranking["version"]),
         metrics=tuple(metrics), dimensions=dimensions, params=params, weights=weights,
         bands=bands, sensitivity=dict(raw_ranking.get("sensitivity", {})),
         score_decimals=int(raw_ranking.get("score_decimals", 1)), fingerprint=fingerprint,
+        deadline_rules=tuple(deadline_rules(checks["deadline"])),
+        boilerplate=tuple(checks["boilerplate"].get("patterns", ())),
     )
 
 
@@ -199,13 +228,24 @@ def load_method_tables(con: duckdb.DuckDBPyConnection, method: Method) -> None:
     params = dict(method.params)
     params["score_decimals"] = method.score_decimals
     params.setdefault("min_sample", 10)
-    params.setdefault("error_penalty", 0.25)
     con.executemany("insert into rank_params values (?, ?)", sorted(params.items()))
+    con.execute("create or replace temp table rank_deadline_rules (city varchar, "
+                "report_year integer, due_date date, due_month integer, due_day integer)")
+    con.executemany("insert into rank_deadline_rules values (?, ?, ?, ?, ?)",
+                    [list(r) for r in method.deadline_rules])
+    con.execute("create or replace temp table rank_boilerplate (pattern_no integer, "
+                "pattern varchar)")
+    if method.boilerplate:
+        con.executemany("insert into rank_boilerplate values (?, ?)",
+                        list(enumerate(method.boilerplate, start=1)))
     con.execute("create or replace temp table rank_weights (metric_id varchar, weight double)")
     con.executemany("insert into rank_weights values (?, ?)", sorted(method.weights.items()))
     con.execute("create or replace temp table rank_scenarios (scenario_id integer, "
                 "metric_id varchar, weight double)")
-    con.executemany("insert into rank_scenarios values (?, ?, ?)", scenarios(method))
+    # thousands of rows (2^n scenarios): one insert of three list parameters, not one per row
+    ids, metric_ids, weights = zip(*scenarios(method), strict=True)
+    con.execute("insert into rank_scenarios select unnest(?), unnest(?), unnest(?)",
+                [list(ids), list(metric_ids), list(weights)])
     con.execute("create or replace temp table rank_bands (band varchar, min_score double, "
                 "band_order integer)")
     con.executemany("insert into rank_bands values (?, ?, ?)",

@@ -29,8 +29,9 @@ def _league(con, year=2024):
 def test_scores_follow_the_weights(con):
     league = _league(con)
     expected = {code: score for code, (_, score) in {**STREET_CASES, **TOWN_CASES}.items()}
-    # 官渡 is late (−15) and left two cells of table 三 blank: 2 of 197 cells unfilled
-    expected["430181104"] = 84.8
+    # 官渡 is 40 days late (on_time 0: −15) and left two cells of table 三 blank: 2 of 190
+    # cells unfilled; its new applications are blank, so backlog (5) is not assessed
+    expected["430181104"] = round(100 * (95 - 15 - 15 * 2 / 190) / 95, 1)
     assert {c: league[c]["score"] for c in expected} == expected
 
 
@@ -77,15 +78,16 @@ def test_rank_ranges_contain_the_rank_and_are_narrow_for_a_clear_leader(con):
     assert (league["430181104"]["rank_min"], league["430181104"]["rank_max"]) == (2, 3)
     assert (league["430181105"]["rank_min"], league["430181105"]["rank_max"]) == (2, 3)
     n = con.execute("select max(n_scenarios) from v_rank_ranges").fetchone()[0]
-    assert n == 2 ** 8 + 1
+    assert n == 2 ** len(rankings.load_method().weights) + 1 == 2 ** 10 + 1
 
 
 def test_change_since_last_year(con):
     league = _league(con)
     huaichuan = league["430181001"]
-    # 2023: one error and no previous year (continuity not assessed): 100 × (90 − 5) / 90
-    assert huaichuan["prev_score"] == 94.4
-    assert huaichuan["score_change"] == pytest.approx(5.6)
+    # 2023: one error and no previous year (continuity, weight 5, not assessed):
+    # 100 × (95 − 5) / 95
+    assert huaichuan["prev_score"] == 94.7
+    assert huaichuan["score_change"] == pytest.approx(5.3)
     assert (huaichuan["prev_rank_in_group"], huaichuan["rank_in_group"]) == (4, 1)
     assert huaichuan["rank_change"] == 3
     assert league["430181004"]["rank_change"] == 1 - 4
@@ -97,7 +99,7 @@ def test_unassessed_indicators_are_left_out_not_zero(con):
     assert row == (None, "无上年报告")
     coverage = con.execute("select coverage from v_rankings where report_year = 2023 "
                            "and unit_code = '430181002'").fetchone()[0]
-    assert coverage == pytest.approx(0.9)
+    assert coverage == pytest.approx(0.95)
 
 
 def test_context_figures_na_small_samples_and_blanks(con):
@@ -228,3 +230,74 @@ def test_every_ranking_view_column_is_documented(con):
     for view in sorted(views):
         columns = {r[0] for r in con.execute(f"describe {view}").fetchall()}
         assert columns == documented[view], view
+
+
+def test_indicators_are_graded(tmp_path):
+    """Timeliness by days, findings by severity, the narrative by the share of figures that
+    agree, section 五 by its items and length, the backlog by the share carried over."""
+    import re
+
+    import duckdb
+    from ranking_data import finding
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    w = duckdb.connect(str(path))
+    sid = {code: w.execute("select submission_id from submissions where unit_code = ? "
+                           "and report_year = 2024", [code]).fetchone()[0]
+           for code in ("430181001", "430181002", "430181003", "430181004", "430181102")}
+    # 淮川 10 days early; 社港 6 days late (and R-DEADLINE says so)
+    w.execute("update submissions set published_date = '2025-01-21' where submission_id = ?",
+              [sid["430181001"]])
+    w.execute("update submissions set published_date = '2025-02-06' where submission_id = ?",
+              [sid["430181102"]])
+    finding(w, sid["430181102"], "430181102", 2024, "R-DEADLINE", severity="warning")
+    # 社港: a warning no other indicator stands for counts; info and extraction doubts do not
+    finding(w, sid["430181102"], "430181102", 2024, "T2-UNPUBLISHED", severity="warning")
+    finding(w, sid["430181102"], "430181102", 2024, "Q-YOY", severity="info")
+    finding(w, sid["430181102"], "430181102", 2024, "Q-SPLIT", severity="warning",
+            responsibility="extraction")
+    # 荷花 states three figures: one disagrees, one could not be read
+    for n in (2, 3):
+        w.execute("insert into narrative_figures values (?, '430181003', 2024, ?, '复议', 1, "
+                  "'t4.review.total', 's4')", [sid["430181003"], n])
+    finding(w, sid["430181003"], "430181003", 2024, "R-NARRATIVE", severity="warning",
+            message="正文与表格不符")
+    finding(w, sid["430181003"], "430181003", 2024, "R-NARRATIVE", severity="warning",
+            status="not_assessable", responsibility="extraction", message="无法识别")
+    # 集里: a short section 五 with two concrete items
+    short = "一是政策解读材料发布不及时，有滞后现象；二是建立解读材料与文件同步发布机制。"
+    w.execute("update narratives set text = ? where submission_id = ? and section_code = 's5'",
+              [short, sid["430181002"]])
+    # 关口 carries over 10 of 20 new applications; 淮川 3 of 4 (counted against 10)
+    for code, new, carried in (("430181004", 20, 10), ("430181001", 4, 3)):
+        w.execute("update cells set value = ? where submission_id = ? "
+                  "and cell_code = 't3.new.total'", [new, sid[code]])
+        w.execute("update cells set value = ? where submission_id = ? "
+                  "and cell_code = 't3.carried_out.total'", [carried, sid[code]])
+    w.close()
+    con, _ = rankings.connect(path)
+    scores = {(u, m): s for u, m, s in con.execute(
+        "select unit_code, metric_id, score from v_indicator_scores "
+        "where report_year = 2024").fetchall()}
+    con.close()
+    assert scores[("430181001", "on_time")] == pytest.approx(0.8 + 0.2 * 10 / 20)
+    assert scores[("430181102", "on_time")] == pytest.approx(0.5 * (1 - 6 / 30))
+    assert scores[("430181002", "on_time")] == 1.0  # 26 days early: the cap
+    assert scores[("430181102", "no_errors")] == pytest.approx(0.9)
+    assert scores[("430181004", "no_errors")] == 0.0  # four errors: 1 − 4 × 0.25
+    assert scores[("430181003", "narrative")] == pytest.approx(1 / 2)
+    chars = len(re.sub(r"[^\u4e00-\u9fff]", "", short))
+    assert scores[("430181002", "problems_concrete")] == pytest.approx(
+        0.6 * 2 / 6 + 0.4 * chars / 240)
+    assert scores[("430181105", "problems_concrete")] == 0.0  # R-PROBLEMS fails
+    assert scores[("430181004", "backlog")] == pytest.approx((1 - 10 / 20) / 0.75)
+    assert scores[("430181001", "backlog")] == pytest.approx((1 - 3 / 10) / 0.75)
+    assert scores[("430181104", "backlog")] is None  # new applications blank
+
+
+def test_method_needs_the_parameters_of_its_graded_indicators(tmp_path):
+    text = rankings.resources.files("gongkai.data").joinpath("metrics.toml").read_text("utf-8")
+    broken = tmp_path / "metrics.toml"
+    broken.write_text(text.replace("on_time_full_days_early = 20\n", ""), encoding="utf-8")
+    with pytest.raises(ValueError, match="on_time_full_days_early"):
+        rankings.load_method(metrics_path=broken)

@@ -2,9 +2,15 @@
 -- grain: one row per unit-year with a current report × scored metric (kind rule or computed).
 -- score is 0..1, or null when the metric is not assessed for the report (see metrics.toml);
 --   evidence says why, in a clerk's words. Rule metrics read the findings of the latest check
---   run (v_rank_findings); sections and cells_filled read the report itself; no_errors counts
---   the error findings of the township's own making that no other metric stands for.
--- Reads the temp tables rank_metrics, rank_metric_rules and rank_params (from the TOML files).
+--   run (v_rank_findings). The computed metrics are graded: on_time by the days before or
+--   after the deadline, sections and cells_filled by what the report holds, no_errors by
+--   the error and warning findings no other metric stands for, narrative by the share of
+--   restated figures that agree with the tables, problems_concrete by the distinct items
+--   and the length of section 五, backlog by the share of applications carried over. A
+--   computed metric that stands for rules is not assessed when none of them ran, or when
+--   the only findings are doubts about our own reading (never held against the township).
+-- Reads the temp tables rank_metrics, rank_metric_rules, rank_params, rank_deadline_rules
+--   and rank_boilerplate (from the TOML files).
 create or replace temp view v_indicator_scores as
 with
 
@@ -94,6 +100,53 @@ rule_scores as (
 
 -- computed metrics --------------------------------------------------------------------------
 
+has_run as (
+    select count(*) > 0 as has_run from latest_run
+),
+
+params as (
+    select
+        max(value) filter (where key = 'error_penalty') as error_penalty,
+        max(value) filter (where key = 'warning_penalty') as warning_penalty,
+        max(value) filter (where key = 'on_time_on_deadline') as on_time_on_deadline,
+        max(value) filter (where key = 'on_time_full_days_early') as on_time_full_days_early,
+        max(value) filter (where key = 'on_time_late_start') as on_time_late_start,
+        max(value) filter (where key = 'on_time_zero_days_late') as on_time_zero_days_late,
+        max(value) filter (where key = 'problems_items_full') as problems_items_full,
+        max(value) filter (where key = 'problems_chars_full') as problems_chars_full,
+        max(value) filter (where key = 'problems_item_min_chars') as problems_item_min_chars,
+        max(value) filter (where key = 'problems_items_share') as problems_items_share,
+        max(value) filter (where key = 'backlog_full_share') as backlog_full_share,
+        max(value) filter (where key = 'backlog_zero_share') as backlog_zero_share,
+        max(value) filter (where key = 'backlog_min_base') as backlog_min_base,
+    from rank_params
+),
+
+-- the deadline of each report: the most specific rule of the R-DEADLINE settings (city and
+-- year, city, year, default), as sql/checks/r_deadline.sql chooses it
+deadlines as (
+    select
+        u.submission_id,
+        coalesce(r.due_date, make_date(u.report_year + 1, r.due_month, r.due_day)) as deadline,
+    from unit_years as u
+    inner join rank_deadline_rules as r
+        on (r.city is null or r.city = u.city)
+        and (r.report_year is null or r.report_year = u.report_year)
+    qualify row_number() over (
+        partition by u.submission_id
+        order by (r.city is not null) desc, (r.report_year is not null) desc
+    ) = 1
+),
+
+days_early as (
+    select
+        u.submission_id,
+        d.deadline - u.published_date as n_days,
+    from unit_years as u
+    inner join deadlines as d on d.submission_id = u.submission_id
+    where u.published_date is not null
+),
+
 sections_found as (
     select
         u.submission_id,
@@ -119,26 +172,92 @@ cells_counted as (
     group by u.submission_id
 ),
 
-error_counts as (
+finding_counts as (
     select
         f.submission_id,
-        count(*) as n_errors,
+        count(*) filter (where f.severity = 'error') as n_errors,
+        count(*) filter (where f.severity = 'warning') as n_warnings,
     from run_findings as f
     where
-        f.severity = 'error'
-        and f.status = 'fail'
+        f.status = 'fail'
         and coalesce(f.responsibility, 'source') = 'source'
         and f.rule_id not in (select rule_id from metric_rules)
     group by f.submission_id
 ),
 
-has_run as (
-    select count(*) > 0 as has_run from latest_run
+figures_stated as (
+    select
+        g.submission_id,
+        count(*) as n_figures,
+    from narrative_figures as g
+    semi join unit_years as u on u.submission_id = g.submission_id
+    group by g.submission_id
 ),
 
-params as (
-    select max(value) filter (where key = 'error_penalty') as error_penalty,
-    from rank_params
+narrative_findings as (
+    select
+        f.submission_id,
+        count(*) filter (
+            where f.status = 'fail' and coalesce(f.responsibility, 'source') = 'source'
+        ) as n_disagree,
+        count(*) filter (
+            where f.status = 'not_assessable' or f.responsibility = 'extraction'
+        ) as n_doubtful,
+    from run_findings as f
+    where f.rule_id = 'R-NARRATIVE'
+    group by f.submission_id
+),
+
+-- section 五 without spaces and without the template's boilerplate sentences
+-- (check settings [boilerplate] patterns, as R-PROBLEMS removes them)
+problem_texts as (
+    select
+        n.submission_id,
+        regexp_replace(
+            regexp_replace(n.text, '\s+', '', 'g'),
+            coalesce((select string_agg('(?:' || pattern || ')', '|' order by pattern_no)
+                      from rank_boilerplate), '$^'),
+            '', 'g'
+        ) as text,
+    from narratives as n
+    semi join unit_years as u on u.submission_id = n.submission_id
+    where n.section_code = 's5'
+    qualify row_number() over (partition by n.submission_id order by n.position nulls last) = 1
+),
+
+-- the items it states: pieces between sentence ends, semicolons, colons and list markers
+-- （1） 1. 1、 一是 一、, reduced to their Chinese characters, letters and digits
+problem_items as (
+    select
+        t.submission_id,
+        regexp_replace(item, '[^\p{Han}A-Za-z0-9]', '', 'g') as item,
+    from problem_texts as t,
+        unnest(regexp_split_to_array(
+            t.text,
+            '[。；;！!？?：:]|[（(][0-9一二三四五六七八九十]+[）)]|[0-9]+[.、．]|[一二三四五六七八九十]+[是、]'
+        )) as parts (item)
+),
+
+problems_measured as (
+    select
+        t.submission_id,
+        length(regexp_replace(t.text, '[^\p{Han}A-Za-z0-9]', '', 'g')) as n_chars,
+        (
+            select count(distinct i.item)
+            from problem_items as i
+            where i.submission_id = t.submission_id
+                and length(i.item) >= (select problems_item_min_chars from params)
+        ) as n_items,
+    from problem_texts as t
+),
+
+backlog_figures as (
+    select
+        u.submission_id,
+        t3.t3__new__total as new_total,
+        t3.t3__carried_out__total as carried_out_total,
+    from unit_years as u
+    inner join v_t3 as t3 on t3.submission_id = u.submission_id
 ),
 
 computed_scores as (
@@ -147,37 +266,126 @@ computed_scores as (
         u.report_year,
         u.submission_id,
         m.metric_id,
+        -- the graded rule metrics are gated as the rule metrics are: not assessed when
+        -- their rule did not run or (on_time, problems_concrete) when its only findings
+        -- are doubts about our reading; narrative leaves doubtful figures out instead
+        case
+            when m.metric_id in ('on_time', 'narrative', 'problems_concrete')
+                and coalesce(ran.n_rules_ran, 0) = 0 then '未检查'
+            when m.metric_id in ('on_time', 'problems_concrete')
+                and coalesce(mf.n_source_fails, 0) = 0 and coalesce(mf.n_doubtful, 0) > 0
+                then '无法判断'
+        end as gate,
         case m.metric_id
+            when 'on_time' then
+                case
+                    when de.n_days >= 0 then p.on_time_on_deadline
+                        + (1 - p.on_time_on_deadline)
+                        * least(de.n_days, p.on_time_full_days_early) / p.on_time_full_days_early
+                    else p.on_time_late_start
+                        * greatest(0.0, 1 - (-de.n_days) / p.on_time_zero_days_late)
+                end
             when 'sections' then s.n_sections / 6.0
             when 'cells_filled' then c.n_filled / nullif(c.n_cells, 0)
             when 'no_errors' then
                 case
-                    when h.has_run then greatest(0.0, 1.0 - p.error_penalty * coalesce(e.n_errors, 0))
+                    when h.has_run then greatest(
+                        0.0,
+                        1.0 - p.error_penalty * coalesce(e.n_errors, 0)
+                        - p.warning_penalty * coalesce(e.n_warnings, 0)
+                    )
                 end
-        end as score,
+            when 'narrative' then
+                (g.n_figures - coalesce(nf.n_doubtful, 0) - coalesce(nf.n_disagree, 0))
+                / nullif(g.n_figures - coalesce(nf.n_doubtful, 0), 0)
+            when 'problems_concrete' then
+                case
+                    when coalesce(mf.n_source_fails, 0) > 0 then 0.0
+                    when pm.submission_id is not null then
+                        p.problems_items_share
+                        * least(pm.n_items, p.problems_items_full) / p.problems_items_full
+                        + (1 - p.problems_items_share)
+                        * least(pm.n_chars, p.problems_chars_full) / p.problems_chars_full
+                end
+            when 'backlog' then
+                case
+                    when b.carried_out_total >= 0 and b.new_total >= 0 then least(1.0, greatest(
+                        0.0,
+                        (p.backlog_zero_share
+                         - b.carried_out_total / greatest(b.new_total, p.backlog_min_base))
+                        / (p.backlog_zero_share - p.backlog_full_share)
+                    ))
+                end
+        end as graded,
         case m.metric_id
+            when 'on_time' then
+                case
+                    when de.n_days is null then '未读到落款日期'
+                    when de.n_days > 0 then '提前' || de.n_days || '天发布'
+                    when de.n_days = 0 then '期限当天发布'
+                    else '逾期' || (-de.n_days) || '天'
+                end
             when 'sections' then '找到' || s.n_sections || '/6部分'
             when 'cells_filled' then '填写' || coalesce(c.n_filled, 0) || '/' || coalesce(c.n_cells, 0) || '格'
             when 'no_errors' then
                 case
-                    when h.has_run then coalesce(e.n_errors, 0) || '条错误'
+                    when h.has_run then coalesce(e.n_errors, 0) || '条错误、'
+                        || coalesce(e.n_warnings, 0) || '条提醒'
                     else '未检查'
                 end
-        end as evidence,
+            when 'narrative' then
+                case
+                    when coalesce(g.n_figures, 0) - coalesce(nf.n_doubtful, 0) <= 0
+                        then '正文未列可核对的数字'
+                    else '正文数字' || (g.n_figures - coalesce(nf.n_doubtful, 0)) || '处，'
+                        || coalesce(nf.n_disagree, 0) || '处与表格不符'
+                end
+            when 'problems_concrete' then
+                case
+                    when coalesce(mf.n_source_fails, 0) > 0 then '未通过 ' || mf.failing_rules
+                    when pm.submission_id is null then '未找到第五部分'
+                    else pm.n_items || '条具体问题或措施，' || pm.n_chars || '字'
+                end
+            when 'backlog' then
+                case
+                    when b.carried_out_total is null or b.new_total is null then '表三数据空白'
+                    else '结转' || b.carried_out_total::bigint || '件／新收'
+                        || b.new_total::bigint || '件'
+                end
+        end as graded_evidence,
     from unit_years as u
     cross join metrics as m
     cross join has_run as h
     cross join params as p
+    left join metric_rules_ran as ran on ran.metric_id = m.metric_id
+    left join metric_findings as mf
+        on mf.metric_id = m.metric_id and mf.submission_id = u.submission_id
+    left join days_early as de on de.submission_id = u.submission_id
     left join sections_found as s on s.submission_id = u.submission_id
     left join cells_counted as c on c.submission_id = u.submission_id
-    left join error_counts as e on e.submission_id = u.submission_id
+    left join finding_counts as e on e.submission_id = u.submission_id
+    left join figures_stated as g on g.submission_id = u.submission_id
+    left join narrative_findings as nf on nf.submission_id = u.submission_id
+    left join problems_measured as pm on pm.submission_id = u.submission_id
+    left join backlog_figures as b on b.submission_id = u.submission_id
     where m.kind = 'computed'
+),
+
+gated_scores as (
+    select
+        unit_code,
+        report_year,
+        submission_id,
+        metric_id,
+        case when gate is null then graded end as score,
+        coalesce(gate, graded_evidence) as evidence,
+    from computed_scores
 ),
 
 all_scores as (
     select * from rule_scores
     union all by name
-    select * from computed_scores
+    select * from gated_scores
 ),
 
 final as (
