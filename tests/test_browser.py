@@ -107,3 +107,25 @@ def test_a_cjk_font_is_installed_for_the_browser():
     family = subprocess.run([fc, "-f", "%{family}", "sans-serif:lang=zh-cn"],
                             capture_output=True, text=True, check=True).stdout
     assert any(name in family for name in ("CJK", "Han Sans", "WenQuanYi", "Hei")), family
+
+
+def test_the_busiest_digest_prints_on_one_a4_page(rendered, tmp_path):
+    """Print-to-PDF (A4, the digest's print CSS) of the unit with the most findings: one
+    page, its findings first."""
+    import pypdfium2
+
+    out, busiest = rendered
+    page = out / "2024" / "digests" / f"{busiest}.html"
+    html = page.read_text("utf-8")
+    assert html.index("需要改正或核实的问题") < html.index("各项指标")
+    pdf = tmp_path / "digest.pdf"
+    result = chromium(page.as_uri(), tmp_path / "profile-pdf", f"--print-to-pdf={pdf}",
+                      "--no-pdf-header-footer")
+    assert pdf.exists(), result.stderr[-2000:]
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        width, height = doc[0].get_size()
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+        assert len(doc) == 1, f"{busiest}: {len(doc)} pages"
+    finally:
+        doc.close()

@@ -269,3 +269,118 @@ def test_post_artifacts_in_a_flow(prefect_harness, tmp_path):
     assert rankings.load_method().version in (table.description or "")
     summary = Artifact.get("city-summary-2024")
     assert summary is not None and "报送单位" in str(summary.data)
+
+
+def test_workers_do_not_change_the_bytes(generated, tmp_path):
+    warehouse, out, _ = generated
+    parallel = render_all(warehouse, tmp_path / "two", [2023, 2024], workers=2)
+    names = sorted(p.relative_to(tmp_path / "two") for p in parallel)
+    assert names == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    for name in names:
+        assert (tmp_path / "two" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_digest_documents_do_not_share_state(tmp_path):
+    """The digest DOCX reuses one document skeleton per process: a digest's bytes do not
+    depend on which digests were written before it."""
+    from gongkai.render import data, write_digests
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    con, method = rankings.connect(path)
+    city = data.city_report(con, method, 2024)
+    digests = {d["unit"]["unit_code"]: d for d in data.digests(con, method, city)}
+    con.close()
+    write_digests([digests["430181001"]], tmp_path / "a")
+    write_digests([digests["430181107"], digests["430181001"]], tmp_path / "b")
+    name = "2024/digests/430181001.docx"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    doc = Document(tmp_path / "b" / name)
+    assert not any("430181107" in p.text or "问题-430181107" in p.text for p in doc.paragraphs)
+
+
+def test_deterministic_zip_is_what_zipfile_writes():
+    import io
+    import zipfile
+
+    from gongkai.render.office import deterministic_zip
+
+    stamp = "2025-02-01T09:00:00Z"
+    core = ('<cp:coreProperties><dcterms:created xsi:type="dcterms:W3CDTF">2013-12-23T23:15:00Z'
+            '</dcterms:created></cp:coreProperties>')
+    entries = [("[Content_Types].xml", b"<Types/>" * 50), ("docProps/core.xml", core.encode()),
+               ("word/document.xml", "正文".encode() * 1000), ("word/媒体.xml", b"x")]
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as z:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = core.replace("2013-12-23T23:15:00Z", stamp).encode()
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            z.writestr(info, data)
+    assert deterministic_zip(entries, stamp) == expected.getvalue()
+    # the second time the unchanged entries come from the cache: the same bytes
+    assert deterministic_zip(entries, stamp) == expected.getvalue()
+
+
+def test_stale_digests_are_removed_and_other_files_kept(tmp_path):
+    path = build_constructed(tmp_path / "w.duckdb")
+    out = tmp_path / "out"
+    render_all(path, out, [2024])
+    digests = out / "2024" / "digests"
+    assert (digests / "430181004.html").exists() and (digests / "430181004.docx").exists()
+    # units without a report have no digest, and the index does not link to one
+    assert not (digests / "430181101.html").exists()
+    index = (out / "index.html").read_text("utf-8")
+    assert 'href="2024/digests/430181004.html"' in index
+    assert 'href="2024/digests/430181101.html"' not in index
+    (digests / "notes.txt").write_text("kept", encoding="utf-8")
+    (digests / "README.html").write_text("kept", encoding="utf-8")
+    w = duckdb.connect(str(path))  # 关口 withdraws its 2024 report
+    w.execute("update submissions set is_current = false where unit_code = '430181004' "
+              "and report_year = 2024")
+    w.close()
+    files = render_all(path, out, [2024])
+    assert not (digests / "430181004.html").exists()
+    assert not (digests / "430181004.docx").exists()
+    assert (digests / "notes.txt").exists() and (digests / "README.html").exists()
+    assert (digests / "430181001.html") in files
+    index = (out / "index.html").read_text("utf-8")
+    assert 'href="2024/digests/430181004.html"' not in index and "关口街道" in index
+
+
+def test_render_command_reads_the_warehouse_without_writing_it(tmp_path, capsys):
+    import hashlib
+
+    from gongkai.cli import main
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = tmp_path / "out"
+    stale = out / "2024" / "digests" / "430181199.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old", encoding="utf-8")
+    assert main(["render", "--warehouse", str(path), "--out", str(out), "--years",
+                 "2023-2024"]) == 0
+    said = capsys.readouterr().out
+    assert "2023–2024" in said and "removed 1 stale digests" in said
+    assert (out / "2024" / "city-report.html").exists()
+    assert (out / "2023" / "digests" / "430181001.docx").exists()
+    assert not stale.exists()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert main(["render", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
+    assert main(["render", "--warehouse", str(path), "--years", "2024-2019"]) == 2
+    assert "runs backwards" in capsys.readouterr().err
+
+
+def test_the_league_discriminates(generated):
+    """Graded indicators: few townships share a score in the generated demo."""
+    warehouse, _, _ = generated
+    con, _ = rankings.connect(warehouse)
+    for year in (2023, 2024):
+        scores = [s for (s,) in con.execute(
+            "select score from v_rankings where report_year = ? and peer_group = '乡镇' "
+            "and has_report", [year]).fetchall()]
+        largest_tie = max(scores.count(s) for s in scores)
+        assert len(set(scores)) >= 0.75 * len(scores) and largest_tie <= 3, (year, scores)
+    con.close()

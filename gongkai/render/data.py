@@ -8,6 +8,7 @@ the same figures.
 
 from __future__ import annotations
 
+import math
 import statistics
 from typing import Any
 
@@ -33,8 +34,24 @@ T4_BLOCK_LABELS = {
     "suit_direct": "行政诉讼（未经复议直接起诉）",
     "suit_after_review": "行政诉讼（复议后起诉）",
 }
-# a finding naming more cells than this lists only its non-zero cells in a digest
+# a finding naming more cells than this lists only its non-zero cells in a digest (the blank
+# cells of all findings are listed once, after them)
 MAX_FINDING_CELLS = 8
+# the figures of a digest beside the city median: (v_context_figures column, label, unit)
+DIGEST_FIGURES = (
+    ("applications", "本年新收申请", "件"),
+    ("handled", "办理总数", "件"),
+    ("disclosed", "予以公开＋部分公开", "件"),
+    ("carried_out", "结转下年度", "件"),
+    ("review_total", "行政复议", "件"),
+    ("suit_total", "行政诉讼", "件"),
+)
+# a digest that would take more printed lines than this (printed_lines) is printed dense:
+# smaller type, the score history and the excerpt of section 五 left out of the printed page
+PAGE_LINES = 56
+PRINT_LINE_CHARS = 80
+# what a digest shows of the other units of its peer group
+PEER_COLUMNS = ("unit_code", "short_name", "score", "band", "rank_in_group", "has_report")
 T4_COL_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
                  "pending": "尚未审结", "total": "总计"}
 
@@ -50,6 +67,14 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The report years the warehouse has current reports for, in order."""
     return [r["report_year"] for r in rows(
         con, "select distinct report_year from v_rank_unit_years order by report_year")]
+
+
+def report_count(con: duckdb.DuckDBPyConnection, years: list[int]) -> int:
+    """How many current reports (digests) these years have."""
+    if not years:
+        return 0
+    return rows(con, "select count(*) as n from v_rank_unit_years where has_report "
+                     "and list_contains(?, report_year)", [years])[0]["n"]
 
 
 def city_name(con: duckdb.DuckDBPyConnection) -> str:
@@ -70,15 +95,10 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     return None
 
 
-def _pivot_dimensions(con, year: int, unit_code: str | None = None) -> dict:
-    sql = ("select unit_code, dimension, dimension_score from v_dimension_scores "
-           "where report_year = ?")
-    params: list[Any] = [year]
-    if unit_code is not None:
-        sql += " and unit_code = ?"
-        params.append(unit_code)
+def _pivot_dimensions(con, year: int) -> dict:
     out: dict[str, dict[str, float]] = {}
-    for r in rows(con, sql + " order by unit_code, dimension", params):
+    for r in rows(con, "select unit_code, dimension, dimension_score from v_dimension_scores "
+                       "where report_year = ? order by unit_code, dimension", [year]):
         out.setdefault(r["unit_code"], {})[r["dimension"]] = r["dimension_score"]
     return out
 
@@ -236,98 +256,160 @@ def _is_zero(text: str | None) -> bool:
         return False
 
 
-def _compact_cells(cells: list[dict], limit: int = MAX_FINDING_CELLS
-                   ) -> tuple[list[dict], int, list[str]]:
-    """The cells of a finding to list, how many zero-valued cells were left out, and the
-    codes of the cells that were never read (no value and no location in the report).
+def _compact_cells(cells: list[dict], status: str, limit: int = MAX_FINDING_CELLS
+                   ) -> tuple[list[dict], int]:
+    """The cells holding a value that a finding lists, and how many zero-valued cells were
+    left out of the list.
 
-    A finding over many cells (a column sum of table 三 names 25) lists every cell that is not
-    0 and counts the zeros, so a digest stays on one page; a short one lists every cell.
+    A finding that could not be checked (not_assessable) is about its blank cells, so only
+    its non-zero cells are listed; so are those of a finding over many cells (a column sum of
+    table 三 names 25). A short finding lists every cell, zeros included.
     """
-    unread = [c for c in cells if c["finding_value"] is None and not c["location"]
-              and c["cell_status"] in (None, "unseen")]
-    rest = [c for c in cells if c not in unread]
-    if len(unread) <= 2:
-        rest, unread = cells, []
-    if len(rest) <= limit:
-        return rest, 0, [c["cell_key"] for c in unread]
-    shown = [c for c in rest if not _is_zero(c["finding_value"])]
-    return shown, len(rest) - len(shown), [c["cell_key"] for c in unread]
+    if status != "not_assessable" and len(cells) <= limit:
+        return cells, 0
+    shown = [c for c in cells if not _is_zero(c["finding_value"])]
+    return shown, len(cells) - len(shown)
 
 
-def digest(con: duckdb.DuckDBPyConnection, method: Method, year: int, unit_code: str,
-           city: dict | None = None) -> dict:
-    """Everything one unit's digest shows: its standing, figures beside the city median,
-    and its own findings with the cells' source locations. Other units appear only with
-    their name, score, band and rank."""
-    me = rows(con, "select * from v_rankings where report_year = ? and unit_code = ?",
-              [year, unit_code])
-    if not me:
-        raise KeyError(f"no unit {unit_code} in {year}")
-    me = me[0]
-    me["dimensions"] = _pivot_dimensions(con, year, unit_code).get(unit_code, {})
-    peers = rows(con, "select unit_code, short_name, score, band, rank_in_group, has_report "
-                      "from v_rankings where report_year = ? and peer_group = ? "
-                      "order by display_order", [year, me["peer_group"]])
-    indicators = rows(con, "select s.*, m.name from v_indicator_scores as s "
-                           "inner join rank_metrics as m on m.metric_id = s.metric_id "
-                           "where s.report_year = ? and s.unit_code = ? order by s.metric_order",
-                      [year, unit_code])
-    for ind in indicators:
-        ind["weight"] = method.weights.get(ind["metric_id"], 0)
+def _blank_cells(cells: list[dict]) -> tuple[list[dict], list[str]]:
+    """The blank cells the findings name, each once in template order: those seen in the
+    report (with where), and the codes of those never read (no location)."""
+    unique: dict[str, dict] = {}
+    for c in cells:
+        if c["finding_value"] is None:
+            unique.setdefault(c["cell_key"], c)
+    ordered = sorted(unique.values(), key=lambda c: (c["cell_position"] is None,
+                                                    c["cell_position"] or 0, c["cell_key"]))
+    seen = [c for c in ordered if c["location"]]
+    return seen, [c["cell_key"] for c in ordered if not c["location"]]
+
+
+def _ref_chars(c: dict) -> int:
+    """About how many characters a cell reference takes in a digest."""
+    return (len(c["cell_key"]) // 2 + min(len(c["row_label"] or ""), 15)
+            + len(c["col_label"] or "") + len(c["value_text"]) + len(c["raw_text"] or "")
+            + len(c["location"] or "") // 2 + 8)
+
+
+def printed_lines(d: dict) -> int:
+    """About how many lines of body type a digest takes on the printed A4 page: its fixed
+    parts, each finding's message and cell references (in smaller type, about 1.4 times as
+    many characters a line), the blank cells, the tables, the peers, the score history and
+    the excerpt of section 五."""
+    ref_line = PRINT_LINE_CHARS * 1.4
+    lines = 17  # title, standing, headings, method box, footer
+    for f in d["findings"]:
+        lines += math.ceil((len(f["message_zh"] or "") + len(f["rule_id"]) + 6)
+                           / PRINT_LINE_CHARS)
+        refs = sum(_ref_chars(c) for c in f["cell_rows"])
+        refs += 12 * (bool(f["zero_cells"]) + bool(f["blank_cells"]))
+        lines += math.ceil(refs / ref_line)
+    if d["blank_cells"] or d["unread_cells"]:
+        lines += math.ceil((40 + sum(len(c["cell_key"]) // 2 + len(c["raw_text"] or "")
+                                     + len(c["location"] or "") // 2 + 6
+                                     for c in d["blank_cells"])) / ref_line)
+    lines += max(len(d["indicators"]), len(d["figures"]) + 1) + 1
+    lines += math.ceil(len(d["peers"]) / 4)
+    if len(d["history"]) > 1:
+        lines += 5
+    if d["problems_text"]:
+        lines += 2 + math.ceil(min(len(d["problems_text"]), 300) / PRINT_LINE_CHARS)
+    return lines
+
+
+def _grouped(items: list[dict], key: str) -> dict[Any, list[dict]]:
+    """Rows grouped by a column, each group in the rows' order."""
+    out: dict[Any, list[dict]] = {}
+    for r in items:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+def digests(con: duckdb.DuckDBPyConnection, method: Method, city: dict) -> list[dict]:
+    """Everything each unit's digest of the city report's year shows, in league order.
+
+    One query per view for the whole year (not one per unit). A digest holds the unit's
+    standing, its figures beside the city median, and its own findings with the cells'
+    source locations; other units appear only with their name, score, band and rank.
+    Units without a current report have no digest.
+    """
+    year = city["year"]
+    league = [r for r in city["league"] if r["has_report"]]
+    if not league:
+        return []
+    indicators = _grouped(rows(con, """
+        select s.*, m.name from v_indicator_scores as s
+        inner join rank_metrics as m on m.metric_id = s.metric_id
+        where s.report_year = ? order by s.unit_code, s.metric_order""", [year]), "unit_code")
     all_context = rows(con, "select * from v_context_figures where report_year = ? "
                             "order by unit_code", [year])
-    mine = next((r for r in all_context if r["unit_code"] == unit_code), None)
-    scores = rows(con, "select score from v_rankings where report_year = ? order by unit_code",
-                  [year])
+    context = {r["unit_code"]: r for r in all_context}
     fill = {r["unit_code"]: r["score"] for r in rows(
         con, "select unit_code, score from v_indicator_scores where report_year = ? "
              "and metric_id = 'cells_filled' order by unit_code", [year])}
-    figures = []
-    for key, label, unit in (
-        ("applications", "本年新收申请", "件"),
-        ("handled", "办理总数", "件"),
-        ("disclosed", "予以公开＋部分公开", "件"),
-        ("carried_out", "结转下年度", "件"),
-        ("review_total", "行政复议", "件"),
-        ("suit_total", "行政诉讼", "件"),
-    ):
-        figures.append({"label": label, "unit": unit,
-                        "value": mine[key] if mine else None,
-                        "median": _median([r[key] for r in all_context])})
-    figures.append({"label": "表格填写完整率", "unit": "%",
-                    "value": None if fill.get(unit_code) is None else fill[unit_code] * 100,
-                    "median": _median([v * 100 for v in fill.values() if v is not None])})
-    figures.append({"label": "综合得分", "unit": "分", "value": me["score"],
-                    "median": _median([r["score"] for r in scores])})
-    findings = rows(con, "select * from v_rank_findings where report_year = ? and unit_code = ? "
-                         "order by finding_no", [year, unit_code])
-    cells = rows(con, "select * from v_rank_finding_cells where report_year = ? and unit_code = ? "
-                      "order by finding_no, cell_position nulls last, cell_key",
-                 [year, unit_code])
-    for c in cells:
-        c["value_text"] = _value_text(c["finding_value"])
-    for f in findings:
-        mine_cells = [c for c in cells if c["finding_no"] == f["finding_no"]]
-        f["cell_rows"], f["zero_cells"], f["unread_cells"] = _compact_cells(mine_cells)
-    history = rows(con, "select report_year, score, band, rank_in_group, group_size "
-                        "from v_rankings where unit_code = ? and report_year <= ? "
-                        "order by report_year", [unit_code, year])
-    problems = rows(con, "select n.text from narratives as n where n.submission_id = ? "
-                         "and n.section_code = 's5'", [me["submission_id"]])
-    city_figures = rows(con, "select * from v_city_figures where report_year = ?", [year])
-    return {
-        "year": year,
-        "city_figures": city_figures[0] if city_figures else None,
-        "city": city["city"] if city else city_name(con),
-        "as_of": city["as_of"] if city else data_as_of(con),
-        "method": method,
-        "unit": me,
-        "peers": peers,
-        "indicators": indicators,
-        "context": mine,
-        "figures": figures,
-        "findings": findings,
-        "history": history,
-        "problems_text": problems[0]["text"] if problems else None,
-    }
+    medians = {key: _median([r[key] for r in all_context]) for key, _, _ in DIGEST_FIGURES}
+    fill_median = _median([v * 100 for v in fill.values() if v is not None])
+    score_median = _median([r["score"] for r in city["league"]])
+    findings = _grouped(rows(con, "select * from v_rank_findings where report_year = ? "
+                                  "order by unit_code, finding_no", [year]), "unit_code")
+    cells = _grouped(rows(con, "select * from v_rank_finding_cells where report_year = ? "
+                               "order by unit_code, finding_no, cell_position nulls last, "
+                               "cell_key", [year]), "unit_code")
+    history = _grouped(rows(con, "select unit_code, report_year, score, band, rank_in_group, "
+                                 "group_size from v_rankings where report_year <= ? "
+                                 "order by unit_code, report_year", [year]), "unit_code")
+    problems: dict[str, str] = {}
+    for r in rows(con, """
+            select n.submission_id, n.text from narratives as n
+            semi join v_rank_unit_years as u
+                on u.submission_id = n.submission_id and u.report_year = ?
+            where n.section_code = 's5'
+            order by n.submission_id, n.position nulls last""", [year]):
+        problems.setdefault(r["submission_id"], r["text"])
+    peers = {g["name"]: [{k: r[k] for k in PEER_COLUMNS} for r in g["rows"]]
+             for g in city["groups"]}
+    out = []
+    for row in league:
+        code = row["unit_code"]
+        me = dict(row)
+        mine = context.get(code)
+        unit_indicators = [dict(i, weight=method.weights.get(i["metric_id"], 0))
+                           for i in indicators.get(code, [])]
+        figures = [{"label": label, "unit": unit, "value": mine[key] if mine else None,
+                    "median": medians[key]} for key, label, unit in DIGEST_FIGURES]
+        figures.append({"label": "表格填写完整率", "unit": "%",
+                        "value": None if fill.get(code) is None else fill[code] * 100,
+                        "median": fill_median})
+        figures.append({"label": "综合得分", "unit": "分", "value": me["score"],
+                        "median": score_median})
+        unit_findings = [dict(f) for f in findings.get(code, [])]
+        unit_cells = cells.get(code, [])
+        by_finding = _grouped(unit_cells, "finding_no")
+        for f in unit_findings:
+            mine_cells = by_finding.get(f["finding_no"], [])
+            valued = [c for c in mine_cells if c["finding_value"] is not None]
+            for c in valued:
+                c["value_text"] = _value_text(c["finding_value"])
+            f["cell_rows"], f["zero_cells"] = _compact_cells(valued, f["status"])
+            f["blank_cells"] = len(mine_cells) - len(valued)
+        blank_seen, blank_unread = _blank_cells(unit_cells)
+        out.append({
+            "year": year,
+            "city_figures": city["figures"] or None,
+            "city": city["city"],
+            "as_of": city["as_of"],
+            "method": method,
+            "unit": me,
+            "peers": peers[me["peer_group"]],
+            "indicators": unit_indicators,
+            "context": mine,
+            "figures": figures,
+            "findings": unit_findings,
+            "blank_cells": blank_seen,
+            "unread_cells": blank_unread,
+            "history": [{k: v for k, v in h.items() if k != "unit_code"}
+                        for h in history.get(code, [])],
+            "problems_text": problems.get(me["submission_id"]),
+        })
+        out[-1]["dense"] = printed_lines(out[-1]) > PAGE_LINES
+    return out

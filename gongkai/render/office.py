@@ -8,9 +8,13 @@ formula is stored as text. Files are deterministic: fixed zip timestamps and doc
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+import struct
 import zipfile
+import zlib
+from functools import cache
 from pathlib import Path
 
 from docx import Document
@@ -28,7 +32,10 @@ from gongkai.render.charts import Chart
 from gongkai.render.data import T4_COL_LABELS
 
 BODY_FONT = "宋体"
+DIGEST_PAGE = (9, 1.4)  # base font size (pt) and page margins (cm) of a digest
 HEAD_FONT = "黑体"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_W_T = qn("w:t")
 _CORE_DATE = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
@@ -40,18 +47,77 @@ def normalize_zip(path: Path, stamp: str) -> None:
     """Rewrite an Office file with fixed entry timestamps and document dates (``stamp``,
     ISO 8601 like ``2025-01-31T00:00:00Z``), so the same data gives the same bytes."""
     with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATE.sub(lambda m: m.group(1) + stamp + m.group(2),
-                                      data.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            zout.writestr(fixed, data)
-    path.write_bytes(buf.getvalue())
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    path.write_bytes(deterministic_zip(entries, stamp))
+
+
+def _fixed_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _deflate(data: bytes) -> bytes:
+    # the compressor zipfile uses for ZIP_DEFLATED at the default level
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+# entry name → (data, crc, deflated data): the parts every digest shares (styles, theme …)
+# are compressed once per process
+_DEFLATED: dict[str, tuple[bytes, int, bytes]] = {}
+
+
+def _deflated(name: str, data: bytes) -> tuple[int, bytes]:
+    hit = _DEFLATED.get(name)
+    if hit is not None and hit[0] == data:
+        return hit[1], hit[2]
+    crc, packed = zlib.crc32(data), _deflate(data)
+    _DEFLATED[name] = (data, crc, packed)
+    return crc, packed
+
+
+def deterministic_zip(entries: list[tuple[str, bytes]], stamp: str) -> bytes:
+    """The bytes of an Office file holding ``entries`` in order, with fixed timestamps and
+    document dates (``stamp``): byte for byte what ``zipfile`` writes for them with
+    1980-01-01 entry times, deflated at the default level (``tests/test_render.py`` holds
+    the two equal). Compressed parts are reused when an entry is unchanged."""
+    out = io.BytesIO()
+    central = []
+    for name, data in entries:
+        if name == "docProps/core.xml":
+            data = _CORE_DATE.sub(lambda m: m.group(1) + stamp + m.group(2),
+                                  data.decode("utf-8")).encode("utf-8")
+        info = _fixed_info(name)
+        info.CRC, packed = _deflated(name, data)
+        info.file_size, info.compress_size = len(data), len(packed)
+        info.header_offset = out.tell()
+        out.write(info.FileHeader(False))
+        out.write(packed)
+        central.append(info)
+    start = out.tell()
+    for info in central:
+        filename, flags = _encoded_name(info.filename)
+        dostime = info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2
+        dosdate = (info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]
+        out.write(struct.pack(
+            "<4s4B4HL2L5H2L", b"PK\x01\x02", info.create_version, info.create_system,
+            info.extract_version, info.reserved, flags, info.compress_type, dostime, dosdate,
+            info.CRC, info.compress_size, info.file_size, len(filename), 0, 0, 0,
+            info.internal_attr, info.external_attr, info.header_offset))
+        out.write(filename)
+    size = out.tell() - start
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size,
+                          start, 0))
+    return out.getvalue()
+
+
+def _encoded_name(name: str) -> tuple[bytes, int]:
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), 0x800
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,17 +170,31 @@ def _para(doc, text: str, size: float | None = None, bold: bool = False,
     return p
 
 
+@cache
+def _style_id(name: str) -> str:
+    """The id of a style of python-docx's default template (a lookup by name is slow, so
+    it is done once per name)."""
+    return Document().styles[name].style_id
+
+
 def _heading(doc, text: str, level: int = 1):
-    h = doc.add_heading(level=level)
+    h = doc.add_paragraph()
+    h._p.style = _style_id(f"Heading {level}")
     _set_font(h.add_run(fmt.xml_text(text)), HEAD_FONT)
     return h
+
+
+def _is_plain(text: str) -> bool:
+    """A cell text python-docx writes as one ``w:t`` without attributes: not empty, no
+    surrounding spaces, no tabs or line breaks."""
+    return bool(text) and text.strip() == text and not any(c in text for c in "\t\r\n")
 
 
 def _table(doc, header: list[str], body: list[list], size: float = 8.5,
            numeric: set[int] | None = None, widths: list[float] | None = None):
     numeric = numeric or set()
     table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = _style_id("Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
@@ -122,14 +202,28 @@ def _table(doc, header: list[str], body: list[list], size: float = 8.5,
         run = cell.paragraphs[0].add_run(fmt.xml_text(text))
         _set_font(run, HEAD_FONT, size, bold=True)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # the first row of plain texts is built through python-docx; later ones are copies of
+    # it with their texts put in (the same XML, built without python-docx's slow steps)
+    prototype = None
     for values in body:
-        cells = table.add_row().cells
-        for i, value in enumerate(values):
+        texts = [fmt.xml_text(value) for value in values]
+        plain = len(texts) == len(header) and all(map(_is_plain, texts))
+        if plain and prototype is not None:
+            row = copy.deepcopy(prototype)
+            for element, text in zip(row.iter(_W_T), texts, strict=True):
+                element.text = text
+            table._tbl.append(row)
+            continue
+        added = table.add_row()
+        cells = added.cells
+        for i, text in enumerate(texts):
             cells[i].text = ""
             para = cells[i].paragraphs[0]
-            _set_font(para.add_run(fmt.xml_text(value)), size=size)
+            _set_font(para.add_run(text), size=size)
             if i in numeric:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if plain:
+            prototype = added._tr
     if widths:
         for row in table.rows:
             for i, w in enumerate(widths):
@@ -261,64 +355,107 @@ def _cell_ref(c: dict) -> str:
     return text
 
 
+@cache
+def _skeleton(base_size: float, margins_cm: float):
+    """A new document (styles, page, margins), its core-properties part, and the entries of
+    its saved file; built once per process and reused by every digest."""
+    doc = _new_document(base_size, margins_cm)
+    core = next(part for part in doc.part.package.iter_parts()
+                if part.partname == "/docProps/core.xml")
+    buf = io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(buf) as saved:
+        entries = tuple((info.filename, saved.read(info.filename)) for info in saved.infolist())
+    return doc, core, entries
+
+
+def _blank_skeleton(base_size: float, margins_cm: float):
+    """The skeleton document with its body emptied (the section properties stay)."""
+    doc = _skeleton(base_size, margins_cm)[0]
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return doc
+
+
+def _skeleton_entries(doc, base_size: float, margins_cm: float) -> list[tuple[str, bytes]]:
+    """The file entries of a document built on the skeleton. A digest adds no part (no
+    picture), so only the body and the core properties differ from the skeleton's."""
+    _, core, entries = _skeleton(base_size, margins_cm)
+    fresh = {"word/document.xml": doc.part.blob, "docProps/core.xml": core.blob}
+    return [(name, fresh.get(name, data)) for name, data in entries]
+
+
+def warm_up() -> None:
+    """Build the digest skeleton and the style ids before the first digest needs them."""
+    _skeleton(*DIGEST_PAGE)
+    for name in ("Heading 1", "Heading 2", "Table Grid"):
+        _style_id(name)
+
+
 def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Path:
     """Write one unit's digest as a one-page DOCX."""
     u = d["unit"]
-    doc = _new_document(9, 1.4)
+    doc = _blank_skeleton(*DIGEST_PAGE)
     title = f"{u['unit_name']} · {d['year']}年度政府信息公开工作年度报告评价摘要"
     _para(doc, title, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, f"{d['city']} · {u['peer_group']}组 · 数据截至 {d['as_of'] or fmt.DASH} · "
                f"{d['method'].version}", size=8, align=WD_ALIGN_PARAGRAPH.CENTER,
           colour=RGBColor(0x5B, 0x64, 0x70))
-    if not u["has_report"]:
-        _para(doc, "本年度未收到本单位可读取的年度报告，不参加评分和排名。")
-    else:
-        _table(doc, ["等次", "综合得分", f"{u['peer_group']}组名次", "名次区间", "全市名次",
-                     "得分变化", "名次变化"],
-               [[u["band"] or "未评", fmt.num(u["score"]), fmt.rank(u["rank_in_group"], u["group_size"]),
-                 fmt.rank_range(u["rank_min"], u["rank_max"]),
-                 fmt.rank(u["rank_overall"], u["city_size"]), fmt.signed(u["score_change"]),
-                 fmt.rank_change(u["rank_change"])]], size=9)
-        _heading(doc, f"需要改正或核实的问题（{len(d['findings'])}条）", 2)
-        if not d["findings"]:
-            _para(doc, "最近一次检查未发现本单位报告的问题。")
-        for x in d["findings"]:
-            kind = ("无法核对" if x["status"] == "not_assessable" else
-                    {"error": "错误", "warning": "提醒"}.get(x["severity"], "提示"))
-            note = "（可能是读取问题，请核对原文）" if x["responsibility"] == "extraction" else ""
-            _para(doc, f"【{kind}】{x['rule_id']}{note}　{x['message_zh'] or ''}", size=8.5)
-            if x["cell_rows"] or x["unread_cells"]:
-                refs = [_cell_ref(c) for c in x["cell_rows"]]
-                if x["zero_cells"]:
-                    refs.append(f"另有{x['zero_cells']}个单元格的值为0，未逐一列出")
-                if x["unread_cells"]:
-                    refs.append(f"{len(x['unread_cells'])}个单元格未能从报告中读到："
-                                f"{x['unread_cells'][0]} 至 {x['unread_cells'][-1]}")
-                _para(doc, "；".join(refs), size=7, colour=RGBColor(0x44, 0x44, 0x44))
-        _heading(doc, "各项指标", 2)
-        _table(doc, ["指标", "权重", "得分", "依据"],
-               [[i["name"], fmt.num(i["weight"]),
-                 "未评" if i["score"] is None else fmt.num(i["score"] * 100), i["evidence"]]
-                for i in d["indicators"]], size=8, numeric={1, 2})
-        _heading(doc, "主要数据与全市中位数", 2)
-        body = [[f"{x['label']}（{x['unit']}）", fmt.num(x["value"]), fmt.num(x["median"])]
-                for x in d["figures"]]
-        c, cf = d["context"], d["city_figures"]
-        if c and cf:
-            body.append(["公开率",
-                         fmt.rate(c["disclosure_status"], c["disclosed"], c["handled"],
-                                  c["disclosure_rate"]),
-                         "全市 " + fmt.rate(cf["disclosure_status"], cf["disclosed"],
-                                          cf["disclosure_base"], cf["disclosure_rate"])])
-        _table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
-        _heading(doc, f"{u['peer_group']}组得分", 2)
-        peers = d["peers"]
-        _para(doc, "；".join(f"{fmt.rank(p['rank_in_group'])}. {p['short_name']} {fmt.num(p['score'])}"
-                            f"（{p['band'] or '未评'}）" for p in peers), size=8)
+    _table(doc, ["等次", "综合得分", f"{u['peer_group']}组名次", "名次区间", "全市名次",
+                 "得分变化", "名次变化"],
+           [[u["band"] or "未评", fmt.num(u["score"]), fmt.rank(u["rank_in_group"], u["group_size"]),
+             fmt.rank_range(u["rank_min"], u["rank_max"]),
+             fmt.rank(u["rank_overall"], u["city_size"]), fmt.signed(u["score_change"]),
+             fmt.rank_change(u["rank_change"])]], size=9)
+    _heading(doc, f"需要改正或核实的问题（{len(d['findings'])}条）", 2)
+    if not d["findings"]:
+        _para(doc, "最近一次检查未发现本单位报告的问题。")
+    for x in d["findings"]:
+        kind = ("无法核对" if x["status"] == "not_assessable" else
+                {"error": "错误", "warning": "提醒"}.get(x["severity"], "提示"))
+        note = "（可能是读取问题，请核对原文）" if x["responsibility"] == "extraction" else ""
+        _para(doc, f"【{kind}】{x['rule_id']}{note}　{x['message_zh'] or ''}", size=8.5)
+        refs = [_cell_ref(c) for c in x["cell_rows"]]
+        if x["zero_cells"]:
+            refs.append(f"另有{x['zero_cells']}个单元格的值为0")
+        if x["blank_cells"]:
+            refs.append(f"{x['blank_cells']}个空白单元格，见下")
+        if refs:
+            _para(doc, "；".join(refs), size=7, colour=RGBColor(0x44, 0x44, 0x44))
+    if d["blank_cells"] or d["unread_cells"]:
+        blanks = [f"{c['cell_key']} 原文“{c['raw_text'] or ''}” {c['location']}"
+                  for c in d["blank_cells"]]
+        if d["unread_cells"]:
+            blanks.append(f"{len(d['unread_cells'])}个单元格未能从报告中读到："
+                          f"{d['unread_cells'][0]} 至 {d['unread_cells'][-1]}")
+        _para(doc, f"以上问题涉及的空白或无法识别的单元格（{len(d['blank_cells']) + len(d['unread_cells'])}"
+                   "个；空白不等于0）：" + "；".join(blanks), size=7,
+              colour=RGBColor(0x44, 0x44, 0x44))
+    _heading(doc, "各项指标", 2)
+    _table(doc, ["指标", "权重", "得分", "依据"],
+           [[i["name"], fmt.num(i["weight"]),
+             "未评" if i["score"] is None else fmt.num(i["score"] * 100), i["evidence"]]
+            for i in d["indicators"]], size=8, numeric={1, 2})
+    _heading(doc, "主要数据与全市中位数", 2)
+    body = [[f"{x['label']}（{x['unit']}）", fmt.num(x["value"]), fmt.num(x["median"])]
+            for x in d["figures"]]
+    c, cf = d["context"], d["city_figures"]
+    if c and cf:
+        body.append(["公开率",
+                     fmt.rate(c["disclosure_status"], c["disclosed"], c["handled"],
+                              c["disclosure_rate"]),
+                     "全市 " + fmt.rate(cf["disclosure_status"], cf["disclosed"],
+                                      cf["disclosure_base"], cf["disclosure_rate"])])
+    _table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
+    _heading(doc, f"{u['peer_group']}组得分", 2)
+    peers = d["peers"]
+    _para(doc, "；".join(f"{fmt.rank(p['rank_in_group'])}. {p['short_name']} {fmt.num(p['score'])}"
+                        f"（{p['band'] or '未评'}）" for p in peers), size=8)
     _method(doc, method_lines[:2])
     doc.core_properties.title = title
-    doc.save(path)
-    normalize_zip(path, stamp)
+    path.write_bytes(deterministic_zip(_skeleton_entries(doc, *DIGEST_PAGE), stamp))
     return path
 
 

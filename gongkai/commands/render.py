@@ -1,0 +1,70 @@
+"""``gongkai render``: re-render the reports from a published warehouse, without a run.
+
+The warehouse is opened read-only (it is never written), so this can run while analysts
+query it. The reports are written into the output folder; digests of units that no longer
+have a report in a rendered year are removed (only ``out/<year>/digests/<unit code>.*``).
+
+Exit status: 0 when the reports were written, 2 when the warehouse or the years are wrong,
+1 when rendering failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    """Add the ``render`` subcommand."""
+    p = sub.add_parser(
+        "render", help="re-render the city report, digests and index from a warehouse",
+        description="Render the city comparative report (HTML, DOCX, XLSX, Markdown), one "
+                    "digest per township with a report (HTML, DOCX) and the index from a "
+                    "published warehouse, opened read-only. Digests of units that no longer "
+                    "have a report in a rendered year are removed.")
+    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
+                   help="the published warehouse file (default: warehouse/gongkai.duckdb)")
+    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    p.add_argument("--years", default=None, metavar="A-B",
+                   help="report years to render, e.g. 2024 or 2019-2024 (default: every year "
+                        "the warehouse has)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="render processes (default: the number of CPUs)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    """Render the reports; returns the exit status (0, 1 or 2)."""
+    from gongkai.sources import parse_years
+
+    try:
+        years = parse_years(args.years)
+    except ValueError as exc:
+        print(f"gongkai render: {exc}", file=sys.stderr)
+        return 2
+    if args.workers is not None and args.workers < 1:
+        print("gongkai render: --workers must be at least 1", file=sys.stderr)
+        return 2
+    warehouse = Path(args.warehouse)
+    if not warehouse.is_file():
+        print(f"gongkai render: the warehouse {warehouse} does not exist "
+              "(build it with gongkai run)", file=sys.stderr)
+        return 2
+
+    from gongkai.render import render
+
+    try:
+        done = render(warehouse, args.out, years, workers=args.workers)
+    except Exception as exc:
+        print(f"gongkai render failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    if not done.years:
+        print(f"gongkai render: no reports for {args.years or 'any year'} in {warehouse}; "
+              f"only {out / 'index.html'} was written", file=sys.stderr)
+    label = (f"{done.years[0]}–{done.years[-1]}" if len(done.years) > 1
+             else str(done.years[0]) if done.years else "no year")
+    print(f"gongkai render: {len(done.written)} files for {label} in {out}/ "
+          f"({done.seconds:.1f} s)"
+          + (f"; removed {len(done.removed)} stale digests" if done.removed else ""))
+    return 0
