@@ -166,15 +166,21 @@ def build_constructed(path: Path) -> Path:
 
 def build_generated(root: Path, years: list[int], seed: int = 11) -> Path:
     """Generate reports, read them, load them and run the real checks; returns the warehouse."""
-    from gongkai import sources
-    from gongkai.checks.runner import run_checks
-    from gongkai.read import parse_file
     from gongkai.synth.generate import SynthOptions, generate
 
     raw = root / "raw"
     generate(SynthOptions(out=raw, years=years, seed=seed, inject=0.25,
                           truth_dir=root / "truth"))
-    path = root / "gongkai.duckdb"
+    return load_folder(raw, root / "gongkai.duckdb", years)
+
+
+def load_folder(raw: Path, path: Path, years: list[int] | None = None) -> Path:
+    """Read a raw folder (``<raw>/<year>/<file>``), load it into a new warehouse at ``path``
+    and run the real checks; returns ``path``."""
+    from gongkai import sources
+    from gongkai.checks.runner import run_checks
+    from gongkai.read import parse_file
+
     con = duckdb.connect(str(path))
     try:
         wh.create_schema(con)

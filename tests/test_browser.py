@@ -109,23 +109,46 @@ def test_a_cjk_font_is_installed_for_the_browser():
     assert any(name in family for name in ("CJK", "Han Sans", "WenQuanYi", "Hei")), family
 
 
-def test_the_busiest_digest_prints_on_one_a4_page(rendered, tmp_path):
-    """Print-to-PDF (A4, the digest's print CSS) of the unit with the most findings: one
-    page, its findings first."""
+def _pages(page: Path, tmp_path: Path) -> tuple[int, tuple[int, int]]:
+    """Print a page to PDF with Chromium: the number of pages and the first page's size."""
     import pypdfium2
 
-    out, busiest = rendered
-    page = out / "2024" / "digests" / f"{busiest}.html"
-    html = page.read_text("utf-8")
-    assert html.index("需要改正或核实的问题") < html.index("各项指标")
-    pdf = tmp_path / "digest.pdf"
+    pdf = tmp_path / f"{page.stem}.pdf"
     result = chromium(page.as_uri(), tmp_path / "profile-pdf", f"--print-to-pdf={pdf}",
                       "--no-pdf-header-footer")
     assert pdf.exists(), result.stderr[-2000:]
     doc = pypdfium2.PdfDocument(str(pdf))
     try:
         width, height = doc[0].get_size()
-        assert (round(width), round(height)) == (595, 842)  # A4 in points
-        assert len(doc) == 1, f"{busiest}: {len(doc)} pages"
+        return len(doc), (round(width), round(height))
     finally:
         doc.close()
+
+
+def test_the_busiest_digest_prints_on_one_a4_page(rendered, tmp_path):
+    """Print-to-PDF (A4, the digest's print CSS) of the unit with the most findings: one
+    page, its findings first."""
+    out, busiest = rendered
+    page = out / "2024" / "digests" / f"{busiest}.html"
+    html = page.read_text("utf-8")
+    assert html.index("需要改正或核实的问题") < html.index("各项指标")
+    assert _pages(page, tmp_path) == (1, (595, 842)), busiest  # one A4 page (points)
+
+
+def test_the_busiest_digest_of_the_bundled_demo_prints_on_one_page(tmp_path):
+    """The same for the unit-year with the most findings in the bundled demo (data/raw)."""
+    from ranking_data import load_folder
+
+    from gongkai.paths import RAW_DIR
+
+    warehouse = load_folder(RAW_DIR, tmp_path / "demo.duckdb")
+    con, _ = rankings.connect(warehouse)
+    year, unit, n = con.execute("select report_year, unit_code, count(*) as n "
+                                "from v_rank_findings group by all "
+                                "order by n desc, report_year, unit_code limit 1").fetchone()
+    con.close()
+    render_all(warehouse, tmp_path / "out", [year], workers=1)
+    page = tmp_path / "out" / str(year) / "digests" / f"{unit}.html"
+    assert n >= 10, f"the busiest demo digest has only {n} findings: no longer a hard case"
+    assert page.read_text("utf-8").count('class="finding"') == n
+    assert _pages(page, tmp_path) == (1, (595, 842)), (year, unit, n)

@@ -384,3 +384,24 @@ def test_the_league_discriminates(generated):
         largest_tie = max(scores.count(s) for s in scores)
         assert len(set(scores)) >= 0.75 * len(scores) and largest_tie <= 3, (year, scores)
     con.close()
+
+
+def test_long_digests_print_dense_and_short_ones_in_full(generated):
+    """A digest too long for one printed page is marked dense (its print CSS then uses
+    smaller type and leaves out the history and the excerpt); a short one is not."""
+    from gongkai.render.data import unread_text
+
+    warehouse, out, _ = generated
+    con, _ = rankings.connect(warehouse)
+    counts = dict(con.execute("select unit_code, count(*) from v_rank_findings "
+                              "where report_year = ? group by unit_code", [YEAR]).fetchall())
+    con.close()
+    busiest = max(sorted(counts), key=counts.get)
+    clean = next(f.stem for f in sorted((out / str(YEAR) / "digests").glob("*.html"))
+                 if f.stem not in counts)
+    dense = (out / str(YEAR) / "digests" / f"{busiest}.html").read_text("utf-8")
+    full = (out / str(YEAR) / "digests" / f"{clean}.html").read_text("utf-8")
+    assert '<html lang="zh-CN" class="dense">' in dense
+    assert '<html lang="zh-CN">' in full and "optional" in full
+    assert unread_text(["a", "b"]) == "a、b未能从报告中读到"
+    assert unread_text(["a", "b", "c", "d"]) == "4个单元格未能从报告中读到：a 至 d"

@@ -52,7 +52,8 @@ DIGESTS_PER_JOB = 16
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """The Jinja2 environment of the reports: HTML templates (``*.html.j2``) autoescaped,
-    undefined names an error, and the figure filters of ``gongkai.render.fmt``."""
+    undefined names an error, the figure filters of ``gongkai.render.fmt``, and ``unread``
+    (cells never read, ``data.unread_text``)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "htm", "xml", "html.j2"]),
@@ -60,6 +61,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(fmt.FILTERS)
+    env.filters["unread"] = data.unread_text
     return env
 
 

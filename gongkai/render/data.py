@@ -291,6 +291,13 @@ def _ref_chars(c: dict) -> int:
             + len(c["location"] or "") // 2 + 8)
 
 
+def unread_text(codes: list[str]) -> str:
+    """The cells never read, as a digest says it: a few by name, many as a range."""
+    if len(codes) <= 3:
+        return "、".join(codes) + "未能从报告中读到"
+    return f"{len(codes)}个单元格未能从报告中读到：{codes[0]} 至 {codes[-1]}"
+
+
 def printed_lines(d: dict) -> int:
     """About how many lines of body type a digest takes on the printed A4 page: its fixed
     parts, each finding's message and cell references (in smaller type, about 1.4 times as

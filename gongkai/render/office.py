@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from gongkai.render import fmt
 from gongkai.render.charts import Chart
-from gongkai.render.data import T4_COL_LABELS
+from gongkai.render.data import T4_COL_LABELS, unread_text
 
 BODY_FONT = "宋体"
 DIGEST_PAGE = (9, 1.4)  # base font size (pt) and page margins (cm) of a digest
@@ -428,8 +428,7 @@ def digest_docx(d: dict, method_lines: list[str], path: Path, stamp: str) -> Pat
         blanks = [f"{c['cell_key']} 原文“{c['raw_text'] or ''}” {c['location']}"
                   for c in d["blank_cells"]]
         if d["unread_cells"]:
-            blanks.append(f"{len(d['unread_cells'])}个单元格未能从报告中读到："
-                          f"{d['unread_cells'][0]} 至 {d['unread_cells'][-1]}")
+            blanks.append(unread_text(d["unread_cells"]))
         _para(doc, f"以上问题涉及的空白或无法识别的单元格（{len(d['blank_cells']) + len(d['unread_cells'])}"
                    "个；空白不等于0）：" + "；".join(blanks), size=7,
               colour=RGBColor(0x44, 0x44, 0x44))
