@@ -28,8 +28,8 @@ def register(sub) -> None:
     p.add_argument("--years", default=None, metavar="A-B",
                    help="report years to render, e.g. 2024 or 2019-2024 (default: every year "
                         "the warehouse has)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="render processes (default: the number of CPUs)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="render processes (default: one per CPU, none for a small render)")
     p.set_defaults(func=run)
 
 
