@@ -14,7 +14,6 @@ from __future__ import annotations
 import gongkai.prefect_env  # noqa: F401  (quiet settings before prefect is imported)
 
 import fcntl
-import importlib
 import json
 import os
 import time
@@ -28,27 +27,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
-from gongkai import sources
+from gongkai import rankings, sources
 from gongkai import warehouse as wh
+from gongkai.checks import post_artifact, run_checks
 from gongkai.model import READER_VERSION, ParsedReport
 from gongkai.paths import RAW_DIR, SQL_DIR
+from gongkai.render import post_artifacts, render_all
 from gongkai.units import default_registry
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")
 ROLLUP_DIR = SQL_DIR / "rollups"
 LOAD_BUFFER_ROWS = 50_000  # child rows held before one insert per table
-
-
-def _optional(module: str, function: str):
-    """A function of a project module that may not be written yet (None when absent)."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    return getattr(found, function, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,11 +170,8 @@ def load(staging: str, subs: list[sources.Submission], reports: dict[str, Parsed
 # ---------------------------------------------------------------------------------------------
 
 @task(name="check", cache_policy=NO_CACHE)
-def check(staging: str, run_id: str) -> dict | None:
-    """Run the consistency checks into findings; None when the checks module is absent."""
-    run_checks = _optional("gongkai.checks", "run_checks")
-    if run_checks is None:
-        return None
+def check(staging: str, run_id: str) -> dict:
+    """Run the consistency checks into findings and post their summary as an artifact."""
     con = duckdb.connect(staging)
     try:
         summary = run_checks(con, run_id)
@@ -196,9 +183,7 @@ def check(staging: str, run_id: str) -> dict | None:
             [run_id]).fetchall()[0][0]
     finally:
         con.close()
-    post_artifact = _optional("gongkai.checks", "post_artifact")
-    if post_artifact is not None:
-        post_artifact(summary)
+    post_artifact(summary)
     broken = [r["rule_id"] for r in summary if r.get("status") == "error"]
     return {"rules": len(summary), "broken_rules": broken, "failing_by_severity": findings,
             "not_assessable": not_assessable}
@@ -210,20 +195,22 @@ def check(staging: str, run_id: str) -> dict | None:
 
 @task(name="roll-up", cache_policy=NO_CACHE)
 def roll_up(staging: str, run_id: str) -> list[str]:
-    """Run every ``sql/rollups/*.sql`` file (rankings, indicators); returns the files run.
+    """Store the roll-ups of ``sql/rollups/*.sql`` (in name order); returns the files run.
 
-    The analyst views of ``sql/marts/`` are already in place; this stage is for roll-ups
-    that must be stored (e.g. ranking snapshots per run). The file's ``$run_id`` parameter,
-    when used, is this run's id.
+    The ranking views (the method from gongkai/data/{metrics,ranking}.toml, over this run's
+    findings) are loaded first, so the league table, indicator scores and context figures are
+    stored in the warehouse with the run id and the method's version.
     """
-    files = sorted(ROLLUP_DIR.glob("*.sql")) if ROLLUP_DIR.is_dir() else []
-    if not files:
-        return []
+    files = sorted(ROLLUP_DIR.glob("*.sql"))
     con = duckdb.connect(staging)
     try:
+        method = rankings.prepare(con)
+        version = (f"metrics {method.metrics_version} · ranking {method.ranking_version} · "
+                   f"{method.fingerprint}")
+        params = {"run_id": run_id, "method_version": version}
         for path in files:
             text = path.read_text(encoding="utf-8")
-            con.execute(text, {"run_id": run_id} if "$run_id" in text else None)
+            con.execute(text, {k: v for k, v in params.items() if f"${k}" in text} or None)
     finally:
         con.close()
     return [p.name for p in files]
@@ -256,15 +243,10 @@ def publish(staging: str, warehouse: str, run_id: str, counts: dict,
 # ---------------------------------------------------------------------------------------------
 
 @task(name="render", cache_policy=NO_CACHE)
-def render(warehouse: str, out_dir: str, years: list[int] | None) -> list[str] | None:
-    """Render the reports into ``out_dir``; None when the render module is absent."""
-    render_all = _optional("gongkai.render", "render_all")
-    if render_all is None:
-        return None
+def render(warehouse: str, out_dir: str, years: list[int] | None) -> list[str]:
+    """Render the reports into ``out_dir`` and post the league table and summary artifacts."""
     written = render_all(warehouse, out_dir, years)
-    post_artifacts = _optional("gongkai.render", "post_artifacts")
-    if post_artifacts is not None:
-        post_artifacts(warehouse, years)  # league table and summary as Prefect artifacts
+    post_artifacts(warehouse, years)
     return [str(p) for p in written] if written else []
 
 
@@ -368,15 +350,13 @@ def annual(
 
             # -- check -----------------------------------------------------------------------------
             checked = check(staging, run_id)
-            if checked is None:
-                logger.info("check: skipped (gongkai.checks.run_checks is not available)")
-            else:
-                logger.info("check: %d rules, failing findings by severity %s", checked["rules"],
-                            checked["failing_by_severity"] or "{}")
+            logger.info("check: %d rules, failing findings by severity %s", checked["rules"],
+                        checked["failing_by_severity"] or "{}")
             lap("check")
 
             # -- roll up ---------------------------------------------------------------------------
             rolled = roll_up(staging, run_id)
+            logger.info("roll-up: rankings, indicator scores and context figures stored")
             lap("roll_up")
 
             # -- publish ---------------------------------------------------------------------------
@@ -391,8 +371,6 @@ def annual(
     rendered = render(str(warehouse_path), out, years) if with_render else None
     if not with_render:
         logger.info("render: skipped (not requested)")
-    elif rendered is None:
-        logger.info("render: skipped (gongkai.render.render_all is not available yet)")
     lap("render")
 
     return {

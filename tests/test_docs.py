@@ -59,6 +59,8 @@ def con():
         rankings = None
     if rankings is not None:
         rankings.prepare(con)
+    for path in sorted((ROOT / "sql" / "rollups").glob("*.sql")):  # the stored roll-ups
+        con.execute(path.read_text(encoding="utf-8"), {"run_id": "run-1", "method_version": "v"})
     for i, (unit, year, template) in enumerate(
             [("430181002", 2019, "v2019"), ("430181003", 2019, "v2019"),
              ("430181002", 2023, "v2021")]):

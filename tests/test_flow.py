@@ -105,9 +105,16 @@ def test_flow_end_to_end(prefect_harness, raw, tmp_path):
                      "from runs")
     assert run[0][:4] == (4, 4, 1, "completed")
     assert set(json.loads(run[0][4])) == {"discover", "read", "load", "check", "roll_up"}
-    if result["checks"] is not None:
-        assert _query(db, "select count(*) from check_runs where run_id = ?",
-                      [result["run_id"]])[0][0] == result["checks"]["rules"]
+    assert _query(db, "select count(*) from check_runs where run_id = ?",
+                  [result["run_id"]])[0][0] == result["checks"]["rules"]
+    # the roll-up stage stored the league table of every registry unit, with the method
+    ranked = _query(db, "select count(*), count(*) filter (where has_report), "
+                        "count(distinct run_id), min(run_id), min(method_version) "
+                        "from rankings where report_year = 2019")[0]
+    assert ranked[:4] == (32, 3, 1, result["run_id"])
+    assert ranked[4].startswith("metrics ")
+    assert _query(db, "select count(distinct unit_code) from indicator_scores") == [(3,)]
+    assert _query(db, "select count(*) from context_figures") == [(3,)]
     parquet = Path(result["parquet"])
     assert (parquet / "cells" / "report_year=2019").is_dir()
     assert duckdb.sql(f"select count(*) from read_parquet('{parquet}/cells/*/*.parquet')"
@@ -115,8 +122,7 @@ def test_flow_end_to_end(prefect_harness, raw, tmp_path):
     leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith((".tmp", ".wal"))]
     assert leftovers == []
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
-    if result["rendered"] is not None:  # the render stage exists: it wrote into out/
-        assert result["rendered"] and all(Path(p).exists() for p in result["rendered"])
+    assert result["rendered"] and all(Path(p).exists() for p in result["rendered"])
 
 
 def test_rerun_is_idempotent_and_skips_unchanged(prefect_harness, raw, tmp_path, monkeypatch):

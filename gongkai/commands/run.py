@@ -59,24 +59,21 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
         lines.append(f"             … and {len(result['rejected_files']) - 10} more "
                      "(see submissions.reject_reason)")
     checks = result["checks"]
-    if checks is None:
-        lines.append("  checks     not run (gongkai.checks.run_checks is not available)")
-    else:
-        by_sev = checks["failing_by_severity"]
-        failing = ", ".join(f"{n} {sev}" for sev, n in sorted(by_sev.items())) or "none"
-        lines.append(f"  checks     {checks['rules']} rules; failing findings: {failing}; "
-                     f"not assessable: {checks['not_assessable']}")
-        if checks["broken_rules"]:
-            lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
+    by_sev = checks["failing_by_severity"]
+    failing = ", ".join(f"{n} {sev}" for sev, n in sorted(by_sev.items())) or "none"
+    lines.append(f"  checks     {checks['rules']} rules; failing findings: {failing}; "
+                 f"not assessable: {checks['not_assessable']}")
+    if checks["broken_rules"]:
+        lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
+    lines.append("  rankings   league table, indicator scores and context figures stored "
+                 "(tables rankings, indicator_scores, context_figures)")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result.get("render_skipped"):
-        lines.append("  reports    not rendered (--no-render)")
-    elif result["rendered"] is None:
-        lines.append(f"  reports    not rendered (gongkai.render.render_all is not available yet); "
-                     f"they will go to {result['out']}/")
+        lines.append("  reports    not rendered (--no-render; `gongkai render` renders later)")
     else:
-        lines.append(f"  reports    {len(result['rendered'])} files in {result['out']}/")
+        lines.append(f"  reports    {len(result['rendered'])} files in {result['out']}/ "
+                     f"(open {result['out']}/index.html)")
     timing = _fmt_seconds(result["stage_seconds"])
     if wall_seconds is not None:
         timing += f" (total {wall_seconds:.1f} s)"
