@@ -249,3 +249,21 @@ def test_pdf_text_rows_of_blank_markers():
     assert all(r.sources[c].status == "blank" for c in r.cells if c.startswith("t4."))
     assert all(r.sources[f"t3.granted.{c}"].status == "blank"
                for c in ("natural", "legal", "total"))
+
+
+def test_group_and_row_label_on_one_line():
+    """'（三）不予公开 1．属于国家秘密 0 …' and a group + row label whose numbers follow on
+    their own lines: each row keeps its values."""
+    r = parse_file(LAYOUTS / "pdf-text-inline-group-labels-2020.txt")
+    assert r.cells["t3.granted.total"] == 2 and r.cells["t3.granted.commercial"] == 1
+    assert r.cells["t3.denied.state_secret.total"] == 0
+    assert r.cells["t3.unable.not_held.natural"] == 3 and r.cells["t3.unable.not_held.total"] == 3
+    assert r.cells["t3.not_processed.petition.legal"] == 1
+
+
+def test_subheading_numbered_like_a_section_is_not_a_section():
+    """Inside 一、总体情况, '（二）主动公开政府信息情况' is a sub-heading: the sections are numbered
+    一、二、… and section 二 starts at '二、主动公开政府信息情况'."""
+    r = parse_file(LAYOUTS / "sections-numbered-subheadings-2021.txt")
+    assert r.section_order == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert "全年主动公开信息120条" in r.sections["s1"]

@@ -184,10 +184,12 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     reader = TableReader(doc, report, version)
     section_starts: list[tuple[str, int]] = []
     seen: set[str] = set()
+    style: str | None = None
     for i, line in enumerate(lines):
-        code = meta.section_of(line, seen)
+        code = meta.section_of(line, seen, style)
         if code and code not in seen:
             seen.add(code)
+            style = style or meta.numbering_style(line)
             section_starts.append((code, i))
             if code == "s4":
                 reader.start_t4()

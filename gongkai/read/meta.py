@@ -45,14 +45,21 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def section_of(line: Line, seen: set[str]) -> str | None:
-    """The section (s1…s6) a heading line opens, or None when it is not a heading."""
+def section_of(line: Line, seen: set[str], style: str | None = None) -> str | None:
+    """The section (s1…s6) a heading line opens, or None when it is not a heading.
+
+    ``style`` is the numbering of the headings met so far (top 一、, paren （一）, arabic 1．):
+    once a report numbers its sections one way, a heading numbered another way is a
+    sub-heading (（二）主动公开… inside 一、总体情况 is not section 二).
+    """
     if line.is_row and sum(1 for c in line.cells if c.text.strip()) != 1:
         return None
     text = next((c.text for c in line.cells if c.text.strip()), "")
     if not text or len(text) > 60:
         return None
     parsed = lab.split_label(text)
+    if style and parsed.numbering and parsed.numbering != style:
+        return None
     core = parsed.core
     for code, ordinal, cores in lab.section_labels():
         # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
@@ -73,6 +80,12 @@ def section_of(line: Line, seen: set[str]) -> str | None:
                 return None
             return code
     return None
+
+
+def numbering_style(line: Line) -> str | None:
+    """The numbering kind of a heading line (top, paren, arabic) or None."""
+    text = next((c.text for c in line.cells if c.text.strip()), "")
+    return lab.split_label(text).numbering if text else None
 
 
 def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:

@@ -56,6 +56,25 @@ class OpenRow:
 @lru_cache(maxsize=65536)
 def _classify_row_label(text: str, version: str, group: str | None,
                         same_line_values: bool) -> lab.RowLabel | None:
+    """The data row a label names; also '（三）不予公开 1．属于国家秘密' (group and row on one
+    line), read as the row of that group."""
+    found = _classify_one(text, version, group, same_line_values)
+    if found is not None:
+        return found
+    parts = text.split()
+    for k in range(1, len(parts)):
+        head, tail = " ".join(parts[:k]), " ".join(parts[k:])
+        head_group = _t3_group(head)
+        if head_group is None and lab.split_label(head).core != "本年度办理结果":
+            continue
+        found = _classify_one(tail, version, head_group or group, same_line_values)
+        if found is not None:
+            return found
+    return None
+
+
+def _classify_one(text: str, version: str, group: str | None,
+                  same_line_values: bool) -> lab.RowLabel | None:
     parsed = lab.split_label(text)
     core = parsed.core
     if not core or len(core) > 60:
