@@ -204,7 +204,9 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     published, _ = meta.find_published(lines)
     report.published = published.isoformat() if published else None
     report.narrative_figures = meta.narrative_figures(report.sections)
-    truncated = reader.last_index >= 0 and reader.last_index in reader.consumed
+    codes = tpl.get(version).cell_codes
+    truncated = (reader.last_index >= 0 and reader.last_index in reader.consumed
+                 and any(c not in report.sources for c in codes))
     _completeness(report, version, truncated, lines[reader.last_index] if truncated else None)
     _filed(report, registry, filed_year, filed_unit_code)
     return report

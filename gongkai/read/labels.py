@@ -76,10 +76,13 @@ def core_of(text: str) -> str:
     return s
 
 
+_CIRCLED = {chr(0x2460 + i): f"{i + 1}." for i in range(20)}  # ① … ⑳
+
+
 @lru_cache(maxsize=65536)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
-    s = fold(text).strip()
+    s = fold("".join(_CIRCLED.get(ch, ch) for ch in text)).strip()
     s = re.sub(r"^#+\s*", "", s)  # Markdown heading marks
     s = re.sub(r"^\*+|\*+$", "", s).strip()
     m = _NUMBERING.match(s)
@@ -155,6 +158,7 @@ T4_COL_CORES = {"结果维持": "upheld", "结果纠正": "corrected", "其他�
 # wording seen in real reports beside the template's own labels (row → extra cores)
 EXTRA_ROW_CORES = {
     ("t3", "total"): ("合计",),
+    ("t3", "other"): ("其他",),  # v2019 （六）其他处理 printed as （六）其他
     ("t3", "carried_out"): ("结转下年度继续办理的申请数量", "结转下年度"),
     ("t2", "fee"): ("行政事业性收费项目",),
 }

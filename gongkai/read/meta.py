@@ -91,14 +91,14 @@ def numbering_style(line: Line) -> str | None:
 def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:
     """(title, unit line) from the first lines: the 年度报告 title and, when the title names
     no unit, a short unit line next to it."""
-    head = [ln for ln in lines[:15] if not ln.is_row]
+    head = [ln for ln in lines[:15] if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
     for i, ln in enumerate(head):
-        text = ln.text.lstrip("#").strip()
+        text = ln.text.lstrip("#").strip().strip("*").strip()
         if len(text) <= 60 and _TITLE.search(text) and "本年度报告" not in text:
             unit_line = None
             for j in (i + 1, i - 1):
                 if 0 <= j < len(head):
-                    other = head[j].text.lstrip("#").strip()
+                    other = head[j].text.lstrip("#").strip().strip("*").strip()
                     if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
                         unit_line = other
                         break

@@ -51,6 +51,7 @@ class OpenRow:
     label_cell: Cell
     slots: list[Slot] = field(default_factory=list)
     from_text_lines: bool = True  # values arrive one per line
+    held: list[Slot] = field(default_factory=list)  # empty cells on the label's own line
 
 
 @lru_cache(maxsize=65536)
@@ -108,6 +109,21 @@ def _classify_one(text: str, version: str, group: str | None,
             continue
         return rl
     return best
+
+
+_FUZZY_VALUE = re.compile(
+    r"^[约近逾超共计]*\s*[+\-]?\d[\d,，.]*\s*(?:余|多)?\s*"
+    r"(?:件|个|项|条|次|宗|起|人|家|万元|元)?\s*(?:左右|以上|以下|余)?$")
+
+
+def _is_label_text(text: str) -> bool:
+    """True for text that reads as a label; False for a value that could not be read
+    ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""
+    t = lab.fold(text).strip()
+    if _FUZZY_VALUE.match(t):
+        return False
+    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2 or not any(ch.isdigit() for ch in t)
 
 
 def _label_tail(text: str) -> bool:
@@ -252,6 +268,8 @@ class TableReader:
     def _close_row(self, at_eof: bool = False) -> None:
         row = self.open
         self.open = None
+        if row is not None and not row.slots and row.held and len(row.held) >= self._width(row):
+            row.slots = row.held  # no numbers followed: the label's own empty cells are blanks
         if row is None or not row.slots:
             return
         if row.table == "t2":
@@ -492,7 +510,8 @@ class TableReader:
                 self._close_row()
             return
         values = [parse_value(c.text) for c in cells]
-        is_label = [v.status == "unreadable" for v in values]
+        is_label = [v.status == "unreadable" and _is_label_text(c.text)
+                    for c, v in zip(cells, values, strict=True)]
         if self.in_t4:
             self._feed_t4_row(index, cells, values, is_label)
             return
@@ -527,7 +546,11 @@ class TableReader:
                 if rl.group:
                     self.group = rl.group
             self.open = OpenRow(rl.table, rl.row, cells[i], from_text_lines=False)
-            self.open.slots = [Slot(cells[j], values[j]) for j in after]
+            slots = [Slot(cells[j], values[j]) for j in after]
+            if all(sl.is_bare_empty for sl in slots):
+                self.open.held = slots  # numbers may still follow on the next line
+            else:
+                self.open.slots = slots
             self.consumed.add(index)
             opened_at = i
             break
@@ -604,12 +627,14 @@ def detect_version(doc: Document) -> tuple[str | None, int, int]:
     m21 = set(lab.V2021_MARKERS)
     only19 = {c for r in lab.row_labels() if r.versions == {"v2019"} for c in r.cores}
     only21 = {c for r in lab.row_labels() if r.versions == {"v2021"} for c in r.cores}
-    only19.discard("其他处理")
+    only19 -= {"其他处理", "其他"}  # v2019 rows whose words are v2021 group labels too
     only21.discard("其他")
+    long21 = [m for m in m21 | only21 if len(m) >= 4]
+    long19 = [m for m in m19 | only19 | {"处理决定数量"} if len(m) >= 4]
     for line in doc.lines:
         for cell in line.cells:
             core = lab.split_label(cell.text).core
-            if not core or len(core) > 60:
+            if not core or len(core) > 120:
                 continue
             if core in m19 or core in only19 or core.startswith("本年新制作") or core == "本年新":
                 v19 += 1
@@ -617,6 +642,14 @@ def detect_version(doc: Document) -> tuple[str | None, int, int]:
                 v21 += 1
             elif core == "处理决定数量":
                 v19 += 1
+            elif len(core) > 8:
+                # a whole header on one line of text (PDF text): count the markers inside it
+                rest = core
+                for m in long21:
+                    if m in rest:
+                        v21 += 1
+                        rest = rest.replace(m, "")
+                v19 += sum(1 for m in long19 if m in rest)
     if v19 == v21 == 0:
         return None, 0, 0
     return ("v2019" if v19 > v21 else "v2021"), v19, v21

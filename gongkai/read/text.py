@@ -72,11 +72,47 @@ def _pipe_cells(line: str) -> list[str] | None:
     return [c.strip() for c in s.split("|")]
 
 
+_GRID_BORDER = re.compile(r"^\s*\+[-=:]+(\+[-=:]+)*\+\s*$")
+
+
+def _grid_rows(raw_lines: list[str]) -> dict[int, list[str] | None]:
+    """Pandoc grid tables (+---+ borders, cells wrapped over several lines): line index →
+    the merged cells of the row starting there, or None for the row's other lines and borders."""
+    out: dict[int, list[str] | None] = {}
+    i = 0
+    while i < len(raw_lines):
+        if not _GRID_BORDER.match(raw_lines[i]):
+            i += 1
+            continue
+        out[i] = None
+        j = i + 1
+        while j < len(raw_lines) and raw_lines[j].lstrip().startswith("|"):
+            j += 1
+        block = raw_lines[i + 1:j]
+        if block and j < len(raw_lines) and _GRID_BORDER.match(raw_lines[j]):
+            parts = [[c.strip() for c in b.strip().strip("|").split("|")] for b in block]
+            if len({len(p) for p in parts}) == 1:
+                out[i + 1] = ["".join(p[k] for p in parts) for k in range(len(parts[0]))]
+                for k in range(i + 2, j):
+                    out[k] = None
+        i = j if j > i + 1 else i + 1
+    return out
+
+
 def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) -> Document:
     """Turn decoded text into a Document of rows and text lines."""
     lines: list[Line] = []
     gap = 0
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    raw_lines = text.splitlines()
+    grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
+    for lineno, raw in enumerate(raw_lines, start=1):
+        if lineno - 1 in grid:
+            merged = grid[lineno - 1]
+            if merged is not None:
+                row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
+                lines.append(Line(row, True, lineno, gap))
+                gap = 0
+            continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
         if not line.strip() or _FOOTER.match(line):
             if not line.strip():
@@ -91,8 +127,9 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         cells: list[str] | None = None
         if "\t" in line:
             cells = [c.strip() for c in line.split("\t")]
-            if sum(1 for c in cells if c) <= 1 and not any(looks_numeric(c) for c in cells):
-                cells = None if sum(1 for c in cells if c) == 1 else cells
+            filled = [i for i, c in enumerate(cells) if c]
+            if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
+                cells = None  # an indented paragraph or heading, not a row
         if cells is None:
             cells = _pipe_cells(line)
         if cells is None:

@@ -69,6 +69,9 @@ def parse_value(text: str) -> Value:
     if is_blank_marker(s):
         return Value(None, "blank", raw)
     s = _SPACED_DIGITS.sub("", s)
+    # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
+    s = re.sub(r"^(?:增加?|新增)\s*(?=\d)", "+", s)
+    s = re.sub(r"^(?:减少?)\s*(?=\d)", "-", s)
     m = _NUMBER.match(s)
     if not m:
         return Value(None, "unreadable", raw)
