@@ -45,7 +45,7 @@ def _run_text(el) -> str:
         for child in node:
             tag = _tag(child)
             if tag in (_W + "tbl", _TXBX, _MC_FALLBACK, _W + "del", _W + "delText",
-                       _W + "instrText"):
+                       _W + "moveFrom", _W + "instrText"):
                 continue
             if tag == _W + "t":
                 parts.append(child.text or "")

@@ -91,10 +91,22 @@ def numbering_style(line: Line) -> str | None:
 def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:
     """(title, unit line) from the first lines: the 年度报告 title and, when the title names
     no unit, a short unit line next to it."""
-    head = [ln for ln in lines[:15] if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    head = [ln for ln in lines[:40] if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+
+    def score(text: str) -> int:
+        if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
+            return 0
+        if re.search(r"[>›»]|首页|当前位置", text):
+            return 0  # a breadcrumb
+        return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
+            + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
+
+    scored = [(score(ln.text.lstrip("#").strip().strip("*").strip()), -i, i)
+              for i, ln in enumerate(head)]
+    best = max(scored, default=(0, 0, 0))
     for i, ln in enumerate(head):
         text = ln.text.lstrip("#").strip().strip("*").strip()
-        if len(text) <= 60 and _TITLE.search(text) and "本年度报告" not in text:
+        if best[0] and i == best[2]:
             unit_line = None
             for j in (i + 1, i - 1):
                 if 0 <= j < len(head):

@@ -67,7 +67,11 @@ def _classify_row_label(text: str, version: str, group: str | None,
         head, tail = " ".join(parts[:k]), " ".join(parts[k:])
         head_group = _t3_group(head)
         if head_group is None and lab.split_label(head).core != "本年度办理结果":
-            continue
+            # pieces of a wrapped, vertically centred group label ('年度办 （三）不予') may
+            # share the line: a numbered row label after them is still that row
+            tail_label = lab.split_label(tail)
+            if not tail_label.numbering or len(tail_label.core) < 4:
+                continue
         found = _classify_one(tail, version, head_group or group, same_line_values)
         if found is not None:
             return found
@@ -430,6 +434,18 @@ class TableReader:
             return
         self._feed_label(index, cell, at_eof, same_line_values=False)
 
+    def _known_label(self, text: str) -> bool:
+        """True for text of the template's vocabulary (a row, group or column label)."""
+        core = lab.split_label(text).core
+        if core in lab.T3_COL_CORES or core in lab.T4_COL_CORES or core in lab.T4_BLOCK_CORES:
+            return True
+        if _t3_group(text) or core in ("信息内容", "申请人情况", "法人或其他组织"):
+            return True
+        if _classify_row_label(text, self.version, self.group, True) is not None:
+            return True
+        return any(lab.core_of(x) == core for b in self.template.t2_blocks for c in b.cols
+                   for x in c.labels)
+
     def _width(self, row: OpenRow) -> int:
         return len(self._t2_order(row.row)) if row.table == "t2" else 7
 
@@ -488,6 +504,12 @@ class TableReader:
             # a whole t3 header on one line of text: order from the words' positions
             total_first = core.index("总计") < core.index("自然人")
             self.t3_order = _T3_TOTAL_FIRST if total_first else _T3_STD
+        if self.open is not None and not self.open.slots and len(core) <= 30 \
+                and not any(p in cell.text for p in "。；;"):
+            # more pieces of a wrapped label (its own, or a group label's beside it) before
+            # the row's numbers: the row stays open
+            self.consumed.add(index)
+            return False
         if len(core) >= 2:
             self._close_row()
         if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
@@ -522,8 +544,11 @@ class TableReader:
             if not is_label[i]:
                 continue
             after = [j for j in range(i + 1, len(cells))]
-            if any(is_label[j] for j in after):
-                continue
+            later_labels = [j for j in after if is_label[j]]
+            if later_labels and (
+                    not any(values[j].status == "value" for j in after)
+                    or any(self._known_label(cells[j].text) for j in later_labels)):
+                continue  # a header row, or a label further right opens the row
             same_line = any(values[j].status == "value" for j in after) or any(
                 values[j].status == "blank" and cells[j].text.strip() for j in after)
             rl = _classify_row_label(cells[i].text, self.version, self.group, same_line)

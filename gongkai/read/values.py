@@ -15,6 +15,9 @@ from dataclasses import dataclass
 BLANK_MARKERS = frozenset({
     "", "/", "／", "\\", "-", "--", "—", "——", "–", "－", "―", "─", "_", "无", "空", "不适用",
     "n/a", "N/A", "NA", "null", "&nbsp;", "暂无", "/ ", "——/",
+    # the placeholder Word shows in an empty content control: nothing was entered
+    "单击或点击此处输入文字。", "单击或点击此处输入文字", "单击此处输入文字。", "单击此处输入文字",
+    "点击或轻触此处以输入文字。", "点击或轻触此处以输入文字", "Click or tap here to enter text.",
 })
 
 _UNITS = r"万元|元|件|个|项|条|宗|次|人|家"
