@@ -159,6 +159,7 @@ T4_COL_CORES = {"结果维持": "upheld", "结果纠正": "corrected", "其他�
 EXTRA_ROW_CORES = {
     ("t3", "total"): ("合计",),
     ("t3", "other"): ("其他",),  # v2019 （六）其他处理 printed as （六）其他
+    ("t3", "other.other"): ("其他处理",),  # v2021 （六）3．其他 in the old wording
     ("t3", "carried_out"): ("结转下年度继续办理的申请数量", "结转下年度"),
     ("t2", "fee"): ("行政事业性收费项目",),
 }

@@ -96,6 +96,8 @@ def _classify_one(text: str, version: str, group: str | None,
                 break
         if not hit:
             continue
+        if core == "其他处理" and rl.row == "other.other" and parsed.number != 3:
+            continue  # （六）其他处理 is the group's own label in v2021; only 3．其他处理 is the row
         if core in _WEAK_CORES:
             # 总计 / 其他 are also column headers: a data row only with numbering or values
             if rl.row == "total" and not (parsed.numbering or same_line_values):
@@ -197,6 +199,7 @@ class TableReader:
         self.prev_text_line = False
         self.first_col: dict[str, Counter] = {}  # table → column where its values start
         self.pending_label: Cell | None = None  # an unmatched short label (maybe half a label)
+        self.correcting = False  # after a 更正说明: later tables replace earlier values
         self.t4_at_eof = False
 
     # -- assignment -----------------------------------------------------------------
@@ -209,6 +212,15 @@ class TableReader:
         loc = slot.cell.location if slot.cell else "(blank line)"
         raw = slot.cell.text if slot.cell else ""
         prev = self.report.sources.get(code)
+        if prev is not None and self.correcting:
+            old = self.report.cells.get(code)
+            if v.status == "value" and (prev.status != "value" or old != number):
+                self.report.add_issue(
+                    "corrected_cell", "info",
+                    f"单元格 {code} 按报告所附更正说明取 {number}（原表为 {old}）",
+                    f"cell {code}: {number} from the report's own correction (the table said {old})",
+                    loc)
+                prev = None
         if prev is not None:
             old = self.report.cells.get(code)
             if prev.status == "value" or v.status != "value":
@@ -414,6 +426,11 @@ class TableReader:
     def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
         cell = line.cells[0]
         text = cell.text
+        if "更正" in text and any(w in text for w in ("为准", "更正如下", "现更正")) \
+                and self.report.sources:
+            self.correcting = True  # the report corrects its own tables below
+            self.t3_seen_row = False  # a new table 三 follows, with its own header
+            self.t4_done = False
         value = parse_value(text)
         if value.status != "unreadable":
             # a number or a blank marker on its own line: one cell per line
@@ -433,6 +450,17 @@ class TableReader:
                     self._close_row(at_eof)
             return
         self._feed_label(index, cell, at_eof, same_line_values=False)
+
+    def _leaves_t4(self, cores: set[str], cells: list[Cell], values: list[Value],
+                   is_label: list[bool]) -> bool:
+        """True when a row met inside table 四 belongs to table 三 (its header or a data row
+        with its numbers)."""
+        if any("勾稽" in c for c in cores) or cores & {"自然人", "商业企业", "申请人情况"}:
+            return True
+        if not any(v.status == "value" for v in values):
+            return False
+        return any(f and _classify_row_label(c.text, self.version, self.group, True) is not None
+                   for c, f in zip(cells, is_label, strict=True))
 
     def _known_label(self, text: str) -> bool:
         """True for text of the template's vocabulary (a row, group or column label)."""
@@ -455,6 +483,11 @@ class TableReader:
         core = parsed.core
         if not core:
             return False
+        if self.in_t4 and ("勾稽" in core or core in ("自然人", "申请人情况") or (
+                parsed.numbering and _classify_row_label(cell.text, self.version, self.group,
+                                                         False) is not None
+                and lab.split_label(cell.text).core not in lab.T4_COL_CORES)):
+            self.end_tables()  # table 三 after table 四
         if self.in_t4:
             if self._t4_label(core):
                 self.consumed.add(index)
@@ -534,6 +567,12 @@ class TableReader:
         values = [parse_value(c.text) for c in cells]
         is_label = [v.status == "unreadable" and _is_label_text(c.text)
                     for c, v in zip(cells, values, strict=True)]
+        cores = {lab.split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f}
+        if self.in_t4 and self._leaves_t4(cores, cells, values, is_label):
+            self.end_tables()  # table 三 printed after table 四 (or a correction follows)
+        elif not self.in_t4 and not self.t4_done and (
+                "结果维持" in cores or {"行政复议", "行政诉讼"} <= cores):
+            self.start_t4()  # table 四's header, wherever it stands
         if self.in_t4:
             self._feed_t4_row(index, cells, values, is_label)
             return
@@ -653,7 +692,7 @@ def detect_version(doc: Document) -> tuple[str | None, int, int]:
     only19 = {c for r in lab.row_labels() if r.versions == {"v2019"} for c in r.cores}
     only21 = {c for r in lab.row_labels() if r.versions == {"v2021"} for c in r.cores}
     only19 -= {"其他处理", "其他"}  # v2019 rows whose words are v2021 group labels too
-    only21.discard("其他")
+    only21 -= {"其他", "其他处理"}  # shared words of the two versions
     long21 = [m for m in m21 | only21 if len(m) >= 4]
     long19 = [m for m in m19 | only19 | {"处理决定数量"} if len(m) >= 4]
     for line in doc.lines:

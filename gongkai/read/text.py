@@ -104,6 +104,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     lines: list[Line] = []
     gap = 0
     raw_lines = text.splitlines()
+    spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
     for lineno, raw in enumerate(raw_lines, start=1):
         if lineno - 1 in grid:
@@ -117,6 +118,8 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         if not line.strip() or _FOOTER.match(line):
             if not line.strip():
                 gap += 1
+                if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
+                    spaces_only.append((len(lines), lineno))
             continue
         if _MD_RULE.match(line) and "-" in line:
             continue
@@ -151,4 +154,10 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
     blank_separated = len(text_lines) > 5 and single_gaps >= 0.6 * (len(text_lines) - 1) \
         and zero_gaps <= 0.1 * len(text_lines)
+    if not blank_separated:
+        # one cell per line with no blank lines between cells: a line holding only a space or
+        # &nbsp; is an empty cell (not after the last line with text: nothing follows there)
+        for pos, lineno in reversed(spaces_only):
+            if pos < len(lines):
+                lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
     return Document(lines, fmt, encoding, blank_separated=blank_separated)
