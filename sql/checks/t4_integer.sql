@@ -8,54 +8,12 @@
 -- rule: every cell of 表四 is a whole number ≥ 0
 -- zero rows means: every cell of 表四 of every current report is a whole number ≥ 0.
 
+-- The rule's SQL is the shared table macro chk_whole_numbers (sql/checks/_views.sql), which
+-- T3-INTEGER and T4-INTEGER both use.
+
 with
-table_cells as (
-    select * from chk_cells
-    where table_code = 't4'
-),
-
-labels as (
-    select * from chk_cell_labels
-),
-
-bad_values as (
-    select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'fail' as status,
-        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
-        case when c.value < 0 then 0 else round(c.value) end as expected,
-        c.value as actual,
-        l.cell_label || '填写为' || chk_num(c.value) || '（原文“' || coalesce(c.raw_text, '')
-        || '”），申请、案件数只能是不小于0的整数。' as message_zh,
-        case when c.has_parse_issue then 'extraction' else 'source' end as responsibility,
-        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
-    from table_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
-    where c.value is not null and (c.value < 0 or c.value <> round(c.value))
-),
-
-missing as (
-    select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'not_assessable' as status,
-        cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.row_ord, c.col_ord)))
-            as varchar) as cells,
-        null::double as expected,
-        null::double as actual,
-        '表四有' || count(*) || '个单元格无法判断是否为非负整数：'
-        || chk_list_text(list(l.cell_label || chk_missing_word(c.cell_status, c.raw_text)
-            order by c.row_ord, c.col_ord), 10)
-        || '。' as message_zh,
-        min(chk_missing_responsibility(c.cell_status)) as responsibility,
-        cast(json_object('missing_cells', count(*)) as varchar) as detail
-    from table_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
-    where c.value is null
-    group by c.submission_id, c.unit_code, c.report_year
+checked as (
+    select * from chk_whole_numbers('t4', '表四')
 ),
 
 final as (
@@ -72,11 +30,7 @@ final as (
         message_zh,
         responsibility,
         detail
-    from (
-        select * from bad_values
-        union all
-        select * from missing
-    )
+    from checked
 )
 
 select * from final
