@@ -237,10 +237,12 @@ def test_missing_cjk_font_warns(monkeypatch):
 def test_artifact_keys_and_rows():
     assert artifact_key("League Table", 2024) == "league-table-2024"
     assert artifact_key("城市", "x_y", 2024) == "x-y-2024"
-    rows = league_artifact_rows([{"peer_group": "街道", "rank_in_group": 2, "group_size": 4,
-                                  "unit_name": "集里街道", "score": 90.0, "band": "优秀",
-                                  "rank_min": 2, "rank_max": 3, "score_change": -1.5,
-                                  "rank_change": None}])
+    from gongkai.render.model import LeagueRow
+
+    rows = league_artifact_rows([LeagueRow(
+        unit_code="430181002", report_year=2024, unit_name="集里街道", short_name="集里",
+        peer_group="街道", peer_group_order=1, has_report=True, rank_in_group=2, group_size=4,
+        score=90.0, band="优秀", rank_min=2, rank_max=3, score_change=-1.5, rank_change=None)])
     assert rows == [{"组别": "街道", "名次": "2/4", "单位": "集里街道", "得分": "90", "等次": "优秀",
                      "名次区间": "2–3", "得分变化": "−1.5", "名次变化": "—"}]
     json.dumps(rows, ensure_ascii=False)
@@ -286,9 +288,9 @@ def test_digest_documents_do_not_share_state(tmp_path):
     from gongkai.render import data, write_digests
 
     path = build_constructed(tmp_path / "w.duckdb")
-    con, method = rankings.connect(path)
+    con, method = data.connect(path)
     city = data.city_report(con, method, 2024)
-    digests = {d["unit"]["unit_code"]: d for d in data.digests(con, method, city)}
+    digests = {d.unit.unit_code: d for d in data.digests(con, method, city)}
     con.close()
     write_digests([digests["430181001"]], tmp_path / "a")
     write_digests([digests["430181107"], digests["430181001"]], tmp_path / "b")
@@ -298,11 +300,11 @@ def test_digest_documents_do_not_share_state(tmp_path):
     assert not any("430181107" in p.text or "问题-430181107" in p.text for p in doc.paragraphs)
 
 
-def test_deterministic_zip_is_what_zipfile_writes():
+def test_office_files_are_written_deterministically():
     import io
     import zipfile
 
-    from gongkai.render.office import deterministic_zip
+    from gongkai.zips import fixed_zip, write_zip
 
     stamp = "2025-02-01T09:00:00Z"
     core = ('<cp:coreProperties><dcterms:created xsi:type="dcterms:W3CDTF">2013-12-23T23:15:00Z'
@@ -318,9 +320,20 @@ def test_deterministic_zip_is_what_zipfile_writes():
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             z.writestr(info, data)
-    assert deterministic_zip(entries, stamp) == expected.getvalue()
-    # the second time the unchanged entries come from the cache: the same bytes
-    assert deterministic_zip(entries, stamp) == expected.getvalue()
+    written = write_zip(entries, stamp=stamp)
+    assert written == expected.getvalue()
+    # an archive saved at another time and with other entry times: the same bytes again
+    again = io.BytesIO()
+    with zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 5, 6, 7, 8, 10)), data)
+    assert fixed_zip(again.getvalue(), stamp=stamp, entry_time=(1980, 1, 1, 0, 0, 0),
+                     dates=("created", "modified")) == written
+    # a generated submission keeps its creation date and gets the fixed "modified" one
+    generated = fixed_zip(again.getvalue())
+    with zipfile.ZipFile(io.BytesIO(generated)) as z:
+        assert z.read("docProps/core.xml") == core.encode()
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
 
 
 def test_stale_digests_are_removed_and_other_files_kept(tmp_path):
@@ -389,7 +402,7 @@ def test_the_league_discriminates(generated):
 def test_long_digests_print_dense_and_short_ones_in_full(generated):
     """A digest too long for one printed page is marked dense (its print CSS then uses
     smaller type and leaves out the history and the excerpt); a short one is not."""
-    from gongkai.render.data import unread_text
+    from gongkai.wording import unread_text
 
     warehouse, out, _ = generated
     con, _ = rankings.connect(warehouse)

@@ -35,10 +35,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from gongkai import rankings
+from gongkai import rankings, wording
 from gongkai.paths import TEMPLATES_DIR
 from gongkai.render import charts as ch
-from gongkai.render import data, fmt, office
+from gongkai.render import data, excel, fmt, word, word_parts
+from gongkai.render.model import CityReport, Digest
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,8 @@ DIGESTS_PER_JOB = 16
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """The Jinja2 environment of the reports: HTML templates (``*.html.j2``) autoescaped,
-    undefined names an error, the figure filters of ``gongkai.render.fmt``, and ``unread``
-    (cells never read, ``data.unread_text``)."""
+    undefined names an error, the figure filters of ``gongkai.render.fmt``, ``unread``
+    (cells never read) and the wording of ``gongkai.wording`` as ``w``."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "htm", "xml", "html.j2"]),
@@ -61,7 +62,8 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(fmt.FILTERS)
-    env.filters["unread"] = data.unread_text
+    env.filters["unread"] = wording.unread_text
+    env.globals["w"] = wording
     return env
 
 
@@ -78,14 +80,14 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def year_charts(d: dict) -> dict[str, ch.Chart]:
+def year_charts(d: CityReport) -> dict[str, ch.Chart]:
     """The four charts of a year's city report."""
-    scores = [r["score"] for r in d["league"] if r["score"] is not None]
+    scores = [r.score for r in d.league if r.score is not None]
     return {
-        "league": ch.league_chart(d["groups"], d["year"]),
-        "distribution": ch.score_distribution_chart(scores, d["method"].bands, d["year"]),
-        "outcomes": ch.outcomes_chart(d["outcomes"], d["year"]),
-        "totals": ch.yearly_totals_chart(d["series"]),
+        "league": ch.league_chart(d.groups, d.year),
+        "distribution": ch.score_distribution_chart(scores, d.method.bands, d.year),
+        "outcomes": ch.outcomes_chart(d.outcomes, d.year),
+        "totals": ch.yearly_totals_chart(d.series),
     }
 
 
@@ -95,12 +97,12 @@ def _environment() -> Environment:
     return environment()
 
 
-def write_city_report(d: dict, out_dir: Path) -> list[Path]:
+def write_city_report(d: CityReport, out_dir: Path) -> list[Path]:
     """Write one year's city report in every format (charts, HTML, Markdown, DOCX, XLSX)
     from its data (``data.city_report``); returns the files."""
     env = _environment()
-    method = d["method"]
-    year_dir = out_dir / str(d["year"])
+    method = d.method
+    year_dir = out_dir / str(d.year)
     lines = rankings.method_lines(method)
     charts = year_charts(d)
     written: list[Path] = []
@@ -114,31 +116,31 @@ def write_city_report(d: dict, out_dir: Path) -> list[Path]:
         chart_ctx[key] = {"title": chart.title, "uri": uri, "file": f"charts/{chart.name}.png"}
     links = {k: f"{CITY_REPORT}.{k}" for k in ("html", "docx", "xlsx", "md")}
     ctx = {"d": d, "charts": chart_ctx, "method_lines": lines, "links": links,
-           "t4_cols": data.T4_COL_LABELS}
+           "t4_cols": wording.T4_COL_LABELS}
     written.append(_write(year_dir / f"{CITY_REPORT}.html",
                           env.get_template("city_report.html.j2").render(ctx)))
     written.append(_write(year_dir / f"{CITY_REPORT}.md",
                           env.get_template("city_report.md.j2").render(ctx)))
-    stamp = _stamp(d["as_of"], d["year"])
-    written.append(office.city_report_docx(d, charts, lines, year_dir / f"{CITY_REPORT}.docx",
-                                           stamp))
-    written.append(office.city_report_xlsx(d, lines, year_dir / f"{CITY_REPORT}.xlsx", stamp))
+    stamp = _stamp(d.as_of, d.year)
+    written.append(word.city_report_docx(d, charts, lines, year_dir / f"{CITY_REPORT}.docx",
+                                         stamp))
+    written.append(excel.city_report_xlsx(d, lines, year_dir / f"{CITY_REPORT}.xlsx", stamp))
     return written
 
 
-def write_digests(digests: list[dict], out_dir: Path) -> list[Path]:
+def write_digests(digests: list[Digest], out_dir: Path) -> list[Path]:
     """Write digests (``data.digests``) as HTML and DOCX; returns the files."""
     template = _environment().get_template("digest.html.j2")
     written = []
     for d in digests:
-        digest_dir = out_dir / str(d["year"]) / "digests"
+        digest_dir = out_dir / str(d.year) / "digests"
         digest_dir.mkdir(parents=True, exist_ok=True)
-        lines = rankings.method_lines(d["method"])
-        code = d["unit"]["unit_code"]
+        lines = rankings.method_lines(d.method)
+        code = d.unit.unit_code
         written.append(_write(digest_dir / f"{code}.html",
                               template.render({"d": d, "method_lines": lines})))
-        written.append(office.digest_docx(d, lines, digest_dir / f"{code}.docx",
-                                          _stamp(d["as_of"], d["year"])))
+        written.append(word.digest_docx(d, lines, digest_dir / f"{code}.docx",
+                                        _stamp(d.as_of, d.year)))
     return written
 
 
@@ -157,9 +159,6 @@ def index_html(con, method: rankings.Method, years: list[int]) -> str:
     entries = []
     for year in sorted(years, reverse=True):
         table = data.league(con, year)
-        for r in table:
-            r["html"] = f"{year}/digests/{r['unit_code']}.html"
-            r["docx"] = f"{year}/digests/{r['unit_code']}.docx"
         entries.append({
             "year": year,
             "city": {k: f"{year}/{CITY_REPORT}.{k}" for k in ("html", "docx", "xlsx", "md")},
@@ -214,7 +213,7 @@ def _warm_up() -> None:
     document) while the parent reads the warehouse."""
     _environment()
     ch.cjk_font()
-    office.warm_up()
+    word_parts.warm_up()
 
 
 def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int] | None = None,
@@ -231,7 +230,7 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    con, method = rankings.connect(warehouse_path)
+    con, method = data.connect(warehouse_path)
     with ExitStack() as stack:
         stack.callback(con.close)
         available = data.years(con)
@@ -250,7 +249,6 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
                 max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
             for _ in range(n_workers):
                 pool.submit(_warm_up)
-        rankings.snapshot(con)
         cities = [data.city_report(con, method, year) for year in rendered_years]
         digests = [data.digests(con, method, city) for city in cities]
         indexed = [y for y in available if y in rendered_years
@@ -265,7 +263,7 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
         written = [path for files in results for path in files]
     removed = []
     for year, year_digests in zip(rendered_years, digests, strict=True):
-        keep = {d["unit"]["unit_code"] for d in year_digests}
+        keep = {d.unit.unit_code for d in year_digests}
         removed += remove_stale_digests(out_dir, year, keep)
     written.append(_write(out_dir / "index.html", index))
     seconds = time.perf_counter() - started
@@ -290,17 +288,17 @@ def artifact_key(*parts: object) -> str:
     return "-".join(p for p in cleaned.split("-") if p)
 
 
-def league_artifact_rows(league: list[dict]) -> list[dict]:
+def league_artifact_rows(league: list) -> list[dict]:
     """The league table as artifact rows (Chinese column names, formatted figures)."""
     return [{
-        "组别": r["peer_group"],
-        "名次": fmt.rank(r["rank_in_group"], r["group_size"]),
-        "单位": r["unit_name"],
-        "得分": fmt.num(r["score"]),
-        "等次": r["band"] or "未评",
-        "名次区间": fmt.rank_range(r["rank_min"], r["rank_max"]),
-        "得分变化": fmt.signed(r["score_change"]),
-        "名次变化": fmt.rank_change(r["rank_change"]),
+        "组别": r.peer_group,
+        "名次": fmt.rank(r.rank_in_group, r.group_size),
+        "单位": r.unit_name,
+        "得分": fmt.num(r.score),
+        "等次": r.band or wording.UNRATED,
+        "名次区间": fmt.rank_range(r.rank_min, r.rank_max),
+        "得分变化": fmt.signed(r.score_change),
+        "名次变化": fmt.rank_change(r.rank_change),
     } for r in league]
 
 
@@ -312,10 +310,9 @@ def post_artifacts(warehouse_path: str | Path, years: Iterable[int] | None = Non
     """
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    con, method = rankings.connect(warehouse_path)
+    con, method = data.connect(warehouse_path)
     keys = []
     try:
-        rankings.snapshot(con)
         available = data.years(con)
         wanted = [y for y in (sorted(set(years)) if years else available) if y in available]
         env = environment()
@@ -323,14 +320,14 @@ def post_artifacts(warehouse_path: str | Path, years: Iterable[int] | None = Non
         for year in wanted:
             d = data.city_report(con, method, year)
             key = artifact_key("league-table", year)
-            create_table_artifact(key=key, table=league_artifact_rows(d["league"]),
-                                  description=f"{d['city']}{year}年度综合排名。" + " ".join(lines))
+            create_table_artifact(key=key, table=league_artifact_rows(d.league),
+                                  description=f"{d.city}{year}年度综合排名。" + " ".join(lines))
             keys.append(key)
             key = artifact_key("city-summary", year)
             create_markdown_artifact(
                 key=key, markdown=env.get_template("summary.md.j2").render(
                     {"d": d, "method_lines": lines}),
-                description=f"{d['city']}{year}年度汇总")
+                description=f"{d.city}{year}年度汇总")
             keys.append(key)
     finally:
         con.close()
