@@ -27,11 +27,12 @@ from gongkai.render.model import (
     CityReport,
     Digest,
     DigestFigure,
-    ErrorUnit,
     Finding,
     FindingCell,
+    FlaggedValue,
     HistoryYear,
     Indicator,
+    IssueUnit,
     LeagueRow,
     MetricRate,
     Outcome,
@@ -47,11 +48,12 @@ from gongkai.render.model import (
 log = logging.getLogger(__name__)
 
 STORED_RANKINGS_SQL = SQL_DIR / "render" / "10_stored_rankings.sql"
+FLAGGED_VALUES_SQL = SQL_DIR / "render" / "20_v_flagged_values.sql"
 # the views a render reads, computed once per render (identifiers, never input)
 READ_VIEWS = (
     "v_rank_unit_years", "v_rank_findings", "v_rank_finding_cells", "v_indicator_scores",
     "v_context_figures", "v_dimension_scores", "v_rankings", "v_city_metric_rates",
-    "v_city_figures", "v_city_outcomes", "v_city_totals_yoy",
+    "v_city_figures", "v_city_outcomes", "v_city_totals_yoy", "v_flagged_values",
 )
 # a finding naming more cells than this lists only its non-zero cells in a digest (the blank
 # cells of all findings are listed once, after them)
@@ -94,6 +96,7 @@ def connect(warehouse: str | Path) -> tuple[duckdb.DuckDBPyConnection, Method]:
             log.info("render: %s; the league table is computed with the method in force",
                      "no stored league table" if stored is None
                      else f"the stored league table has method {stored}")
+        con.execute(FLAGGED_VALUES_SQL.read_text(encoding="utf-8"))
         for view in READ_VIEWS:
             table = f"render_{view}"
             con.execute(f"create or replace temp table {table} as select * from {view}")
@@ -125,15 +128,13 @@ def city_name(con: duckdb.DuckDBPyConnection) -> str:
     return hit[0]["city"] if hit else ""
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
-    """When the data was last loaded or checked (the latest finished run), as text."""
-    hit = rows(con, "select max(finished_at) as t from runs")
-    if hit and hit[0]["t"] is not None:
-        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
-    hit = rows(con, "select max(checked_at) as t from check_runs")
-    if hit and hit[0]["t"] is not None:
-        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
-    return None
+def data_as_of(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str | None:
+    """How recent the data is, from the data itself (not the clock, so an unchanged
+    warehouse renders unchanged reports): the latest publication date of the year's current
+    reports (of every year without ``year``), or None when no report has a date."""
+    hit = con.execute("select max(published_date) from v_rank_unit_years where has_report "
+                      "and (? is null or report_year = ?)", [year, year]).fetchone()
+    return hit[0].strftime("%Y-%m-%d") if hit and hit[0] is not None else None
 
 
 def league(con: duckdb.DuckDBPyConnection, year: int) -> list[LeagueRow]:
@@ -224,26 +225,20 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
                       "on p.metric_id = r.metric_id and p.report_year = r.report_year - 1 "
                       "where r.report_year = ? order by r.metric_order, r.metric_id", [year])
     table = league(con, year)
-    errors = rows(con, """
-        select unit_code, any_value(unit_name) as unit_name, any_value(peer_group) as peer_group,
-               count(*) as n_errors,
-               count(*) filter (where responsibility = 'extraction') as n_extraction,
-               string_agg(distinct rule_id, '、' order by rule_id) as rules
-        from v_rank_findings
-        where report_year = ? and severity = 'error' and status = 'fail'
-        group by unit_code
-        order by n_errors desc, unit_code
-    """, [year])
+    errors, warnings = (issue_units(con, year, severity) for severity in ("error", "warning"))
+    flagged = rows(con, "select * from v_flagged_values where report_year = ? "
+                        "order by unit_code, cell_position nulls last, cell_key", [year])
     context = rows(con, "select f.*, u.short_name, u.peer_group_order from v_context_figures as f "
                         "inner join v_rank_unit_years as u on u.unit_code = f.unit_code "
                         "and u.report_year = f.report_year where f.report_year = ? "
                         "order by u.peer_group_order, f.unit_code", [year])
+    city_figures = CityFigures.from_row(figures[0]) if figures else CityFigures(year)
     return CityReport(
         year=year,
         city=city_name(con),
-        as_of=data_as_of(con),
+        as_of=data_as_of(con, year),
         method=method,
-        figures=CityFigures.from_row(figures[0]) if figures else CityFigures(year),
+        figures=city_figures,
         prev_figures=CityFigures.from_row(prev_figures[0]) if prev_figures else None,
         series=[YearFigures.from_row(r) for r in series],
         t3=t3_rows(totals),
@@ -254,24 +249,49 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
         rates=[MetricRate.from_row(r) for r in rates],
         league=table,
         groups=league_groups(table),
-        error_units=[ErrorUnit.from_row(r) for r in errors],
+        error_units=errors,
+        warning_units=warnings,
+        flagged=[FlaggedValue.from_row(r) for r in flagged],
         context=[UnitContext.from_row(r) for r in context],
+        overview=overview(city_figures, year),
     )
+
+
+def issue_units(con: duckdb.DuckDBPyConnection, year: int, severity: str) -> list[IssueUnit]:
+    """The units whose reports have failing findings of ``severity``, most findings first."""
+    return [IssueUnit.from_row(r) for r in rows(con, """
+        select unit_code, any_value(unit_name) as unit_name, any_value(peer_group) as peer_group,
+               count(*) as n_findings,
+               count(*) filter (where responsibility = 'extraction') as n_extraction,
+               list(distinct rule_id order by rule_id) as rule_ids
+        from v_rank_findings
+        where report_year = ? and severity = ? and status = 'fail'
+        group by unit_code
+        order by n_findings desc, unit_code
+    """, [year, severity])]
+
+
+def overview(f: CityFigures, year: int) -> str:
+    """The paragraph that opens the city report (the same words in every format)."""
+    text = (f"{year}年度全市应报送年度报告的乡镇（街道）{f.units_expected}个，已报送并读取"
+            f"{f.units_reporting}个"
+            + (f"，{wording.NO_REPORT}{f.units_missing}个" if f.units_missing else "") + "。"
+            f"综合得分平均{fmt.num(f.mean_score)}分、中位数{fmt.num(f.median_score)}分；"
+            f"优秀{f.units_excellent}个、良好{f.units_good}个、合格{f.units_pass}个、"
+            f"不合格{f.units_fail}个。本年新收申请{fmt.num(f.applications)}件"
+            + (f"（{f.applications_blank}个单位空白）" if f.applications_blank else "")
+            + "，公开率" + fmt.rate(f.disclosure_status, f.disclosed, f.disclosure_base,
+                                   f.disclosure_rate)
+            + f"；行政复议{fmt.num(f.review_total)}件，行政诉讼{fmt.num(f.suit_total)}件。")
+    if not f.has_check_run:
+        return text + wording.NO_CHECK_RUN
+    return (text + wording.error_units_sentence(f.units_with_errors, f.error_findings)
+            + f"“提醒”级问题共{f.warning_findings}条。")
 
 
 def _median(values: list) -> float | None:
     vals = [v for v in values if v is not None]
     return statistics.median(vals) if vals else None
-
-
-def _value_text(text: str | None) -> str:
-    """A value a rule used, as a clerk writes it: 12 not 12.0, 空 for a blank."""
-    if text is None:
-        return "空"
-    try:
-        return fmt.num(float(text), 4)
-    except ValueError:
-        return text
 
 
 def _is_zero(text: str | None) -> bool:
@@ -306,13 +326,12 @@ def _blank_cells(cells: list[FindingCell]) -> tuple[list[FindingCell], list[str]
     ordered = sorted(unique.values(), key=lambda c: (c.cell_position is None,
                                                     c.cell_position or 0, c.cell_key))
     seen = [c for c in ordered if c.location]
-    return seen, [c.cell_key for c in ordered if not c.location]
+    return seen, [c.label for c in ordered if not c.location]
 
 
 def _ref_chars(c: FindingCell) -> int:
     """About how many characters a cell reference takes in a digest."""
-    return (len(c.cell_key) // 2 + min(len(c.row_label or ""), 15)
-            + len(c.col_label or "") + len(c.value_text) + len(c.raw_text or "")
+    return (min(len(c.label), 24) + len(c.value_text) + len(c.raw_text or "")
             + len(c.location or "") // 2 + 8)
 
 
@@ -322,14 +341,14 @@ def printed_lines(d: Digest) -> int:
     many characters a line), the blank cells, the tables, the peers, the score history and
     the excerpt of section 五."""
     ref_line = PRINT_LINE_CHARS * 1.4
-    lines = 17  # title, standing, headings, method box, footer
+    lines = 18  # title, standing, why points were lost, headings, method box, footer
     for f in d.findings:
-        lines += math.ceil((len(f.message_zh or "") + len(f.rule_id) + 6) / PRINT_LINE_CHARS)
+        lines += math.ceil((len(f.message_zh or "") + len(f.rule_name) + 6) / PRINT_LINE_CHARS)
         refs = sum(_ref_chars(c) for c in f.cell_rows)
         refs += 12 * (bool(f.zero_cells) + bool(f.blank_cells))
         lines += math.ceil(refs / ref_line)
     if d.blank_cells or d.unread_cells:
-        lines += math.ceil((40 + sum(len(c.cell_key) // 2 + len(c.raw_text or "")
+        lines += math.ceil((40 + sum(len(c.label) + len(c.raw_text or "")
                                      + len(c.location or "") // 2 + 6
                                      for c in d.blank_cells)) / ref_line)
     lines += max(len(d.indicators), len(d.figures) + 1) + 1
@@ -358,7 +377,7 @@ def _findings(findings: list[dict], cells: list[FindingCell]) -> list[Finding]:
         mine = by_finding.get(f.finding_no, [])
         valued = [c for c in mine if c.finding_value is not None]
         for c in valued:
-            c.value_text = _value_text(c.finding_value)
+            c.value_text = fmt.value_text(c.finding_value)
         f.cell_rows, f.zero_cells = _compact_cells(valued, f.status)
         f.blank_cells = len(mine) - len(valued)
         out.append(f)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
+from gongkai import wording
 from gongkai.rankings import Method
+from gongkai.render import fmt
 
 
 @cache
@@ -203,15 +205,55 @@ class Outcome(Row):
 
 
 @dataclass
-class ErrorUnit(Row):
-    """A unit whose report has error findings."""
+class IssueUnit(Row):
+    """A unit whose report has failing findings of one severity (错误 or 提醒): how many, how
+    many of them may come from our reading, and the rules (their Chinese names)."""
 
     unit_code: str
     unit_name: str
     peer_group: str
-    n_errors: int
+    n_findings: int
     n_extraction: int
-    rules: str
+    rule_ids: list[str]
+
+    @property
+    def rules(self) -> str:
+        """The rules, as a leader reads them."""
+        return "；".join(wording.rule_name(r) for r in self.rule_ids)
+
+
+@dataclass
+class FlaggedValue(Row):
+    """A value the checks name as wrong, or that was read with doubt (``v_flagged_values``)."""
+
+    unit_code: str
+    unit_name: str
+    cell_key: str
+    row_label: str | None
+    col_label: str | None
+    value_text: str | None
+    raw_text: str | None
+    location: str | None
+    value_unit: str
+    rule_ids: str
+    is_read_with_doubt: bool
+    in_city_total: bool
+
+    @property
+    def label(self) -> str:
+        """The cell in words."""
+        return wording.cell_label(self.cell_key, self.row_label, self.col_label)
+
+    @property
+    def shown(self) -> str:
+        """The value as the report wrote it (12, not 12.0)."""
+        return fmt.value_text(self.value_text)
+
+    @property
+    def reason(self) -> str:
+        """Why the value is listed: the rules' names, and the doubt about our reading."""
+        names = "；".join(wording.rule_name(r) for r in self.rule_ids.split("、"))
+        return names + (wording.READ_WITH_DOUBT if self.is_read_with_doubt else "")
 
 
 @dataclass
@@ -272,8 +314,16 @@ class CityReport:
     rates: list[MetricRate]
     league: list[LeagueRow]
     groups: list[PeerGroup]
-    error_units: list[ErrorUnit]
+    error_units: list[IssueUnit]
+    warning_units: list[IssueUnit]
+    flagged: list[FlaggedValue]
     context: list[UnitContext]
+    overview: str = ""
+
+    @property
+    def flagged_in_total(self) -> bool:
+        """True when any listed value is still added into the city totals."""
+        return any(v.in_city_total for v in self.flagged)
 
     @property
     def missing(self) -> list[LeagueRow]:
@@ -312,6 +362,11 @@ class FindingCell(Row):
     cell_position: int | None
     value_text: str = ""
 
+    @property
+    def label(self) -> str:
+        """The cell or fact in words (never its internal code when the template knows it)."""
+        return wording.cell_label(self.cell_key, self.row_label, self.col_label)
+
 
 @dataclass
 class Finding(Row):
@@ -327,6 +382,16 @@ class Finding(Row):
     cell_rows: list[FindingCell] = field(default_factory=list)
     zero_cells: int = 0
     blank_cells: int = 0
+
+    @property
+    def kind(self) -> str:
+        """错误, 提醒, 提示 or 无法核对."""
+        return wording.finding_kind(self.severity, self.status)
+
+    @property
+    def rule_name(self) -> str:
+        """What the rule checks, in Chinese."""
+        return wording.rule_name(self.rule_id)
 
 
 @dataclass
@@ -384,3 +449,18 @@ class Digest:
     history: list[HistoryYear]
     problems_text: str | None
     dense: bool = False
+
+    @property
+    def file_stem(self) -> str:
+        """The digest's file name without extension: the unit code (for sorting) and name."""
+        return wording.digest_stem(self.unit.unit_code, self.unit.unit_name)
+
+    @property
+    def finding_counts(self) -> str:
+        """The findings listed, counted by kind (the counts always match the list)."""
+        return wording.finding_counts([f.kind for f in self.findings])
+
+    @property
+    def lost_points(self) -> str:
+        """One line: where the unit lost points, largest loss first."""
+        return wording.lost_points([(i.name, i.weight, i.score) for i in self.indicators])

@@ -14,7 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from gongkai import wording as w
 from gongkai.render import fmt
 from gongkai.render.charts import Chart
-from gongkai.render.model import CityReport, Digest, FindingCell
+from gongkai.render.files import put
+from gongkai.render.model import CityReport, Digest, FindingCell, IssueUnit
 from gongkai.render.word_parts import (
     DIGEST_PAGE,
     MUTED,
@@ -31,32 +32,31 @@ from gongkai.render.word_parts import (
 )
 
 
+def _issue_table(doc, units: list[IssueUnit]) -> None:
+    table(doc, w.ISSUE_UNITS_HEADER,
+          [[e.unit_name, e.peer_group, e.n_findings, e.n_extraction, e.rules] for e in units],
+          numeric={2, 3})
+
+
 def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list[str],
                      path: Path, stamp: str) -> Path:
-    """Write the city report as DOCX (charts as PNG) for official circulation."""
+    """Write the city report as DOCX (charts as PNG) for official circulation: the sections
+    of the HTML report, numbered alike (``gongkai.wording.CITY_SECTIONS``)."""
     f = d.figures
+    method = d.method
     doc = new_document(10.5, 2.0)
     title = w.city_title(d.city, d.year)
     para(doc, title, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, f"数据截至 {d.as_of or fmt.DASH} · {d.method.version}", size=8.5,
-          align=WD_ALIGN_PARAGRAPH.CENTER, colour=MUTED)
+    para(doc, f"数据截至 {d.as_of or fmt.DASH} · {method.version}", size=8.5,
+         align=WD_ALIGN_PARAGRAPH.CENTER, colour=MUTED)
 
-    heading(doc, w.numbered(0, w.H_OVERVIEW))
-    summary = (f"{d.year}年度全市应报送年度报告的乡镇（街道）{f.units_expected}个，已报送并读取"
-               f"{f.units_reporting}个。综合得分平均{fmt.num(f.mean_score)}分、中位数"
-               f"{fmt.num(f.median_score)}分；优秀{f.units_excellent}个、良好{f.units_good}个、"
-               f"合格{f.units_pass}个、不合格{f.units_fail}个。本年新收申请"
-               f"{fmt.num(f.applications)}件，公开率"
-               f"{fmt.rate(f.disclosure_status, f.disclosed, f.disclosure_base, f.disclosure_rate)}；"
-               f"行政复议{fmt.num(f.review_total)}件，行政诉讼{fmt.num(f.suit_total)}件。")
-    if f.has_check_run:
-        summary += w.error_units_sentence(f.units_with_errors, f.error_findings)
-    para(doc, summary)
+    heading(doc, w.city_heading("overview"))
+    para(doc, d.overview)
 
-    heading(doc, w.numbered(1, w.H_LEAGUE))
+    heading(doc, w.city_heading("league"))
     method_notes(doc, method_lines)
     for g in d.groups:
-        heading(doc, f"{g.name}（{sum(1 for r in g.rows if r.has_report)}个）", 2)
+        heading(doc, w.group_heading(g.name, g.reporting), 2)
         body = []
         for r in g.rows:
             if r.has_report:
@@ -66,77 +66,103 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
             else:
                 body.append([fmt.DASH, r.unit_name, fmt.DASH, w.UNRATED, w.NO_REPORT,
                              fmt.DASH, fmt.DASH])
-        table(doc, w.LEAGUE_HEADER, body,
-               numeric={2, 5})
+        table(doc, w.LEAGUE_HEADER, body, numeric={2, 5})
+    heading(doc, w.H_DIMENSIONS, 2)
+    dims = list(method.dimensions)
+    table(doc, ["组别", "名次", "单位", "综合", *method.dimensions.values(), "可评权重", "上年得分",
+                "全市名次"],
+          [[r.peer_group, fmt.rank(r.rank_in_group), r.unit_name, fmt.num(r.score),
+            *[fmt.num(r.dimensions.get(k)) for k in dims], fmt.pct(r.coverage, 0),
+            fmt.num(r.prev_score), fmt.rank(r.rank_overall, r.city_size)]
+           for r in d.league if r.has_report], size=8,
+          numeric=set(range(3, len(dims) + 7)))
     picture(doc, charts["league"], 16, f"图1 {charts['league'].title}")
     picture(doc, charts["distribution"], 16, f"图2 {charts['distribution'].title}")
 
-    heading(doc, w.numbered(2, w.H_RATES))
-    table(doc, ["指标", "可评价单位", "满分单位", "满分率", "上年满分率", "平均得分"],
-           [[r.name, f"{r.units_assessed}/{r.units_reporting}", r.units_full,
-             fmt.pct(r.share_full), fmt.pct(r.prev_share_full), fmt.pct(r.mean_score)]
-            for r in d.rates], numeric={1, 2, 3, 4, 5})
+    heading(doc, w.city_heading("rates"))
+    table(doc, ["指标", "维度", "可评价单位", "满分单位", "满分率", "上年满分率", "平均得分"],
+          [[r.name, method.dimensions.get(r.dimension, r.dimension),
+            f"{r.units_assessed}/{r.units_reporting}", r.units_full, fmt.pct(r.share_full),
+            fmt.pct(r.prev_share_full), fmt.pct(r.mean_score)] for r in d.rates],
+          numeric={2, 3, 4, 5, 6})
 
-    heading(doc, w.numbered(3, w.H_APPLICATIONS))
+    heading(doc, w.city_heading("applications"))
     para(doc, w.BLANK_NOTE, size=8.5)
-    table(doc, [w.T3_HEADER_FIRST, f"{d.year}年", f"{d.year - 1}年", "增减", "增减率",
-                 "空白格"],
-           [[r.label, fmt.num(r.value), fmt.num(r.prev), fmt.signed(r.change),
-             fmt.signed_pct(r.change_pct), r.blank_cells] for r in d.t3],
-           numeric={1, 2, 3, 4, 5})
+    table(doc, [w.T3_HEADER_FIRST, f"{d.year}年", f"{d.year - 1}年", "增减", "增减率", "空白格"],
+          [[r.label, fmt.num(r.value), fmt.num(r.prev), fmt.signed(r.change),
+            fmt.signed_pct(r.change_pct), r.blank_cells] for r in d.t3],
+          numeric={1, 2, 3, 4, 5})
     heading(doc, w.H_OUTCOMES, 2)
     table(doc, w.OUTCOME_HEADER,
-           [[o.outcome_name, fmt.num(o.value), fmt.pct(o.share), fmt.num(o.prev_value),
-             fmt.pct(o.prev_share), o.blank_cells] for o in d.outcomes],
-           numeric={1, 2, 3, 4, 5})
+          [[o.outcome_name, fmt.num(o.value), fmt.pct(o.share), fmt.num(o.prev_value),
+            fmt.pct(o.prev_share), o.blank_cells] for o in d.outcomes],
+          numeric={1, 2, 3, 4, 5})
     picture(doc, charts["outcomes"], 16, f"图3 {charts['outcomes'].title}")
+    heading(doc, w.H_CONTEXT, 2)
+    table(doc, ["单位", "新收申请", "办理总数", "公开率", "结转下年", "行政复议", "行政诉讼"],
+          [[c.short_name, fmt.num(c.applications), fmt.num(c.handled),
+            fmt.rate(c.disclosure_status, c.disclosed, c.handled, c.disclosure_rate),
+            fmt.num(c.carried_out), fmt.num(c.review_total), fmt.num(c.suit_total)]
+           for c in d.context], size=8, numeric={1, 2, 3, 4, 5, 6})
 
-    heading(doc, w.numbered(4, w.H_LITIGATION))
+    heading(doc, w.city_heading("litigation"))
     table(doc, ["类别", *w.T4_COL_LABELS.values(), "上年总计", "增减", "空白格"],
-           [[b.label, *[fmt.num(b.cols.get(k)) for k in w.T4_COL_LABELS],
-             fmt.num(b.prev_total), fmt.signed(b.change), b.blank_cells]
-            for b in d.t4], numeric=set(range(1, 9)))
+          [[b.label, *[fmt.num(b.cols.get(k)) for k in w.T4_COL_LABELS],
+            fmt.num(b.prev_total), fmt.signed(b.change), b.blank_cells] for b in d.t4],
+          numeric=set(range(1, 9)))
     para(doc, "行政复议纠错率：" + fmt.rate(f.review_correction_status, f.review_corrected,
-                                        f.review_decided, f.review_correction_rate)
-          + "；行政诉讼纠错率：" + fmt.rate(f.suit_correction_status, f.suit_corrected,
-                                       f.suit_decided, f.suit_correction_rate) + "。")
+                                       f.review_decided, f.review_correction_rate)
+         + f"（纠正{fmt.num(f.review_corrected)}件，已审结{fmt.num(f.review_decided)}件）"
+         + "；行政诉讼纠错率：" + fmt.rate(f.suit_correction_status, f.suit_corrected,
+                                      f.suit_decided, f.suit_correction_rate)
+         + f"（纠正{fmt.num(f.suit_corrected)}件，已审结{fmt.num(f.suit_decided)}件）。")
 
-    heading(doc, w.numbered(5, w.H_ERROR_UNITS))
-    if not f.has_check_run:
-        para(doc, w.NO_CHECK_RUN)
-    elif d.error_units:
-        table(doc, w.ERROR_UNITS_HEADER,
-               [[e.unit_name, e.peer_group, e.n_errors, e.n_extraction, e.rules]
-                for e in d.error_units], numeric={2, 3})
+    heading(doc, w.city_heading("active"))
+    table(doc, ["项目", "栏目", f"{d.year}年", f"{d.year - 1}年", "增减", "空白格"],
+          [[r.row_label or r.row_code, r.col_label or r.col_code, fmt.num(r.total_value, 2),
+            fmt.num(r.prev_total_value, 2), fmt.signed(r.change, 2), r.blank_or_unreadable]
+           for r in d.t2], size=8, numeric={2, 3, 4, 5})
+
+    for key, units, none in (("errors", d.error_units, w.NO_ERROR_UNITS),
+                             ("warnings", d.warning_units, w.NO_WARNING_UNITS)):
+        heading(doc, w.city_heading(key))
+        if not f.has_check_run:
+            para(doc, w.NO_CHECK_RUN)
+        elif units:
+            _issue_table(doc, units)
+        else:
+            para(doc, none)
+
+    heading(doc, w.city_heading("flagged"))
+    if d.flagged:
+        para(doc, w.FLAGGED_IN_TOTAL if d.flagged_in_total else w.FLAGGED_LEFT_OUT, size=8.5)
+        table(doc, w.FLAGGED_HEADER,
+              [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.location or "",
+                v.reason] for v in d.flagged], size=8, numeric={2})
     else:
-        para(doc, w.NO_ERROR_UNITS)
+        para(doc, w.NO_FLAGGED)
 
-    heading(doc, w.numbered(6, w.H_TREND))
+    heading(doc, w.city_heading("trend"))
     picture(doc, charts["totals"], 16, f"图4 {charts['totals'].title}")
     table(doc, w.SERIES_HEADER,
-           [[s.report_year, f"{s.units_reporting}/{s.units_expected}",
-             fmt.num(s.applications), fmt.num(s.handled), fmt.num(s.review_total),
-             fmt.num(s.suit_total), fmt.num(s.mean_score)] for s in d.series],
-           numeric={1, 2, 3, 4, 5, 6})
+          [[s.report_year, f"{s.units_reporting}/{s.units_expected}",
+            fmt.num(s.applications), fmt.num(s.handled), fmt.num(s.review_total),
+            fmt.num(s.suit_total), fmt.num(s.mean_score)] for s in d.series],
+          numeric={1, 2, 3, 4, 5, 6})
 
     heading(doc, w.H_METHOD)
     method_notes(doc, method_lines)
-    method = d.method
     table(doc, ["指标", "维度", "权重", "计分方法"],
-           [[m.name, method.dimensions.get(m.dimension, w.DIMENSION_NONE) if m.dimension else
-             w.DIMENSION_NONE, fmt.num(method.weights.get(m.metric_id, 0)), m.method]
-            for m in method.metrics], size=8, numeric={2}, widths=[2.6, 2.0, 1.2, 11.2])
+          [[m.name, method.dimensions.get(m.dimension, w.DIMENSION_NONE) if m.dimension else
+            w.DIMENSION_NONE, fmt.num(method.weights.get(m.metric_id, 0)), m.method]
+           for m in method.metrics], size=8, numeric={2}, widths=[2.6, 2.0, 1.2, 11.2])
     doc.core_properties.title = title
-    path.write_bytes(save(doc, stamp))
-    return path
+    return put(path, save(doc, stamp))
 
 
 def _cell_ref(c: FindingCell) -> str:
-    """A cell named by a finding: code, row/column, the value checked, and where it was read."""
-    text = c.cell_key
-    if c.row_label:
-        text += f" {c.row_label}／{c.col_label}"
-    text += " = " + c.value_text
+    """A cell named by a finding: what it is, the value checked, and where it was read."""
+    text = f"{c.label} = {c.value_text}"
     if c.location:
         text += f"（原文“{c.raw_text or ''}”，{c.location}）"
     return text
@@ -149,21 +175,18 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
     title = w.digest_title(u.unit_name, d.year)
     para(doc, title, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, f"{d.city} · {u.peer_group}组 · 数据截至 {d.as_of or fmt.DASH} · "
-               f"{d.method.version}", size=8, align=WD_ALIGN_PARAGRAPH.CENTER,
-          colour=MUTED)
-    table(doc, ["等次", "综合得分", f"{u.peer_group}组名次", "名次区间", "全市名次",
-                 "得分变化", "名次变化"],
-           [[u.band or w.UNRATED, fmt.num(u.score), fmt.rank(u.rank_in_group, u.group_size),
-             fmt.rank_range(u.rank_min, u.rank_max),
-             fmt.rank(u.rank_overall, u.city_size), fmt.signed(u.score_change),
-             fmt.rank_change(u.rank_change)]], size=9)
-    heading(doc, f"需要改正或核实的问题（{len(d.findings)}条）", 2)
+              f"{d.method.version}", size=8, align=WD_ALIGN_PARAGRAPH.CENTER, colour=MUTED)
+    table(doc, w.standing_header(u.peer_group),
+          [[u.band or w.UNRATED, fmt.num(u.score), fmt.rank(u.rank_in_group, u.group_size),
+            fmt.rank_range(u.rank_min, u.rank_max), fmt.rank(u.rank_overall, u.city_size),
+            fmt.signed(u.score_change), fmt.rank_change(u.rank_change)]], size=9)
+    para(doc, d.lost_points, size=9, bold=True)
+    heading(doc, f"{w.H_FINDINGS}（{d.finding_counts}）", 2)
     if not d.findings:
         para(doc, w.NO_FINDINGS)
     for x in d.findings:
-        kind = w.finding_kind(x.severity, x.status)
         note = w.EXTRACTION_NOTE if x.responsibility == "extraction" else ""
-        para(doc, f"【{kind}】{x.rule_id}{note}　{x.message_zh or ''}", size=8.5)
+        para(doc, f"【{x.kind}】{x.rule_name}{note}　{x.message_zh or ''}", size=8.5)
         refs = [_cell_ref(c) for c in x.cell_rows]
         if x.zero_cells:
             refs.append(w.ZERO_CELLS.format(n=x.zero_cells))
@@ -172,36 +195,27 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
         if refs:
             para(doc, "；".join(refs), size=7, colour=NOTE)
     if d.blank_cells or d.unread_cells:
-        blanks = [f"{c.cell_key} 原文“{c.raw_text or ''}” {c.location}"
-                  for c in d.blank_cells]
+        blanks = [f"{c.label} 原文“{c.raw_text or ''}” {c.location}" for c in d.blank_cells]
         if d.unread_cells:
             blanks.append(w.unread_text(d.unread_cells))
         para(doc, w.BLANKS_HEAD.format(n=len(d.blank_cells) + len(d.unread_cells))
-             + "；".join(blanks), size=7,
-              colour=NOTE)
-    heading(doc, "各项指标", 2)
-    table(doc, ["指标", "权重", "得分", "依据"],
-           [[i.name, fmt.num(i.weight),
-             w.UNRATED if i.score is None else fmt.num(i.score * 100), i.evidence]
-            for i in d.indicators], size=8, numeric={1, 2})
-    heading(doc, "主要数据与全市中位数", 2)
-    body = [[f"{x.label}（{x.unit}）", fmt.num(x.value), fmt.num(x.median)]
-            for x in d.figures]
+             + "；".join(blanks), size=7, colour=NOTE)
+    heading(doc, w.H_INDICATORS, 2)
+    table(doc, w.INDICATOR_HEADER,
+          [[i.name, fmt.num(i.weight), w.UNRATED if i.score is None else fmt.num(i.score * 100),
+            i.evidence] for i in d.indicators], size=8, numeric={1, 2})
+    heading(doc, w.H_FIGURES, 2)
+    body = [[f"{x.label}（{x.unit}）", fmt.num(x.value), fmt.num(x.median)] for x in d.figures]
     c, cf = d.context, d.city_figures
     if c and cf:
         body.append(["公开率",
-                     fmt.rate(c.disclosure_status, c.disclosed, c.handled,
-                              c.disclosure_rate),
-                     "全市 " + fmt.rate(cf.disclosure_status, cf.disclosed,
-                                      cf.disclosure_base, cf.disclosure_rate)])
-    table(doc, ["项目", "本单位", "全市中位数"], body, size=8, numeric={1, 2})
-    heading(doc, f"{u.peer_group}组得分", 2)
-    peers = d.peers
+                     fmt.rate(c.disclosure_status, c.disclosed, c.handled, c.disclosure_rate),
+                     "全市 " + fmt.rate(cf.disclosure_status, cf.disclosed, cf.disclosure_base,
+                                      cf.disclosure_rate)])
+    table(doc, w.FIGURES_HEADER, body, size=8, numeric={1, 2})
+    heading(doc, w.peers_heading(u.peer_group, len(d.peers)), 2)
     para(doc, "；".join(f"{fmt.rank(p.rank_in_group)}. {p.short_name} {fmt.num(p.score)}"
-                        f"（{p.band or w.UNRATED}）" for p in peers), size=8)
+                       f"（{p.band or w.UNRATED}）" for p in d.peers), size=8)
     method_notes(doc, method_lines[:2])
     doc.core_properties.title = title
-    path.write_bytes(save_on_skeleton(doc, *DIGEST_PAGE, stamp))
-    return path
-
-
+    return put(path, save_on_skeleton(doc, *DIGEST_PAGE, stamp))

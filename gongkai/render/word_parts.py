@@ -54,6 +54,12 @@ def set_font(run, name: str = BODY_FONT, size: float | None = None, bold: bool |
 def new_document(base_size: float, margins_cm: float, landscape: bool = False):
     """A new A4 document with the report's fonts (宋体 body, 黑体 headings) and margins."""
     doc = Document()
+    # the document's language: Chinese (Word's default template says en-US), so spelling,
+    # line breaking and fonts follow Chinese rules
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    doc.core_properties.language = "zh-CN"
     style = doc.styles["Normal"]
     style.font.name = BODY_FONT
     style.font.size = Pt(base_size)
