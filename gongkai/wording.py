@@ -61,6 +61,16 @@ TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
 _YEAR_KEY = re.compile(r"^(\d{4}):(t[234]\.[\w.]+)$")
 
 
+_RULE_ID = re.compile(r"\b[TRQ]\d?-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+
+
+def plain(text: str | None) -> str:
+    """Text for a reader, with each rule id in it replaced by what the rule checks
+    (未通过 T3-CARRY → 未通过“表三上年结转与上年报告衔接”)."""
+    return _RULE_ID.sub(lambda m: f"“{RULE_NAMES[m.group(0)]}”" if m.group(0) in RULE_NAMES
+                        else m.group(0), text or "")
+
+
 def rule_name(rule_id: str) -> str:
     """What a rule checks, in Chinese (the id itself for a rule without a name)."""
     return RULE_NAMES.get(rule_id, rule_id)

@@ -343,7 +343,7 @@ def printed_lines(d: Digest) -> int:
     ref_line = PRINT_LINE_CHARS * 1.4
     lines = 18  # title, standing, why points were lost, headings, method box, footer
     for f in d.findings:
-        lines += math.ceil((len(f.message_zh or "") + len(f.rule_name) + 6) / PRINT_LINE_CHARS)
+        lines += math.ceil((len(f.message) + len(f.rule_name) + 6) / PRINT_LINE_CHARS)
         refs = sum(_ref_chars(c) for c in f.cell_rows)
         refs += 12 * (bool(f.zero_cells) + bool(f.blank_cells))
         lines += math.ceil(refs / ref_line)

@@ -346,6 +346,11 @@ class Indicator(Row):
     evidence: str | None
     weight: float = 0
 
+    @property
+    def evidence_text(self) -> str:
+        """The evidence as a reader reads it (rule ids named in words)."""
+        return wording.plain(self.evidence)
+
 
 @dataclass
 class FindingCell(Row):
@@ -392,6 +397,11 @@ class Finding(Row):
     def rule_name(self) -> str:
         """What the rule checks, in Chinese."""
         return wording.rule_name(self.rule_id)
+
+    @property
+    def message(self) -> str:
+        """The finding's message as a reader reads it (rule ids named in words)."""
+        return wording.plain(self.message_zh)
 
 
 @dataclass

@@ -186,7 +186,7 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
         para(doc, w.NO_FINDINGS)
     for x in d.findings:
         note = w.EXTRACTION_NOTE if x.responsibility == "extraction" else ""
-        para(doc, f"【{x.kind}】{x.rule_name}{note}　{x.message_zh or ''}", size=8.5)
+        para(doc, f"【{x.kind}】{x.rule_name}{note}　{x.message}", size=8.5)
         refs = [_cell_ref(c) for c in x.cell_rows]
         if x.zero_cells:
             refs.append(w.ZERO_CELLS.format(n=x.zero_cells))
@@ -203,7 +203,7 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
     heading(doc, w.H_INDICATORS, 2)
     table(doc, w.INDICATOR_HEADER,
           [[i.name, fmt.num(i.weight), w.UNRATED if i.score is None else fmt.num(i.score * 100),
-            i.evidence] for i in d.indicators], size=8, numeric={1, 2})
+            i.evidence_text] for i in d.indicators], size=8, numeric={1, 2})
     heading(doc, w.H_FIGURES, 2)
     body = [[f"{x.label}（{x.unit}）", fmt.num(x.value), fmt.num(x.median)] for x in d.figures]
     c, cf = d.context, d.city_figures
