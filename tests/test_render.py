@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from ranking_data import build_constructed, generated_warehouse
 
 from gongkai import rankings
-from gongkai.wording import plain
 from gongkai.render import MANIFEST, artifact_key, charts, league_artifact_rows, render_all
+from gongkai.wording import plain
 
 YEAR = 2024
 
