@@ -260,9 +260,12 @@ fm.ttflist = [f for f in fm.ttflist if f.fname.startswith(data)]
 fm._findfont_cached.cache_clear()
 assert not [f for f in fm.ttflist if "CJK" in f.name]
 from gongkai.render import charts
-chart = charts.league_chart([{"peer_group": "街道", "name": "街道", "rows": [
-    {"rank_in_group": 1, "short_name": "集里街道", "score": 91.5, "band": "优秀"},
-    {"rank_in_group": 2, "short_name": "荷花街道", "score": 80.0, "band": "良好"}]}], 2024)
+from gongkai.render.model import LeagueRow, PeerGroup
+rows = [LeagueRow(unit_code=c, report_year=2024, unit_name=n, short_name=n, peer_group="街道",
+                  peer_group_order=1, has_report=True, rank_in_group=r, score=s, band=b)
+        for c, n, r, s, b in (("430181002", "集里街道", 1, 91.5, "优秀"),
+                              ("430181003", "荷花街道", 2, 80.0, "良好"))]
+chart = charts.league_chart([PeerGroup("街道", rows)], 2024)
 path = font_manager.findfont(font_manager.FontProperties(family=charts.cjk_font()),
                              fallback_to_default=False)
 print(path)
