@@ -1,7 +1,7 @@
 """Headless Chromium for the reports: PDF copies, and the browser tests' screenshots.
 
 One browser (Debian's ``chromium``, driven through Playwright's Python API; no browser is
-downloaded) prints every page of a render, instead of one browser start per page. It gets a
+downloaded) prints every page of a render (``pdf.py``), instead of one browser start per page. It gets a
 fontconfig set-up of its own that carries the project's bundled CJK font (the collection the
 charts use, see ``charts.bundled_font_path``), so the PDFs show Chinese on a machine without
 any system CJK font; ``system_fonts=False`` leaves the system fonts out altogether (the tests
@@ -61,6 +61,13 @@ def fontconfig_file(folder: Path, *, system_fonts: bool = True) -> Path:
     return path
 
 
+def environment(folder: Path, *, system_fonts: bool = True) -> dict[str, str]:
+    """The browser's environment: this process's, with a fontconfig set-up written into
+    ``folder`` that adds the bundled CJK font (``fontconfig_file``)."""
+    return {**os.environ,
+            "FONTCONFIG_FILE": str(fontconfig_file(folder, system_fonts=system_fonts))}
+
+
 @dataclass
 class Page:
     """One browser tab; ``console`` collects the page's console messages and errors."""
@@ -100,8 +107,7 @@ def open_browser(*, system_fonts: bool = True) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="gongkai-browser-") as tmp:
-        env = {**os.environ,
-               "FONTCONFIG_FILE": str(fontconfig_file(Path(tmp), system_fonts=system_fonts))}
+        env = environment(Path(tmp), system_fonts=system_fonts)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable(), args=list(ARGS),
                                          env=env, timeout=TIMEOUT_MS)
