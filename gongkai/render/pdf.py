@@ -99,12 +99,13 @@ async def _print_one(tab, html: Path, fit: Callable[[Path], bool] | None) -> Pat
 
 
 def print_all(pages: list[Path], fit: Callable[[Path], bool] | None = None,
-              tabs: int = PRINT_TABS) -> list[Path]:
+              tabs: int | None = None) -> list[Path]:
     """Print every HTML page to a PDF beside it (written only when its bytes change);
     returns the PDFs, in the order of ``pages``. ``fit(page)`` is called when a page
     prints on more than one sheet: it returns True after writing the page again in a
-    denser form (then it is printed again), False to keep it as it is. Without Chromium
-    nothing is printed and one line says why."""
+    denser form (then it is printed again), False to keep it as it is. ``tabs`` pages are
+    printed at once (default ``PRINT_TABS``). Without Chromium nothing is printed and one
+    line says why."""
     reason = missing_reason()
     if reason:
         log.info("render: PDF copies not made: %s", reason)
@@ -113,5 +114,5 @@ def print_all(pages: list[Path], fit: Callable[[Path], bool] | None = None,
         return []
     # Playwright runs in a thread of its own, never inside the caller's event loop
     with ThreadPoolExecutor(max_workers=1) as pool:
-        done = pool.submit(asyncio.run, _print_pages(pages, fit, tabs)).result()
+        done = pool.submit(asyncio.run, _print_pages(pages, fit, tabs or PRINT_TABS)).result()
     return [done[p] for p in pages if p in done]
