@@ -110,7 +110,22 @@ def test_chinese_is_drawn_with_the_bundled_font_and_no_system_font(rendered, tab
     tab.open(digest_page(out, 2024, busiest))
     _, _, fonts, text = pdf_pages(tab.pdf())
     assert "政府信息公开" in text
-    assert any("NotoSansCJK" in f for f in fonts), fonts
+    # set in the TrueType print copy of the bundled font (a compact embedded subset)
+    assert any("NotoSansCJKscPrint" in f for f in fonts), fonts
+
+
+def test_a_character_outside_the_print_copy_prints_from_the_bundled_font(tab, tmp_path):
+    """The print copy carries GB 2312; a rarer character in a name (堃, 犇) is drawn from the
+    bundled collection instead of a missing-glyph box."""
+    page = tmp_path / "names.html"
+    page.write_text('<html lang="zh-CN"><head><meta charset="utf-8"><style>'
+                    'body { font-family: "Noto Sans CJK SC Print", "Noto Sans CJK SC"; }'
+                    "</style></head><body>王堃犇镇政府信息公开</body></html>", "utf-8")
+    tab.open(page)
+    _, _, fonts, text = pdf_pages(tab.pdf())
+    assert "王堃犇镇政府信息公开" in text.replace(" ", "")
+    assert any("NotoSansCJKscPrint" in f for f in fonts), fonts
+    assert any("NotoSansCJK" in f and "Print" not in f for f in fonts), fonts
 
 
 def _pages(tab, page: Path) -> tuple[int, tuple[int, int]]:
