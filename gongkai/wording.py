@@ -188,7 +188,7 @@ def _row_col(table: str, row: str, col: str) -> str:
 def finding_subject(keys: list[str]) -> tuple[str, str] | None:
     """What one finding is about, from the cells it names, so that findings of one rule can
     be listed together: (column label, 列) when its cells share a column of one table,
-    (row label, 行) when they share a row, (cell label, 处) for one cell; None otherwise
+    (row label, 行) when they share a row, (表四 行政复议／总计, 处) for one cell; None otherwise
     (facts, or cells of several rows and columns). Cells of another year's report count
     as the same cell (a carry-over names this year's cell and last year's)."""
     parsed = [_parts(k) for k in keys]
@@ -202,7 +202,7 @@ def finding_subject(keys: list[str]) -> tuple[str, str] | None:
     rows, cols = {r for _, r, _ in cells}, {c for _, _, c in cells}
     if len(cells) == 1:
         (row,), (col,) = rows, cols
-        return _row_col(table, row, col), "处"
+        return f"{TABLE_NAMES[table]} {_row_col(table, row, col)}", "处"
     if len(cols) == 1:
         return short_col_label(table, cols.pop()), "列"
     if len(rows) == 1:
@@ -452,11 +452,13 @@ def entry_summary(count: int, not_assessable: bool, subjects: list[str] | None,
                   unit: str | None, blank_cause: bool, example: str) -> str:
     """What the printed page says of an entry of findings of one rule: for one finding its
     message (long lists cut short, ``brief``); for several, where (自然人、商业企业、科研机构
-    等6列) and what: 无法核对，因所需单元格空白 when blank cells stopped the check, else one
-    finding's message as the example."""
+    等6列; the cells themselves for a check not made, else how many 处, the cells being listed
+    under the entry) and what: 无法核对，因所需单元格空白 when blank cells stopped the check,
+    else one finding's message as the example."""
     if count == 1:
         return brief(example)
-    if subjects and unit in ("列", "行"):
+    # cells are named where the entry lists no cell of its own (a check not made)
+    if subjects and (unit in ("列", "行") or unit == "处" and not_assessable):
         names = "、".join(subjects[:ENTRY_SUBJECTS])
         where = f"{names}{'等' if len(subjects) > ENTRY_SUBJECTS else ''}{len(subjects)}{unit}"
     else:

@@ -250,6 +250,11 @@ class FlaggedValue(Row):
         return fmt.value_text(self.value_text)
 
     @property
+    def place(self) -> str:
+        """Where the value was read, in Chinese (第18行第2列), or ""."""
+        return wording.location(self.location)
+
+    @property
     def reason(self) -> str:
         """Why the value is listed: the rules' names, and the doubt about our reading."""
         names = "；".join(wording.rule_name(r) for r in self.rule_ids.split("、"))

@@ -137,7 +137,7 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
     if d.flagged:
         para(doc, w.FLAGGED_IN_TOTAL if d.flagged_in_total else w.FLAGGED_LEFT_OUT, size=8.5)
         table(doc, w.FLAGGED_HEADER,
-              [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.location or "",
+              [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.place,
                 v.reason] for v in d.flagged], size=8, numeric={2})
     else:
         para(doc, w.NO_FLAGGED)
