@@ -112,7 +112,8 @@ def plain(text: str | None) -> str:
     name (t4.review.total → 表四 行政复议／总计)."""
     text = _RULE_ID.sub(lambda m: f"“{RULE_NAMES[m.group(0)]}”" if m.group(0) in RULE_NAMES
                         else m.group(0), text or "")
-    return _CELL_CODE.sub(lambda m: short_cell_label(m.group(0)), text)
+    # a list closed twice (……为空白；。) reads as a slip
+    return _CELL_CODE.sub(lambda m: short_cell_label(m.group(0)), text).replace("；。", "。")
 
 
 _ROW_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[．.、])")

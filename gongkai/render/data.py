@@ -56,9 +56,10 @@ READ_VIEWS = (
     "v_context_figures", "v_dimension_scores", "v_rankings", "v_city_metric_rates",
     "v_city_figures", "v_city_outcomes", "v_city_totals_yoy", "v_flagged_values",
 )
-# an entry naming more cells than this lists only its non-zero cells in a digest (the blank
-# cells of all findings are summarised once, after them)
-MAX_FINDING_CELLS = 8
+# an entry naming more cells than this lists only its non-zero cells in a digest and counts
+# the zeros (a row sum of table 三 names 7 cells, mostly 0; the blank cells of all findings
+# are summarised once, after the entries)
+MAX_FINDING_CELLS = 4
 # the printed page names at most this many cells of an entry and counts the rest (all of
 # them are in the entry's details on screen)
 PRINTED_CELLS = 6
