@@ -16,7 +16,8 @@ from gongkai.model import ParsedReport
 from gongkai.read import meta
 from gongkai.read.decode import decode
 from gongkai.read.document import Document
-from gongkai.read.tables import TableReader, detect_version
+from gongkai.read.tables import TableReader
+from gongkai.read.version import detect_version
 from gongkai.units import Registry, default_registry
 
 MAX_BYTES = 50 * 1024 * 1024

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 
 from gongkai.model import NarrativeFigure
 from gongkai.read import labels as lab
@@ -189,25 +192,12 @@ def signature_unit(lines: list[Line]) -> str | None:
     return None
 
 
-# figures the narrative states, and the cells they restate
-_FIGURES: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"行政复议、行政诉讼[）)]?(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.review.total + t4.suit_direct.total + t4.suit_after_review.total"),
-    (re.compile(r"本年(?:度)?(?:共)?新收(?:到)?(?:政府信息公开|信息公开)?申请(?:共|数量为?)?\s*(\d+)\s*[件份条个]"),
-     "t3.new.total"),
-    (re.compile(r"上年(?:度)?结转(?:政府信息公开|信息公开)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.carried_in.total"),
-    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.carried_out.total"),
-    (re.compile(r"(?:全年)?(?:共)?受理(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.new.total + t3.carried_in.total"),
-    (re.compile(r"(?:共|全年)?办(?:理|结)(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.total.total"),
-    (re.compile(r"(?:被申请|收到|发生|涉及)?行政复议(?:案件|申请)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.review.total"),
-    (re.compile(r"(?:被提起|发生|涉及)?行政诉讼(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.suit_direct.total + t4.suit_after_review.total"),
-)
+@lru_cache(maxsize=1)
+def _figures() -> tuple[tuple[re.Pattern, str], ...]:
+    """The narrative figure patterns and the cells they restate (data/narrative_figures.toml)."""
+    text = resources.files("gongkai.data").joinpath("narrative_figures.toml").read_text("utf-8")
+    return tuple((re.compile(f["pattern"]), f["compared_with"])
+                 for f in tomllib.loads(text)["figure"])
 
 
 def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
@@ -216,7 +206,7 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
         text = re.sub(r"\s+", "", sections.get(code, ""))
-        for pattern, compared in _FIGURES:
+        for pattern, compared in _figures():
             for m in pattern.finditer(text):
                 start = max(0, m.start() - 2)
                 if text[start:m.start()].endswith(("未", "无")):

@@ -11,54 +11,11 @@ from __future__ import annotations
 import re
 
 from gongkai.read.document import Cell, Document, Line
-from gongkai.read.values import clean, is_blank_marker, looks_numeric
+from gongkai.read.pagetext import is_page_footer, split_trailing_numbers
+from gongkai.read.values import is_blank_marker, looks_numeric
 
-_FOOTER = re.compile(
-    r"^\s*(?:[—\-–－―─~]+\s*\d{1,3}\s*[—\-–－―─~]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
-    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
-)
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BARE_PIPES = re.compile(r"^\s*\|+\s*$")  # "|||": no cells between the pipes
-_NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?(?:万元|元)?$|^[/—\-－–]$")
-_UNIT_TOKEN = re.compile(r"^(?:万元|元)$")
-_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def split_trailing_numbers(text: str) -> list[str] | None:
-    """Split 'label 0 0 12' (a PDF-text row) into ['label', '0', '0', '12'].
-
-    Returns None when the text does not end in whitespace-separated numbers, or when it
-    is a single number (one cell per line).
-    """
-    parts = text.split()
-    if len(parts) < 2:
-        return None
-    values: list[str] = []
-    i = len(parts)
-    while i > 0:
-        tok = clean(parts[i - 1])
-        if _UNIT_TOKEN.match(tok) and i > 1 and _NUM_TOKEN.match(clean(parts[i - 2])):
-            values.insert(0, parts[i - 2] + tok)
-            i -= 2
-            continue
-        if _NUM_TOKEN.match(tok):
-            values.insert(0, parts[i - 1])
-            i -= 1
-            continue
-        break
-    label = " ".join(parts[:i]).strip()
-    has_digits = any(any(ch.isdigit() for ch in v) for v in values)
-    # a row of blank markers ('— — —' or 'label / / /') is a row too: blank, not 0
-    if not values or not has_digits and len(values) < (2 if label else 3):
-        return None
-    if label and not _HAS_CJK.search(label):
-        return None
-    if label:
-        # a label ending in a numbering mark ('第 1') or a date is prose, not a row
-        if re.search(r"[年月日第]$", label):
-            return None
-        return [label, *values]
-    return values if len(values) >= 2 else None
 
 
 def _pipe_cells(line: str) -> list[str] | None:
@@ -115,7 +72,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 gap = 0
             continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        if not line.strip() or _FOOTER.match(line):
+        if not line.strip() or is_page_footer(line):
             if not line.strip():
                 gap += 1
                 if raw.strip("\r\n"):  # a line holding only a space or &nbsp;

@@ -1,0 +1,119 @@
+"""Value positions of a row, and how a row's values are aligned to the template's columns.
+
+A *slot* is one value position of a row: the cell it came from and the value read from it.
+``Aligner.align`` fits a row's slots to its columns: empty padding is dropped at the end
+first, then at the start (or, when a row is padded at both ends, where the table's other rows
+start); a row with too many values keeps the first ones, and one with too few is read from the
+left, except at the very end of a cut-off text, where a row keeps only what it shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from gongkai import template as tpl
+from gongkai.model import ParsedReport
+from gongkai.read.document import Cell
+from gongkai.read.values import Value
+
+_COL_IN_LOCATION = re.compile(r"col (\d+)$")
+_SHEET_CELL = re.compile(r"cell ([A-Z]{1,3})\d+$")
+
+
+@dataclass
+class Slot:
+    """One value position of a row: the cell it came from (None for a gap-inferred blank)."""
+
+    cell: Cell | None
+    value: Value
+
+    @property
+    def is_bare_empty(self) -> bool:
+        """An empty string cell (droppable padding), not an explicit marker like '/'."""
+        return self.value.status == "blank" and (self.cell is None or not self.cell.text.strip())
+
+    @property
+    def column(self) -> int | None:
+        """The column its cell stands in, when the location says (see ``column_of``)."""
+        return column_of(self.cell) if self.cell is not None else None
+
+    @property
+    def location(self) -> str | None:
+        """Where its cell is (None for a gap-inferred blank)."""
+        return self.cell.location if self.cell is not None else None
+
+
+def blank_slot(cell: Cell | None = None) -> Slot:
+    """An empty position: a gap between cells, an empty cell, or a run break."""
+    return Slot(cell, Value(None, "blank", ""))
+
+
+def column_of(cell: Cell) -> int | None:
+    """The column number in a cell's location (``… col 3``, or ``sheet t3 cell C7``)."""
+    m = _COL_IN_LOCATION.search(cell.location)
+    if m:
+        return int(m.group(1))
+    m = _SHEET_CELL.search(cell.location)
+    if m:
+        n = 0
+        for ch in m.group(1):
+            n = n * 26 + ord(ch) - 64
+        return n
+    return None
+
+
+class Aligner:
+    """Fits rows of values to their columns, remembering where each table's values start."""
+
+    def __init__(self, report: ParsedReport):
+        self.report = report
+        self.first_col: dict[str, Counter] = {}  # table → columns where its rows' values start
+
+    def align(self, slots: list[Slot], n: int, at_eof: bool, where: str,
+              table: str | None = None) -> list[Slot | None]:
+        """The row's slots fitted to ``n`` columns (None where a column has no value).
+
+        ``table`` (rows of a grid, whose cells carry their column) lets padding at both ends
+        be dropped where the table's other rows start; ``where`` names the row in issues.
+        """
+        slots = self._drop_padding(list(slots), n, table)
+        if len(slots) == n and table and slots[0].column is not None:
+            self.first_col.setdefault(table, Counter())[slots[0].column] += 1
+        if len(slots) > n:
+            self.report.add_issue("extra_values", "warning",
+                                  f"{where} 的数值多于模板列数（{len(slots)} > {n}），多出的未读取",
+                                  f"{where}: more values than columns ({len(slots)} > {n});"
+                                  " the extra ones were not read", slots[n].location)
+            return list(slots[:n])
+        if len(slots) == n or at_eof:
+            return list(slots) + [None] * (n - len(slots))
+        loc = slots[0].location if slots else None
+        if len(slots) == 1 and n == tpl.T3_WIDTH:
+            self.report.add_issue("short_row", "warning",
+                                  f"{where} 只有一个数值，按“总计”列读取",
+                                  f"{where}: a single value, read as the 总计 column", loc)
+            return [None] * (n - 1) + slots
+        self.report.add_issue("short_row", "warning",
+                              f"{where} 的数值少于模板列数（{len(slots)} < {n}），按从左到右读取",
+                              f"{where}: fewer values than columns ({len(slots)} < {n});"
+                              " read from the left", loc)
+        return list(slots) + [None] * (n - len(slots))
+
+    def _drop_padding(self, slots: list[Slot], n: int, table: str | None) -> list[Slot]:
+        lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
+        trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
+        surplus = len(slots) - n
+        if surplus > 0 and lead and trail and lead + trail >= surplus and table in self.first_col:
+            # padding at both ends: keep the columns where this table's values usually start
+            want = self.first_col[table].most_common(1)[0][0]
+            for drop_front in range(min(lead, surplus) + 1):
+                if surplus - drop_front <= trail and slots[drop_front].column == want:
+                    slots = slots[drop_front:len(slots) - (surplus - drop_front)]
+                    break
+        while len(slots) > n and slots[-1].is_bare_empty:
+            slots.pop()
+        while len(slots) > n and slots[0].is_bare_empty:
+            slots.pop(0)
+        return slots
