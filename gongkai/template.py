@@ -126,6 +126,57 @@ def get(version: str) -> Template:
                     tpl.sections, codes)
 
 
+@dataclass(frozen=True)
+class Sum:
+    """One identity of a table: the cells of ``total`` add up to the cells of ``parts``."""
+
+    id: str  # the rule it is (T3-ROWSUM …)
+    total: tuple[str, ...]
+    parts: tuple[str, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every cell the identity involves."""
+        return self.total + self.parts
+
+
+def _expand(rows: list[str], names: list[str]) -> list[str]:
+    """Row codes for names where ``group.*`` stands for the group's rows (in template order)."""
+    out = []
+    for name in names:
+        if name.endswith(".*"):
+            out += [r for r in rows if r.startswith(name[:-1])]
+        elif name in rows:
+            out.append(name)
+    return out
+
+
+@lru_cache(maxsize=4)
+def sums(version: str) -> tuple[Sum, ...]:
+    """The tables' own identities in one version, as sums over cell codes."""
+    t = get(version)
+    rows = [r.code for r in t.t3_rows]
+    out: list[Sum] = []
+    for s in spec()["sums"]:
+        table, each = s["table"], s["each"]
+        if table == "t3" and each == "row":
+            for r in rows:
+                out.append(Sum(s["id"], tuple(f"t3.{r}.{c}" for c in s["total"]),
+                               tuple(f"t3.{r}.{c}" for c in s["parts"])))
+        elif table == "t3" and each == "col":
+            total, parts = _expand(rows, s["total"]), _expand(rows, s["parts"])
+            for c in T3_COLS:
+                out.append(Sum(s["id"], tuple(f"t3.{r}.{c}" for r in total),
+                               tuple(f"t3.{r}.{c}" for r in parts)))
+        elif table == "t4" and each == "block":
+            for b in T4_BLOCKS:
+                out.append(Sum(s["id"], tuple(f"t4.{b}.{c}" for c in s["total"]),
+                               tuple(f"t4.{b}.{c}" for c in s["parts"])))
+        else:  # pragma: no cover - the spec is part of the package
+            raise ValueError(f"unknown sum shape in the template spec: {s}")
+    return tuple(out)
+
+
 def t3_groups() -> tuple[Row, ...]:
     """Table 三's row-spanning group labels (三、本年度办理结果, （三）不予公开 …), by group code."""
     return tuple(Row(code, tuple(_as_list(lab))) for code, lab in spec()["t3"]["groups"].items())

@@ -31,8 +31,12 @@ class CellStore:
         self.template = template
         self.correcting = False  # after a 更正说明: later tables replace earlier values
 
-    def store(self, code: str, slot: Slot) -> None:
-        """Store one slot's value as the cell ``code`` (ignored when not a cell of the template)."""
+    def store(self, code: str, slot: Slot, confidence: str = "read", reason: str | None = None) -> None:
+        """Store one slot's value as the cell ``code`` (ignored when not a cell of the template).
+
+        ``confidence`` is ``read`` (the value stood with its row label) or ``inferred`` (the
+        reader placed it by the template's order or by the table's sums; ``reason`` says how).
+        """
         if code not in self.template.cell_codes:
             return
         v = slot.value
@@ -63,7 +67,7 @@ class CellStore:
         note = v.note
         if v.unit == "元" and self.template.is_money(code):
             note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
-        self.report.sources[code] = CellSource(raw, loc, v.status, note)
+        self.report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
         if v.status == "unreadable":
             self.report.add_issue("unreadable_value", "warning",
                                   f"单元格 {code} 的内容“{raw}”不是数字",
