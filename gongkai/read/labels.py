@@ -97,6 +97,15 @@ def split_label(text: str) -> Label:
     return Label(text, numbering, number, core_of(rest))
 
 
+_NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
+
+
+def without_notes(text: str) -> str:
+    """A label without the notes in brackets some reports add to it
+    ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""
+    return _NOTE.sub("", text)
+
+
 def near(a: str, b: str) -> bool:
     """True when two cores differ by at most one character (both at least 5 long)."""
     if a == b:

@@ -27,6 +27,10 @@ def classify_row_label(text: str, version: str, group: str | None,
     found = _classify_one(text, version, group, same_line_values)
     if found is not None:
         return found
+    bare = lab.without_notes(text)
+    if bare != text and lab.split_label(bare).core:
+        # a label with an explanatory note in brackets: the label without it
+        return classify_row_label(bare, version, group, same_line_values)
     parts = text.split()
     for k in range(1, len(parts)):
         head, tail = " ".join(parts[:k]), " ".join(parts[k:])

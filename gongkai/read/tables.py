@@ -212,7 +212,9 @@ class TableReader:
             self.t4.label(core)
             self.consumed.add(index)
             return False
-        if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core:
+        bare_core = lab.split_label(lab.without_notes(cell.text)).core
+        if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core or (
+                bare_core != core and self.headers.note(bare_core, column_of(cell))):
             # headers repeated after a page break keep a row whose numbers are still to come
             if self.open is not None and self.open.slots:
                 self._close_row()
@@ -245,9 +247,12 @@ class TableReader:
     def _feed_bare_pipes(self, line: Line, at_eof: bool) -> None:
         """A line of bare pipes: empty cells of a one-cell-per-line page, or a row break."""
         row = self.open
+        empty_cells = line.bare_pipes
+        if self.doc.pipes_close_cells and self.prev_text_line:
+            empty_cells -= 1  # the first pipe closes the cell on the line above
         if row is not None and row.from_text_lines and not self.t4.active:
             loc = f"line {line.lineno}"
-            for _ in range(line.bare_pipes):
+            for _ in range(empty_cells):
                 if len(row.slots) >= self._width(row):
                     break
                 row.slots.append(blank_slot(Cell("", loc)))

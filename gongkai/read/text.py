@@ -100,12 +100,14 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             else:
                 text_cell = body.strip()
                 if text_cell or is_blank_marker(text_cell):
-                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap))
+                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
+                                      pipe_end=line.rstrip().endswith("|")))
                 gap = 0
                 continue
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
         lines.append(Line(row, True, lineno, gap))
         gap = 0
+    pipes_close_cells = _cells_on_lines_of_their_own(lines)
     text_lines = [ln for ln in lines if not ln.is_row]
     single_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 1)
     zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
@@ -117,4 +119,29 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         for pos, lineno in reversed(spaces_only):
             if pos < len(lines):
                 lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
-    return Document(lines, fmt, encoding, blank_separated=blank_separated)
+    return Document(lines, fmt, encoding, blank_separated=blank_separated,
+                    pipes_close_cells=pipes_close_cells)
+
+
+def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
+    """Portal page text of an HTML table printed one cell per line, with pipes on the lines.
+
+    Two ways are met: each cell ends in ' |' (an empty cell is a bare '|' line; the last cell
+    of a row may carry the row's padding, 'x | ||'), or each cell is followed by a lone '|'
+    line (the pipe closes the cell; a '|' right after another '|' is an empty cell).  On such
+    a page a line 'x | ||' is one cell and its padding, not a row of three cells: it is split
+    into the cell and a line of bare pipes here.  Returns True for the second way.
+    """
+    piped_cells = sum(1 for ln in lines if not ln.is_row and ln.pipe_end)
+    rows = sum(1 for ln in lines if ln.is_row and sum(1 for c in ln.cells if c.text) >= 2)
+    closed_by_next = sum(1 for a, b in zip(lines, lines[1:], strict=False)
+                         if not a.is_row and not a.pipe_end and b.bare_pipes == 1)
+    if max(piped_cells, closed_by_next) < 5 or rows >= max(piped_cells, closed_by_next):
+        return False
+    for i, ln in enumerate(lines):
+        if ln.is_row and ln.cells and ln.cells[0].text and not any(c.text for c in ln.cells[1:]):
+            cell = Cell(ln.cells[0].text, f"line {ln.lineno}")
+            lines[i] = Line([cell], False, ln.lineno, ln.gap_before, pipe_end=True)
+            lines.insert(i + 1, Line([], True, ln.lineno, 0, bare_pipes=len(ln.cells) - 1))
+    return closed_by_next > piped_cells
+
