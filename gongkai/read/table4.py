@@ -27,6 +27,11 @@ class _Token:
     is_break: bool = False  # a block label, or the edge of a whole empty row
 
 
+def _is_table_word(core: str) -> bool:
+    """A word of table 四's header: a block, the 行政诉讼 group, or a column."""
+    return core in lab.T4_BLOCK_CORES or core in lab.T4_GROUP_CORES or core in lab.T4_COL_CORES
+
+
 class Table4:
     """Collects table 四's values while the walk is inside it, and places them at its end."""
 
@@ -45,7 +50,7 @@ class Table4:
         if block:
             self.tokens.append(_Token(blank_slot(), block, True))
             return True
-        return core in lab.T4_COL_CORES or core in lab.T4_GROUP_CORES
+        return _is_table_word(core)
 
     def add_value(self, slot: Slot) -> None:
         """A value on a line of its own."""
@@ -65,6 +70,11 @@ class Table4:
                 self.rows[block] = [Slot(c, v) for c, v in
                                     zip(cells[first_label + 1:], values[first_label + 1:],
                                         strict=True)]
+                return True
+            if has_numbers and not any(_is_table_word(c) for c in labels):
+                # a caption of the value row (件数, 数量): its other cells are the row
+                self.tokens.extend(_Token(Slot(c, v)) for c, v, f in
+                                   zip(cells, values, is_label, strict=True) if not f)
                 return True
             for core in labels:
                 self.label(core)
@@ -124,9 +134,12 @@ class Table4:
         if current:
             runs.append((hint, current))
         # a run is a table row of values; runs of nothing but empty cells count only as whole
-        # rows (a table 四 left blank), never as filler between headers
-        return [(h, r) for h, r in runs
-                if any(s.value.status != "blank" for s in r) or len(r) in (tpl.T4_WIDTH, tpl.T4_CELLS)]
+        # rows of a table 四 left blank, never as filler between headers or the empty row
+        # Word adds below a table
+        filled = [(h, r) for h, r in runs if any(s.value.status != "blank" for s in r)]
+        if filled:
+            return filled
+        return [(h, r) for h, r in runs if len(r) in (tpl.T4_WIDTH, tpl.T4_CELLS)]
 
     def _store_block(self, block: str, aligned: list[Slot | None]) -> None:
         for col, slot in zip(tpl.T4_COLS, aligned, strict=True):
