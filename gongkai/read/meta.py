@@ -21,8 +21,8 @@ _DATE_PATTERNS = (
 _CN_DATE = re.compile(
     r"(?P<y>[二〇○零一二三四五六七八九Ｏ]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
-_PUBLISHED_LINE = re.compile(r"(发布|成文|印发|公开)(日期|时间)")
-_TITLE = re.compile(r"(政府)?信息公开.{0,6}年度?报告|年度报告")
+_PUBLISHED_LINE = re.compile(r"(发布|成文|印发|公开|发文|更新)(日期|时间)")
+_TITLE = re.compile(r"信息公开.{0,6}(?:年度|工作)报告|年度报告")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
 _UNIT_TAIL = re.compile(r"(人民政府|办事处|街道|镇|乡|县|区|市|管委会)$")
 
@@ -91,33 +91,68 @@ def numbering_style(line: Line) -> str | None:
     return lab.split_label(text).numbering if text else None
 
 
+_BREADCRUMB = re.compile(r"[>›»]|首页|当前位置")
+_BREADCRUMB_STEP = re.compile(r"\s*[>›»]\s*")
+_META_LABEL = re.compile(r"^\s*(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]\s*")
+_TITLE_REST = re.compile(r"^[\u4e00-\u9fff]{0,8}报告$")  # the second line of a broken title
+
+
+def _bare(text: str) -> str:
+    return text.lstrip("#").strip().strip("*").strip()
+
+
+def _title_score(text: str) -> int:
+    """How much a line reads like the report's title (0: not at all)."""
+    if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
+        return 0
+    return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
+        + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
+
+
+def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int]]:
+    """(score, -position, title, first, last) for every way the first lines may hold the title:
+    a line, a line and the rest of the title on the next ('…政府信息公开工作' / '年度报告'), the
+    title field of a page's metadata table ('标题: | … |'), or the last step of a breadcrumb
+    (a last resort). first/last index the title's lines in ``lines``."""
+    out: list[tuple[float, int, str, int, int]] = []
+    single = [i for i, ln in enumerate(lines)
+              if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    for k, i in enumerate(single):
+        text = _bare(lines[i].text)
+        labelled = _META_LABEL.match(text)
+        if labelled:
+            text = text[labelled.end():]
+        if _BREADCRUMB.search(text):
+            last = _BREADCRUMB_STEP.split(text)[-1].strip()
+            if not _BREADCRUMB.search(last) and _title_score(last):
+                out.append((0.5, -i, last, i, i))
+            continue
+        out.append((_title_score(text) + bool(labelled), -i, text, i, i))
+        if k + 1 < len(single) and "报告" not in text:
+            rest = _bare(lines[single[k + 1]].text)
+            if _TITLE_REST.match(rest) and _title_score(text + rest):
+                out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
+    for i, ln in enumerate(lines):
+        filled = [c.text for c in ln.cells if c.text]
+        if ln.is_row and len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
+            out.append((_title_score(filled[1]) + 1 if _title_score(filled[1]) else 0, -i,
+                        filled[1].strip(), i, i))
+    return out
+
+
 def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:
     """(title, unit line) from the first lines: the 年度报告 title and, when the title names
     no unit, a short unit line next to it."""
-    head = [ln for ln in lines[:40] if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
-
-    def score(text: str) -> int:
-        if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
-            return 0
-        if re.search(r"[>›»]|首页|当前位置", text):
-            return 0  # a breadcrumb
-        return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
-            + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
-
-    scored = [(score(ln.text.lstrip("#").strip().strip("*").strip()), -i, i)
-              for i, ln in enumerate(head)]
-    best = max(scored, default=(0, 0, 0))
-    for i, ln in enumerate(head):
-        text = ln.text.lstrip("#").strip().strip("*").strip()
-        if best[0] and i == best[2]:
-            unit_line = None
-            for j in (i + 1, i - 1):
-                if 0 <= j < len(head):
-                    other = head[j].text.lstrip("#").strip().strip("*").strip()
-                    if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
-                        unit_line = other
-                        break
-            return text, unit_line
+    head = lines[:40]
+    best = max(_title_candidates(head), default=None)
+    if best is not None and best[0]:
+        _, _, title, first, last = best
+        for j in (last + 1, first - 1):
+            if 0 <= j < len(head) and (not head[j].is_row or len(head[j].cells) == 1):
+                other = _bare(head[j].text)
+                if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
+                    return title, other
+        return title, None
     if title_hint and _TITLE.search(title_hint):
         return title_hint.strip(), None
     return None, None
