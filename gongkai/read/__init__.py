@@ -192,10 +192,7 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
             seen.add(code)
             style = style or meta.numbering_style(line)
             section_starts.append((code, i))
-            if code == "s4":
-                reader.start_t4()
-            elif code in ("s5", "s6"):
-                reader.end_tables()
+            reader.enter_section(code)
             continue
         reader.feed(i, line)
     reader.finish()
@@ -207,8 +204,9 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     report.narrative_figures = meta.narrative_figures(report.sections)
     codes = tpl.get(version).cell_codes
     truncated = (reader.last_index >= 0 and reader.last_index in reader.consumed
-                 and any(c not in report.sources for c in codes))
-    _completeness(report, version, truncated, lines[reader.last_index] if truncated else None)
+                 and any(c not in report.sources and c not in reader.not_read for c in codes))
+    _completeness(report, version, truncated, lines[reader.last_index] if truncated else None,
+                  reader.not_read)
     _filed(report, registry, filed_year, filed_unit_code)
     return report
 
@@ -271,7 +269,8 @@ def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> 
                          "the report does not state its unit where expected (title, signature)")
 
 
-def _completeness(report: ParsedReport, version: str, truncated: bool, last_line) -> None:
+def _completeness(report: ParsedReport, version: str, truncated: bool, last_line,
+                  not_read: set[str] = frozenset()) -> None:
     t = tpl.get(version)
     for code in t.cell_codes:
         report.cells.setdefault(code, None)
@@ -284,7 +283,7 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "the text (none were invented)", where)
     for table, codes, zh in (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"),
                              ("t4", t.t4_codes(), "表四")):
-        seen = [c for c in codes if c in report.sources]
+        seen = [c for c in codes if c in report.sources or c in not_read]
         if not seen and truncated:
             report.add_issue("missing_table", "warning", f"{zh}（{table}）在正文结束前未出现",
                              f"table {table} is not in the text (the text ends before it)", table)
@@ -292,7 +291,7 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
             report.add_issue("missing_table", "error", f"未找到{zh}（{table}）的数据",
                              f"table {table} not found", table)
         elif len(seen) < len(codes):
-            unseen = [c for c in codes if c not in report.sources]
+            unseen = [c for c in codes if c not in set(seen)]
             report.add_issue("table_incomplete", "warning",
                              f"{zh}不完整：{len(unseen)} 个单元格未出现在文中（首个：{unseen[0]}）",
                              f"table {table} is incomplete: {len(unseen)} cells not in the text "

@@ -3,8 +3,9 @@
 A *slot* is one value position of a row: the cell it came from and the value read from it.
 ``Aligner.align`` fits a row's slots to its columns: empty padding is dropped at the end
 first, then at the start (or, when a row is padded at both ends, where the table's other rows
-start); a row with too many values keeps the first ones, and one with too few is read from the
-left, except at the very end of a cut-off text, where a row keeps only what it shows.
+start); a row with too many values keeps the first ones.  A row with too few is left to the
+caller (``placement`` weighs where its values may stand), except at the very end of a
+cut-off text, where a row keeps only what it shows.
 """
 
 from __future__ import annotations
@@ -72,15 +73,15 @@ class Aligner:
         self.first_col: dict[str, Counter] = {}  # table → columns where its rows' values start
 
     def align(self, slots: list[Slot], n: int, at_eof: bool, where: str,
-              table: str | None = None) -> list[Slot | None]:
-        """The row's slots fitted to ``n`` columns (None where a column has no value).
+              table: str | None = None) -> list[Slot | None] | None:
+        """The row's slots fitted to ``n`` columns (None where a column has no value), or None
+        when the row shows fewer values than columns (which ones are missing is for the
+        caller to settle; see ``trim``).
 
         ``table`` (rows of a grid, whose cells carry their column) lets padding at both ends
         be dropped where the table's other rows start; ``where`` names the row in issues.
         """
-        slots = self._drop_padding(list(slots), n, table)
-        if len(slots) == n and table and slots[0].column is not None:
-            self.first_col.setdefault(table, Counter())[slots[0].column] += 1
+        slots = self.trim(slots, n, table)
         if len(slots) > n:
             self.report.add_issue("extra_values", "warning",
                                   f"{where} 的数值多于模板列数（{len(slots)} > {n}），多出的未读取",
@@ -88,7 +89,12 @@ class Aligner:
                                   " the extra ones were not read", slots[n].location)
             return list(slots[:n])
         if len(slots) == n or at_eof:
+            # a row at the very end of a cut-off text keeps only what it shows
             return list(slots) + [None] * (n - len(slots))
+        return None
+
+    def from_left(self, slots: list[Slot], n: int, where: str) -> list[Slot | None]:
+        """A short row read from the left (with a ``short_row`` warning)."""
         loc = slots[0].location if slots else None
         if len(slots) == 1 and n == tpl.T3_WIDTH:
             self.report.add_issue("short_row", "warning",
@@ -100,6 +106,14 @@ class Aligner:
                               f"{where}: fewer values than columns ({len(slots)} < {n});"
                               " read from the left", loc)
         return list(slots) + [None] * (n - len(slots))
+
+    def trim(self, slots: list[Slot], n: int, table: str | None = None) -> list[Slot]:
+        """The row's slots without the empty padding around them (and the table's memory of
+        where its values start updated)."""
+        slots = self._drop_padding(list(slots), n, table)
+        if len(slots) == n and table and slots[0].column is not None:
+            self.first_col.setdefault(table, Counter())[slots[0].column] += 1
+        return slots
 
     def _drop_padding(self, slots: list[Slot], n: int, table: str | None) -> list[Slot]:
         lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))

@@ -96,27 +96,36 @@ class Table4:
             return
         self.done = True
         for block, slots in self.rows.items():
-            self._store_block(block, self.aligner.align(slots, tpl.T4_WIDTH, False, f"t4 “{block}”"))
+            self._fit([block], slots, False, f"t4 “{block}”")
         runs = self._runs()
         if not runs:
             return
         total = sum(len(r) for _, r in runs)
         if len(runs) == 1 or total == tpl.T4_CELLS and all(len(r) % tpl.T4_WIDTH for _, r in runs):
-            flat = [s for _, r in runs for s in r]
-            aligned = self.aligner.align(flat, tpl.T4_CELLS, self.at_eof, "t4")
-            for i, block in enumerate(tpl.T4_BLOCKS):
-                self._store_block(block, aligned[i * tpl.T4_WIDTH:(i + 1) * tpl.T4_WIDTH])
+            self._fit(list(tpl.T4_BLOCKS), [s for _, r in runs for s in r], self.at_eof, "t4")
             return
         used: list[str] = []
         for n, (hint_block, run) in enumerate(runs):
-            block = hint_block if hint_block and hint_block not in used else next(
+            by_label = bool(hint_block) and hint_block not in used
+            block = hint_block if by_label else next(
                 (b for b in tpl.T4_BLOCKS if b not in used), None)
             if block is None:
                 break
             used.append(block)
-            aligned = self.aligner.align(run, tpl.T4_WIDTH, self.at_eof and n == len(runs) - 1,
-                                         f"t4 {block}")
-            self._store_block(block, aligned)
+            reason = None if by_label else ("placed in table 四's next block by order: no block "
+                                            "label stands before these values")
+            self._fit([block], run, self.at_eof and n == len(runs) - 1, f"t4 {block}", reason)
+
+    def _fit(self, blocks: list[str], slots: list[Slot], at_eof: bool, where: str,
+             reason: str | None = None) -> None:
+        """Store the values of whole blocks, or leave a short run for the caller to settle."""
+        codes = [f"t4.{b}.{c}" for b in blocks for c in tpl.T4_COLS]
+        aligned = self.aligner.align(slots, len(codes), at_eof, where)
+        if aligned is None:
+            aligned = self.aligner.from_left(self.aligner.trim(slots, len(codes)), len(codes), where)
+        for code, slot in zip(codes, aligned, strict=True):
+            if slot is not None:
+                self.store.store(code, slot, "inferred" if reason else "read", reason)
 
     def _runs(self) -> list[tuple[str | None, list[Slot]]]:
         """The values between breaks, each with the block label last met before it."""
@@ -140,8 +149,3 @@ class Table4:
         if filled:
             return filled
         return [(h, r) for h, r in runs if len(r) in (tpl.T4_WIDTH, tpl.T4_CELLS)]
-
-    def _store_block(self, block: str, aligned: list[Slot | None]) -> None:
-        for col, slot in zip(tpl.T4_COLS, aligned, strict=True):
-            if slot is not None:
-                self.store.store(f"t4.{block}.{col}", slot)

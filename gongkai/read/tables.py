@@ -20,6 +20,7 @@ from gongkai.model import ParsedReport
 from gongkai.read import labels as lab
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.headers import Headers
+from gongkai.read.placement import settle
 from gongkai.read.rowlabels import (
     classify_row_label,
     is_known_label,
@@ -30,6 +31,7 @@ from gongkai.read.rowlabels import (
 from gongkai.read.slots import Aligner, Slot, blank_slot, column_of
 from gongkai.read.store import CellStore, is_correction_notice
 from gongkai.read.table4 import Table4
+from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
 
 # words that only table 三's header holds: met inside table 四, table 三 follows it
@@ -68,8 +70,23 @@ class TableReader:
         self.prev_text_line = False
         self.last_index = max((i for i, ln in enumerate(doc.lines) if ln.text), default=-1)
         self.consumed: set[int] = set()  # indexes of lines used as table content
+        self.index = -1  # the line being read
+        self.context: str | None = None  # the table (t2, t3) the walk is in, when known
+        self.unplaced = Unplaced()  # numbers to place at the end (see ``unplaced``)
+        self.unfilled = 0  # row labels closed without numbers since the last row read
+        self.not_read: set[str] = set()  # cells whose printed values could not be placed
 
     # -- the walk --------------------------------------------------------------------------
+
+    def enter_section(self, code: str) -> None:
+        """A section heading (s1…s6) was met: it says which table follows."""
+        if code in ("s2", "s3"):
+            self._close_row()
+            self.context = "t2" if code == "s2" else "t3"
+        elif code == "s4":
+            self.start_t4()
+        elif code in ("s5", "s6"):
+            self.end_tables()
 
     def start_t4(self) -> None:
         """Enter table 四 (the section heading or its first label was met)."""
@@ -86,6 +103,7 @@ class TableReader:
 
     def feed(self, index: int, line: Line) -> None:
         """Read one line."""
+        self.index = index
         at_eof = index == self.last_index
         if line.is_row:
             self._feed_row(index, line, at_eof)
@@ -100,11 +118,15 @@ class TableReader:
         self.t4.at_eof = True
         if self.t4.active or self.t4.tokens or self.t4.rows:
             self.t4.finish()
+        questions = self.unplaced.questions(self.store.report, self.headers, self.version)
+        if questions:
+            self.not_read = settle(questions, self.store, self.version)
 
     # -- rows ------------------------------------------------------------------------------
 
     def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
         self._close_row()
+        self.context = rl.table
         if rl.table == "t3":
             self.headers.t3_seen_row = True
             if rl.group:
@@ -119,15 +141,24 @@ class TableReader:
         self.open = None
         if row is not None and not row.slots and row.held and len(row.held) >= self._width(row):
             row.slots = row.held  # no numbers followed: the label's own empty cells are blanks
-        if row is None or not row.slots:
+        if row is None:
             return
-        cols = self.headers.order(row.table, row.row)
+        if not row.slots:
+            self.unplaced.label_alone(row.table, row.row)
+            self.unfilled += 1
+            return
+        self.unfilled = 0
+        self.unplaced.anchor(row.table, row.row, self.index)
+        codes = [f"{row.table}.{row.row}.{col}" for col in self.headers.order(row.table, row.row)]
         where = f"{row.table} “{row.label_cell.text}”"
-        aligned = self.aligner.align(row.slots, len(cols), at_eof, where,
-                                     None if row.from_text_lines else row.table)
-        for col, slot in zip(cols, aligned, strict=True):
+        grid = None if row.from_text_lines else row.table
+        aligned = self.aligner.align(row.slots, len(codes), at_eof, where, grid)
+        if aligned is None:
+            aligned = self.aligner.from_left(self.aligner.trim(row.slots, len(codes), grid),
+                                             len(codes), where)
+        for code, slot in zip(codes, aligned, strict=True):
             if slot is not None:
-                self.store.store(f"{row.table}.{row.row}.{col}", slot)
+                self.store.store(code, slot)
 
     def _take_values(self, index: int, cells: list[Cell], values: list[Value],
                      at_eof: bool) -> None:
@@ -292,14 +323,20 @@ class TableReader:
             return
         if self._open_row_on_line(index, cells, values, is_label, at_eof):
             return
-        if self.open is not None and not self.open.slots and any(
-                v.status == "value" for v in values):
+        has_numbers = any(v.status == "value" for v in values)
+        if self.open is not None and not self.open.slots and has_numbers:
             last_label = max((i for i, f in enumerate(is_label) if f), default=-1)
+            if last_label < 0 and self.unfilled and self._orphan(index, cells, values):
+                # numbers after a block of labels printed apart: placed by order at the end
+                self._close_row()
+                return
             if last_label < 0 or is_label_tail(cells[last_label].text):
                 # the numbers of a row whose label began on an earlier line
                 self._take_values(index, cells[last_label + 1:], values[last_label + 1:], at_eof)
                 return
         if not any(is_label):
+            if has_numbers and self.open is None:
+                self._orphan(index, cells, values)
             return
         # a row of labels: headers, group labels, or the start of table 四
         for i, cell in enumerate(cells):
@@ -308,6 +345,24 @@ class TableReader:
                     self.t4.label(lab.split_label(cell.text).core)
                     continue
                 self._feed_label(index, cell, at_eof, same_line_values=False)
+
+    def _orphan(self, index: int, cells: list[Cell], values: list[Value]) -> bool:
+        """Keep a row of numbers without a label for the end (True), when it has the width of
+        a row of the table the walk is in."""
+        if self.context not in ("t2", "t3"):
+            return False
+        slots = [Slot(c, v) for c, v in zip(cells, values, strict=True)]
+        while slots and slots[-1].is_bare_empty:
+            slots.pop()
+        while slots and slots[0].is_bare_empty:
+            slots.pop(0)
+        widths = ({len(c) for c in self.headers.t2_cols.values()} if self.context == "t2"
+                  else {tpl.T3_WIDTH})
+        if len(slots) not in widths:
+            return False
+        self.unplaced.orphan(self.context, index, slots)
+        self.consumed.add(index)
+        return True
 
     def _open_row_on_line(self, index: int, cells: list[Cell], values: list[Value],
                           is_label: list[bool], at_eof: bool) -> bool:

@@ -1,0 +1,99 @@
+"""Printed numbers the walk could not place as it went, kept until the end of the document.
+
+- *Detached number rows*: a PDF converter printed a table's row labels as a block and the
+  number rows after it without labels (or some with, some without).  The template fixes the
+  row order: number rows between two rows read with their labels stand for the rows between
+  those two, in order.
+
+``questions`` turns them into questions for ``placement.settle``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from gongkai import template as tpl
+from gongkai.model import ParsedReport
+from gongkai.read.headers import Headers
+from gongkai.read.placement import Question, Reading
+from gongkai.read.slots import Slot
+
+
+@dataclass
+class Unplaced:
+    """What the walk met but could not place, per table (``t2``, ``t3``)."""
+
+    anchors: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # (line, row)
+    labelled: dict[str, set[str]] = field(default_factory=dict)  # rows whose label stood alone
+    orphans: dict[str, list[tuple[int, list[Slot]]]] = field(default_factory=dict)
+
+    def anchor(self, table: str, row: str, index: int) -> None:
+        """A row read with its label and its numbers."""
+        self.anchors.setdefault(table, []).append((index, row))
+
+    def label_alone(self, table: str, row: str) -> None:
+        """A row label that no numbers followed."""
+        self.labelled.setdefault(table, set()).add(row)
+
+    def orphan(self, table: str, index: int, slots: list[Slot]) -> None:
+        """A row of numbers without a label."""
+        self.orphans.setdefault(table, []).append((index, slots))
+
+    def questions(self, report: ParsedReport, headers: Headers, version: str) -> list[Question]:
+        """Every open place as a question for ``placement.settle``."""
+        out = []
+        for table, orphans in self.orphans.items():
+            out += self._orphan_questions(table, orphans, report, headers, version)
+        return out
+
+    # -- number rows without labels -------------------------------------------------------
+
+    def _orphan_questions(self, table: str, orphans: list[tuple[int, list[Slot]]],
+                          report: ParsedReport, headers: Headers, version: str) -> list[Question]:
+        t = tpl.get(version)
+        rows = ([r.code for b in t.t2_blocks for r in b.rows] if table == "t2"
+                else [r.code for r in t.t3_rows])
+        anchors = sorted(self.anchors.get(table, ()))
+        groups: dict[tuple[int, int], list[list[Slot]]] = {}
+        for index, slots in orphans:
+            before = [row for i, row in anchors if i < index]
+            after = [row for i, row in anchors if i > index]
+            lo = rows.index(before[-1]) if before and before[-1] in rows else -1
+            hi = rows.index(after[0]) if after and after[0] in rows else len(rows)
+            groups.setdefault((lo, hi), []).append(slots)
+        out = []
+        for (lo, hi), group in groups.items():
+            between = [r for r in rows[lo + 1:hi]
+                       if not any(f"{table}.{r}.{c}" in report.sources
+                                  for c in headers.order(table, r))]
+            out.append(self._orphan_question(table, group, between, headers))
+        return out
+
+    def _orphan_question(self, table: str, group: list[list[Slot]], rows: list[str],
+                         headers: Headers) -> Question:
+        """Number rows for the rows between two rows read with their labels."""
+        k = len(group)
+        labelled = [r for r in rows if r in self.labelled.get(table, ())]
+        if len(rows) == k:
+            choices = [tuple(rows)]
+        elif len(labelled) == k:
+            choices = [tuple(labelled)]  # the labels printed apart say which rows are there
+        else:
+            choices = list(itertools.combinations(rows, k)) if k < len(rows) else []
+        codes = {r: [f"{table}.{r}.{c}" for c in headers.order(table, r)] for r in rows}
+        readings: list[Reading] = []
+        for choice in choices:
+            reading: Reading = {code: None for r in rows for code in codes[r]}
+            if any(len(codes[r]) != len(slots) for r, slots in zip(choice, group, strict=True)):
+                continue
+            for r, slots in zip(choice, group, strict=True):
+                reading.update(zip(codes[r], slots, strict=True))
+            readings.append(reading)
+        first = next((s.location for slots in group for s in slots if s.location), None)
+        span = f"{rows[0]}…{rows[-1]}" if rows else "?"
+        return Question(
+            f"{table} {span}", first, readings,
+            "placed by the template's row order: its label stands apart from its numbers",
+            (f"{k} 行数值与行标签分开排列", f"{k} number rows stand apart from their labels"),
+            codes={code for r in rows for code in codes[r]})

@@ -1,0 +1,108 @@
+"""Placing printed numbers whose cells the layout leaves open: by the template's row order,
+and, where the order leaves several readings, by the table's own sums — which choose between
+readings of printed numbers and never create, fill or change one."""
+
+from __future__ import annotations
+
+import random
+
+from gongkai import template as tpl
+from gongkai.read import parse_bytes
+
+V2021_ROWS = [r for r in tpl.get("v2021").t3_rows]
+
+
+def _t3_cells(seed: int) -> dict[str, int]:
+    """Table 三 figures that keep every sum: columns balance and outcomes add up to 总计."""
+    rng = random.Random(seed)
+    rows = [r.code for r in V2021_ROWS]
+    outcomes = [r for r in rows if r not in ("new", "carried_in", "total", "carried_out")]
+    cells: dict[str, int] = {}
+    for c in tpl.T3_COLS[:-1]:
+        split = {r: rng.randint(0, 4) for r in outcomes}
+        done = sum(split.values())
+        out = rng.randint(0, 3)
+        cin = rng.randint(0, min(3, done + out))
+        cells.update({f"t3.{r}.{c}": v for r, v in split.items()})
+        cells.update({f"t3.new.{c}": done + out - cin, f"t3.carried_in.{c}": cin,
+                      f"t3.total.{c}": done, f"t3.carried_out.{c}": out})
+    for r in rows:
+        cells[f"t3.{r}.total"] = sum(cells[f"t3.{r}.{c}"] for c in tpl.T3_COLS[:-1])
+    return cells
+
+
+def _md_row(values: list) -> str:
+    return "| " + " | ".join(str(v) for v in values) + " |"
+
+
+def _report(t3_lines: list[str]) -> bytes:
+    head = ["浏阳市永和镇2021年政府信息公开工作年度报告", "", "一、总体情况", "", "概述。", "",
+            "二、主动公开政府信息情况", "", "三、收到和处理政府信息公开申请情况", "",
+            "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"]
+    tail = ["", "四、政府信息公开行政复议、行政诉讼情况", "", "五、存在的主要问题及改进情况", "",
+            "问题。", "", "六、其他需要报告的事项", "", "无。"]
+    return "\n".join(head + t3_lines + tail).encode("utf-8")
+
+
+def _detached(cells: dict, missing_numbers: str | None) -> list[str]:
+    """Every row label in a block, then the number rows without labels (one row's numbers
+    missing, as if lost at a page break)."""
+    lines = [r.labels[0] for r in V2021_ROWS]
+    for r in V2021_ROWS:
+        if r.code != missing_numbers:
+            lines.append(_md_row([cells[f"t3.{r.code}.{c}"] for c in tpl.T3_COLS]))
+    return lines
+
+
+def test_number_rows_apart_from_their_labels_are_placed_by_row_order():
+    """As many number rows as labels: each row's numbers go to its row, marked inferred."""
+    cells = _t3_cells(1)
+    r = parse_bytes(_report(_detached(cells, None)), "detached.md")
+    for code, value in cells.items():
+        assert r.cells[code] == value, code
+        assert r.sources[code].confidence == "inferred"
+        assert "row order" in r.sources[code].reason
+    assert any(i.code == "inferred_cells" for i in r.issues)
+    assert not any(i.code == "cells_not_read" for i in r.issues)
+
+
+def test_sums_pick_the_only_consistent_alignment():
+    """The numbers of （七）总计 are missing: of the 25 ways to leave one row without numbers,
+    only 'total' keeps the table's balance (new + carried in = total + carried out) unbroken
+    in every column, so every other row is placed, and the total stays empty."""
+    cells = _t3_cells(2)
+    r = parse_bytes(_report(_detached(cells, "total")), "detached.md")
+    for code, value in cells.items():
+        if code.startswith("t3.total."):
+            assert r.cells[code] is None and code not in r.sources
+        else:
+            assert r.cells[code] == value, code
+            assert "sums fit only this" in r.sources[code].reason
+    assert not any(i.code == "cells_not_read" for i in r.issues)
+
+
+def test_two_alignments_fit_so_the_cells_stay_null():
+    """The numbers of one outcome row are missing: leaving any outcome row empty keeps every
+    sum (the outcomes still add up to the same total), so which rows the numbers belong to
+    cannot be told: those cells stay null with an issue; the rows the readings agree on (总计,
+    结转) are placed."""
+    cells = _t3_cells(3)
+    r = parse_bytes(_report(_detached(cells, "denied.process")), "detached.md")
+    outcome = [c for c in cells if not c.startswith(("t3.new.", "t3.carried_in.", "t3.total.",
+                                                     "t3.carried_out."))]
+    assert all(r.cells[c] is None and c not in r.sources for c in outcome)
+    for code in cells:
+        if code.startswith(("t3.new.", "t3.total.", "t3.carried_out.")):
+            assert r.cells[code] == cells[code], code
+    issue = next(i for i in r.issues if i.code == "cells_not_read")
+    assert issue.severity == "warning" and "t3.granted.natural" in issue.message_en
+
+
+def test_a_report_that_breaks_its_own_sums_still_breaks_them():
+    """With one reading only (as many number rows as labels), the printed numbers are placed
+    even where they break the table's sums: the sums never change a number."""
+    cells = _t3_cells(4)
+    cells["t3.total.natural"] += 5  # the report's own arithmetic error
+    r = parse_bytes(_report(_detached(cells, None)), "detached.md")
+    assert r.cells["t3.total.natural"] == cells["t3.total.natural"]
+    assert r.cells == {**r.cells, **cells}
