@@ -106,3 +106,63 @@ def test_a_report_that_breaks_its_own_sums_still_breaks_them():
     r = parse_bytes(_report(_detached(cells, None)), "detached.md")
     assert r.cells["t3.total.natural"] == cells["t3.total.natural"]
     assert r.cells == {**r.cells, **cells}
+
+
+def _short_row_report(drop_col: str, loose: bool) -> tuple[bytes, dict]:
+    cells = _t3_cells(5)
+    cells["t3.new.research"] += 3  # a non-zero value to lose
+    cells["t3.granted.research"] += 3
+    cells["t3.total.research"] += 3
+    for row in ("new", "granted", "total"):
+        cells[f"t3.{row}.total"] += 3
+    lines = []
+    for r in V2021_ROWS:
+        values = [cells[f"t3.{r.code}.{c}"] for c in tpl.T3_COLS]
+        if r.code == "new":
+            k = tpl.T3_COLS.index(drop_col)
+            if loose:
+                lines = [f"{values[k]}（其中2件为补正后申请）", ""] + lines
+            values = values[:k] + values[k + 1:]
+        lines.append(_md_row([r.labels[0], *values]))
+    return _report(lines), cells
+
+
+def test_a_dropped_cell_printed_apart_is_put_back_where_the_sums_hold():
+    """A row shows six of seven values and the seventh stands alone above the table: the one
+    placement that makes the row's 总计 and the column's balance hold puts it back."""
+    data, cells = _short_row_report("research", loose=True)
+    r = parse_bytes(data, "dropped.md")
+    for c in tpl.T3_COLS:
+        assert r.cells[f"t3.new.{c}"] == cells[f"t3.new.{c}"], c
+        assert r.sources[f"t3.new.{c}"].confidence == "inferred"
+    assert r.sources["t3.new.research"].note == "其中2件为补正后申请"
+
+
+def test_a_short_row_without_its_value_is_read_where_the_sums_tell():
+    """Without the loose value, the six values still have one place that keeps the sums
+    (the gap under 科研机构); the gap stays empty."""
+    data, cells = _short_row_report("research", loose=False)
+    r = parse_bytes(data, "dropped.md")
+    assert r.cells["t3.new.research"] is None and "t3.new.research" not in r.sources
+    for c in tpl.T3_COLS:
+        if c != "research":
+            assert r.cells[f"t3.new.{c}"] == cells[f"t3.new.{c}"], c
+
+
+def test_table_two_short_row_is_not_shifted():
+    """Table 二 has no sums: a row of two values under three columns is not read (it was read
+    from the left, putting the third value in the middle column)."""
+    text = "\n".join([
+        "浏阳市永和镇2021年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+        "8（其中修订2件）",
+        "| 第二十条第（一）项 | | | |", "|---|---|---|---|",
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+        "| 规章 | 0 | 0 | 0 |", "| 行政规范性文件 | 2 | 13 |",
+        "三、收到和处理政府信息公开申请情况",
+    ])
+    r = parse_bytes(text.encode("utf-8"), "t2.md")
+    assert r.cells["t2.regulation.in_force"] == 0
+    for c in ("issued", "repealed", "in_force"):
+        assert r.cells[f"t2.normative_doc.{c}"] is None
+    issue = next(i for i in r.issues if i.code == "cells_not_read")
+    assert "t2.normative_doc.repealed" in issue.message_en

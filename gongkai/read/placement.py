@@ -68,6 +68,10 @@ def position_readings(codes: list[str], slots: list[Slot],
     return out
 
 
+def _printed(slot: Slot | None) -> tuple | None:
+    return None if slot is None else (slot.value.status, slot.value.number)
+
+
 def _value(slot: Slot | None):
     return slot.value.number if slot is not None and slot.value.status == "value" else None
 
@@ -163,13 +167,17 @@ def settle(questions: list[Question], store: CellStore, version: str) -> set[str
         kept = [r for c, r in fitting if c == most]
         agreed: Reading = {}
         for code in codes:
-            first = kept[0].get(code)
-            if all(r.get(code) is first for r in kept[1:]):
-                agreed[code] = first
+            # the same number in every kept reading (possibly from different printed cells,
+            # e.g. two equal values one of which stood apart): the cell's value is certain
+            first = _printed(kept[0].get(code))
+            if all(_printed(r.get(code)) == first for r in kept[1:]):
+                agreed[code] = kept[0].get(code)
         open_codes = sorted(codes - set(agreed))
         _place(store, group, agreed, group_reason="sums" if len(kept) < len(combos) else None)
         if open_codes:
-            if most:
+            if not sums:
+                why = ("该表没有合计可供判断", "the table has no sums that could tell")
+            elif most:
                 why = (f"有 {len(kept)} 种读法同样符合表内合计", f"{len(kept)} placements fit the "
                        "table's own sums equally")
             else:

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from gongkai import template as tpl
 from gongkai.model import ParsedReport
 from gongkai.read.document import Cell
 from gongkai.read.values import Value
@@ -92,20 +91,6 @@ class Aligner:
             # a row at the very end of a cut-off text keeps only what it shows
             return list(slots) + [None] * (n - len(slots))
         return None
-
-    def from_left(self, slots: list[Slot], n: int, where: str) -> list[Slot | None]:
-        """A short row read from the left (with a ``short_row`` warning)."""
-        loc = slots[0].location if slots else None
-        if len(slots) == 1 and n == tpl.T3_WIDTH:
-            self.report.add_issue("short_row", "warning",
-                                  f"{where} 只有一个数值，按“总计”列读取",
-                                  f"{where}: a single value, read as the 总计 column", loc)
-            return [None] * (n - 1) + slots
-        self.report.add_issue("short_row", "warning",
-                              f"{where} 的数值少于模板列数（{len(slots)} < {n}），按从左到右读取",
-                              f"{where}: fewer values than columns ({len(slots)} < {n});"
-                              " read from the left", loc)
-        return list(slots) + [None] * (n - len(slots))
 
     def trim(self, slots: list[Slot], n: int, table: str | None = None) -> list[Slot]:
         """The row's slots without the empty padding around them (and the table's memory of

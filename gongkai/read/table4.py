@@ -43,6 +43,8 @@ class Table4:
         self.at_eof = False  # the table ran to the end of the text
         self.tokens: list[_Token] = []
         self.rows: dict[str, list[Slot]] = {}  # block → the values on its label's own row
+        # runs with fewer values than their cells: (cell codes, values, where), for the caller
+        self.short: list[tuple[list[str], list[Slot], str]] = []
 
     def label(self, core: str) -> bool:
         """Take a label met inside the table; True when it is one of the table's own."""
@@ -122,7 +124,8 @@ class Table4:
         codes = [f"t4.{b}.{c}" for b in blocks for c in tpl.T4_COLS]
         aligned = self.aligner.align(slots, len(codes), at_eof, where)
         if aligned is None:
-            aligned = self.aligner.from_left(self.aligner.trim(slots, len(codes)), len(codes), where)
+            self.short.append((codes, self.aligner.trim(slots, len(codes)), where))
+            return
         for code, slot in zip(codes, aligned, strict=True):
             if slot is not None:
                 self.store.store(code, slot, "inferred" if reason else "read", reason)

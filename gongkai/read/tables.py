@@ -118,6 +118,8 @@ class TableReader:
         self.t4.at_eof = True
         if self.t4.active or self.t4.tokens or self.t4.rows:
             self.t4.finish()
+        for codes, slots, where in self.t4.short:
+            self.unplaced.short_row("t4", codes, slots, where, self.last_index)
         questions = self.unplaced.questions(self.store.report, self.headers, self.version)
         if questions:
             self.not_read = settle(questions, self.store, self.version)
@@ -153,9 +155,10 @@ class TableReader:
         where = f"{row.table} “{row.label_cell.text}”"
         grid = None if row.from_text_lines else row.table
         aligned = self.aligner.align(row.slots, len(codes), at_eof, where, grid)
-        if aligned is None:
-            aligned = self.aligner.from_left(self.aligner.trim(row.slots, len(codes), grid),
-                                             len(codes), where)
+        if aligned is None:  # fewer values than columns: placed with the sums at the end
+            slots = self.aligner.trim(row.slots, len(codes), grid)
+            self.unplaced.short_row(row.table, codes, slots, where, self.index)
+            return
         for code, slot in zip(codes, aligned, strict=True):
             if slot is not None:
                 self.store.store(code, slot)
@@ -197,6 +200,9 @@ class TableReader:
             self.consumed.add(index)
             if len(self.open.slots) >= self._width(self.open):
                 self._close_row(at_eof)
+        elif self.open is None and value.status == "value" and self.context:
+            # a number standing alone between the rows: it may fill a short row's one gap
+            self.unplaced.loose_value(self.context, index, Slot(cell, value))
 
     def _leaves_t4_for_label(self, cell: Cell) -> bool:
         """True when a label met inside table 四 belongs to table 三 (printed after it)."""

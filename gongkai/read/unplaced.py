@@ -4,6 +4,10 @@
   number rows after it without labels (or some with, some without).  The template fixes the
   row order: number rows between two rows read with their labels stand for the rows between
   those two, in order.
+- *Short rows*: a row showing fewer values than its columns (an empty cell written as nothing,
+  a cell a converter dropped): which columns the values stand in is open.
+- *Loose values*: a number standing alone between the tables (a cell a converter moved out of
+  its row, 'b（其中修订n件）' above the table); it may fill a short row's one gap.
 
 ``questions`` turns them into questions for ``placement.settle``.
 """
@@ -16,8 +20,19 @@ from dataclasses import dataclass, field
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
 from gongkai.read.headers import Headers
-from gongkai.read.placement import Question, Reading
+from gongkai.read.placement import Question, Reading, position_readings
 from gongkai.read.slots import Slot
+
+_NEAREST_LOOSE = 3  # loose values weighed for a short row: the nearest ones of its table
+
+
+@dataclass
+class _Short:
+    table: str
+    codes: list[str]
+    slots: list[Slot]
+    where: str
+    index: int
 
 
 @dataclass
@@ -27,6 +42,8 @@ class Unplaced:
     anchors: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # (line, row)
     labelled: dict[str, set[str]] = field(default_factory=dict)  # rows whose label stood alone
     orphans: dict[str, list[tuple[int, list[Slot]]]] = field(default_factory=dict)
+    loose: dict[str, list[tuple[int, Slot]]] = field(default_factory=dict)
+    shorts: list[_Short] = field(default_factory=list)
 
     def anchor(self, table: str, row: str, index: int) -> None:
         """A row read with its label and its numbers."""
@@ -40,12 +57,33 @@ class Unplaced:
         """A row of numbers without a label."""
         self.orphans.setdefault(table, []).append((index, slots))
 
+    def loose_value(self, table: str, index: int, slot: Slot) -> None:
+        """A number standing alone, in no row."""
+        self.loose.setdefault(table, []).append((index, slot))
+
+    def short_row(self, table: str, codes: list[str], slots: list[Slot], where: str,
+                  index: int) -> None:
+        """A row with fewer values than columns (``codes`` in column order)."""
+        self.shorts.append(_Short(table, codes, slots, where, index))
+
     def questions(self, report: ParsedReport, headers: Headers, version: str) -> list[Question]:
         """Every open place as a question for ``placement.settle``."""
-        out = []
+        out = [self._short_question(s) for s in self.shorts]
         for table, orphans in self.orphans.items():
             out += self._orphan_questions(table, orphans, report, headers, version)
         return out
+
+    # -- short rows ------------------------------------------------------------------------
+
+    def _short_question(self, short: _Short) -> Question:
+        n, k = len(short.codes), len(short.slots)
+        near = sorted(self.loose.get(short.table, ()), key=lambda x: abs(x[0] - short.index))
+        extras = [slot for _, slot in near[:_NEAREST_LOOSE]] if n - k == 1 else []
+        location = short.slots[0].location if short.slots else None
+        return Question(
+            short.where, location, position_readings(short.codes, short.slots, extras),
+            f"the row shows {k} of its {n} values",
+            (f"该行只有 {k} 个数值，少于 {n} 列", f"the row shows {k} values for {n} columns"))
 
     # -- number rows without labels -------------------------------------------------------
 
