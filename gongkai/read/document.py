@@ -10,6 +10,7 @@ every number read from it can be traced back to the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Line:
     bare_pipes: int = 0  # a line of k bare pipes ('|||'): k empty cells of a cell-per-line page
     pipe_end: bool = False  # a text line that ended in ' |' (the cell's own closing pipe)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The line's text (cells joined by a space)."""
         return " ".join(c.text for c in self.cells).strip()

@@ -64,16 +64,9 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if style and parsed.numbering and parsed.numbering != style:
         return None
     core = parsed.core
-    for code, ordinal, cores in lab.section_labels():
-        # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
-        # such as （一）主动公开政府信息情况 under 总体情况 are not sections
-        if parsed.numbering and parsed.number != ordinal:
-            continue
-        for c in cores:
-            if core == c or lab.near(core, c):
-                return code
-            if parsed.numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
-                return code
+    named = _section_named(core, parsed.numbering, parsed.number)
+    if named:
+        return named
     # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
     if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
         code = f"s{parsed.number}"
@@ -82,6 +75,22 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
             if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
                 return None
             return code
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _section_named(core: str, numbering: str | None, number: int | None) -> str | None:
+    """The section whose heading words a line's core matches."""
+    for code, ordinal, cores in lab.section_labels():
+        # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
+        # such as （一）主动公开政府信息情况 under 总体情况 are not sections
+        if numbering and number != ordinal:
+            continue
+        for c in cores:
+            if core == c or lab.near(core, c):
+                return code
+            if numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
+                return code
     return None
 
 
@@ -117,8 +126,11 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
     out: list[tuple[float, int, str, int, int]] = []
     single = [i for i, ln in enumerate(lines)
               if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    bare = [_bare(lines[i].text) for i in single]
     for k, i in enumerate(single):
-        text = _bare(lines[i].text)
+        text = bare[k]
+        if len(text) > 200:
+            continue  # prose
         labelled = _META_LABEL.match(text)
         if labelled:
             text = text[labelled.end():]
@@ -128,8 +140,8 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
                 out.append((0.5, -i, last, i, i))
             continue
         out.append((_title_score(text) + bool(labelled), -i, text, i, i))
-        if k + 1 < len(single) and "报告" not in text:
-            rest = _bare(lines[single[k + 1]].text)
+        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+            rest = bare[k + 1]
             if _TITLE_REST.match(rest) and _title_score(text + rest):
                 out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
     for i, ln in enumerate(lines):
@@ -188,6 +200,15 @@ def year_from(title: str | None, body: str) -> int | None:
     if m:
         return int(m.group(1))
     m = re.search(r"(20\d{2})\s*年度?(?:政府信息公开|信息公开)", body[:3000])
+    if m:
+        return int(m.group(1))
+    # the table's own header note (本年增/减 (指2020年增加或减少的事项数)), or a sentence of
+    # the report about its year (2023年我街道共收到…)
+    m = re.search(r"本年[^()（）\n]{0,8}[(（]\s*指\s*(20\d{2})\s*年", body)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(?:^|\n)\s*(20\d{2})\s*年度?\s*[,，]?\s*(?:我|本)(?:镇|乡|街道|街|局|委|办|单位|机关)",
+                  body[:3000])
     if m:
         return int(m.group(1))
     return None

@@ -29,6 +29,12 @@ from gongkai.model import ParsedReport
 from gongkai.read.slots import Slot
 from gongkai.read.store import CellStore
 
+# the kinds of open places, as the summary of placed cells names them (zh, en)
+KINDS = {
+    "detached": ("数值行与行标签分开排列", "number rows printed apart from their labels"),
+    "short": ("行的数值少于列数", "rows showing fewer values than columns"),
+    "digits": ("一行的数字连在一起", "a row's digits run together"),
+}
 MAX_READINGS = 4096  # readings weighed together at most; beyond, the cells are not read
 
 Reading = dict[str, Slot | None]  # cell code → the printed value placed there (None: none)
@@ -43,6 +49,7 @@ class Question:
     readings: list[Reading]
     reason: str  # why a placed cell is where it is (stored with the cell)
     why_open: tuple[str, str] = ("", "")  # why the layout leaves the place open (zh, en)
+    kind: str = "short"  # detached, short or digits (see KINDS)
     codes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -131,6 +138,7 @@ def settle(questions: list[Question], store: CellStore, version: str) -> set[str
     those cells: their values are in the text, but not where)."""
     report = store.report
     not_read: set[str] = set()
+    placed: dict[tuple[str, str], list[tuple[Question, int]]] = {}
     all_sums = tpl.sums(version)
     for group in _components(questions, all_sums):
         codes = set().union(*(q.codes for q in group))
@@ -155,7 +163,7 @@ def settle(questions: list[Question], store: CellStore, version: str) -> set[str
             not_read |= _not_read(report, group, ("没有可行的读法", "no way to read them"))
             continue
         if len(combos) == 1:
-            _place(store, group, combos[0], group_reason=None)
+            _place(store, group, combos[0], None, placed)
             continue
         weighed = [(_weigh(r, known, sums), r) for r in combos]
         fitting = [(confirmed, r) for (broken, confirmed), r in weighed if broken == 0]
@@ -173,7 +181,7 @@ def settle(questions: list[Question], store: CellStore, version: str) -> set[str
             if all(_printed(r.get(code)) == first for r in kept[1:]):
                 agreed[code] = kept[0].get(code)
         open_codes = sorted(codes - set(agreed))
-        _place(store, group, agreed, group_reason="sums" if len(kept) < len(combos) else None)
+        _place(store, group, agreed, "sums" if len(kept) < len(combos) else None, placed)
         if open_codes:
             if not sums:
                 why = ("该表没有合计可供判断", "the table has no sums that could tell")
@@ -183,25 +191,39 @@ def settle(questions: list[Question], store: CellStore, version: str) -> set[str
             else:
                 why = ("表内合计无法区分这些读法", "the table's own sums cannot tell the placements apart")
             not_read |= _not_read(report, group, why, open_codes)
+    _report_placed(report, placed)
     return not_read
 
 
 def _place(store: CellStore, group: list[Question], reading: Reading,
-           group_reason: str | None) -> None:
+           group_reason: str | None, placed: dict[tuple[str, str], list[tuple[Question, int]]]
+           ) -> None:
     for q in group:
-        placed = 0
+        n = 0
         for code in sorted(q.codes, key=_order):
             if reading.get(code) is None:
                 continue
             reason = q.reason if group_reason is None else q.reason + "; the table's sums fit only this"
             store.store(code, reading[code], "inferred", reason)
-            placed += 1
-        if placed:
-            store.report.add_issue(
-                "inferred_cells", "info",
-                f"{q.where}：{placed} 个单元格的位置由模板行序或表内合计推定（见各单元格的 reason）",
-                f"{q.where}: {placed} cells placed by the template's order or the table's own sums "
-                "(see each cell's reason)", q.location)
+            n += 1
+        if n:
+            table = min(q.codes, key=_order).split(".", 1)[0]
+            placed.setdefault((table, q.kind), []).append((q, n))
+
+
+def _report_placed(report: ParsedReport,
+                   placed: dict[tuple[str, str], list[tuple[Question, int]]]) -> None:
+    """One info issue per table and kind of placement, naming the rows."""
+    for (_table, kind), items in placed.items():
+        n = sum(k for _, k in items)
+        rows = [q.where for q, _ in items]
+        shown = "; ".join(rows[:3]) + (f" … ({len(rows)})" if len(rows) > 3 else "")
+        zh, en = KINDS[kind]
+        report.add_issue(
+            "inferred_cells", "info",
+            f"{shown}：{zh}，{n} 个单元格的位置由模板行序或表内合计推定（见各单元格的 reason）",
+            f"{shown}: {en}; {n} cells placed by the template's order or the table's own sums "
+            "(see each cell's reason)", items[0][0].location)
 
 
 def _not_read(report: ParsedReport, group: list[Question], why: tuple[str, str],

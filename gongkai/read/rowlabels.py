@@ -31,6 +31,9 @@ def classify_row_label(text: str, version: str, group: str | None,
     if bare != text and lab.split_label(bare).core:
         # a label with an explanatory note in brackets: the label without it
         return classify_row_label(bare, version, group, same_line_values)
+    found = _group_then_row(text, version, group, same_line_values)
+    if found is not None:
+        return found
     parts = text.split()
     for k in range(1, len(parts)):
         head, tail = " ".join(parts[:k]), " ".join(parts[k:])
@@ -43,6 +46,27 @@ def classify_row_label(text: str, version: str, group: str | None,
             if not tail_label.numbering or len(tail_label.core) < 4:
                 continue
         found = _classify_one(tail, version, head_group or group, same_line_values)
+        if found is not None:
+            return found
+    return None
+
+
+_INNER_NUMBERING = re.compile(r"[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]")
+
+
+def _group_then_row(text: str, version: str, group: str | None,
+                    same_line_values: bool) -> lab.RowLabel | None:
+    """A group label and a row label run together without a space
+    ('三、本年度办理结果(一)予以公开', '(三)不予公开1.属于国家秘密')."""
+    for m in _INNER_NUMBERING.finditer(text):
+        if m.start() == 0:
+            continue
+        head, tail = text[:m.start()], text[m.start():]
+        head_group = t3_group(head)
+        if head_group is None:
+            continue
+        found = _classify_one(tail, version, head_group if head_group != _RESULTS_GROUP
+                              else group, same_line_values)
         if found is not None:
             return found
     return None

@@ -41,6 +41,7 @@ class Table4:
         self.active = False  # the walk is inside table 四
         self.done = False  # placed (a correction notice opens it again)
         self.at_eof = False  # the table ran to the end of the text
+        self.labelled = False  # the table's header words were met
         self.tokens: list[_Token] = []
         self.rows: dict[str, list[Slot]] = {}  # block → the values on its label's own row
         # runs with fewer values than their cells: (cell codes, values, where), for the caller
@@ -51,7 +52,9 @@ class Table4:
         block = lab.T4_BLOCK_CORES.get(core)
         if block:
             self.tokens.append(_Token(blank_slot(), block, True))
+            self.labelled = True
             return True
+        self.labelled = self.labelled or _is_table_word(core)
         return _is_table_word(core)
 
     def add_value(self, slot: Slot) -> None:

@@ -5,10 +5,14 @@ The reader walks the document's lines once.  A row label (matched by meaning, se
 for pages that print one cell per line — are aligned to the row's columns (``slots``) and
 stored under the cell codes (``store``).  Column order comes from the template, corrected by
 the table's own header where it differs (``headers``).  Table 四 is collected while the walk
-is inside it and placed at its end (``table4``).
+is inside it and placed at its end (``table4``).  This module reads rows of cells; text lines
+(one cell per line) are read by ``textlines``.
 
-Nothing is invented: cells that are not in the text stay unseen (None, no source), and a
-table that stops part-way is reported.  Totals are never recomputed.
+Numbers whose cells the layout leaves open (number rows apart from their labels, rows with
+fewer values than columns, digits run together) are kept (``unplaced``) and placed at the end
+of the document by the template's order and the table's own sums (``placement``), or reported
+as not read.  Nothing is invented: cells that are not in the text stay unseen (None, no
+source), and a table that stops part-way is reported.  Totals are never recomputed.
 """
 
 from __future__ import annotations
@@ -28,17 +32,12 @@ from gongkai.read.rowlabels import (
     is_label_text,
     t3_group,
 )
-from gongkai.read.slots import Aligner, Slot, blank_slot, column_of
-from gongkai.read.store import CellStore, is_correction_notice
+from gongkai.read.slots import Aligner, Slot, blank_slot
+from gongkai.read.store import CellStore
 from gongkai.read.table4 import Table4
+from gongkai.read.textlines import T3_HEADER_CORES, TextLines
 from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
-
-# words that only table 三's header holds: met inside table 四, table 三 follows it
-_T3_HEADER_CORES = frozenset(
-    {core for core in lab.T3_COL_CORES if core not in lab.T4_COL_CORES}
-    | {lab.T3_APPLICANTS, lab.T3_ORGANISATIONS})
-_SENTENCE_MARKS = "。；;"
 
 
 @dataclass
@@ -51,9 +50,11 @@ class OpenRow:
     slots: list[Slot] = field(default_factory=list)
     from_text_lines: bool = True  # values arrive one per line
     held: list[Slot] = field(default_factory=list)  # empty cells on the label's own line
+    run_together: Slot | None = None  # the row's digits printed without separators
+    sub_rows: list[str] = field(default_factory=list)  # labels of sub-rows printed instead
 
 
-class TableReader:
+class TableReader(TextLines):
     """Reads t2, t3 and t4 from a Document into a ParsedReport's cells and sources."""
 
     def __init__(self, doc: Document, report: ParsedReport, version: str):
@@ -75,6 +76,7 @@ class TableReader:
         self.unplaced = Unplaced()  # numbers to place at the end (see ``unplaced``)
         self.unfilled = 0  # row labels closed without numbers since the last row read
         self.not_read: set[str] = set()  # cells whose printed values could not be placed
+        self.labelled_tables: set[str] = set()  # tables (t2, t3) with a data-row label met
 
     # -- the walk --------------------------------------------------------------------------
 
@@ -129,6 +131,7 @@ class TableReader:
     def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
         self._close_row()
         self.context = rl.table
+        self.labelled_tables.add(rl.table)
         if rl.table == "t3":
             self.headers.t3_seen_row = True
             if rl.group:
@@ -144,6 +147,12 @@ class TableReader:
         if row is not None and not row.slots and row.held and len(row.held) >= self._width(row):
             row.slots = row.held  # no numbers followed: the label's own empty cells are blanks
         if row is None:
+            return
+        if row.run_together is not None:
+            self._close_run_together(row)
+            return
+        if row.sub_rows:
+            self._not_read_sub_rows(row)
             return
         if not row.slots:
             self.unplaced.label_alone(row.table, row.row)
@@ -163,6 +172,30 @@ class TableReader:
             if slot is not None:
                 self.store.store(code, slot)
 
+    def _close_run_together(self, row: OpenRow) -> None:
+        """A row whose digits run together: one column takes the number as printed; more
+        columns are split at the end (one digit per column, or where the table's sums hold)."""
+        self.unfilled = 0
+        self.unplaced.anchor(row.table, row.row, self.index)
+        codes = [f"{row.table}.{row.row}.{col}" for col in self.headers.order(row.table, row.row)]
+        if len(codes) == 1:
+            self.store.store(codes[0], row.run_together)
+        else:
+            self.unplaced.run_together(codes, row.run_together, f"{row.table} “{row.label_cell.text}”")
+
+    def _not_read_sub_rows(self, row: OpenRow) -> None:
+        """A row printed as sub-rows of its own (其他对外管理服务事项 → 行政检查, 行政确认): the
+        sub-rows' numbers are not the row's, so its cells are not read."""
+        codes = [f"{row.table}.{row.row}.{col}" for col in self.headers.order(row.table, row.row)]
+        self.not_read.update(codes)
+        subs = "、".join(row.sub_rows)
+        self.store.report.add_issue(
+            "cells_not_read", "warning",
+            f"{row.table} “{row.label_cell.text}”：该行分成子行（{subs}）填写，子行的数值不是该行的数值，"
+            f"以下单元格未读取：{', '.join(codes)}",
+            f"{row.table} “{row.label_cell.text}”: printed as sub-rows of its own ({subs}); their "
+            f"numbers are not the row's; not read: {', '.join(codes)}", row.label_cell.location)
+
     def _take_values(self, index: int, cells: list[Cell], values: list[Value],
                      at_eof: bool) -> None:
         """The numbers of the open row, whose label stood on an earlier line."""
@@ -170,114 +203,6 @@ class TableReader:
         self.open.from_text_lines = False
         self.consumed.add(index)
         self._close_row(at_eof)
-
-    # -- text lines (one cell per line) ------------------------------------------------------
-
-    def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
-        cell = line.cells[0]
-        text = cell.text
-        if is_correction_notice(text) and self.store.report.sources:
-            self.store.correcting = True  # the report corrects its own tables below
-            self.headers.t3_seen_row = False  # a new table 三 follows, with its own header
-            self.t4.done = False
-        value = parse_value(text)
-        if value.status == "unreadable":
-            self._feed_label(index, cell, at_eof, same_line_values=False)
-            return
-        # a number or a blank marker on its own line: one cell per line
-        if self.t4.active and not self.open:
-            self.t4.add_value(Slot(cell, value))
-            self.consumed.add(index)
-            return
-        if self.open is not None and self.open.from_text_lines:
-            if self.doc.blank_separated and self.prev_text_line and line.gap_before >= 2:
-                # extra blank lines between cells: the empty cells they stand for
-                n_needed = self._width(self.open)
-                for _ in range(line.gap_before - 1):
-                    if len(self.open.slots) < n_needed - 1:
-                        self.open.slots.append(blank_slot())
-            self.open.slots.append(Slot(cell, value))
-            self.consumed.add(index)
-            if len(self.open.slots) >= self._width(self.open):
-                self._close_row(at_eof)
-        elif self.open is None and value.status == "value" and self.context:
-            # a number standing alone between the rows: it may fill a short row's one gap
-            self.unplaced.loose_value(self.context, index, Slot(cell, value))
-
-    def _leaves_t4_for_label(self, cell: Cell) -> bool:
-        """True when a label met inside table 四 belongs to table 三 (printed after it)."""
-        parsed = lab.split_label(cell.text)
-        return lab.T3_IDENTITY_NOTE in parsed.core or parsed.core in _T3_HEADER_CORES or bool(
-            parsed.numbering and classify_row_label(cell.text, self.version, self.group, False)
-            is not None and parsed.core not in lab.T4_COL_CORES)
-
-    def _feed_label(self, index: int, cell: Cell, at_eof: bool, same_line_values: bool) -> bool:
-        """Handle a label cell; True when it opened a data row."""
-        parsed = lab.split_label(cell.text)
-        core = parsed.core
-        if not core:
-            return False
-        if self.t4.active and self._leaves_t4_for_label(cell):
-            self.end_tables()  # table 三 after table 四
-        if self.t4.active:
-            if self.t4.label(core):
-                self.consumed.add(index)
-            return False
-        rl = classify_row_label(cell.text, self.version, self.group, same_line_values)
-        if rl is None and self.pending_label is not None:
-            # a label broken across lines whose first piece matched nothing on its own
-            joined = Cell(self.pending_label.text + cell.text, self.pending_label.location)
-            rl = classify_row_label(joined.text, self.version, self.group, same_line_values)
-            if rl is not None:
-                cell = joined
-        self.pending_label = None
-        if rl is None and self._continues_open_label(cell, same_line_values):
-            self.consumed.add(index)
-            return True
-        if rl is not None:
-            self._open_row(rl, cell)
-            self.consumed.add(index)
-            return True
-        group = t3_group(cell.text)
-        if group:
-            self._close_row()
-            self.group = group
-            self.consumed.add(index)
-            return False
-        if (core in lab.T4_BLOCK_CORES or core == lab.T4_FIRST_COL) and self.headers.t3_seen_row:
-            self.start_t4()
-            self.t4.label(core)
-            self.consumed.add(index)
-            return False
-        bare_core = lab.split_label(lab.without_notes(cell.text)).core
-        if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core or (
-                bare_core != core and self.headers.note(bare_core, column_of(cell))):
-            # headers repeated after a page break keep a row whose numbers are still to come
-            if self.open is not None and self.open.slots:
-                self._close_row()
-            self.consumed.add(index)
-            return False
-        self.headers.note_t3_line(core)
-        if self.open is not None and not self.open.slots and len(core) <= 30 \
-                and not any(p in cell.text for p in _SENTENCE_MARKS):
-            # more pieces of a wrapped label (its own, or a group label's beside it) before
-            # the row's numbers: the row stays open
-            self.consumed.add(index)
-            return False
-        if len(core) >= 2:
-            self._close_row()
-        if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
-            self.pending_label = cell
-        return False
-
-    def _continues_open_label(self, cell: Cell, same_line_values: bool) -> bool:
-        """True for the rest of the open row's label, broken across lines (其他对外管理 /
-        服务事项)."""
-        if self.open is None or self.open.slots or not is_label_tail(cell.text):
-            return False
-        joined = classify_row_label(self.open.label_cell.text + cell.text, self.version,
-                                    self.group, same_line_values)
-        return joined is not None and (joined.table, joined.row) == (self.open.table, self.open.row)
 
     # -- rows of cells ---------------------------------------------------------------------
 
@@ -302,7 +227,7 @@ class TableReader:
                            is_label: list[bool]) -> bool:
         """True when a row met inside table 四 belongs to table 三 (its header or a data row
         with its numbers)."""
-        if any(lab.T3_IDENTITY_NOTE in c for c in cores) or cores & _T3_HEADER_CORES:
+        if any(lab.T3_IDENTITY_NOTE in c for c in cores) or cores & T3_HEADER_CORES:
             return True
         if not any(v.status == "value" for v in values):
             return False

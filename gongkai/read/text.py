@@ -107,18 +107,27 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
         lines.append(Line(row, True, lineno, gap))
         gap = 0
+    if text and not text.endswith(("\n", "\r")) and lines and lines[-1].cells \
+            and looks_numeric(lines[-1].cells[-1].text):
+        # the text stops inside its last line (a page cut off after so many bytes): the number
+        # it stops on may be cut short ('1' of '12'), so it is not read
+        last = lines.pop()
+        if len(last.cells) > 1:
+            lines.append(Line(last.cells[:-1], last.is_row, last.lineno, last.gap_before))
     pipes_close_cells = _cells_on_lines_of_their_own(lines)
     text_lines = [ln for ln in lines if not ln.is_row]
     single_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 1)
     zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
     blank_separated = len(text_lines) > 5 and single_gaps >= 0.6 * (len(text_lines) - 1) \
         and zero_gaps <= 0.1 * len(text_lines)
-    if not blank_separated:
-        # one cell per line with no blank lines between cells: a line holding only a space or
-        # &nbsp; is an empty cell (not after the last line with text: nothing follows there)
-        for pos, lineno in reversed(spaces_only):
-            if pos < len(lines):
-                lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
+    # a line holding only a space or &nbsp; is an empty cell (not after the last line with
+    # text: nothing follows there): on a page with no blank lines between cells, any such
+    # line; where blank lines separate the cells, one that stands between blank lines itself
+    for pos, lineno in reversed(spaces_only):
+        alone = 1 < lineno < len(raw_lines) and not raw_lines[lineno - 2].strip() \
+            and not raw_lines[lineno].strip()
+        if pos < len(lines) and (not blank_separated or alone):
+            lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
     return Document(lines, fmt, encoding, blank_separated=blank_separated,
                     pipes_close_cells=pipes_close_cells)
 

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
+from gongkai.read.document import Cell
 from gongkai.read.headers import Headers
 from gongkai.read.placement import Question, Reading, position_readings
 from gongkai.read.slots import Slot
+from gongkai.read.values import parse_value
 
 _NEAREST_LOOSE = 3  # loose values weighed for a short row: the nearest ones of its table
 
@@ -44,6 +46,7 @@ class Unplaced:
     orphans: dict[str, list[tuple[int, list[Slot]]]] = field(default_factory=dict)
     loose: dict[str, list[tuple[int, Slot]]] = field(default_factory=dict)
     shorts: list[_Short] = field(default_factory=list)
+    runs: list[tuple[list[str], Slot, str]] = field(default_factory=list)  # digits run together
 
     def anchor(self, table: str, row: str, index: int) -> None:
         """A row read with its label and its numbers."""
@@ -66,9 +69,14 @@ class Unplaced:
         """A row with fewer values than columns (``codes`` in column order)."""
         self.shorts.append(_Short(table, codes, slots, where, index))
 
+    def run_together(self, codes: list[str], digits: Slot, where: str) -> None:
+        """A row whose values are printed as one run of digits ('2000002')."""
+        self.runs.append((codes, digits, where))
+
     def questions(self, report: ParsedReport, headers: Headers, version: str) -> list[Question]:
         """Every open place as a question for ``placement.settle``."""
         out = [self._short_question(s) for s in self.shorts]
+        out += [_digits_question(*run) for run in self.runs]
         for table, orphans in self.orphans.items():
             out += self._orphan_questions(table, orphans, report, headers, version)
         return out
@@ -83,7 +91,8 @@ class Unplaced:
         return Question(
             short.where, location, position_readings(short.codes, short.slots, extras),
             f"the row shows {k} of its {n} values",
-            (f"该行只有 {k} 个数值，少于 {n} 列", f"the row shows {k} values for {n} columns"))
+            (f"该行只有 {k} 个数值，少于 {n} 列",
+             f"the row shows {k} value{'s' if k != 1 else ''} for {n} columns"))
 
     # -- number rows without labels -------------------------------------------------------
 
@@ -134,4 +143,23 @@ class Unplaced:
             f"{table} {span}", first, readings,
             "placed by the template's row order: its label stands apart from its numbers",
             (f"{k} 行数值与行标签分开排列", f"{k} number rows stand apart from their labels"),
-            codes={code for r in rows for code in codes[r]})
+            codes={code for r in rows for code in codes[r]}, kind="detached")
+
+
+def _digits_question(codes: list[str], digits: Slot, where: str) -> Question:
+    """Every way to cut a run of digits into one number per column (no number but 0 starts
+    with 0): one digit per column when the run is as long as the row is wide."""
+    text, n = digits.cell.text, len(codes)
+    readings: list[Reading] = []
+    if "." not in text and n <= len(text) <= n + 12:
+        for cuts in itertools.combinations(range(1, len(text)), n - 1):
+            parts = [text[a:b] for a, b in zip((0, *cuts), (*cuts, len(text)), strict=True)]
+            if any(len(p) > 1 and p[0] == "0" for p in parts):
+                continue
+            readings.append({code: Slot(Cell(part, digits.location or ""), parse_value(part))
+                             for code, part in zip(codes, parts, strict=True)})
+    how = "one digit per column" if len(text) == n else "cut where the table's sums hold"
+    return Question(where, digits.location, readings,
+                    f"digits run together ('{text}'): {how}",
+                    (f"数值连在一起（“{text}”）", f"the row's digits run together ('{text}')"),
+                    codes=set(codes), kind="digits")
