@@ -18,9 +18,10 @@ Every conversion is bounded and isolated:
   read), with a size cap before LibreOffice is started;
 - LibreOffice runs in a subprocess of its own session with a private, freshly created
   profile (``-env:UserInstallation``), so conversions never share state, lock each other
-  out or touch a user's profile; the profile disables macros and blocks links to untrusted
-  locations (LibreOffice would otherwise fetch a document's linked images over the network
-  while converting);
+  out or touch a user's profile; the profile disables macros and blocks links (LibreOffice
+  would otherwise fetch a document's linked images over the network while converting), and
+  where the system allows it LibreOffice runs in a network namespace of its own (``unshare
+  --net``), with no network at all;
 - a time limit kills the whole process group;
 - the converted file must exist, be a zip archive and stay under a size cap; the Word or
   Excel reader then applies its own archive checks.
@@ -33,6 +34,7 @@ info issue ``converted_by_libreoffice``; its format stays what was submitted (``
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
@@ -56,15 +58,26 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024  # a legacy report is rarely over 2 MB; image
 MAX_OUTPUT_BYTES = 50 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 60.0
 TIMEOUT_ENV = "GONGKAI_CONVERT_TIMEOUT"  # seconds; an office with slow machines may raise it
+RETRY_CODES = ("converter_missing", "conversion_timeout")  # the machine's fault, not the file's
 INSTALL_HINT = "libreoffice-writer-nogui libreoffice-calc-nogui"
 
-# The private profile's settings: no macros, and no fetching of linked content (images,
-# OLE links) from untrusted locations while a submission is converted.
+# The private profile's settings: no macros; no fetching of linked content (images, OLE
+# links) while a submission is converted — links from untrusted documents are blocked, and
+# HTTP, HTTPS and FTP go to a proxy on a local port where nothing listens (the discard port),
+# so a link LibreOffice follows anyway goes nowhere.
 _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetProxyType" oor:op="fuse"><value>1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetNoProxy" oor:op="fuse"><value></value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyName" oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyPort" oor:op="fuse"><value>9</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPSProxyName" oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPSProxyPort" oor:op="fuse"><value>9</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetFTPProxyName" oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetFTPProxyPort" oor:op="fuse"><value>9</value></prop></item>
 </oor:items>
 """
 
@@ -117,6 +130,23 @@ def _streams(data: bytes) -> set[str]:
 def find_soffice() -> str | None:
     """The LibreOffice program on PATH (``soffice`` or ``libreoffice``), or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@functools.cache
+def isolation_prefix() -> tuple[str, ...]:
+    """The command that runs LibreOffice without any network (a network namespace of its
+    own, through ``unshare``), or nothing where the system does not allow one (the
+    profile's settings still keep it from fetching links)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    prefix = (unshare, "--net", "--map-root-user")
+    try:
+        probe = subprocess.run([*prefix, "true"], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if probe.returncode == 0 else ()
 
 
 def timeout_seconds() -> float:
@@ -195,17 +225,16 @@ def convert(data: bytes, fmt: str, *, timeout: float | None = None,
         source.parent.mkdir()
         source.write_bytes(data)
         out_dir = work / "out"
-        cmd = [program, "--headless", "--invisible", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
+        cmd = [*isolation_prefix(), program, "--headless", "--invisible", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", _FILTERS[target], "--outdir", str(out_dir), str(source)]
         _run(cmd, limit, label)
         produced = out_dir / f"submission.{target}"
         if not produced.is_file():
             raise ConversionError(
                 "conversion_failed",
-                f"LibreOffice 无法转换该{label}文件（文件可能已损坏、加密或不是{label}文件）",
-                f"LibreOffice could not convert the {label} file (damaged, encrypted, or not "
-                "really that format)")
+                f"LibreOffice 无法转换该{label}文件（文件可能已损坏或加密）",
+                f"LibreOffice could not convert the {label} file (damaged or encrypted)")
         size = produced.stat().st_size
         if size > MAX_OUTPUT_BYTES:
             raise ConversionError(
@@ -254,6 +283,10 @@ def to_modern(data: bytes, name: str, fmt: str, report: ParsedReport) -> tuple[b
         converted = convert(data, fmt)
     except ConversionError as exc:
         report.add_issue(exc.code, "error", exc.message_zh, exc.message_en, name)
+        if exc.code in RETRY_CODES:
+            # not the file's fault: a reader version of its own makes the next run (with
+            # LibreOffice installed, or more time) read the same bytes again
+            report.reader_version = f"{report.reader_version}+{exc.code}"
         return None
     target = TARGET[fmt]
     report.add_issue(
@@ -267,4 +300,4 @@ def to_modern(data: bytes, name: str, fmt: str, report: ParsedReport) -> tuple[b
 
 
 __all__ = ["LEGACY_FORMATS", "ConversionError", "check_convertible", "convert", "find_soffice",
-           "sniff", "timeout_seconds", "to_modern"]
+           "isolation_prefix", "sniff", "timeout_seconds", "to_modern"]
