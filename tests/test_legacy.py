@@ -40,20 +40,20 @@ MADE_FROM = {"doc": ("docx", "doc"), "wps": ("docx", "doc"), "rtf": ("docx", "rt
 
 
 def write_legacy(sources: list[Path], export: str, out_dir: Path) -> list[Path]:
-    """Convert files with LibreOffice (one process per folder, a profile of its own) into
-    ``out_dir``, keeping each file's last two folders (layout and year); returns the
-    written paths in the order given."""
-    def target(p: Path) -> Path:
-        return out_dir / p.parent.parent.name / p.parent.name
-
-    for folder in sorted({p.parent for p in sources}):
-        batch = [p for p in sources if p.parent == folder]
-        target(batch[0]).mkdir(parents=True, exist_ok=True)
-        subprocess.run([SOFFICE, "--headless", "--norestore",
-                        f"-env:UserInstallation={(out_dir / 'profile').as_uri()}",
-                        "--convert-to", WRITE_FILTERS[export], "--outdir", str(target(batch[0])),
-                        *map(str, batch)], check=True, capture_output=True, timeout=180)
-    written = [target(p) / f"{p.stem}.{export}" for p in sources]
+    """Convert files with LibreOffice (one process, a profile of its own) into ``out_dir``;
+    returns the written paths in the order given (each source is first copied under a
+    unique name: reports of different years share a file name)."""
+    staged = out_dir / "in"
+    staged.mkdir(parents=True)
+    inputs = []
+    for i, source in enumerate(sources):
+        inputs.append(staged / f"{i:02d}-{source.name}")
+        shutil.copy(source, inputs[-1])
+    subprocess.run([SOFFICE, "--headless", "--norestore",
+                    f"-env:UserInstallation={(out_dir / 'profile').as_uri()}",
+                    "--convert-to", WRITE_FILTERS[export], "--outdir", str(out_dir),
+                    *map(str, inputs)], check=True, capture_output=True, timeout=300)
+    written = [out_dir / f"{p.stem}.{export}" for p in inputs]
     for made in written:
         assert made.is_file(), f"LibreOffice did not write {made}"
     return written
@@ -80,14 +80,16 @@ def legacy_reports(tmp_path_factory):
     xlsx = generated(base / "form", "xlsx_form") + generated(base / "sheet", "xlsx_sheet")
     originals["xlsx"] = [(p, t) for p, t in xlsx if t["unit_code"] == UNITS[0]]
     cases = []
+    made: dict[str, list[Path]] = {}
     for fmt, (source_kind, export) in MADE_FROM.items():
         pairs = originals[source_kind]
-        if fmt == "wps":  # the same bytes as a .doc: one unit per template version is enough
-            pairs = [(p, t) for p, t in pairs if t["unit_code"] == UNITS[0]]
-        made = write_legacy([p for p, _ in pairs], export, base / fmt)
-        for (original, truth), path in zip(pairs, made, strict=True):
-            if fmt != export:  # a WPS Office name on a Word/Excel 97 file
-                path = path.rename(path.with_suffix(f".{fmt}"))
+        if export not in made:
+            made[export] = write_legacy([p for p, _ in pairs], export, base / export)
+        for (original, truth), path in zip(pairs, made[export], strict=True):
+            if fmt != export:  # a WPS Office name on a copy of the Word/Excel 97 file
+                if truth["unit_code"] != UNITS[0] and fmt == "wps":
+                    continue  # the same bytes as a .doc: one unit per version is enough
+                path = Path(shutil.copy(path, base / f"{path.stem}.{fmt}"))
             cases.append({"format": fmt, "version": truth["template"], "path": path,
                           "truth": truth, "original": original})
     for case in cases:
@@ -381,3 +383,18 @@ def test_linked_content_is_not_fetched(http_server, tmp_path, monkeypatch):
                     "--convert-to", "docx", "--outdir", str(tmp_path / "control"),
                     str(legacy_doc)], check=True, capture_output=True, timeout=120)
     assert http_server.hits.get("/logo.png", 0) >= 1
+
+
+@needs_soffice
+def test_clerk_check_reads_a_doc_and_says_what_is_missing(one_doc, tmp_path):
+    """``gongkai check`` on a .doc: read and checked like a .docx; without LibreOffice the
+    file is unreadable (status 2) and the reason names what to install."""
+    path, truth = one_doc
+    done = _run_cli(["check", str(path)], {}, tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert f"年度 {truth['year']}" in done.stdout
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    done = _run_cli(["check", str(path)], {"PATH": str(empty_bin)}, tmp_path)
+    assert done.returncode == 2
+    assert "LibreOffice" in done.stdout and "converter_missing" in done.stdout
