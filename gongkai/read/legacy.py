@@ -41,6 +41,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,23 +252,28 @@ def convert(data: bytes, fmt: str, *, timeout: float | None = None,
 
 
 def _run(cmd: list[str], limit: float, label: str) -> None:
-    """Run LibreOffice in a session of its own; on time-out kill the whole group (the
-    ``soffice`` script starts ``oosplash``, which starts ``soffice.bin``)."""
+    """Run LibreOffice in a session of its own, then kill whatever is left of its process
+    group (the ``soffice`` script starts ``oosplash``, which starts ``soffice.bin``): at the
+    time limit, or after it exits, so no stray child outlives a conversion."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        proc.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        raise ConversionError(
-            "conversion_timeout",
-            f"LibreOffice 转换{label}文件超时（{limit:g} 秒），已中止；文件可能过于复杂或已损坏",
-            f"LibreOffice did not convert the {label} file within {limit:g} s and was "
-            "stopped; the file may be damaged or too complex") from None
-    finally:
-        _kill_group(proc)  # nothing of a conversion outlives it, even a stray child
+    deadline = time.monotonic() + limit
+    # wait without reaping: while the leader is an unreaped zombie its id cannot be reused,
+    # so killing its group can only reach the conversion's own processes
+    while not os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+        if time.monotonic() >= deadline:
+            _kill_group(proc)
+            raise ConversionError(
+                "conversion_timeout",
+                f"LibreOffice 转换{label}文件超时（{limit:g} 秒），已中止；文件可能过于复杂或已损坏",
+                f"LibreOffice did not convert the {label} file within {limit:g} s and was "
+                "stopped; the file may be damaged or too complex")
+        time.sleep(0.02)
+    _kill_group(proc)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the process group led by ``proc`` (not yet reaped), then reap it."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
