@@ -264,3 +264,27 @@ def test_query_hint_with_gongkai_on_path(tmp_path, monkeypatch):
     hint = sql_command.query_hint(tmp_path / "warehouse" / "gongkai.duckdb",
                                   argv0=str(GONGKAI), cwd=tmp_path)
     assert hint == 'gongkai sql "select * from v_t3 limit 5"'
+
+
+def test_readme_queries_run(warehouse, tmp_path):
+    """The README's "Querying the warehouse" queries run through ``gongkai sql`` as shown."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Querying the warehouse", 1)[1].split("\n## ", 1)[0]
+    script = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "readme.sql"
+    path.write_text(script, encoding="utf-8")
+    done = gongkai_sql("--warehouse", str(warehouse), "--file", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("行 rows)") == script.count(";")
+    shown = re.findall(r"^\.venv/bin/gongkai sql (.*?)(?:\s+#.*)?$", section, re.M)
+    assert len(shown) == 4
+    for line in shown:
+        args = shlex.split(line.split(">")[0])
+        if "--file" in args:
+            args[args.index("--file") + 1] = str(path)
+        # the prompt's line (no arguments) gets its statement through a pipe here
+        done = gongkai_sql("--warehouse", str(warehouse), *args,
+                           stdin="select 1 as one;" if not args else None)
+        assert done.returncode == 0, (line, done.stderr)
