@@ -22,14 +22,17 @@ Every conversion is bounded and isolated:
   would otherwise fetch a document's linked images over the network while converting), and
   where the system allows it LibreOffice runs in a network namespace of its own (``unshare
   --net``), with no network at all;
-- a time limit kills the whole process group;
+- a time limit (60 s, ``$GONGKAI_CONVERT_TIMEOUT``) kills the whole process group;
 - the converted file must exist, be a zip archive and stay under a size cap; the Word or
   Excel reader then applies its own archive checks.
 
 Each failure is its own issue: ``converter_missing`` (LibreOffice is not installed: what to
 install), ``conversion_timeout``, ``conversion_failed``, ``conversion_too_large``,
-``file_too_large``, ``file_encrypted``, ``corrupt_file``.  A converted report carries an
-info issue ``converted_by_libreoffice``; its format stays what was submitted (``doc`` …).
+``file_too_large``, ``file_encrypted``, ``corrupt_file``, ``unsupported_format`` (a
+compound document that is neither Word nor Excel).  A converted report carries an info issue
+``converted_by_libreoffice``; its format stays what was submitted (``doc`` …).  A missing
+converter or a time-out gives the report a reader version of its own, so the next run reads
+the file again.
 """
 
 from __future__ import annotations
