@@ -166,3 +166,26 @@ def test_table_two_short_row_is_not_shifted():
         assert r.cells[f"t2.normative_doc.{c}"] is None
     issue = next(i for i in r.issues if i.code == "cells_not_read")
     assert "t2.normative_doc.repealed" in issue.message_en
+
+
+def test_a_row_with_more_values_than_columns_is_not_cut_at_the_left():
+    """A table-三 row with an eighth number (a converter split a cell in two): the seven that
+    keep the table's sums are kept when only one choice does; in table 二, which has no sums,
+    the row is not read rather than cut after its first values."""
+    cells = _t3_cells(6)
+    lines = []
+    for r in V2021_ROWS:
+        values = [cells[f"t3.{r.code}.{c}"] for c in tpl.T3_COLS]
+        if r.code == "granted":
+            values = values[:3] + [17] + values[3:]  # a stray number inside the row
+        lines.append(_md_row([r.labels[0], *values]))
+    r = parse_bytes(_report(lines), "long.md")
+    for c in tpl.T3_COLS:
+        assert r.cells[f"t3.granted.{c}"] == cells[f"t3.granted.{c}"], c
+        assert r.sources[f"t3.granted.{c}"].confidence == "inferred"
+    text = "\n".join(["浏阳市永和镇2021年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+                      "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+                      "| 行政规范性文件 | 2 | 1 | 13 | 4 |", "三、收到和处理政府信息公开申请情况"])
+    r = parse_bytes(text.encode("utf-8"), "t2.md")
+    assert all(r.cells[f"t2.normative_doc.{c}"] is None for c in ("issued", "repealed", "in_force"))
+    assert any(i.code == "cells_not_read" for i in r.issues)

@@ -57,3 +57,53 @@ def test_broken_title_needs_its_rest():
     r = parse_bytes(_page(["浏阳市张坊镇人民政府", "2021年政府信息公开工作", "年度报告"]), "page.txt")
     assert (r.title, r.unit_name, r.unit_code) == (
         "2021年政府信息公开工作年度报告", "浏阳市张坊镇人民政府", "430181105")
+
+
+def _pdf(header: str | None, title_lines: list[str], body: list[str], pages: int = 2) -> bytes:
+    """A PDF (reportlab, the built-in CID font) with an optional running header on every page,
+    the title lines, then the body, a page apart."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for page in range(pages):
+        if header:
+            c.setFont("STSong-Light", 9)
+            c.drawCentredString(A4[0] / 2, A4[1] - 30, header)
+        y = A4[1] - 90
+        half = (len(body) + 1) // pages
+        lines = (title_lines if page == 0 else []) + body[page * half:(page + 1) * half]
+        for i, line in enumerate(lines):
+            c.setFont("STSong-Light", 16 if page == 0 and i < len(title_lines) else 11)
+            c.drawString(60, y, line)
+            y -= 24
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+_BODY = ["一、总体情况", "本年度主动公开信息120条。", "二、主动公开政府信息情况",
+         "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+         "五、存在的主要问题及改进情况", "人员不足。", "六、其他需要报告的事项", "无。"]
+
+
+def test_pdf_title_only_in_the_page_header():
+    """A PDF whose title stands only in the running header of its pages: the first page's
+    header is kept as its title (the repeats on later pages are dropped)."""
+    data = _pdf("浏阳市淳口镇2023年政府信息公开工作年度报告", [], _BODY)
+    r = parse_bytes(data, "header.pdf")
+    assert (r.unit_code, r.year) == ("430181127", 2023)
+    assert r.sections["s5"] == "人员不足。"  # the later page's header is not in the text
+
+
+def test_pdf_title_wrapped_over_two_lines():
+    """A PDF made from Word whose centred title wraps mid-word."""
+    data = _pdf(None, ["浏阳市淳口镇人民政府2023年政府信息公", "开工作年度报告"], _BODY)
+    r = parse_bytes(data, "wrapped.pdf")
+    assert (r.unit_name, r.unit_code, r.year) == ("浏阳市淳口镇人民政府", "430181127", 2023)

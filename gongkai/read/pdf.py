@@ -5,7 +5,8 @@ rows of their cells — a cell spanning columns or rows is kept once, where it s
 the HTML reader — located ``page P table T row R col C``.  The rest of the page becomes text
 lines (``page P line L``); a line of a label followed by numbers (``规章 0 0 0``, an unruled
 table) becomes a row, as in PDF-to-text.  Page footers (``— 4 —``, ``第 4 页``) and lines
-repeated at the top or foot of every page are dropped.
+repeated at the top or foot of every page are dropped (but the first page's header, which may
+be the only place the report's title stands).
 
 A table that runs on at the top of the next page continues the same table (its rows keep
 counting), and header rows the PDF repeats there are dropped.
@@ -205,8 +206,11 @@ def _lines(pages: list[_Page]) -> list[Line]:
         for item in page.items:
             if not item.is_row:
                 text = item.cells[0][1]
-                if is_page_footer(text) or re.sub(r"\d+", "#", text) in running:
+                if is_page_footer(text):
                     continue
+                if re.sub(r"\d+", "#", text) in running and not (
+                        page.number == 1 and item.top < _MARGIN_SHARE * page.height):
+                    continue  # a running line; the first page's header may be the only title
                 line_no += 1
                 first_on_page = False
                 last_was_row = False

@@ -32,7 +32,7 @@ from gongkai.read.store import CellStore
 # the kinds of open places, as the summary of placed cells names them (zh, en)
 KINDS = {
     "detached": ("数值行与行标签分开排列", "number rows printed apart from their labels"),
-    "short": ("行的数值少于列数", "rows showing fewer values than columns"),
+    "short": ("行的数值与列数不符", "rows showing fewer or more values than columns"),
     "digits": ("一行的数字连在一起", "a row's digits run together"),
 }
 MAX_READINGS = 4096  # readings weighed together at most; beyond, the cells are not read
@@ -58,11 +58,16 @@ class Question:
 
 def position_readings(codes: list[str], slots: list[Slot],
                       extras: list[Slot] = ()) -> list[Reading]:
-    """Every way to place a row's values in its columns keeping their order; with ``extras``
+    """Every way to place a row's values in its columns keeping their order (with more
+    values than columns: every way to keep as many as there are columns); with ``extras``
     (values printed apart from the row), also every way to put one of them in the row's one
     missing column."""
     out: list[Reading] = []
     n, k = len(codes), len(slots)
+    if k > n:  # more values than columns: which of them are the row's
+        for kept in itertools.combinations(slots, n):
+            out.append(dict(zip(codes, kept, strict=True)))
+        return out
     for cols in itertools.combinations(range(n), k):
         reading: Reading = dict.fromkeys(codes)
         for col, slot in zip(cols, slots, strict=True):

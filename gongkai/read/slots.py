@@ -3,9 +3,9 @@
 A *slot* is one value position of a row: the cell it came from and the value read from it.
 ``Aligner.align`` fits a row's slots to its columns: empty padding is dropped at the end
 first, then at the start (or, when a row is padded at both ends, where the table's other rows
-start); a row with too many values keeps the first ones.  A row with too few is left to the
-caller (``placement`` weighs where its values may stand), except at the very end of a
-cut-off text, where a row keeps only what it shows.
+start).  A row with too few or too many values is left to the caller (``placement`` weighs
+where its values may stand), except at the very end of a cut-off text, where a row keeps only
+what it shows.
 """
 
 from __future__ import annotations
@@ -74,20 +74,14 @@ class Aligner:
     def align(self, slots: list[Slot], n: int, at_eof: bool, where: str,
               table: str | None = None) -> list[Slot | None] | None:
         """The row's slots fitted to ``n`` columns (None where a column has no value), or None
-        when the row shows fewer values than columns (which ones are missing is for the
+        when the row shows fewer or more values than columns (where they stand is for the
         caller to settle; see ``trim``).
 
         ``table`` (rows of a grid, whose cells carry their column) lets padding at both ends
         be dropped where the table's other rows start; ``where`` names the row in issues.
         """
         slots = self.trim(slots, n, table)
-        if len(slots) > n:
-            self.report.add_issue("extra_values", "warning",
-                                  f"{where} 的数值多于模板列数（{len(slots)} > {n}），多出的未读取",
-                                  f"{where}: more values than columns ({len(slots)} > {n});"
-                                  " the extra ones were not read", slots[n].location)
-            return list(slots[:n])
-        if len(slots) == n or at_eof:
+        if len(slots) == n or at_eof and len(slots) < n:
             # a row at the very end of a cut-off text keeps only what it shows
             return list(slots) + [None] * (n - len(slots))
         return None

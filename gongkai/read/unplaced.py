@@ -88,11 +88,14 @@ class Unplaced:
         near = sorted(self.loose.get(short.table, ()), key=lambda x: abs(x[0] - short.index))
         extras = [slot for _, slot in near[:_NEAREST_LOOSE]] if n - k == 1 else []
         location = short.slots[0].location if short.slots else None
+        # far more values than columns are not weighed: the row is not read
+        readings = position_readings(short.codes, short.slots, extras) if k <= n + 3 else []
         return Question(
-            short.where, location, position_readings(short.codes, short.slots, extras),
+            short.where, location, readings,
             f"the row shows {k} of its {n} values",
-            (f"该行只有 {k} 个数值，少于 {n} 列",
-             f"the row shows {k} value{'s' if k != 1 else ''} for {n} columns"))
+            (f"该行有 {k} 个数值，而模板为 {n} 列",
+             f"the row shows {k} value{'s' if k != 1 else ''} for {n} columns"),
+            codes=set(short.codes))
 
     # -- number rows without labels -------------------------------------------------------
 
