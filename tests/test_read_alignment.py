@@ -189,3 +189,14 @@ def test_a_row_with_more_values_than_columns_is_not_cut_at_the_left():
     r = parse_bytes(text.encode("utf-8"), "t2.md")
     assert all(r.cells[f"t2.normative_doc.{c}"] is None for c in ("issued", "repealed", "in_force"))
     assert any(i.code == "cells_not_read" for i in r.issues)
+
+
+def test_parse_summary_marks_inferred_values():
+    """`gongkai parse` without --json shows an inferred value with a '*' after it."""
+    from gongkai.commands.parse import render_summary
+
+    cells = _t3_cells(7)
+    summary = render_summary(parse_bytes(_report(_detached(cells, None)), "detached.md"))
+    row = next(ln for ln in summary.splitlines() if ln.startswith("granted "))
+    assert row.split()[1:] == [f"{cells[f't3.granted.{c}']}*" for c in tpl.T3_COLS]
+    assert "* = 推定 inferred" in summary
