@@ -12,7 +12,7 @@ from gongkai.units.load import (
     load_registry,
     read_registry,
     registry_path,
-    use_registry,
+    registry_scope,
     write_registry,
 )
 from gongkai.units.registry import (
@@ -39,6 +39,6 @@ __all__ = [
     "normalize_name",
     "read_registry",
     "registry_path",
-    "use_registry",
+    "registry_scope",
     "write_registry",
 ]

@@ -98,16 +98,33 @@ def _cached(path: str | None, mtime_ns: int, size: int) -> Registry:
     return load_registry(path)
 
 
-def use_registry(path: str | Path | None) -> Registry:
-    """Validate a registry file and make it the default of this process and its children.
+class registry_scope:  # noqa: N801  (used like a function: ``with registry_scope(path):``)
+    """A validated registry made the default of this process and its children for a block.
 
-    Used by the ``--registry`` option of the commands: the flow, its reader processes and
-    the served deployment's runs all call ``default_registry()``.
+    Constructing it loads and validates the file (raising ``RegistryError``); inside the
+    ``with`` block ``GONGKAI_REGISTRY`` names it, so the flow, its reader processes and a
+    served deployment's runs all use it through ``default_registry()``. Used by the
+    ``--registry`` option of the commands; with no path, the default registry is validated.
     """
-    registry = load_registry(path)
-    if path is not None:
-        os.environ[REGISTRY_ENV] = str(Path(path).resolve())
-    return registry
+
+    def __init__(self, path: str | Path | None):
+        self.path = Path(path).resolve() if path else None
+        self.registry = load_registry(self.path) if self.path else default_registry()
+        self._saved: str | None = None
+
+    def __enter__(self) -> Registry:
+        if self.path is not None:
+            self._saved = os.environ.get(REGISTRY_ENV)
+            os.environ[REGISTRY_ENV] = str(self.path)
+        return self.registry
+
+    def __exit__(self, *exc) -> None:
+        if self.path is None:
+            return
+        if self._saved is None:
+            os.environ.pop(REGISTRY_ENV, None)
+        else:
+            os.environ[REGISTRY_ENV] = self._saved
 
 
 def write_registry(units: list[Unit], out) -> None:

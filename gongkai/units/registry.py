@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SUFFIXES = ("人民政府", "办事处", "政府")
 _SPACE = re.compile(r"\s+")
@@ -103,7 +104,12 @@ class Resolution:
 
 def normalize_name(name: str) -> str:
     """A unit name without spaces, width differences, parentheses or office suffix."""
-    s = unicodedata.normalize("NFKC", name or "")
+    return _normalize(name or "")
+
+
+@lru_cache(maxsize=1 << 18)  # names recur (城关镇 in hundreds of counties, aliases per row)
+def _normalize(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name)
     if not s.isprintable() or " " in s:
         s = _SPACE.sub("", s)
     if "(" in s:  # NFKC made （ into (
@@ -280,16 +286,16 @@ class Registry:
                 for m in _ABSORBED.finditer(u.note):
                     add(normalize_name(m.group(1)), i, "merged")
         self._order = {key: n for n, key in enumerate(self._index)}
+        keys: dict[str, str] = {}
+        self._place_keys = [
+            tuple(keys.setdefault(p, _text_key(p)) for p in (u.city, u.prefecture, u.province))
+            for u in self.periods]
         self._lengths = sorted({len(k) for k in self._index if len(k) >= MIN_MATCH_CHARS},
                                reverse=True)
-        self._place_kind: dict[str, str] = {}
-        for u in self.periods:
-            for kind, place in (("province", u.province), ("prefecture", u.prefecture),
-                                ("city", u.city)):
-                key = _text_key(place)
-                if key:
-                    self._place_kind.setdefault(key, kind)
-        self._place_lengths = sorted({len(k) for k in self._place_kind}, reverse=True)
+        places = {getattr(u, attr) for u in self.periods
+                  for attr in ("province", "prefecture", "city")}
+        self._places = {key for key in map(_text_key, places) if key}
+        self._place_lengths = sorted({len(k) for k in self._places}, reverse=True)
         self.city_prefixes = tuple(sorted({u.city for u in self.periods if u.city},
                                           key=len, reverse=True))
         self._short: dict[str, set[str]] = {}
@@ -302,7 +308,7 @@ class Registry:
         if not key:
             return
         entries = self._index.setdefault(key, [])
-        if not any(i == index for i, _ in entries):
+        if not entries or entries[-1][0] != index:  # a row's names are added one after another
             entries.append((index, how))
 
     def _strip_places(self, key: str) -> tuple[str, set[str]]:
@@ -313,7 +319,7 @@ class Registry:
             stripped = False
             for length in self._place_lengths:
                 head = key[:length]
-                if len(key) > length and head in self._place_kind:
+                if len(key) > length and head in self._places:
                     hints.add(head)
                     key = key[length:]
                     stripped = True
@@ -326,44 +332,58 @@ class Registry:
         for length in self._place_lengths:
             for pos in range(len(text) - length + 1):
                 piece = text[pos:pos + length]
-                if piece in self._place_kind:
+                if piece in self._places:
                     found.add(piece)
         return found
 
     def _choose(self, entries: list[tuple[int, str]], year: int | None,
                 places: set[str]) -> Resolution:
-        """The unit a name's registry entries stand for (in a year, near the places named)."""
-        cands = [(self.periods[i], how) for i, how in entries]
-        if places and len(cands) > 1:
-            for attr in ("city", "prefecture", "province"):
-                near = [c for c in cands if _text_key(getattr(c[0], attr)) in places]
+        """The unit a name's registry entries stand for (in a year, near the places named).
+
+        Entries whose unit is valid in the year by this very name or alias come first; then
+        those reached by following renames and merges. Live units of several cities under
+        one name, with no place to tell them apart, are ``ambiguous``.
+        """
+        if places and len(entries) > 1:
+            for level in range(3):  # city, then prefecture, then province
+                near = [e for e in entries if self._place_keys[e[0]][level] in places]
                 if near:
-                    cands = near
+                    entries = near
                     break
-        picks: list[tuple[Resolution, Unit, str]] = []
-        for row, how in cands:
+        direct: Resolution | None = None
+        settled: list[Resolution] = []
+        unsettled: list[tuple[Resolution, Unit]] = []
+        for i, how in entries:
+            row = self.periods[i]
             got = self.unit_for(row.code, year)
-            if got.how == "exact":
-                if got.unit is row or got.unit.name == row.name:
-                    via = how
-                else:  # the same code under another row: renamed keeping the code
-                    older = (row.valid_from or 0) < (got.unit.valid_from or 0)
-                    via = "former_name" if older else "later_name"
-                picks.append((Resolution(got.unit, via), row, how))
-            else:
-                picks.append((got, row, how))
-        settled = [p for p in picks if p[0].how not in ("split", "ended", "not_yet")]
+            if got.how != "exact":
+                if got.how in ("split", "ended", "not_yet"):
+                    unsettled.append((got, row))
+                else:
+                    settled.append(got)
+                continue
+            if got.unit is row or got.unit.name == row.name:
+                got = Resolution(got.unit, how)
+            else:  # the same code under another row: renamed keeping the code
+                older = (row.valid_from or 0) < (got.unit.valid_from or 0)
+                got = Resolution(got.unit, "former_name" if older else "later_name")
+            settled.append(got)
+            if got.how in ("exact", "alias"):
+                if direct is None:
+                    direct = got
+                elif direct.unit.code != got.unit.code and direct.unit.city != got.unit.city:
+                    return Resolution(None, "ambiguous")  # e.g. 城关镇 of two counties
+        if direct is not None and all(
+                r.unit.code == direct.unit.code for r in settled if r.how in ("exact", "alias")):
+            return direct
         if settled:
-            direct = [p for p in settled if p[0].how in ("exact", "alias")]
-            for group in (direct, settled):
-                codes = {p[0].unit.code for p in group}
-                if len(codes) == 1:
-                    return group[0][0]
-            if len({p[0].unit.city for p in settled}) > 1:
+            if len({r.unit.code for r in settled}) == 1:
+                return settled[0]
+            if len({r.unit.city for r in settled}) > 1:
                 return Resolution(None, "ambiguous")
-            return settled[0][0]
-        first = picks[0]
-        return Resolution(first[1], first[0].how)
+            return settled[0]
+        got, row = unsettled[0]
+        return Resolution(row, got.how)
 
     def resolve(self, printed: str | None, year: int | None = None) -> Resolution:
         """Resolve a printed unit name (possibly with province/city prefix or office suffix).

@@ -104,3 +104,19 @@ def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[s
                 con.unregister(name)
         counts[table] = data.num_rows
     return counts
+
+
+def stored_units_differ(registry: Registry, warehouse) -> list[str]:
+    """Codes whose stored ``units`` row (read-only) differs from the registry in name, type or
+    period, or that only one of them has; sorted."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        stored = {code: (name, unit_type, valid_from, valid_to) for code, name, unit_type,
+                  valid_from, valid_to in con.execute(
+                      "select unit_code, name, unit_type, valid_from, valid_to from units"
+                  ).fetchall()}
+    finally:
+        con.close()
+    wanted = {u.code: (u.name, u.type or None, u.valid_from, u.valid_to) for u in registry.units}
+    return sorted(code for code in stored.keys() | wanted.keys()
+                  if stored.get(code) != wanted.get(code))

@@ -91,7 +91,11 @@ class RegistryError(ValueError):
 
 
 def _split_list(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in LIST_SEPARATORS.split(text or "") if p.strip())
+    if not text:
+        return ()
+    if ";" not in text and "；" not in text:
+        return (text,)
+    return tuple(p.strip() for p in LIST_SEPARATORS.split(text) if p.strip())
 
 
 class _RowReader:
@@ -106,10 +110,10 @@ class _RowReader:
         self.problems.append(Problem(self.file, line, column, code, severity, zh, en))
 
     def year(self, line: int, column: str, text: str) -> int | None:
-        text = text.strip()
         if not text:
             return None
-        if re.fullmatch(r"\d{4}", text) and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        if len(text) == 4 and text.isascii() and text.isdigit() and (
+                FIRST_YEAR <= int(text) <= LAST_YEAR):
             return int(text)
         self.error(line, column, "malformed_year",
                    f"“{text}”不是 {FIRST_YEAR}–{LAST_YEAR} 之间的四位年份（不限则留空）",
@@ -204,7 +208,7 @@ def parse_rows(file: str, rows: Iterator[list[str]]) -> tuple[list[Unit], list[P
                          f"the row has {len(raw)} fields, more than the {len(header)} "
                          "columns of the header (a stray comma?)")
             continue
-        rec = {name: (raw[i].strip() if i < len(raw) else "") for i, name in enumerate(header)}
+        rec = dict(zip(header, map(str.strip, raw), strict=False))
         unit = reader.unit(line, rec)
         if unit is not None:
             units.append(unit)
