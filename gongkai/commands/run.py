@@ -107,8 +107,7 @@ def run(args) -> int:
         print(f"gongkai run: the source folder {source} does not exist", file=sys.stderr)
         return 2
 
-    import os
-
+    from gongkai.commands.serve import configured_api_url
     from gongkai.units import RegistryError, registry_scope
 
     try:
@@ -119,8 +118,8 @@ def run(args) -> int:
 
     from flows.annual import annual
 
-    server = ("the Prefect server at " + os.environ["PREFECT_API_URL"]
-              if os.environ.get("PREFECT_API_URL")
+    api_url = configured_api_url()
+    server = (f"the Prefect server at {api_url}" if api_url
               else "a temporary Prefect server starts first; this takes a few seconds")
     print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
     try:

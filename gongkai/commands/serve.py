@@ -12,7 +12,6 @@ runs until interrupted (0).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -50,11 +49,21 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def configured_api_url() -> str | None:
+    """The Prefect API URL from the environment, ``.env``, ``prefect.toml`` or the profile
+    (``prefect config set PREFECT_API_URL=…``); None when runs would use a temporary server."""
+    import gongkai.prefect_env  # noqa: F401, I001  (quiet settings before prefect is imported)
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
 def server_problem(api_url: str | None) -> str | None:
     """Why the Prefect server cannot be used (None when it answers its health check)."""
     if not api_url:
         return ("PREFECT_API_URL is not set: start a server (`prefect server start` or "
-                "`make server`) and set PREFECT_API_URL=http://127.0.0.1:4200/api — "
+                "`make server`) and set PREFECT_API_URL=http://127.0.0.1:4200/api "
+                "(environment, or `prefect config set PREFECT_API_URL=…`) — "
                 "a schedule needs a persistent server, not the temporary one of `gongkai run`")
     import httpx
 
@@ -96,7 +105,7 @@ def run(args) -> int:
     except RegistryError as exc:
         print(f"gongkai serve: {exc}", file=sys.stderr)
         return 2
-    problem = server_problem(os.environ.get("PREFECT_API_URL"))
+    problem = server_problem(configured_api_url())
     if problem:
         print(f"gongkai serve: {problem}", file=sys.stderr)
         return 2
