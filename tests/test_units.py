@@ -164,8 +164,9 @@ def test_peer_groups_per_year(changes):
     ("葛家镇", 2020, "430181131", "exact"),
     ("葛家镇人民政府", 2022, "430181127", "merged"),
     ("淳口镇", 2019, "430181127", "exact"),
-    ("普迹镇", None, "430181005", "former_name"),   # without a year: the unit it is now
-    ("葛家镇", None, "430181127", "merged"),
+    ("普迹镇", None, "430181116", "exact"),   # without a year: the unit bearing the name
+    ("普迹街道", None, "430181005", "exact"),
+    ("葛家镇", None, "430181131", "exact"),
 ])
 def test_a_name_resolves_to_the_unit_of_its_year(changes, printed, year, code, how):
     got = changes.resolve(printed, year)
@@ -425,3 +426,35 @@ def test_check_and_synth_use_the_registry(tmp_path, capsys, seed_path, monkeypat
     made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
     # 葛家镇 reports until its merge (2020), 普迹街道 from its first year (2022)
     assert [m.split("-")[0] for m in made] == ["2020/430181131", "2022/430181005"]
+
+
+@pytest.mark.flow
+def test_the_flow_ranks_a_renamed_and_a_merged_unit_in_the_peer_group_of_each_year(
+        prefect_harness, tmp_path, monkeypatch):
+    """Reports generated for the fixture registry (2020–2022), loaded by the annual flow with
+    it: 葛家镇 reports until its merge, 普迹 is a 镇 until 2021 and a 街道 from 2022, and no
+    report is read as another unit's."""
+    from flows.annual import annual
+
+    monkeypatch.delenv(REGISTRY_ENV, raising=False)
+    raw = tmp_path / "raw"
+    assert main(["synth", "--registry", str(CHANGES), "--years", "2020-2022", "--out", str(raw),
+                 "--truth-dir", str(tmp_path / "truth"), "--seed", "3"]) == 0
+    warehouse = tmp_path / "wh" / "gongkai.duckdb"
+    with registry_scope(CHANGES):
+        annual(source=str(raw), warehouse=str(warehouse), out=str(tmp_path / "out"),
+               with_render=False)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    groups = con.execute("select report_year, peer_group, max(group_size) from rankings "
+                         "group by all order by all").fetchall()
+    assert groups == [(2020, "乡镇", 28), (2020, "街道", 4), (2021, "乡镇", 27), (2021, "街道", 4),
+                      (2022, "乡镇", 26), (2022, "街道", 5)]
+    units = con.execute("select report_year, unit_code, peer_group from rankings where "
+                        "unit_code in ('430181116', '430181005', '430181131') and has_report "
+                        "order by all").fetchall()
+    assert units == [(2020, "430181116", "乡镇"), (2020, "430181131", "乡镇"),
+                     (2021, "430181116", "乡镇"), (2022, "430181005", "街道")]
+    mismatches = con.execute("select count(*) from parse_issues where issue_code in "
+                             "('unit_mismatch', 'unit_renamed')").fetchone()[0]
+    assert mismatches == 0
+    con.close()

@@ -224,7 +224,7 @@ class Registry:
         return {u.code: u.peer_group for u in self.current(year)}
 
     def unit_for(self, code: str, year: int | None = None) -> Resolution:
-        """The unit a registry code stands for in a year (now, when no year is given).
+        """The unit a registry code stands for in a year (its latest row without a year).
 
         A code valid in the year is itself (``exact``, as the row of that year). A code that
         ended earlier is followed through renames and merges to the unit live in the year
@@ -235,8 +235,8 @@ class Registry:
         rows = self._history.get(code)
         if not rows:
             return Resolution(None, "unknown")
-        if year is None:
-            return self._now(code)
+        if year is None:  # no year to follow changes to: the code as it last stood
+            return Resolution(rows[-1], "exact")
         row = self._row_in(code, year)
         if row is not None:
             return Resolution(row, "exact")
@@ -263,13 +263,6 @@ class Registry:
             return Resolution(last, nxt.how if nxt.how != "unknown" else "ended")
         merged = change.kind == "merge" or nxt.how == "merged"
         return Resolution(nxt.unit, "merged" if merged else "former_name")
-
-    def _now(self, code: str) -> Resolution:
-        """The unit a code stands for now: its latest row, or the live end of its chain."""
-        last = self._history[code][-1]
-        if last.valid_to is None:
-            return Resolution(last, "exact")
-        return self._follow(code, last.valid_to + 1_000, last)  # any year after every change
 
     # -- names -----------------------------------------------------------------------------
 
@@ -389,8 +382,9 @@ class Registry:
         """Resolve a printed unit name (possibly with province/city prefix or office suffix).
 
         With a year, the unit valid in that year is chosen: a former name or a unit merged
-        since is followed to the unit of that year. Without a year, the unit it stands for
-        now. A name shared by live units of several cities, with no city named, is
+        since is followed to the unit of that year. Without a year, the unit that bears the
+        name (reports are read long after their year: a name is not followed to what its
+        unit became). A name shared by live units of several cities, with no city named, is
         ``ambiguous``.
         """
         if not printed:
