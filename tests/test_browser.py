@@ -61,7 +61,7 @@ def rendered(tmp_path_factory):
     """The generated demo rendered, and the unit with the most findings in 2024."""
     warehouse = generated_warehouse((2023, 2024))
     out = tmp_path_factory.mktemp("out")
-    render_all(warehouse, out, [2023, 2024])
+    render_all(warehouse, out, [2023, 2024], pdf=False)
     con, _ = rankings.connect(warehouse)
     busiest = con.execute("select unit_code from v_rank_findings where report_year = 2024 "
                           "group by unit_code order by count(*) desc, unit_code "
@@ -77,14 +77,24 @@ def test_console_capture_sees_errors(tmp_path):
     assert any("boom-123" in line for line in console_lines(result.stderr))
 
 
+def digest_page(out: Path, year: int, unit: str, ext: str = "html") -> Path:
+    """A unit's digest (named <code>-<name>.<ext>)."""
+    (found,) = (out / str(year) / "digests").glob(f"{unit}-*.{ext}")
+    return found
+
+
 @pytest.mark.parametrize("page, shot, size", [
     ("2024/city-report.html", "city-report-2024.png", "1200,2600"),
-    ("2024/digests/{busiest}.html", "digest-2024.png", "1000,1500"),
+    ("busiest", "digest-2024-busiest.png", "1000,1500"),
+    ("430181001", "digest-2024-430181001.png", "1000,1500"),
     ("index.html", "index.png", "1200,1400"),
 ])
 def test_page_loads_cleanly_and_renders_chinese(rendered, tmp_path, page, shot, size):
     out, busiest = rendered
-    url = (out / page.format(busiest=busiest)).as_uri()
+    if page.endswith(".html"):
+        url = (out / page).as_uri()
+    else:
+        url = digest_page(out, 2024, busiest if page == "busiest" else page).as_uri()
     dom = chromium(url, tmp_path / "profile-dom", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "政府信息公开" in dom.stdout
@@ -129,7 +139,7 @@ def test_the_busiest_digest_prints_on_one_a4_page(rendered, tmp_path):
     """Print-to-PDF (A4, the digest's print CSS) of the unit with the most findings: one
     page, its findings first."""
     out, busiest = rendered
-    page = out / "2024" / "digests" / f"{busiest}.html"
+    page = digest_page(out, 2024, busiest)
     html = page.read_text("utf-8")
     assert html.index("需要改正或核实的问题") < html.index("各项指标")
     assert _pages(page, tmp_path) == (1, (595, 842)), busiest  # one A4 page (points)
@@ -147,8 +157,37 @@ def test_the_busiest_digest_of_the_bundled_demo_prints_on_one_page(tmp_path):
                                 "from v_rank_findings group by all "
                                 "order by n desc, report_year, unit_code limit 1").fetchone()
     con.close()
-    render_all(warehouse, tmp_path / "out", [year], workers=1)
-    page = tmp_path / "out" / str(year) / "digests" / f"{unit}.html"
+    render_all(warehouse, tmp_path / "out", [year], workers=1, pdf=False)
+    page = digest_page(tmp_path / "out", year, unit)
     assert n >= 10, f"the busiest demo digest has only {n} findings: no longer a hard case"
     assert page.read_text("utf-8").count('class="finding"') == n
     assert _pages(page, tmp_path) == (1, (595, 842)), (year, unit, n)
+
+
+def test_pdf_copies_of_the_city_report_and_every_digest(tmp_path):
+    """The render prints the city report and every digest to PDF (A4; a digest on one page),
+    and a rerun with nothing changed rewrites none of them."""
+    import pypdfium2
+    from ranking_data import build_constructed
+
+    from gongkai.render import render
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    out = tmp_path / "out"
+    done = render(path, out, [2024], workers=1, pdf=True)
+    city = out / "2024" / "city-report.pdf"
+    digests = sorted((out / "2024" / "digests").glob("*.html"))
+    assert city in done.files and digests
+    for html in digests:
+        assert html.with_suffix(".pdf") in done.files
+    for pdf in [city, digests[0].with_suffix(".pdf")]:
+        doc = pypdfium2.PdfDocument(str(pdf))
+        try:
+            assert [round(x) for x in doc[0].get_size()] == [595, 842]
+            assert len(doc) >= (2 if pdf == city else 1)
+            assert "政府信息公开" in doc[0].get_textpage().get_text_range()
+        finally:
+            doc.close()
+    assert 'href="2024/city-report.pdf"' in (out / "index.html").read_text("utf-8")
+    again = render(path, out, [2024], workers=1, pdf=True)
+    assert again.written == [] and again.unchanged_years == [2024]
