@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.sql import query_hint
+
 STAGES = ("discover", "read", "load", "check", "roll_up", "publish", "render")
 
 
@@ -81,8 +83,7 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
     if wall_seconds is not None:
         timing += f" (total {wall_seconds:.1f} s)"
     lines.append(f"  stages     {timing}")
-    lines.append(f"  query it   duckdb -readonly {result['warehouse']} "
-                 "\"select * from v_t3 limit 5\"")
+    lines.append(f"  query it   {query_hint(result['warehouse'])}")
     return "\n".join(lines) + "\n"
 
 

@@ -285,7 +285,7 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
         digests = [data.digests(con, method, city) for city in cities]
         prints = pdf and pdf_copies.missing_reason() is None
         if pdf and not prints:
-            log.warning("render: PDF copies skipped: %s", pdf_copies.missing_reason())
+            log.info("render: PDF copies not made: %s", pdf_copies.missing_reason())
         fingerprints = {c.year: year_fingerprint(c, d, prints)
                         for c, d in zip(cities, digests, strict=True)}
         todo = [i for i, year in enumerate(rendered_years)
