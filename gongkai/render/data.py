@@ -67,12 +67,12 @@ PRINTED_CELLS = 6
 # pixels of the A4 page's content box (``page``), fitted by least squares to the heights
 # Chromium lays out for the 768 digests of the bundled demo and of three generated corpora
 # with injected errors (rates 0.3, 0.6 and all; bench/bench_digest_fit.py, figures in
-# bench/README.md): root mean square error 10.9 px, 1 % of the page. A line of body type
+# bench/README.md): root mean square error 11.2 px, 1 % of the page. A line of body type
 # holds ``chars`` Chinese characters, a line of cell references ``ref_chars``.
 FIT = {
-    "page": 1054.5, "margin": 0.02, "base": 578.5, "chars": 77.0, "ref_chars": 84.0,
-    "entry_line": 18.4, "ref_line": 10.0, "blank_line": 21.4, "peer_row": 16.8,
-    "history": 81.0, "excerpt_line": 16.0,
+    "page": 1054.5, "margin": 0.02, "base": 578.3, "chars": 77.0, "ref_chars": 84.0,
+    "entry_line": 18.8, "ref_line": 8.9, "blank_line": 21.8, "peer_row": 16.9,
+    "history": 81.3, "excerpt_line": 15.9,
 }
 # the densest print of a digest (``Digest.density``: 0 normal … MAX_DENSITY)
 MAX_DENSITY = 2
