@@ -675,3 +675,34 @@ def test_wording_for_the_printed_page():
         "表三 本年新收申请行2格、上年结转申请行3格、表四 行政复议／总计，原文均为“/”")
     assert w.blank_summary(cells[:1] + [("t3.new.legal", "")], ["表四 行政复议／总计"]) == (
         "表三 本年新收申请行2格；表四 行政复议／总计：未能从报告中读到")
+
+
+def test_the_print_copy_of_the_font_keeps_the_bundled_metrics():
+    """The TrueType copy the PDFs are printed with: TrueType outlines, its own family name,
+    GB 2312 covered (a rarer character left to the bundled font), and the same advance
+    widths and vertical metrics as the bundled face, so a page lays out the same."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    from gongkai.render.charts import bundled_font_path
+    from gongkai.render.print_font import PRINT_FAMILY, print_font_dir
+
+    folder = print_font_dir()
+    assert folder is not None
+    (path,) = folder.glob("*.ttf")
+    copy = TTFont(str(path))
+    with bundled_font_path().open("rb") as f:
+        source = next(face for face in TTCollection(f, lazy=True).fonts
+                      if face["name"].getDebugName(1) == "Noto Sans CJK SC")
+        cmap, source_cmap = copy.getBestCmap(), source.getBestCmap()
+        assert "glyf" in copy and "CFF " not in copy
+        assert copy["name"].getDebugName(1) == PRINT_FAMILY
+        for ch in "浏阳市政府信息公开年度报告“”（）：、；0123456789ABCabc％":
+            assert ord(ch) in cmap, ch
+            assert (copy["hmtx"][cmap[ord(ch)]][0]
+                    == source["hmtx"][source_cmap[ord(ch)]][0]), ch
+        assert ord("堃") not in cmap and ord("堃") in source_cmap
+        for table, attrs in (("hhea", ("ascent", "descent", "lineGap")),
+                             ("OS/2", ("sTypoAscender", "sTypoDescender", "usWinAscent"))):
+            for attr in attrs:
+                assert getattr(copy[table], attr) == getattr(source[table], attr), attr
+        assert copy["head"].unitsPerEm == source["head"].unitsPerEm

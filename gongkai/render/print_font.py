@@ -67,14 +67,23 @@ def _key(source: Path) -> str:
 
 def _make(source: Path, target: Path) -> None:
     """Write the print copy of ``source``'s Simplified Chinese face to ``target``."""
+    from fontTools.ttLib import TTCollection
+
+    with source.open("rb") as f:  # read lazily while the copy is made, then closed
+        collection = TTCollection(f, lazy=True)
+        font = next(face for face in collection.fonts
+                    if face["name"].getDebugName(1) == _SOURCE_FAMILY)
+        _convert(font, target)
+
+
+def _convert(font, target: Path) -> None:
+    """Cut ``font`` to the character set, give it TrueType outlines and the print family's
+    names, and save it to ``target`` without a time stamp."""
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTCollection, newTable
+    from fontTools.ttLib import newTable
 
-    collection = TTCollection(str(source), lazy=True)
-    font = next(f for f in collection.fonts
-                if f["name"].getDebugName(1) == _SOURCE_FAMILY)
     options = subset.Options()  # the default (horizontal) layout features
     options.name_IDs = ["*"]
     options.notdef_outline = True
@@ -139,22 +148,37 @@ def print_font_dir() -> Path | None:
     if source is None:
         return None
     try:
-        folder = _cache_root() / f"print-font-{_key(source)}"
-        target = folder / f"{_POSTSCRIPT}.ttf"
-        if not target.is_file():
-            folder.mkdir(parents=True, exist_ok=True)
-            log.info("render: making a TrueType copy of the CJK font for printing (once)")
-            # written beside the target and renamed: another process may be making it too
-            fd, tmp = tempfile.mkstemp(suffix=".ttf.part", dir=folder)
-            os.close(fd)
-            try:
-                _make(source, Path(tmp))
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
-        return folder
-    except Exception as exc:  # noqa: BLE001 - printing still works with the bundled font
-        log.warning("render: no TrueType copy of the CJK font for printing (%s); PDFs are "
-                    "printed with the bundled font, more slowly", exc)
+        key = _key(source)
+    except OSError as exc:
+        log.warning("render: the CJK font cannot be read (%s); PDFs are printed without "
+                    "its TrueType copy", exc)
         return None
+    problem: Exception | None = None
+    # the user's cache folder, or (not writable) the temporary folder
+    for root in (_cache_root(), Path(tempfile.gettempdir()) / f"gongkai-{os.getuid()}"):
+        folder = root / f"print-font-{key}"
+        try:
+            _ensure(source, folder / f"{_POSTSCRIPT}.ttf")
+            return folder
+        except Exception as exc:  # noqa: BLE001 - printing still works with the bundled font
+            problem = exc
+    log.warning("render: no TrueType copy of the CJK font for printing (%s); PDFs are "
+                "printed with the bundled font, more slowly", problem)
+    return None
+
+
+def _ensure(source: Path, target: Path) -> None:
+    """Make the print copy at ``target`` unless it is there."""
+    if target.is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    log.info("render: making a TrueType copy of the CJK font for printing (once, ~10 s)")
+    # written beside the target and renamed: another process may be making it too
+    fd, tmp = tempfile.mkstemp(suffix=".ttf.part", dir=target.parent)
+    os.close(fd)
+    try:
+        _make(source, Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
