@@ -6,8 +6,15 @@ folder (fresh each time); the best and median wall seconds are printed with the 
 files and their total size. The outputs of the different worker counts are compared byte
 for byte: a render must not depend on how many processes wrote it.
 
+With ``--pdf-tabs 1,2`` it times the PDF copies instead (``gongkai render`` as a user runs
+it, default workers): a render without PDFs; then, for each number of browser tabs
+printing at once, a first render with PDFs into a fresh folder, a rerun with nothing
+changed, and a render of every year again with the manifest removed (every page written
+again with the same bytes, so nothing is printed); the pages printed, the digests made
+denser by the print, and the printed size.
+
 Run: ``.venv/bin/python bench/bench_render.py [--warehouse FILE] [--workers 1,2]
-[--repeat 3] [--years 2019-2024]``.
+[--repeat 3] [--years 2019-2024] [--pdf-tabs 1,2]``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gongkai.render import render_all
+from gongkai.render import MANIFEST, pdf, render, render_all
 from gongkai.sources import parse_years
 
 
@@ -38,6 +45,30 @@ def digest_of(folder: Path) -> tuple[int, int, str]:
     return n_files, n_bytes, h.hexdigest()[:16]
 
 
+def pdf_timings(warehouse: Path, years: list[int] | None, tabs: list[int]) -> None:
+    """Time renders with and without PDF copies (see the module's docstring)."""
+    scratch = Path(tempfile.mkdtemp(prefix="gongkai-bench-pdf-"))
+    print("| render | tabs | seconds | files written | PDFs printed (MB) |")
+    print("|---|---|---|---|---|")
+    try:
+        done = render(warehouse, scratch / "none", years, pdf=False)
+        print(f"| first, no PDF | — | {done.seconds:.1f} | {len(done.written)} | — |")
+        for n in tabs:
+            pdf.PRINT_TABS = n
+            out = scratch / f"tabs{n}"
+            for label in ("first, with PDFs", "rerun, nothing changed",
+                          "every year again, same bytes"):
+                if label.startswith("every"):
+                    (out / MANIFEST).unlink()
+                done = render(warehouse, out, years)
+                printed = [p for p in done.written if p.suffix == ".pdf"]
+                size = sum(p.stat().st_size for p in printed) / 1e6
+                print(f"| {label} | {n} | {done.seconds:.1f} | {len(done.written)} | "
+                      f"{len(printed)} ({size:.0f}) |")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main() -> int:
     """Render repeatedly for each worker count and print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -46,6 +77,8 @@ def main() -> int:
                         help="comma-separated worker counts (default: 1 and the CPU count)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--years", default=None, metavar="A-B")
+    parser.add_argument("--pdf-tabs", default=None, metavar="N,M",
+                        help="time the PDF copies with these numbers of browser tabs")
     args = parser.parse_args()
     if not args.warehouse.is_file():
         print(f"{args.warehouse} not found: build it first with `make run`", file=sys.stderr)
@@ -54,6 +87,10 @@ def main() -> int:
     counts = sorted({int(w) for w in args.workers.split(",")})
     print(f"warehouse {args.warehouse} · years {args.years or 'all'} · {os.cpu_count()} CPUs · "
           f"load average {os.getloadavg()[0]:.2f}")
+    if args.pdf_tabs:
+        pdf_timings(args.warehouse, years, [int(n) for n in args.pdf_tabs.split(",")])
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return 0
     print("| workers | best s | median s | files | MB | output hash |")
     print("|---|---|---|---|---|---|")
     hashes = set()

@@ -64,13 +64,6 @@ _YEAR_KEY = re.compile(r"^(\d{4}):(t[234]\.[\w.]+)$")
 _RULE_ID = re.compile(r"\b[TRQ]\d?-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 
 
-def plain(text: str | None) -> str:
-    """Text for a reader, with each rule id in it replaced by what the rule checks
-    (未通过 T3-CARRY → 未通过“表三上年结转与上年报告衔接”)."""
-    return _RULE_ID.sub(lambda m: f"“{RULE_NAMES[m.group(0)]}”" if m.group(0) in RULE_NAMES
-                        else m.group(0), text or "")
-
-
 def rule_name(rule_id: str) -> str:
     """What a rule checks, in Chinese (the id itself for a rule without a name)."""
     return RULE_NAMES.get(rule_id, rule_id)
@@ -108,6 +101,178 @@ def cell_label(key: str, row_label: str | None = None, col_label: str | None = N
     if row_label is None:
         return f"{year}{table}{key}" if table else year + key
     return f"{year}{table} {row_label}／{col_label}"
+
+
+_CELL_CODE = re.compile(r"(?<![\w.])(?:\d{4}:)?t[234]\.[a-z_]+(?:\.[a-z_]+)+")
+
+
+def plain(text: str | None) -> str:
+    """Text for a reader: each rule id in it replaced by what the rule checks
+    (未通过 T3-CARRY → 未通过“表三上年结转与上年报告衔接”) and each cell code by the cell's
+    name (t4.review.total → 表四 行政复议／总计)."""
+    text = _RULE_ID.sub(lambda m: f"“{RULE_NAMES[m.group(0)]}”" if m.group(0) in RULE_NAMES
+                        else m.group(0), text or "")
+    # a list closed twice (……为空白；。) reads as a slip
+    return _CELL_CODE.sub(lambda m: short_cell_label(m.group(0)), text).replace("；。", "。")
+
+
+_ROW_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[．.、])")
+
+
+def _short(label: str) -> str:
+    """A template label without its numbering (一、 （二） 1．) and, when the rest is long
+    enough to stand alone, without a trailing note in brackets (a unit of measure stays:
+    本年收费金额（单位：万元）)."""
+    label = _ROW_NUMBER.sub("", label.strip())
+    bare = re.sub(r"（(?!单位)[^（）]*）$", "", label)
+    return bare if len(bare) >= 2 else label
+
+
+def _parts(key: str) -> tuple[str, str, str, str] | None:
+    """(year prefix, table, row code, column code) of a cell code, or None for a fact."""
+    year = ""
+    hit = _YEAR_KEY.match(key)
+    if hit:
+        year, key = hit.group(1), hit.group(2)
+    bits = key.split(".")
+    if len(bits) < 3 or bits[0] not in TABLE_NAMES:
+        return None
+    return year, bits[0], ".".join(bits[1:-1]), bits[-1]
+
+
+# a row label longer than this is cut (the v2021 sub-rows of 其他处理 run to 37 characters)
+SHORT_LABEL_CHARS = 14
+
+
+def short_row_label(table: str, row: str) -> str:
+    """A row of a table as a leader names it: 本年新收申请, 属于国家秘密, 行政复议, 规章."""
+    if table == "t3" and row in T3_LABELS:
+        return T3_LABELS[row]
+    if table == "t4" and row in T4_BLOCK_LABELS:
+        return T4_BLOCK_LABELS[row]
+    for code, (row_label, _) in _template_labels().items():
+        if code.startswith(f"{table}.{row}."):
+            label = _short(row_label)
+            return label if len(label) <= SHORT_LABEL_CHARS else label[:SHORT_LABEL_CHARS] + "…"
+    return row
+
+
+def short_col_label(table: str, col: str) -> str:
+    """A column of a table as a leader names it: 自然人, 总计, 本年新制作数量."""
+    for code, (_, col_label) in _template_labels().items():
+        if code.startswith(f"{table}.") and code.endswith(f".{col}"):
+            return _short(col_label)
+    return col
+
+
+def short_cell_label(key: str) -> str:
+    """A cell in few words: 表三 本年新收申请／自然人, 2023年报告 表三 结转下年度继续办理／自然人;
+    a fact by its name (报送单位)."""
+    if key in FACT_LABELS:
+        return FACT_LABELS[key]
+    parts = _parts(key)
+    if parts is None:
+        return cell_label(key)
+    year, table, row, col = parts
+    return (f"{year}年报告 " if year else "") + f"{TABLE_NAMES[table]} {_row_col(table, row, col)}"
+
+
+def _row_col(table: str, row: str, col: str) -> str:
+    """A cell of a table without the table's name: 本年新收申请／自然人 (table 二's columns
+    differ from block to block, so the cell's own labels are used where the template has
+    them)."""
+    labels = _template_labels().get(f"{table}.{row}.{col}")
+    col_label = _short(labels[1]) if labels else short_col_label(table, col)
+    return f"{short_row_label(table, row)}／{col_label}"
+
+
+def finding_subject(keys: list[str]) -> tuple[str, str] | None:
+    """What one finding is about, from the cells it names, so that findings of one rule can
+    be listed together: (column label, 列) when its cells share a column of one table,
+    (row label, 行) when they share a row, (表四 行政复议／总计, 处) for one cell; None otherwise
+    (facts, or cells of several rows and columns). Cells of another year's report count
+    as the same cell (a carry-over names this year's cell and last year's)."""
+    parsed = [_parts(k) for k in keys]
+    if not parsed or None in parsed:
+        return None
+    cells = {p[1:] for p in parsed}
+    tables = {t for t, _, _ in cells}
+    if len(tables) != 1:
+        return None
+    (table,) = tables
+    rows, cols = {r for _, r, _ in cells}, {c for _, _, c in cells}
+    if len(cells) == 1:
+        (row,), (col,) = rows, cols
+        return f"{TABLE_NAMES[table]} {_row_col(table, row, col)}", "处"
+    if len(cols) == 1:
+        return short_col_label(table, cols.pop()), "列"
+    if len(rows) == 1:
+        return short_row_label(table, rows.pop()), "行"
+    return None
+
+
+_LOCATION_PART = re.compile(r"(page|table|row|col|line) (\d+)|sheet (\S+) cell ([A-Z]{1,3}\d+)")
+_LOCATION_WORDS = {"page": "第{}页", "table": "第{}个表格", "row": "第{}行", "col": "第{}列",
+                   "line": "第{}行"}
+
+
+def location(text: str | None) -> str:
+    """Where a value was read, in Chinese: line 12 col 3 → 第12行第3列, page 2 table 1 row 4
+    col 2 → 第2页第1个表格第4行第2列, sheet t3 cell E12 → 工作表t3的E12格. Text in another
+    form is returned as it is."""
+    if not text:
+        return ""
+    out, end = [], 0
+    for m in _LOCATION_PART.finditer(text):
+        if text[end:m.start()].strip():
+            return text
+        out.append(_LOCATION_WORDS[m.group(1)].format(m.group(2)) if m.group(1)
+                   else f"工作表{m.group(3)}的{m.group(4)}格")
+        end = m.end()
+    return "".join(out) if out and not text[end:].strip() else text
+
+
+_OPEN, _CLOSE = "（(“‘《【[", "）)”’》】]"
+_COUNTED = re.compile(r"^(.*?)等(\d+)(项|处|个|格)$")
+
+
+def _top_level_split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside brackets and quotation marks."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def brief(text: str, keep: int = 3, at_least: int = 5) -> str:
+    """A message with its long enumerations cut short for the printed page: a list of
+    ``at_least`` or more items that follows a colon and ends its sentence keeps its first
+    ``keep`` items and says how many there are (……：A、B、C等12项。). Other text is left as
+    it is; the full message stays in the warehouse and on screen."""
+    out = []
+    for sentence in re.split(r"(?<=。)", text):
+        head, colon, tail = sentence.rpartition("：")
+        body = tail.rstrip("。")
+        items = _top_level_split(body, "、") if colon else []
+        # only a plain enumeration: a clause with its own commas is not a list of names
+        if len(items) < at_least or any(len(_top_level_split(body, sep)) > 1 for sep in "，；"):
+            out.append(sentence)
+            continue
+        total, counted = len(items), _COUNTED.match(items[-1])
+        if counted:
+            total = max(total, int(counted.group(2)))
+        out.append(f"{head}{colon}{'、'.join(items[:keep])}等{total}项"
+                   + sentence[len(head) + 1 + len(body):])
+    return "".join(out)
+
+
 NOT_ASSESSABLE = "无法核对"
 EXTRACTION_NOTE = "（可能是读取问题，请核对原文）"
 
@@ -210,8 +375,10 @@ NO_CHECK_RUN = "本次尚未运行一致性检查。"
 NO_ERROR_UNITS = "各单位报告均未发现“错误”级问题。"
 NO_FINDINGS = "最近一次检查未发现本单位报告的问题。"
 ZERO_CELLS = "另有{n}个单元格的值为0"
-BLANK_CELLS = "{n}个空白单元格，见下"
-BLANKS_HEAD = "以上问题涉及的空白或无法识别的单元格（{n}个；空白不等于0）："
+BLANKS_HEAD = "以上问题涉及的空白或无法识别的单元格{n}个（空白不等于0，没有发生的请填0）："
+DETAILS = "逐条明细"
+UNREAD_FACT = "{label}：未能从报告中读到"
+MORE_CELLS = "另有{n}处未列出"
 
 
 def error_units_sentence(units: int, findings: int) -> str:
@@ -266,12 +433,96 @@ def digest_stem(unit_code: str, unit_name: str) -> str:
     return f"{unit_code}-{name}" if name else unit_code
 
 
-def finding_counts(kinds: list[str]) -> str:
-    """The findings of a digest counted by kind, in the order 错误, 提醒, 提示, 无法核对:
-    ``共3条：错误2条、提醒1条``."""
-    order = [SEVERITY["error"], SEVERITY["warning"], SEVERITY["info"], NOT_ASSESSABLE]
-    parts = [f"{k}{kinds.count(k)}条" for k in order if kinds.count(k)]
-    return f"共{len(kinds)}条" + ("：" + "、".join(parts) if parts else "")
+KIND_ORDER = (SEVERITY["error"], SEVERITY["warning"], SEVERITY["info"], NOT_ASSESSABLE)
+
+
+def finding_counts(kinds: list[str], entries: int | None = None) -> str:
+    """The findings of a digest counted by kind, in the order 错误, 提醒, 提示, 无法核对, and
+    how many entries of the list they make when findings of one rule are listed together:
+    ``共3条：错误2条、提醒1条``, ``共14条（同类合并为6项）：错误4条、提醒1条、无法核对9条``."""
+    parts = [f"{k}{kinds.count(k)}条" for k in KIND_ORDER if kinds.count(k)]
+    merged = f"（同类合并为{entries}项）" if entries is not None and entries < len(kinds) else ""
+    return f"共{len(kinds)}条{merged}" + ("：" + "、".join(parts) if parts else "")
+
+
+# how many subjects (columns, rows) an entry names before it counts the rest
+ENTRY_SUBJECTS = 3
+
+
+def entry_summary(count: int, not_assessable: bool, subjects: list[str] | None,
+                  unit: str | None, blank_cause: bool, example: str) -> str:
+    """What the printed page says of an entry of findings of one rule: for one finding its
+    message (long lists cut short, ``brief``); for several, where (自然人、商业企业、科研机构
+    等6列; the cells themselves for a check not made, else how many 处, the cells being listed
+    under the entry) and what: 无法核对，因所需单元格空白 when blank cells stopped the check,
+    else one finding's message as the example."""
+    if count == 1:
+        return brief(example)
+    # cells are named where the entry lists no cell of its own (a check not made)
+    if subjects and (unit in ("列", "行") or unit == "处" and not_assessable):
+        names = "、".join(subjects[:ENTRY_SUBJECTS])
+        where = f"{names}{'等' if len(subjects) > ENTRY_SUBJECTS else ''}{len(subjects)}{unit}"
+    else:
+        where = f"{count}处"
+    if not_assessable and blank_cause:
+        return f"{where}无法核对，因所需单元格空白。"
+    if not_assessable:
+        return f"{where}无法核对，例如：{brief(example)}"
+    return f"{where}有此问题，例如：{brief(example)}"
+
+
+def cell_ref(label: str, value: str, raw: str | None, place: str) -> str:
+    """A cell a finding names, for the printed page: 表二 规章／本年新制作数量＝2（第19行); the
+    text as written only when it is not the value itself (原文“2,0”，第19行)."""
+    notes = []
+    if raw and raw.strip() != value:
+        notes.append(f"原文“{_cut(raw.strip(), 12)}”")
+    if place:
+        notes.append(place)
+    return f"{label}＝{value}" + (f"（{'，'.join(notes)}）" if notes else "")
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+# how many rows of blank cells the printed summary names before it counts the rest
+BLANK_ROWS = 4
+
+
+def blank_summary(cells: list[tuple[str, str | None]], unread: list[str]) -> str:
+    """The blank (or unreadable) cells a digest's findings name, for the printed page: by
+    row of its table (表三 本年新收申请行6格、上年结转申请行6格), what they held when that is one
+    thing (原文均为“/”), and how many cells were never read; ``cells`` are (cell code,
+    text as written) in template order."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for key, _ in cells:
+        parts = _parts(key)
+        if parts is None:
+            rows.setdefault(("", "", key), []).append(key)
+        else:
+            year, table, row, _col = parts
+            rows.setdefault((year, table, row), []).append(key)
+    named, last_table = [], None
+    for (year, table, row), keys in rows.items():
+        if not table:
+            named.append(cell_label(keys[0]))
+            continue
+        prefix = (f"{year}年报告 " if year else "") + TABLE_NAMES[table] + " "
+        prefix = "" if (year, table) == last_table else prefix
+        last_table = (year, table)
+        named.append(prefix + (_row_col(table, row, keys[0].rsplit(".", 1)[1]) if len(keys) == 1
+                               else f"{short_row_label(table, row)}行{len(keys)}格"))
+    text = "、".join(named[:BLANK_ROWS])
+    if len(named) > BLANK_ROWS:
+        text += f"等{len(named)}处"
+    raws = {(raw or "").strip() for _, raw in cells}
+    if len(raws) == 1:
+        (raw,) = raws
+        text += f"，原文均为“{_cut(raw, 8)}”" if raw else "，均未填写"
+    if unread:
+        text += ("；" if text else "") + unread_text(unread)
+    return text
 
 
 def lost_points(indicators: list[tuple[str, float, float | None]]) -> str:

@@ -4,6 +4,7 @@ to A4 PDFs (screenshots are kept under test-artifacts/)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,28 @@ def test_chinese_is_drawn_with_the_bundled_font_and_no_system_font(rendered, tab
     tab.open(digest_page(out, 2024, busiest))
     _, _, fonts, text = pdf_pages(tab.pdf())
     assert "政府信息公开" in text
-    assert any("NotoSansCJK" in f for f in fonts), fonts
+    # set in the TrueType print copy of the bundled font (a compact embedded subset)
+    assert any("NotoSansCJKscPrint" in f for f in fonts), fonts
+
+
+def test_a_character_outside_the_print_copy_prints_from_the_bundled_font(tab, tmp_path):
+    """The print copy carries GB 2312; a rarer character in a name (堃, 犇) is drawn from the
+    bundled collection instead of a missing-glyph box."""
+    page = tmp_path / "names.html"
+    page.write_text('<html lang="zh-CN"><head><meta charset="utf-8"><style>'
+                    'body { font-family: "Noto Sans CJK SC Print", "Noto Sans CJK SC"; }'
+                    "</style></head><body>王堃犇镇政府信息公开</body></html>", "utf-8")
+    tab.open(page)
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(tab.pdf())) as doc:
+        drawn = {c["text"]: c["fontname"].split("+")[-1] for c in doc.pages[0].chars}
+    assert set("王堃犇镇政府信息公开") <= set(drawn), drawn
+    assert "NotoSansCJKscPrint" in drawn["王"] and "NotoSansCJKscPrint" in drawn["镇"]
+    for rare in "堃犇":
+        assert "NotoSansCJK" in drawn[rare] and "Print" not in drawn[rare], drawn
 
 
 def _pages(tab, page: Path) -> tuple[int, tuple[int, int]]:
@@ -129,8 +151,37 @@ def test_the_busiest_digest_prints_on_one_a4_page(rendered, tab):
     assert _pages(tab, page) == (1, (595, 842)), busiest  # one A4 page (points)
 
 
-def test_the_busiest_digest_of_the_bundled_demo_prints_on_one_page(tab, tmp_path):
-    """The same for the unit-year with the most findings in the bundled demo (data/raw)."""
+def _every_digest_prints_on_one_page(warehouse: Path, out: Path) -> dict:
+    """Render a warehouse with PDFs (the render prints every page and makes a digest that
+    overflows denser) and check every digest PDF: one A4 page, printed from the HTML as it
+    stands. Returns what the manifest says was made denser than estimated, and counts."""
+    import json
+
+    from gongkai.render import MANIFEST, pdf, render
+
+    done = render(warehouse, out)
+    digests = sorted(out.glob("*/digests/*.html"))
+    assert digests
+    pages = {}
+    for html in digests:
+        printed = html.with_suffix(".pdf")
+        assert printed in done.files, printed
+        pages[printed] = pdf.page_count(printed.read_bytes())
+    too_long = {p.relative_to(out).as_posix(): n for p, n in pages.items() if n != 1}
+    assert not too_long, too_long
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    denser = {f"{year}/{stem}": level for year, entry in manifest.items()
+              for stem, (_, level) in entry.get("density", {}).items()}
+    for name, level in denser.items():  # the HTML is the page that was printed
+        year, stem = name.split("/")
+        html = (out / year / "digests" / f"{stem}.html").read_text("utf-8")
+        assert f'class="density-{level}"' in html, name
+    return {"digests": len(digests), "denser": denser}
+
+
+def test_every_digest_of_the_bundled_demo_prints_on_one_page(tmp_path):
+    """Every digest of the bundled demo (data/raw, all years) prints on one A4 page, the
+    busiest (2019 张坊镇, 14 findings) among them."""
     from ranking_data import load_folder
 
     from gongkai.paths import RAW_DIR
@@ -141,11 +192,28 @@ def test_the_busiest_digest_of_the_bundled_demo_prints_on_one_page(tab, tmp_path
                                 "from v_rank_findings group by all "
                                 "order by n desc, report_year, unit_code limit 1").fetchone()
     con.close()
-    render_all(warehouse, tmp_path / "out", [year], workers=1, pdf=False)
-    page = digest_page(tmp_path / "out", year, unit)
     assert n >= 10, f"the busiest demo digest has only {n} findings: no longer a hard case"
-    assert page.read_text("utf-8").count('class="finding"') == n
-    assert _pages(tab, page) == (1, (595, 842)), (year, unit, n)
+    seen = _every_digest_prints_on_one_page(warehouse, tmp_path / "out")
+    assert seen["digests"] == 192
+    html = digest_page(tmp_path / "out", year, unit).read_text("utf-8")
+    # its findings are listed, grouped: the entries stand for all of them
+    counts = [int(x) for x in re.findall(r'<div class="finding" data-n="(\d+)">', html)]
+    assert sum(counts) == n and len(counts) < n
+
+
+def test_every_digest_of_a_generated_corpus_with_injected_errors_prints_on_one_page(tmp_path):
+    """The same for a corpus made by ``gongkai synth --inject-errors 0.3`` (six years, every
+    unit of the registry), read, loaded and checked."""
+    from ranking_data import load_folder
+
+    from gongkai.cli import main
+
+    raw = tmp_path / "raw"
+    assert main(["synth", "--years", "2019-2024", "--out", str(raw), "--seed", "3",
+                 "--inject-errors", "0.3", "--truth-dir", str(tmp_path / "truth")]) == 0
+    warehouse = load_folder(raw, tmp_path / "gen.duckdb")
+    seen = _every_digest_prints_on_one_page(warehouse, tmp_path / "out")
+    assert seen["digests"] >= 150
 
 
 def test_pdf_copies_of_the_city_report_and_every_digest(tmp_path):
@@ -175,3 +243,39 @@ def test_pdf_copies_of_the_city_report_and_every_digest(tmp_path):
     assert 'href="2024/city-report.pdf"' in (out / "index.html").read_text("utf-8")
     again = render(path, out, [2024], workers=1, pdf=True)
     assert again.written == [] and again.unchanged_years == [2024]
+
+
+def test_a_digest_that_overflows_is_printed_denser_and_remembered(tmp_path, monkeypatch):
+    """When the estimate misses (here: it is made to say 0 for every digest), the print
+    measures the overflow, writes the digest again denser and prints it again: HTML and PDF
+    agree on one page. A rerun writes nothing, and when the year is rendered again because
+    another unit changed, the digest is not written back at the estimate (nor printed)."""
+    import duckdb
+    from ranking_data import build_constructed
+
+    from gongkai.render import data, pdf, render
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(path))  # section 五 of 淮川 in 160 short lines (kept as written)
+    con.execute("update narratives set text = repeat('一是公开不及时。' || chr(10), 160) "
+                "where section_code = 's5' and unit_code = '430181001' and report_year = 2024")
+    con.close()
+    monkeypatch.setattr(data, "density", lambda d: 0)
+    out = tmp_path / "out"
+    first = render(path, out, [2024], workers=1)
+    page = digest_page(out, 2024, "430181001")
+    assert 'class="density-1"' in page.read_text("utf-8")
+    assert pdf.page_count(page.with_suffix(".pdf").read_bytes()) == 1
+    assert page.with_suffix(".pdf") in first.written
+    again = render(path, out, [2024], workers=1)
+    assert again.written == [] and again.unchanged_years == [2024]
+    before = {p: p.stat().st_mtime_ns for p in (out / "2024" / "digests").iterdir()}
+    con = duckdb.connect(str(path))  # 集里 corrects its 2024 narrative
+    con.execute("update narratives set text = text || '（更正）' where section_code = 's5' "
+                "and unit_code = '430181002' and report_year = 2024")
+    con.close()
+    third = render(path, out, [2024], workers=1)
+    assert digest_page(out, 2024, "430181002") in third.written
+    assert page not in third.written and page.with_suffix(".pdf") not in third.written
+    assert page.stat().st_mtime_ns == before[page]
+    assert 'class="density-1"' in page.read_text("utf-8")

@@ -16,7 +16,7 @@ from docx import Document
 from openpyxl import load_workbook
 from ranking_data import build_constructed, generated_warehouse
 
-from gongkai import rankings
+from gongkai import rankings, wording
 from gongkai.render import MANIFEST, artifact_key, charts, league_artifact_rows, render_all
 from gongkai.wording import plain
 
@@ -158,7 +158,7 @@ def test_digest_shows_only_its_own_findings_with_their_cells(generated):
             assert message not in text, (unit, message)
         for u, location in cells:
             if u == unit:
-                assert location in text
+                assert wording.location(location) in text
         checked += 1
     assert checked >= 2
     # other units' scores are shown: every unit of the peer group is listed
@@ -451,25 +451,32 @@ def test_the_league_discriminates(generated):
     con.close()
 
 
-def test_long_digests_print_dense_and_short_ones_in_full(generated):
-    """A digest too long for one printed page is marked dense (its print CSS then uses
-    smaller type and leaves out the history and the excerpt); a short one is not."""
-    from gongkai.wording import unread_text
+def test_long_digests_print_denser_and_short_ones_in_full(generated):
+    """A digest the estimate (``printed_height``) finds too long for one printed page is
+    marked denser (its print CSS then uses smaller type and leaves out the history and the
+    excerpt); a short one is not, and keeps them on the printed page."""
+    from dataclasses import replace
+
+    from gongkai.render import data, digest_html
 
     warehouse, out, _ = generated
-    con, _ = rankings.connect(warehouse)
-    counts = dict(con.execute("select unit_code, count(*) from v_rank_findings "
-                              "where report_year = ? group by unit_code", [YEAR]).fetchall())
+    con, method = data.connect(warehouse)
+    city = data.city_report(con, method, YEAR)
+    digests = data.digests(con, method, city)
     con.close()
-    busiest = max(sorted(counts), key=counts.get)
-    clean = next(f.stem.split("-")[0] for f in sorted((out / str(YEAR) / "digests").glob("*.html"))
-                 if f.stem.split("-")[0] not in counts)
-    dense = (digest(out, YEAR, busiest, "html")).read_text("utf-8")
-    full = (digest(out, YEAR, clean, "html")).read_text("utf-8")
-    assert '<html lang="zh-CN" class="dense">' in dense
+    assert all(d.density == data.density(d) for d in digests)
+    shortest = min(digests, key=data.printed_height)
+    assert shortest.density == 0
+    full = digest(out, YEAR, shortest.unit.unit_code, "html").read_text("utf-8")
     assert '<html lang="zh-CN">' in full and "optional" in full
-    assert unread_text(["a", "b"]) == "a、b：未能从报告中读到"
-    assert unread_text(["a", "b", "c", "d"]) == "4项未能从报告中读到：a 至 d"
+    # the busiest digest with its entries three times over: too long for the page
+    busiest = max(digests, key=lambda d: len(d.groups))
+    longer = replace(busiest, groups=busiest.groups * 3)
+    assert data.printed_height(longer) > data.printed_height(busiest)
+    assert data.printed_height(longer) > 1 and data.density(longer) == 1
+    assert '<html lang="zh-CN" class="density-1">' in digest_html(replace(longer, density=1))
+    assert wording.unread_text(["a", "b"]) == "a、b：未能从报告中读到"
+    assert wording.unread_text(["a", "b", "c", "d"]) == "4项未能从报告中读到：a 至 d"
 
 
 def _html_headings(text: str) -> list[str]:
@@ -533,11 +540,19 @@ def test_digests_speak_to_leaders(generated):
         body = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
         shown = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
         assert not internal.search(shown), (page.name, internal.search(shown).group(0))
-        kinds = re.findall(r'<span class="sev sev-[a-z]+">([^<]+)</span>', text)
-        heading = re.search(r"需要改正或核实的问题（([^）]*)）", text).group(1)
-        assert heading.startswith(f"共{len(kinds)}条")
-        for kind in set(kinds):
-            assert f"{kind}{kinds.count(kind)}条" in heading
+        # each entry: how many findings it stands for, and its kind
+        entries = [(int(n), kind) for n, kind in re.findall(
+            r'<div class="finding" data-n="(\d+)">\s*<p><span class="sev sev-[a-z]+">([^<]+)'
+            r"</span>", text)]
+        heading = re.search(r"需要改正或核实的问题（(.*?)）</h2>", text).group(1)
+        total = sum(n for n, _ in entries)
+        assert heading.startswith(f"共{total}条"), (page.name, heading)
+        if len(entries) < total:
+            assert f"（同类合并为{len(entries)}项）" in heading
+        for kind in {k for _, k in entries}:
+            assert f"{kind}{sum(n for n, k in entries if k == kind)}条" in heading
+        for n, _ in entries:  # an entry of several findings says how many
+            assert n == 1 or f"（{n}条）" in text
         assert re.search(r'<p class="lost" id="lost-points">(失分主要在：|各项可评价指标均得满分)',
                          text)
 
@@ -567,3 +582,127 @@ def test_rerun_with_nothing_changed_rewrites_nothing(tmp_path):
     for p, (mtime, _) in before.items():
         if p.relative_to(out).parts[0] == "2023":
             assert p.stat().st_mtime_ns == mtime, p
+
+
+def _finding(no: int, rule: str, status: str, message: str, cells: list[tuple],
+             severity: str = "error"):
+    """A finding as the digest reads it, with its cells (code, value or None, raw, where)."""
+    from gongkai.render.model import Finding, FindingCell
+
+    f = Finding(finding_no=no, rule_id=rule, severity=severity, status=status,
+                responsibility="source", message_zh=message)
+    for i, (key, value, raw, where) in enumerate(cells):
+        c = FindingCell(unit_code="430181105", finding_no=no, cell_key=key, finding_value=value,
+                        raw_text=raw, location=where, row_label=None, col_label=None,
+                        cell_position=i)
+        if value is not None:
+            c.value_text = value
+        f.cells.append(c)
+    return f
+
+
+def test_findings_of_one_rule_make_one_entry():
+    """Six columns of table 三 that could not be balanced are one entry that names them
+    (the first three, and how many); errors come before the checks that could not be made;
+    the heading counts the findings by kind and says how many entries they make."""
+    from gongkai.render.data import finding_groups
+    from gongkai.wording import finding_counts
+
+    cols = ["natural", "commercial", "research", "social", "legal", "org_other"]
+    balance = [_finding(10 + i, "T3-BALANCE", "not_assessable", f"表三“{c}”列无法核对。",
+                        [(f"t3.new.{c}", None, "/", "line 101"),
+                         (f"t3.carried_in.{c}", None, "/", "line 110"),
+                         (f"t3.total.{c}", "0", "0", "line 294")])
+               for i, c in enumerate(cols)]
+    regulation = [_finding(2 + i, "T2-NO-REGULATION", "fail",
+                           f"表二“规章”“{c}”填写为2，但乡镇、街道没有制定规章的权限，规章各项应为0。",
+                           [(f"t2.regulation.{c}", "2", "2", f"line {19 + i}")])
+                  for i, c in enumerate(["made", "published", "total_public"])]
+    unit = _finding(1, "R-UNIT", "fail", "报告标题中的单位“浏阳市章坊镇”不是名录中的单位。",
+                    [("filed_unit_code", "张坊镇", None, None),
+                     ("text_unit_code", None, None, None)])
+    blank = _finding(5, "R-BLANK", "fail", "表三中有12个单元格空着未填：" + "、".join(
+        f"表三“本年新收”行“{c}”列" for c in cols * 2) + "。", [], severity="warning")
+    findings = [unit, *regulation, blank, *balance]
+    groups = finding_groups(findings)
+    assert [(g.kind, g.rule_name, g.count) for g in groups] == [
+        ("错误", "报告单位与报送单位一致", 1),
+        ("错误", "表二规章栏（乡镇、街道不制定规章）", 3),
+        ("提醒", "表格没有空白", 1),
+        ("无法核对", "表三收支平衡（新收加上年结转等于办理总计加结转下年）", 6)]
+    unit_g, reg_g, blank_g, balance_g = groups
+    assert balance_g.summary == "自然人、商业企业、科研机构等6列无法核对，因所需单元格空白。"
+    assert balance_g.cell_rows == [] and balance_g.zero_cells == 0  # zeros say nothing here
+    assert len(balance_g.details) == 6  # every finding's message stays on screen
+    assert reg_g.summary.startswith("3处有此问题，例如：表二“规章”“made”填写为2")
+    assert [c.ref for c in reg_g.cell_rows] == [
+        "表二 规章／本年新制作数量＝2（第19行）", "表二 规章／本年新公开数量＝2（第20行）",
+        "表二 规章／对外公开总数量＝2（第21行）"]
+    assert unit_g.unread_facts == ["报告中写明的单位"] and unit_g.details == []
+    assert [c.ref for c in unit_g.cell_rows] == ["报送单位＝张坊镇"]
+    # a long enumeration is cut short on the page, whole in the details
+    assert blank_g.summary.endswith("“本年新收”行“research”列等12项。")
+    assert blank_g.details == [blank.message]
+    assert finding_counts([f.kind for f in findings], len(groups)) == (
+        "共11条（同类合并为4项）：错误4条、提醒1条、无法核对6条")
+    assert finding_counts(["错误", "提醒"], 2) == "共2条：错误1条、提醒1条"
+
+
+def test_wording_for_the_printed_page():
+    from gongkai import wording as w
+
+    assert w.location("line 12 col 3") == "第12行第3列"
+    assert w.location("page 2 table 1 row 4 col 2") == "第2页第1个表格第4行第2列"
+    assert w.location("sheet t3 cell E12") == "工作表t3的E12格"
+    assert w.location("第3段") == "第3段"
+    # rule ids and cell codes inside a message are named in words
+    assert w.plain("未通过 T3-CARRY；表格中对应的数字为0（t4.review.total）") == (
+        "未通过 “表三上年结转与上年报告衔接”；表格中对应的数字为0（表四 行政复议／总计）")
+    assert w.short_cell_label("2019:t3.carried_out.natural") == "2019年报告 表三 结转下年度继续办理／自然人"
+    assert w.short_cell_label("t2.fee.amount") == "表二 行政事业性收费／本年收费金额（单位：万元）"
+    # an enumeration that ends its sentence is cut; one inside a clause with commas is not
+    items = "、".join(f"第{i}项" for i in range(1, 11))
+    assert w.brief(f"有10处空白：{items}。请补填。") == "有10处空白：第1项、第2项、第3项等10项。请补填。"
+    assert w.brief("表三“部分公开”行：甲、乙、丙、丁、戊、己六列之和为-1，但总计为0。") == (
+        "表三“部分公开”行：甲、乙、丙、丁、戊、己六列之和为-1，但总计为0。")
+    assert w.brief("有12项：A、B（含甲、乙）、C、D、E等12项。") == "有12项：A、B（含甲、乙）、C等12项。"
+    assert w.cell_ref("表二 规章／本年新制作数量", "2", "2", "第19行") == "表二 规章／本年新制作数量＝2（第19行）"
+    assert w.cell_ref("表三 本年新收申请／总计", "1200", "1,200", "") == "表三 本年新收申请／总计＝1200（原文“1,200”）"
+    cells = [(f"t3.new.{c}", "/") for c in ("natural", "commercial")] + [
+        (f"t3.carried_in.{c}", "/") for c in ("natural", "commercial", "research")] + [
+        ("t4.review.total", "/")]
+    assert w.blank_summary(cells, []) == (
+        "表三 本年新收申请行2格、上年结转申请行3格、表四 行政复议／总计，原文均为“/”")
+    assert w.blank_summary(cells[:1] + [("t3.new.legal", "")], ["表四 行政复议／总计"]) == (
+        "表三 本年新收申请行2格；表四 行政复议／总计：未能从报告中读到")
+
+
+def test_the_print_copy_of_the_font_keeps_the_bundled_metrics():
+    """The TrueType copy the PDFs are printed with: TrueType outlines, its own family name,
+    GB 2312 covered (a rarer character left to the bundled font), and the same advance
+    widths and vertical metrics as the bundled face, so a page lays out the same."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    from gongkai.render.charts import bundled_font_path
+    from gongkai.render.print_font import PRINT_FAMILY, print_font_dir
+
+    folder = print_font_dir()
+    assert folder is not None
+    (path,) = folder.glob("*.ttf")
+    copy = TTFont(str(path))
+    with bundled_font_path().open("rb") as f:
+        source = next(face for face in TTCollection(f, lazy=True).fonts
+                      if face["name"].getDebugName(1) == "Noto Sans CJK SC")
+        cmap, source_cmap = copy.getBestCmap(), source.getBestCmap()
+        assert "glyf" in copy and "CFF " not in copy
+        assert copy["name"].getDebugName(1) == PRINT_FAMILY
+        for ch in "浏阳市政府信息公开年度报告“”（）：、；0123456789ABCabc％":
+            assert ord(ch) in cmap, ch
+            assert (copy["hmtx"][cmap[ord(ch)]][0]
+                    == source["hmtx"][source_cmap[ord(ch)]][0]), ch
+        assert ord("堃") not in cmap and ord("堃") in source_cmap
+        for table, attrs in (("hhea", ("ascent", "descent", "lineGap")),
+                             ("OS/2", ("sTypoAscender", "sTypoDescender", "usWinAscent"))):
+            for attr in attrs:
+                assert getattr(copy[table], attr) == getattr(source[table], attr), attr
+        assert copy["head"].unitsPerEm == source["head"].unitsPerEm

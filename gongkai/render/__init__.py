@@ -5,10 +5,12 @@ loads the ranking views (``gongkai.rankings``), reads every figure in one query 
 year, and writes, in a process pool (one worker per CPU)::
 
     out/index.html                                  links to everything
-    out/<year>/city-report.html|docx|xlsx|md        the city report (HTML self-contained)
+    out/<year>/city-report.html|docx|xlsx|md|pdf    the city report (HTML self-contained)
     out/<year>/charts/<name>.png                    the charts (for the Markdown)
-    out/<year>/digests/<unit_code>.html|docx        one page per unit with a report
+    out/<year>/digests/<code>-<name>.html|docx|pdf  one page per unit with a report
 
+The PDFs are printed by headless Chromium (``pdf.py``) from the pages whose bytes changed;
+a digest that prints on more than one A4 page is written again denser and printed again.
 Digests of units that no longer have a report in a rendered year are removed. ``render``
 does the same and also says what it removed and how long it took (``gongkai render``).
 
@@ -30,7 +32,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -124,18 +126,26 @@ def write_city_report(d: CityReport, out_dir: Path) -> list[Path]:
     return written
 
 
+def digest_path(d: Digest, out_dir: Path, ext: str = "html") -> Path:
+    """Where a digest is written: out/<year>/digests/<code>-<name>.<ext>."""
+    return out_dir / str(d.year) / "digests" / f"{d.file_stem}.{ext}"
+
+
+def digest_html(d: Digest) -> str:
+    """A digest as HTML (its print CSS at the digest's density)."""
+    return _environment().get_template("digest.html.j2").render(
+        {"d": d, "method_lines": rankings.method_lines(d.method)})
+
+
 def write_digests(digests: list[Digest], out_dir: Path) -> list[Path]:
     """Write digests (``data.digests``) as HTML and DOCX; returns the files."""
-    template = _environment().get_template("digest.html.j2")
     written = []
     for d in digests:
-        digest_dir = out_dir / str(d.year) / "digests"
-        digest_dir.mkdir(parents=True, exist_ok=True)
-        lines = rankings.method_lines(d.method)
-        stem = d.file_stem
-        written.append(files.put_text(digest_dir / f"{stem}.html",
-                                      template.render({"d": d, "method_lines": lines})))
-        written.append(word.digest_docx(d, lines, digest_dir / f"{stem}.docx",
+        page = digest_path(d, out_dir)
+        page.parent.mkdir(parents=True, exist_ok=True)
+        written.append(files.put_text(page, digest_html(d)))
+        written.append(word.digest_docx(d, rankings.method_lines(d.method),
+                                        digest_path(d, out_dir, "docx"),
                                         _stamp(d.as_of, d.year)))
     return written
 
@@ -243,6 +253,45 @@ def year_fingerprint(city: CityReport, digests: list[Digest], pdf: bool) -> str:
     return digest.hexdigest()
 
 
+def _fit_key(d: Digest) -> str:
+    """A fingerprint of what decides whether a digest fits its page: its content at density
+    0, the templates and the render code."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    digest.update(repr(replace(d, density=0)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _remembered_density(digests: list[Digest], remembered: dict) -> None:
+    """Print each digest at the density its last print measured (the manifest's
+    ``density``: file stem → [fit key, density]) when its content is unchanged, so that a
+    re-rendered year does not write a page the print made denser back at the estimate."""
+    for d in digests:
+        key, level = remembered.get(d.file_stem, (None, None))
+        if key is not None and key == _fit_key(d):
+            d.density = level
+
+
+class _Fitter:
+    """The ``fit`` hook of ``pdf.print_all`` for the digests of a render: a digest page that
+    printed on more than one sheet is written again one density level up (up to
+    ``data.MAX_DENSITY``); other pages are left as they are."""
+
+    def __init__(self, digests: list[Digest], out_dir: Path):
+        self.pages = {digest_path(d, out_dir): d for d in digests}
+
+    def __call__(self, page: Path) -> bool:
+        d = self.pages.get(page)
+        if d is None:
+            return False
+        if d.density >= data.MAX_DENSITY:
+            log.warning("render: the digest %s prints on more than one A4 page even at its "
+                        "densest", page.name)
+            return False
+        d.density += 1
+        files.put_text(page, digest_html(d))
+        return True
+
+
 def _read_manifest(out_dir: Path) -> dict:
     try:
         return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -286,6 +335,8 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
         prints = pdf and pdf_copies.missing_reason() is None
         if pdf and not prints:
             log.info("render: PDF copies not made: %s", pdf_copies.missing_reason())
+        for year, year_digests in zip(rendered_years, digests, strict=True):
+            _remembered_density(year_digests, manifest.get(str(year), {}).get("density", {}))
         fingerprints = {c.year: year_fingerprint(c, d, prints)
                         for c, d in zip(cities, digests, strict=True)}
         todo = [i for i, year in enumerate(rendered_years)
@@ -318,19 +369,31 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
         year = job[1].year if job[0] == "city" else job[1][0].year
         year_files.setdefault(year, []).extend(done)
     if prints and todo:
-        pages = [p for i in todo for p in year_files[rendered_years[i]] if p.suffix == ".html"]
-        printed = pdf_copies.print_all(pages)
+        # a page whose bytes did not change and whose PDF is there is not printed again
+        changed = set(written)
+        html = [p for i in todo for p in year_files[rendered_years[i]] if p.suffix == ".html"]
+        pages = [p for p in html if p in changed or not p.with_suffix(".pdf").is_file()]
+        pdf_copies.print_all(pages, fit=_Fitter([d for i in todo for d in digests[i]], out_dir))
         written += files.take_changed()
-        for page in printed:
-            year_files[int(page.relative_to(out_dir).parts[0])].append(page)
+        for page in html:
+            if page.with_suffix(".pdf").is_file():
+                year_files[int(page.relative_to(out_dir).parts[0])].append(
+                    page.with_suffix(".pdf"))
+        # the print may have made digests denser: the fingerprint is taken of what was written
+        for i in todo:
+            fingerprints[rendered_years[i]] = year_fingerprint(cities[i], digests[i], prints)
     removed = []
     for year, year_digests in zip(rendered_years, digests, strict=True):
         removed += remove_stale_digests(out_dir, year, {d.file_stem for d in year_digests})
     for year in rendered_years:
         if year in year_files:
+            year_digests = digests[rendered_years.index(year)]
             manifest[str(year)] = {
                 "fingerprint": fingerprints[year],
-                "files": sorted(p.relative_to(out_dir).as_posix() for p in year_files[year])}
+                "files": sorted(p.relative_to(out_dir).as_posix() for p in year_files[year]),
+                # the digests printed denser than data.density estimates (measured)
+                "density": {d.file_stem: [_fit_key(d), d.density] for d in year_digests
+                            if d.density != data.density(d)}}
     files.put_text(out_dir / "index.html", index)
     files.put_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
                                                   sort_keys=True) + "\n")

@@ -1,9 +1,10 @@
 """Headless Chromium for the reports: PDF copies, and the browser tests' screenshots.
 
 One browser (Debian's ``chromium``, driven through Playwright's Python API; no browser is
-downloaded) prints every page of a render, instead of one browser start per page. It gets a
+downloaded) prints every page of a render (``pdf.py``), instead of one browser start per page. It gets a
 fontconfig set-up of its own that carries the project's bundled CJK font (the collection the
-charts use, see ``charts.bundled_font_path``), so the PDFs show Chinese on a machine without
+charts use, see ``charts.bundled_font_path``) and a TrueType copy of it that prints faster
+and smaller (``print_font.py``), so the PDFs show Chinese on a machine without
 any system CJK font; ``system_fonts=False`` leaves the system fonts out altogether (the tests
 use it to prove the PDFs need none). Pages are opened from files only: no network.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from gongkai.render.charts import bundled_font_path
+from gongkai.render.print_font import print_font_dir
 
 ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -46,12 +48,16 @@ def missing_reason() -> str | None:
 
 
 def fontconfig_file(folder: Path, *, system_fonts: bool = True) -> Path:
-    """Write a fontconfig file into ``folder`` that adds the bundled CJK font (and, with
-    ``system_fonts``, includes the system's own configuration); returns its path."""
+    """Write a fontconfig file into ``folder`` that adds the bundled CJK font and its
+    TrueType print copy (``print_font.py``; and, with ``system_fonts``, includes the
+    system's own configuration); returns its path."""
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">', "<fontconfig>"]
     font = bundled_font_path()
     if font is not None:
         lines.append(f"  <dir>{escape(str(font.parent))}</dir>")
+    printing = print_font_dir()
+    if printing is not None:
+        lines.append(f"  <dir>{escape(str(printing))}</dir>")
     if system_fonts:
         lines.append('  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>')
     lines.append(f"  <cachedir>{escape(str(folder / 'cache'))}</cachedir>")
@@ -59,6 +65,13 @@ def fontconfig_file(folder: Path, *, system_fonts: bool = True) -> Path:
     path = folder / "fonts.conf"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def environment(folder: Path, *, system_fonts: bool = True) -> dict[str, str]:
+    """The browser's environment: this process's, with a fontconfig set-up written into
+    ``folder`` that adds the bundled CJK font (``fontconfig_file``)."""
+    return {**os.environ,
+            "FONTCONFIG_FILE": str(fontconfig_file(folder, system_fonts=system_fonts))}
 
 
 @dataclass
@@ -100,8 +113,7 @@ def open_browser(*, system_fonts: bool = True) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="gongkai-browser-") as tmp:
-        env = {**os.environ,
-               "FONTCONFIG_FILE": str(fontconfig_file(Path(tmp), system_fonts=system_fonts))}
+        env = environment(Path(tmp), system_fonts=system_fonts)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable(), args=list(ARGS),
                                          env=env, timeout=TIMEOUT_MS)

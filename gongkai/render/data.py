@@ -29,6 +29,7 @@ from gongkai.render.model import (
     DigestFigure,
     Finding,
     FindingCell,
+    FindingGroup,
     FlaggedValue,
     HistoryYear,
     Indicator,
@@ -55,13 +56,26 @@ READ_VIEWS = (
     "v_context_figures", "v_dimension_scores", "v_rankings", "v_city_metric_rates",
     "v_city_figures", "v_city_outcomes", "v_city_totals_yoy", "v_flagged_values",
 )
-# a finding naming more cells than this lists only its non-zero cells in a digest (the blank
-# cells of all findings are listed once, after them)
-MAX_FINDING_CELLS = 8
-# a digest that would take more printed lines than this (printed_lines) is printed dense:
-# smaller type, the score history and the excerpt of section 五 left out of the printed page
-PAGE_LINES = 56
-PRINT_LINE_CHARS = 80
+# an entry naming more cells than this lists only its non-zero cells in a digest and counts
+# the zeros (a row sum of table 三 names 7 cells, mostly 0; the blank cells of all findings
+# are summarised once, after the entries)
+MAX_FINDING_CELLS = 4
+# the printed page names at most this many cells of an entry and counts the rest (all of
+# them are in the entry's details on screen)
+PRINTED_CELLS = 6
+# The estimate of a digest's printed height at density 0 (``printed_height``), in CSS
+# pixels of the A4 page's content box (``page``), fitted by least squares to the heights
+# Chromium lays out for the 768 digests of the bundled demo and of three generated corpora
+# with injected errors (rates 0.3, 0.6 and all; bench/bench_digest_fit.py, figures in
+# bench/README.md): root mean square error 11.2 px, 1 % of the page. A line of body type
+# holds ``chars`` Chinese characters, a line of cell references ``ref_chars``.
+FIT = {
+    "page": 1054.5, "margin": 0.02, "base": 578.3, "chars": 77.0, "ref_chars": 84.0,
+    "entry_line": 18.8, "ref_line": 8.9, "blank_line": 21.8, "peer_row": 16.9,
+    "history": 81.3, "excerpt_line": 15.9,
+}
+# the densest print of a digest (``Digest.density``: 0 normal … MAX_DENSITY)
+MAX_DENSITY = 2
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -303,12 +317,12 @@ def _is_zero(text: str | None) -> bool:
 
 def _compact_cells(cells: list[FindingCell], status: str, limit: int = MAX_FINDING_CELLS
                    ) -> tuple[list[FindingCell], int]:
-    """The cells holding a value that a finding lists, and how many zero-valued cells were
+    """The cells holding a value that an entry lists, and how many zero-valued cells were
     left out of the list.
 
     A finding that could not be checked (not_assessable) is about its blank cells, so only
-    its non-zero cells are listed; so are those of a finding over many cells (a column sum of
-    table 三 names 25). A short finding lists every cell, zeros included.
+    its non-zero cells are listed; so are those of an entry over many cells (a column sum of
+    table 三 names 25). A short entry lists every cell, zeros included.
     """
     if status != "not_assessable" and len(cells) <= limit:
         return cells, 0
@@ -316,48 +330,120 @@ def _compact_cells(cells: list[FindingCell], status: str, limit: int = MAX_FINDI
     return shown, len(cells) - len(shown)
 
 
-def _blank_cells(cells: list[FindingCell]) -> tuple[list[FindingCell], list[str]]:
-    """The blank cells the findings name, each once in template order: those seen in the
-    report (with where), and the codes of those never read (no location)."""
+def _in_order(cells: list[FindingCell]) -> list[FindingCell]:
+    """Cells each once (the first time named), in template order."""
     unique: dict[str, FindingCell] = {}
     for c in cells:
-        if c.finding_value is None:
-            unique.setdefault(c.cell_key, c)
-    ordered = sorted(unique.values(), key=lambda c: (c.cell_position is None,
-                                                    c.cell_position or 0, c.cell_key))
+        unique.setdefault(c.cell_key, c)
+    return sorted(unique.values(), key=lambda c: (c.cell_position is None,
+                                                 c.cell_position or 0, c.cell_key))
+
+
+def _is_fact(c: FindingCell) -> bool:
+    """True for a report fact a finding names (报送单位, 发布日期 …), not a table cell."""
+    return c.cell_key in wording.FACT_LABELS
+
+
+def _blank_cells(cells: list[FindingCell]) -> tuple[list[FindingCell], list[str]]:
+    """The blank table cells the findings name, each once in template order: those seen in
+    the report (with where), and the names of those never read (no location)."""
+    ordered = _in_order([c for c in cells if c.finding_value is None and not _is_fact(c)])
     seen = [c for c in ordered if c.location]
     return seen, [c.label for c in ordered if not c.location]
 
 
-def _ref_chars(c: FindingCell) -> int:
-    """About how many characters a cell reference takes in a digest."""
-    return (min(len(c.label), 24) + len(c.value_text) + len(c.raw_text or "")
-            + len(c.location or "") // 2 + 8)
+def _group(members: list[Finding]) -> FindingGroup:
+    """One entry of a digest's list from the findings of one rule and kind: where they are
+    (the columns, rows or cells they name), the cells holding a value (each once; zeros
+    counted where the list would be long; at most PRINTED_CELLS on the printed page), the
+    blank cells and unread facts they name, and the full messages for the screen."""
+    first = members[0]
+    not_assessable = first.status == "not_assessable"
+    subjects = [wording.finding_subject([c.cell_key for c in f.cells]) for f in members]
+    units = {s[1] for s in subjects if s is not None}
+    names = None
+    if None not in subjects and len(units) == 1:
+        names = list(dict.fromkeys(s[0] for s in subjects))
+    blank_cause = all(any(c.finding_value is None and not _is_fact(c) for c in f.cells)
+                      for f in members)
+    every = [c for f in members for c in f.cells]
+    valued = _in_order([c for c in every if c.finding_value is not None])
+    shown, zeros = _compact_cells(valued, first.status)
+    summary = wording.entry_summary(len(members), not_assessable, names,
+                                    units.pop() if names else None, blank_cause, first.message)
+    return FindingGroup(
+        findings=members,
+        summary=summary,
+        cell_rows=shown[:PRINTED_CELLS],
+        more_cells=max(0, len(shown) - PRINTED_CELLS),
+        # a check that could not be made is about its blank cells: its zeros say nothing
+        zero_cells=0 if not_assessable else zeros,
+        unread_facts=[c.label for c in _in_order(every)
+                      if c.finding_value is None and _is_fact(c)],
+        details=[f.message for f in members] if len(members) > 1 or summary != first.message
+        else [],
+        detail_cells=valued if len(valued) > len(shown[:PRINTED_CELLS]) else [],
+    )
 
 
-def printed_lines(d: Digest) -> int:
-    """About how many lines of body type a digest takes on the printed A4 page: its fixed
-    parts, each finding's message and cell references (in smaller type, about 1.4 times as
-    many characters a line), the blank cells, the tables, the peers, the score history and
-    the excerpt of section 五."""
-    ref_line = PRINT_LINE_CHARS * 1.4
-    lines = 18  # title, standing, why points were lost, headings, method box, footer
-    for f in d.findings:
-        lines += math.ceil((len(f.message) + len(f.rule_name) + 6) / PRINT_LINE_CHARS)
-        refs = sum(_ref_chars(c) for c in f.cell_rows)
-        refs += 12 * (bool(f.zero_cells) + bool(f.blank_cells))
-        lines += math.ceil(refs / ref_line)
-    if d.blank_cells or d.unread_cells:
-        lines += math.ceil((40 + sum(len(c.label) + len(c.raw_text or "")
-                                     + len(c.location or "") // 2 + 6
-                                     for c in d.blank_cells)) / ref_line)
-    lines += max(len(d.indicators), len(d.figures) + 1) + 1
-    lines += math.ceil(len(d.peers) / 4)
-    if len(d.history) > 1:
-        lines += 5
-    if d.problems_text:
-        lines += 2 + math.ceil(min(len(d.problems_text), 300) / PRINT_LINE_CHARS)
-    return lines
+def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
+    """A digest's entries: the findings of one rule, severity, status and responsibility
+    together, errors first, then 提醒, 提示 and the checks that could not be made, each kind
+    in the order of its first finding."""
+    by_rule: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault((f.rule_id, f.severity, f.status, f.responsibility), []).append(f)
+    groups = [_group(members) for members in by_rule.values()]
+    return sorted(groups, key=lambda g: (wording.KIND_ORDER.index(g.kind),
+                                         g.first.finding_no))
+
+
+def _width(text: str) -> float:
+    """How wide a text is printed, in widths of a Chinese character (Latin letters, digits
+    and ASCII punctuation take about half)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+def _lines(text: str, per_line: float) -> int:
+    """How many printed lines a text wraps to, ``per_line`` Chinese characters a line."""
+    return math.ceil(_width(text) / per_line)
+
+
+def print_features(d: Digest, chars: float, ref_chars: float) -> dict[str, float]:
+    """What a digest's printed height at density 0 is estimated from, by the names of the
+    ``FIT`` coefficients: lines of entry summaries (``chars`` Chinese characters a line),
+    lines of cell references and of the blank-cell summary (``ref_chars`` a line), rows of
+    peers, the score history, lines of the excerpt of section 五."""
+    entry = ref = 0
+    for g in d.groups:
+        entry += _lines(g.rule_name + g.summary + "（0条）　", chars)
+        ref += _lines("；".join([c.ref for c in g.cell_rows]
+                               + [wording.MORE_CELLS] * bool(g.more_cells)
+                               + [wording.ZERO_CELLS] * bool(g.zero_cells)
+                               + [wording.UNREAD_FACT.format(label=f) for f in g.unread_facts]),
+                      ref_chars)
+    blank = (_lines(wording.BLANKS_HEAD + d.blank_summary, ref_chars)
+             if d.blank_cells or d.unread_cells else 0)
+    # the excerpt keeps its line breaks (pre-wrap)
+    excerpt = sum(max(1, _lines(line, chars)) for line in d.excerpt.split("\n")) if d.excerpt else 0
+    return {"base": 1, "entry_line": entry, "ref_line": ref, "blank_line": blank,
+            "peer_row": math.ceil(len(d.peers) / 4), "history": int(len(d.history) > 1),
+            "excerpt_line": excerpt}
+
+
+def printed_height(d: Digest) -> float:
+    """About how much of its printed A4 page a digest takes at density 0 (1.0 = the whole
+    page), from ``print_features`` and the ``FIT`` coefficients."""
+    features = print_features(d, FIT["chars"], FIT["ref_chars"])
+    return sum(FIT[k] * v for k, v in features.items()) / FIT["page"]
+
+
+def density(d: Digest) -> int:
+    """The density a digest is printed at, as far as ``printed_height`` can tell: 0 when it
+    fits at normal size (with FIT["margin"] to spare), 1 when it needs smaller type and
+    fewer extras. The print measures the real page and goes further when it must
+    (``gongkai.render.pdf``)."""
+    return 0 if printed_height(d) <= 1 - FIT["margin"] else 1
 
 
 def _grouped(items: list, key: str) -> dict[Any, list]:
@@ -368,18 +454,22 @@ def _grouped(items: list, key: str) -> dict[Any, list]:
     return out
 
 
-def _findings(findings: list[dict], cells: list[FindingCell]) -> list[Finding]:
-    """A unit's findings with the cells each names (values listed, zeros and blanks counted)."""
+# facts a finding names whose value is a registry unit code: shown as the unit's name
+UNIT_FACTS = ("filed_unit_code", "text_unit_code", "other_unit_code")
+
+
+def _findings(findings: list[dict], cells: list[FindingCell],
+              unit_names: dict[str, str]) -> list[Finding]:
+    """A unit's findings with the cells each names (values as the report wrote them; a unit
+    code as the unit's name)."""
     by_finding = _grouped(cells, "finding_no")
     out = []
     for row in findings:
-        f = Finding.from_row(row)
-        mine = by_finding.get(f.finding_no, [])
-        valued = [c for c in mine if c.finding_value is not None]
-        for c in valued:
-            c.value_text = fmt.value_text(c.finding_value)
-        f.cell_rows, f.zero_cells = _compact_cells(valued, f.status)
-        f.blank_cells = len(mine) - len(valued)
+        f = Finding.from_row(row, cells=by_finding.get(row["finding_no"], []))
+        for c in f.cells:
+            if c.finding_value is not None:
+                c.value_text = (unit_names.get(c.finding_value, c.finding_value)
+                                if c.cell_key in UNIT_FACTS else fmt.value_text(c.finding_value))
         out.append(f)
     return out
 
@@ -428,6 +518,7 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) ->
             order by n.submission_id, n.position nulls last""", [year]):
         problems.setdefault(r["submission_id"], r["text"])
     peers = {g.name: [Peer.from_row(vars(r)) for r in g.rows] for g in city.groups}
+    unit_names = {r.unit_code: r.unit_name for r in city.league}
     out = []
     for me in league_rows:
         code = me.unit_code
@@ -440,6 +531,7 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) ->
         figures.append(DigestFigure(*wording.SCORE_FIGURE, me.score, score_median))
         unit_cells = cells.get(code, [])
         blank_seen, blank_unread = _blank_cells(unit_cells)
+        unit_findings = _findings(findings.get(code, []), unit_cells, unit_names)
         digest = Digest(
             year=year, city=city.city, as_of=city.as_of, method=method,
             city_figures=city.figures if city.figures.units_expected else None,
@@ -447,11 +539,11 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) ->
             indicators=[Indicator.from_row(i, weight=method.weights.get(i["metric_id"], 0))
                         for i in indicators.get(code, [])],
             context=mine, figures=figures,
-            findings=_findings(findings.get(code, []), unit_cells),
+            findings=unit_findings, groups=finding_groups(unit_findings),
             blank_cells=blank_seen, unread_cells=blank_unread,
             history=[HistoryYear.from_row(h) for h in history.get(code, [])],
             problems_text=problems.get(me.submission_id),
         )
-        digest.dense = printed_lines(digest) > PAGE_LINES
+        digest.density = density(digest)
         out.append(digest)
     return out

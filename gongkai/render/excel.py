@@ -155,7 +155,7 @@ def city_report_xlsx(d: CityReport, method_lines: list[str], path: Path, stamp: 
                [[e.unit_name, e.peer_group, e.n_findings, e.n_extraction, e.rules, e.unit_code]
                 for e in units], note=note)
     _sheet(wb, "有误或存疑数值", [*w.FLAGGED_HEADER, "是否计入全市合计", "单元格代码"],
-           [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text, v.location, v.reason,
+           [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text, v.place, v.reason,
              "是" if v.in_city_total else "否", v.cell_key] for v in d.flagged],
            note=note + " · " + (w.FLAGGED_IN_TOTAL if d.flagged_in_total
                                 else w.FLAGGED_LEFT_OUT))

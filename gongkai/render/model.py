@@ -250,6 +250,11 @@ class FlaggedValue(Row):
         return fmt.value_text(self.value_text)
 
     @property
+    def place(self) -> str:
+        """Where the value was read, in Chinese (第18行第2列), or ""."""
+        return wording.location(self.location)
+
+    @property
     def reason(self) -> str:
         """Why the value is listed: the rules' names, and the doubt about our reading."""
         names = "；".join(wording.rule_name(r) for r in self.rule_ids.split("、"))
@@ -372,6 +377,22 @@ class FindingCell(Row):
         """The cell or fact in words (never its internal code when the template knows it)."""
         return wording.cell_label(self.cell_key, self.row_label, self.col_label)
 
+    @property
+    def short_label(self) -> str:
+        """The cell in few words (表三 本年新收申请／自然人), for the printed page."""
+        return wording.short_cell_label(self.cell_key)
+
+    @property
+    def place(self) -> str:
+        """Where the value was read, in Chinese (第19行), or "" when it was not seen."""
+        return wording.location(self.location)
+
+    @property
+    def ref(self) -> str:
+        """The cell, its value and where it was read, in few words: 表二 规章／本年新制作数量＝2
+        （第19行）; the text as written is added when it differs from the value (原文“2,0”)."""
+        return wording.cell_ref(self.short_label, self.value_text, self.raw_text, self.place)
+
 
 @dataclass
 class Finding(Row):
@@ -383,10 +404,8 @@ class Finding(Row):
     status: str
     responsibility: str | None
     message_zh: str | None
-    # the cells holding a value that are listed, the zeros left out, the blank cells
-    cell_rows: list[FindingCell] = field(default_factory=list)
-    zero_cells: int = 0
-    blank_cells: int = 0
+    # every cell or fact the finding names, in template order
+    cells: list[FindingCell] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -402,6 +421,52 @@ class Finding(Row):
     def message(self) -> str:
         """The finding's message as a reader reads it (rule ids named in words)."""
         return wording.plain(self.message_zh)
+
+
+@dataclass
+class FindingGroup:
+    """One entry of a digest's list of problems: the findings of one rule and kind on the
+    unit's report, shown together (six columns of table 三 that could not be balanced are one
+    entry, not six). A single finding is an entry of its own. ``summary`` is what the printed
+    page says; ``details`` (each finding's full message, the cells beyond those printed) is
+    kept for the screen. The warehouse keeps every finding; only the presentation groups."""
+
+    findings: list[Finding]
+    summary: str
+    # the cells holding a value that the printed page lists (each once), and how many more
+    cell_rows: list[FindingCell] = field(default_factory=list)
+    more_cells: int = 0
+    zero_cells: int = 0
+    # facts the findings name that could not be read from the report (报告中写明的单位)
+    unread_facts: list[str] = field(default_factory=list)
+    # what the screen shows on request: the findings' full messages and every listed cell
+    details: list[str] = field(default_factory=list)
+    detail_cells: list[FindingCell] = field(default_factory=list)
+
+    @property
+    def first(self) -> Finding:
+        """The entry's first finding (its rule, severity and status are the entry's)."""
+        return self.findings[0]
+
+    @property
+    def count(self) -> int:
+        """How many findings the entry stands for."""
+        return len(self.findings)
+
+    @property
+    def kind(self) -> str:
+        """错误, 提醒, 提示 or 无法核对."""
+        return self.first.kind
+
+    @property
+    def rule_name(self) -> str:
+        """What the rule checks, in Chinese."""
+        return self.first.rule_name
+
+    @property
+    def css(self) -> str:
+        """The badge's colour class: the severity, or ``na`` for a rule not checked."""
+        return "na" if self.first.status == "not_assessable" else self.first.severity
 
 
 @dataclass
@@ -437,6 +502,10 @@ class HistoryYear(Row):
     group_size: int | None
 
 
+# the excerpt of section 五 a digest shows (on screen, and printed at density 0)
+EXCERPT_CHARS = 300
+
+
 @dataclass
 class Digest:
     """Everything one unit's digest shows: its standing, its own findings with the cells'
@@ -454,11 +523,20 @@ class Digest:
     context: UnitContext | None
     figures: list[DigestFigure]
     findings: list[Finding]
+    groups: list[FindingGroup]
     blank_cells: list[FindingCell]
     unread_cells: list[str]
     history: list[HistoryYear]
     problems_text: str | None
-    dense: bool = False
+    # how tightly the page is printed: 0 normal; each level up uses smaller type and leaves
+    # more of what is not about the unit's own problems off the printed page (DENSITY_LEVELS)
+    density: int = 0
+
+    @property
+    def excerpt(self) -> str:
+        """The excerpt of section 五 the digest shows (cut at EXCERPT_CHARS characters)."""
+        text = self.problems_text or ""
+        return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 2] + "……"
 
     @property
     def file_stem(self) -> str:
@@ -467,8 +545,15 @@ class Digest:
 
     @property
     def finding_counts(self) -> str:
-        """The findings listed, counted by kind (the counts always match the list)."""
-        return wording.finding_counts([f.kind for f in self.findings])
+        """The findings counted by kind, and how many entries they make (the counts always
+        match the list)."""
+        return wording.finding_counts([f.kind for f in self.findings], len(self.groups))
+
+    @property
+    def blank_summary(self) -> str:
+        """The blank cells the findings name, summarised for the printed page."""
+        return wording.blank_summary(
+            [(c.cell_key, c.raw_text) for c in self.blank_cells], self.unread_cells)
 
     @property
     def lost_points(self) -> str:

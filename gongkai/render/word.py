@@ -15,7 +15,7 @@ from gongkai import wording as w
 from gongkai.render import fmt
 from gongkai.render.charts import Chart
 from gongkai.render.files import put
-from gongkai.render.model import CityReport, Digest, FindingCell, IssueUnit
+from gongkai.render.model import CityReport, Digest, IssueUnit
 from gongkai.render.word_parts import (
     DIGEST_PAGE,
     MUTED,
@@ -137,7 +137,7 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
     if d.flagged:
         para(doc, w.FLAGGED_IN_TOTAL if d.flagged_in_total else w.FLAGGED_LEFT_OUT, size=8.5)
         table(doc, w.FLAGGED_HEADER,
-              [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.location or "",
+              [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.place,
                 v.reason] for v in d.flagged], size=8, numeric={2})
     else:
         para(doc, w.NO_FLAGGED)
@@ -160,14 +160,6 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
     return put(path, save(doc, stamp))
 
 
-def _cell_ref(c: FindingCell) -> str:
-    """A cell named by a finding: what it is, the value checked, and where it was read."""
-    text = f"{c.label} = {c.value_text}"
-    if c.location:
-        text += f"（原文“{c.raw_text or ''}”，{c.location}）"
-    return text
-
-
 def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> Path:
     """Write one unit's digest as a one-page DOCX."""
     u = d.unit
@@ -182,24 +174,23 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
             fmt.signed(u.score_change), fmt.rank_change(u.rank_change)]], size=9)
     para(doc, d.lost_points, size=9, bold=True)
     heading(doc, f"{w.H_FINDINGS}（{d.finding_counts}）", 2)
-    if not d.findings:
+    if not d.groups:
         para(doc, w.NO_FINDINGS)
-    for x in d.findings:
-        note = w.EXTRACTION_NOTE if x.responsibility == "extraction" else ""
-        para(doc, f"【{x.kind}】{x.rule_name}{note}　{x.message}", size=8.5)
-        refs = [_cell_ref(c) for c in x.cell_rows]
-        if x.zero_cells:
-            refs.append(w.ZERO_CELLS.format(n=x.zero_cells))
-        if x.blank_cells:
-            refs.append(w.BLANK_CELLS.format(n=x.blank_cells))
+    for g in d.groups:
+        note = w.EXTRACTION_NOTE if g.first.responsibility == "extraction" else ""
+        count = f"（{g.count}条）" if g.count > 1 else ""
+        para(doc, f"【{g.kind}】{g.rule_name}{count}{note}　{g.summary}", size=8.5)
+        refs = [c.ref for c in g.cell_rows]
+        if g.more_cells:
+            refs.append(w.MORE_CELLS.format(n=g.more_cells))
+        if g.zero_cells:
+            refs.append(w.ZERO_CELLS.format(n=g.zero_cells))
+        refs += [w.UNREAD_FACT.format(label=f) for f in g.unread_facts]
         if refs:
             para(doc, "；".join(refs), size=7, colour=NOTE)
     if d.blank_cells or d.unread_cells:
-        blanks = [f"{c.label} 原文“{c.raw_text or ''}” {c.location}" for c in d.blank_cells]
-        if d.unread_cells:
-            blanks.append(w.unread_text(d.unread_cells))
         para(doc, w.BLANKS_HEAD.format(n=len(d.blank_cells) + len(d.unread_cells))
-             + "；".join(blanks), size=7, colour=NOTE)
+             + d.blank_summary, size=7, colour=NOTE)
     heading(doc, w.H_INDICATORS, 2)
     table(doc, w.INDICATOR_HEADER,
           [[i.name, fmt.num(i.weight), w.UNRATED if i.score is None else fmt.num(i.score * 100),
