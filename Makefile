@@ -29,10 +29,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# regenerate the wide views sql/marts/20_v_t*.sql and their column list in docs/warehouse.md
+# regenerate the wide views sql/marts/v_t*.sql and their column list in docs/warehouse.md
 marts: $(STAMP)
-	$(BIN)/python -c "from pathlib import Path; from gongkai import warehouse as w; \
-		w.write_wide_views(); w.write_docs_cell_columns(Path('docs/warehouse.md'))"
+	$(BIN)/python tools/codegen.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_flow.py

@@ -48,6 +48,15 @@ _SUFFIX_BY_TYPE = {
 }
 
 
+def submission_id_for(sha256: str, filed_unit_code: str | None, filed_year: int | None) -> str:
+    """The stable id of a submission: a hash of its bytes' sha256 and its filed unit-year.
+
+    The same bytes filed for another unit or year are another submission.
+    """
+    key = f"{sha256}|{filed_unit_code or ''}|{filed_year if filed_year is not None else ''}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
 @dataclass
 class Submission:
     """One submitted file as discovered (or fetched), before it is read.
@@ -67,17 +76,18 @@ class Submission:
     source_url: str | None = None
     error: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    # a file named again in one `gongkai check` is checked as a file of its own: "#<position>"
+    copy_tag: str | None = None
 
     @property
     def submission_id(self) -> str:
         """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch)."""
-        from gongkai.warehouse import submission_id_for  # imported here: reader processes skip it
-
         if self.error and not self.sha256:
             key = hashlib.sha256(f"{self.source_url or self.file_path}|{self.error}".encode())
             return submission_id_for("fetch:" + key.hexdigest(), self.filed_unit_code,
                                      self.filed_year)
-        return submission_id_for(self.sha256, self.filed_unit_code, self.filed_year)
+        return submission_id_for(self.sha256, self.copy_tag or self.filed_unit_code,
+                                 self.filed_year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,6 +392,28 @@ def failed_submission(row: ManifestRow, reason: str) -> Submission:
     name = Path(unquote(urlparse(row.url).path)).name or "download"
     return Submission(f"{row.year or 'unknown'}/fetched/{name}", None, "", None, row.unit_code,
                       row.year, source_url=row.url, error=reason, issues=list(row.issues))
+
+
+def file_submissions(paths: list[str]) -> list[Submission]:
+    """Submissions for files named one by one (``gongkai check``).
+
+    Nothing is filed: the unit and year are those the text states. A file that does not
+    exist is a rejected submission; the same bytes named twice are two submissions.
+    """
+    subs: list[Submission] = []
+    seen: set[str] = set()
+    for position, name in enumerate(paths):
+        path = Path(name)
+        if not path.is_file():
+            subs.append(Submission(name, None, "", None, None, None, error="file not found"))
+            continue
+        sha256, size = file_sha256(path)
+        sub = Submission(name, str(path), sha256, size, None, None)
+        if sub.submission_id in seen:
+            sub.copy_tag = f"#{position}"
+        seen.add(sub.submission_id)
+        subs.append(sub)
+    return subs
 
 
 def is_manifest(source: str | Path) -> bool:

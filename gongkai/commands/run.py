@@ -1,11 +1,10 @@
-"""``gongkai run``: the annual flow — discover, read, load, check, roll up, publish, render."""
+"""``gongkai run``: the annual flow — discover, stage, read, load, check, materialise, publish,
+render."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-STAGES = ("discover", "read", "load", "check", "roll_up", "publish", "render")
 
 
 def register(sub) -> None:
@@ -15,8 +14,8 @@ def register(sub) -> None:
         description="Run the annual flow: find the submitted reports (a raw folder laid out as "
                     "<dir>/<year>/<file>, or a CSV of unit,year,url), read new and changed "
                     "files, load them into a copy of the DuckDB warehouse, run the consistency "
-                    "checks, publish the warehouse atomically with a Parquet export, and "
-                    "render the reports.")
+                    "checks, store the rankings, publish the warehouse atomically with a "
+                    "Parquet export, and render the reports.")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--year", type=int, default=None, help="one report year, e.g. 2023")
     when.add_argument("--years", default=None, metavar="A-B",
@@ -40,8 +39,9 @@ def register(sub) -> None:
 
 
 def _fmt_seconds(timings: dict[str, float]) -> str:
-    return " · ".join(f"{name.replace('_', '-')} {timings[name]:.1f} s"
-                      for name in STAGES if name in timings)
+    from gongkai.warehouse.runs import STAGES
+
+    return " · ".join(f"{name} {timings[name]:.1f} s" for name in STAGES if name in timings)
 
 
 def summary_text(result: dict, wall_seconds: float | None = None) -> str:
@@ -65,8 +65,7 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
                  f"not assessable: {checks['not_assessable']}")
     if checks["broken_rules"]:
         lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
-    lines.append("  rankings   league table, indicator scores and context figures stored "
-                 "(tables rankings, indicator_scores, context_figures)")
+    lines.append(f"  rankings   stored once: {', '.join(result['stored'])}")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result.get("render_skipped"):
@@ -87,7 +86,7 @@ def run(args) -> int:
     """Run the annual flow with the command-line options; 0 on success, 1 on failure."""
     import time
 
-    from gongkai.paths import RAW_DIR
+    from gongkai.paths import DEFAULT_SOURCE
     from gongkai.sources import is_manifest, parse_years
 
     started = time.perf_counter()
@@ -96,7 +95,7 @@ def run(args) -> int:
     except ValueError as exc:
         print(f"gongkai run: {exc}", file=sys.stderr)
         return 2
-    source = Path(args.source) if args.source else RAW_DIR
+    source = Path(args.source) if args.source else DEFAULT_SOURCE
     if is_manifest(source) and not source.is_file():
         print(f"gongkai run: the URL manifest {source} does not exist", file=sys.stderr)
         return 2

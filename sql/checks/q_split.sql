@@ -1,7 +1,7 @@
 -- id: Q-SPLIT
 -- severity: warning
 -- kind: plausibility (extraction)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × row of table 三 that fails T3-ROWSUM but would
 --   pass if two adjacent single-digit cells were one number (1, 2 → 12)
 -- zero rows means: no failing row of table 三 looks like a number split in two by our
@@ -13,7 +13,7 @@ splits as (
 ),
 
 t3_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't3'
 ),
 
@@ -43,8 +43,6 @@ final as (
         r.submission_id,
         r.unit_code,
         r.report_year,
-        'Q-SPLIT' as rule_id,
-        'warning' as severity,
         'fail' as status,
         r.cells,
         r.total_value as expected,

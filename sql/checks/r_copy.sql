@@ -1,7 +1,7 @@
 -- id: R-COPY
 -- severity: warning
 -- kind: report level (内容雷同)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose narrative is nearly identical to the unit's
 --   report of the previous year, and one per submission nearly identical to another unit's
 --   report of the same year (the most similar one; the others are counted in detail)
@@ -30,11 +30,11 @@ params as (
 ),
 
 history as (
-    select * from chk_history_submissions
+    select * from int_history_submissions
 ),
 
 checked as (
-    select submission_id, unit_code, report_year from chk_submissions
+    select submission_id, unit_code, report_year from int_submissions_current
 ),
 
 texts as (
@@ -245,8 +245,6 @@ final as (
         b.submission_id,
         da.unit_code,
         da.report_year,
-        'R-COPY' as rule_id,
-        'warning' as severity,
         'fail' as status,
         cast(json_object(
             'similarity', b.similarity,

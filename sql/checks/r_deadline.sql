@@ -1,7 +1,7 @@
 -- id: R-DEADLINE
 -- severity: warning
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission published after its deadline, or whose
 --   publication date is unknown
 -- rule: published_date ≤ deadline. The deadline comes from check_deadline_rules (from
@@ -13,7 +13,7 @@
 
 with
 submissions_checked as (
-    select * from chk_submissions
+    select * from int_submissions_current
 ),
 
 rules as (
@@ -45,8 +45,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'R-DEADLINE' as rule_id,
-        'warning' as severity,
         case when published_date is null then 'not_assessable' else 'fail' end as status,
         cast(json_object('published_date', published_date, 'deadline', deadline) as varchar)
             as cells,

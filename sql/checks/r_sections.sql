@@ -1,7 +1,7 @@
 -- id: R-SECTIONS
 -- severity: error
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission missing a section or with sections out of order
 -- rule: the six sections 一 … 六 are present, in order (headings vary: 一、/（一）/1、,
 --   half-width parens, Markdown #: recognising them is the reader's job; this rule reads
@@ -12,7 +12,7 @@
 
 with
 sections as (
-    select * from chk_narratives
+    select * from int_narratives_current
 ),
 
 labels as (
@@ -22,7 +22,7 @@ labels as (
 cut_off as (
     select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
     union
-    select distinct submission_id from chk_cells where cell_status = 'unseen'
+    select distinct submission_id from int_cells_current where cell_status = 'unseen'
 ),
 
 ordered as (
@@ -68,8 +68,6 @@ final as (
         p.submission_id,
         p.unit_code,
         p.report_year,
-        'R-SECTIONS' as rule_id,
-        'error' as severity,
         'fail' as status,
         p.cells,
         6::double as expected,

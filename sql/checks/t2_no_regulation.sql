@@ -1,7 +1,7 @@
 -- id: T2-NO-REGULATION
 -- severity: error
 -- kind: legal (a 乡镇/街道 has no power to make 规章)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission of a township-level unit × 规章 cell of table 二
 --   that is not 0; plus one not_assessable row per such submission listing 规章 cells that
 --   are blank, unreadable or not seen
@@ -12,8 +12,8 @@
 with
 township_cells as (
     select c.*
-    from chk_cells as c
-    semi join chk_submissions as s on s.submission_id = c.submission_id and s.is_township
+    from int_cells_current as c
+    semi join int_submissions_current as s on s.submission_id = c.submission_id and s.is_township
     where c.table_code = 't2' and c.row_code = 'regulation'
 ),
 
@@ -67,8 +67,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T2-NO-REGULATION' as rule_id,
-        'error' as severity,
         status,
         cells,
         expected,

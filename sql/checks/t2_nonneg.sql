@@ -1,7 +1,7 @@
 -- id: T2-NONNEG
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × cell of table 二 below 0 (the signed 本年增/减
 --   of v2019 excepted); plus one not_assessable row per submission listing the cells
 --   that are blank, unreadable or not seen
@@ -10,7 +10,7 @@
 
 with
 t2_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't2' and col_code <> 'delta'
 ),
 
@@ -63,8 +63,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T2-NONNEG' as rule_id,
-        'error' as severity,
         status,
         cells,
         expected,

@@ -1,7 +1,7 @@
 -- id: T2-UNPUBLISHED
 -- severity: warning
 -- kind: plausibility
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current v2019 submission × row (规章, 规范性文件) of table 二 that made
 --   documents but published none, or cannot be checked
 -- rule: v2019: made > 0 while published = 0 and total_public = 0
@@ -10,7 +10,7 @@
 
 with
 t2_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where
         template = 'v2019'
         and table_code = 't2'
@@ -49,8 +49,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T2-UNPUBLISHED' as rule_id,
-        'warning' as severity,
         case when n_missing > 0 then 'not_assessable' else 'fail' end as status,
         cells,
         made_value as expected,

@@ -1,7 +1,7 @@
 -- id: T3-BACKLOG
 -- severity: warning
 -- kind: plausibility
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose backlog is implausible or cannot be checked
 -- rule: 结转下年度继续办理 (t3.carried_out.total) greater than backlog_ratio (0.5) × 本年新收
 --   (t3.new.total), when t3.new.total ≥ backlog_min_new (10); thresholds from check_config
@@ -25,7 +25,7 @@ totals as (
             as missing_responsibility,
         cast(to_json(map_from_entries(list((cell_code, value) order by cell_code desc)))
             as varchar) as cells
-    from chk_cells
+    from int_cells_current
     where cell_code in ('t3.new.total', 't3.carried_out.total')
     group by submission_id, unit_code, report_year
 ),
@@ -41,8 +41,6 @@ final as (
         t.submission_id,
         t.unit_code,
         t.report_year,
-        'T3-BACKLOG' as rule_id,
-        'warning' as severity,
         case when t.n_missing > 0 then 'not_assessable' else 'fail' end as status,
         t.cells,
         t.new_total * p.backlog_ratio as expected,

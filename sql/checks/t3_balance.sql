@@ -1,7 +1,7 @@
 -- id: T3-BALANCE
 -- severity: error
 -- kind: official (the table's header note: 第一项加第二项之和，等于第三项加第四项之和)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × column of table 三 that breaks the rule or
 --   cannot be checked
 -- rule: in every column, new + carried_in = total + carried_out
@@ -10,7 +10,7 @@
 
 with
 t3_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't3' and row_code in ('new', 'carried_in', 'total', 'carried_out')
 ),
 
@@ -19,9 +19,9 @@ labels as (
 ),
 
 balance_sums as (
-    -- the cheap test first (sums built once: chk_t3_columns): messages and cells are built
+    -- the cheap test first (sums built once: int_t3_column_sums): messages and cells are built
     -- for flagged columns only
-    select * from chk_t3_columns
+    select * from int_t3_column_sums
 ),
 
 flagged as (
@@ -70,8 +70,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T3-BALANCE' as rule_id,
-        'error' as severity,
         case when n_missing > 0 then 'not_assessable' else 'fail' end as status,
         cells,
         expected,

@@ -1,7 +1,7 @@
 -- id: T3-CARRY
 -- severity: error
 -- kind: implied (cross-year)
--- evaluates: chk_prev_pairs
+-- evaluates: int_previous_year_pairs
 -- grain: one row per current submission × column of table 三 whose 上年结转 disagrees with
 --   the 结转下年度继续办理 of the unit's current report of the previous year, or cannot be
 --   compared. Works across the 2020→2021 template change: table 三 has the same columns
@@ -12,16 +12,16 @@
 
 with
 pairs as (
-    select * from chk_prev_pairs
+    select * from int_previous_year_pairs
 ),
 
 this_year as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't3' and row_code = 'carried_in'
 ),
 
 last_year as (
-    select * from chk_history_cells
+    select * from int_history_cells
 ),
 
 labels as (
@@ -56,8 +56,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T3-CARRY' as rule_id,
-        'error' as severity,
         case
             when carried_in_value is null or carried_out_value is null then 'not_assessable'
             else 'fail'

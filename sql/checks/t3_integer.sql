@@ -1,14 +1,14 @@
 -- id: T3-INTEGER
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × cell of 表三 that is not a whole number ≥ 0;
 --   plus one not_assessable row per submission listing the cells that are blank,
 --   unreadable or not seen
 -- rule: every cell of 表三 is a whole number ≥ 0
 -- zero rows means: every cell of 表三 of every current report is a whole number ≥ 0.
 
--- The rule's SQL is the shared table macro chk_whole_numbers (sql/checks/_views.sql), which
+-- The rule's SQL is the shared table macro chk_whole_numbers (sql/checks/shared/macros.sql), which
 -- T3-INTEGER and T4-INTEGER both use.
 
 with
@@ -21,8 +21,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T3-INTEGER' as rule_id,
-        'error' as severity,
         status,
         cells,
         expected,

@@ -1,7 +1,7 @@
 -- id: T3-OUTCOMES
 -- severity: error
 -- kind: implied (each application is counted once)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × column of table 三 that breaks the rule or
 --   cannot be checked
 -- rule: in every column, （七）总计 = 予以公开 + 部分公开 + Σ不予公开 + Σ无法提供 + Σ不予处理
@@ -11,7 +11,7 @@
 
 with
 t3_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't3' and row_code not in ('new', 'carried_in', 'carried_out')
 ),
 
@@ -20,9 +20,9 @@ labels as (
 ),
 
 per_column_sums as (
-    -- the cheap test first (sums built once: chk_t3_columns): messages and cells are built
+    -- the cheap test first (sums built once: int_t3_column_sums): messages and cells are built
     -- for flagged columns only
-    select * from chk_t3_columns
+    select * from int_t3_column_sums
 ),
 
 flagged as (
@@ -60,8 +60,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T3-OUTCOMES' as rule_id,
-        'error' as severity,
         case when n_missing > 0 then 'not_assessable' else 'fail' end as status,
         cells,
         -- the total as printed is what is checked: the sum of the outcomes is expected

@@ -1,7 +1,7 @@
 -- id: T3-ROWSUM
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × row of table 三 that breaks the rule or cannot
 --   be checked
 -- rule: in every row, 总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他
@@ -11,7 +11,7 @@
 
 with
 t3_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't3'
 ),
 
@@ -24,9 +24,9 @@ splits as (
 ),
 
 per_row_sums as (
-    -- the cheap test first (sums built once: chk_t3_rows): messages and cells are built
+    -- the cheap test first (sums built once: int_t3_row_sums): messages and cells are built
     -- for flagged rows only
-    select * from chk_t3_rows
+    select * from int_t3_row_sums
 ),
 
 flagged as (
@@ -65,8 +65,6 @@ final as (
         r.submission_id,
         r.unit_code,
         r.report_year,
-        'T3-ROWSUM' as rule_id,
-        'error' as severity,
         case when r.n_missing > 0 then 'not_assessable' else 'fail' end as status,
         r.cells,
         case when r.n_missing = 0 then r.parts_sum end as expected,

@@ -1,7 +1,7 @@
 -- id: T4-SUM
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × block of table 四 (行政复议, 未经复议直接起诉,
 --   复议后起诉) that breaks the rule or cannot be checked
 -- rule: in every block, 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结
@@ -10,7 +10,7 @@
 
 with
 t4_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't4'
 ),
 
@@ -66,8 +66,6 @@ final as (
         submission_id,
         unit_code,
         report_year,
-        'T4-SUM' as rule_id,
-        'error' as severity,
         case when n_missing > 0 then 'not_assessable' else 'fail' end as status,
         cells,
         case when n_missing = 0 then parts_sum end as expected,

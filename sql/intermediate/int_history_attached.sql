@@ -2,14 +2,14 @@
 -- current submissions of the warehouse attached read-only as `hist`, so that the
 -- cross-year rules (T3-CARRY, T2-CHAIN-*, Q-YOY) find last year's report and R-COPY
 -- compares with the other units. A unit-year present in the checked files hides the
--- warehouse's copy of it. Loaded after _views.sql, replacing its three history views.
+-- warehouse's copy of it. Loaded after int_history.sql, replacing its three views.
 
 -- grain: one row per current submission, checked files first
-create or replace temp view chk_history_submissions as
+create or replace temp view int_history_submissions as
 with
 checked as (
     select submission_id, unit_code, report_year, template
-    from chk_submissions
+    from int_submissions_current
 ),
 
 warehouse_current as (
@@ -42,18 +42,18 @@ final as (
 select * from final;
 
 -- grain: one row per history submission × cell code
-create or replace temp view chk_history_cells as
+create or replace temp view int_history_cells as
 with
 checked as (
     select submission_id, cell_code, value, cell_status
-    from chk_cells
+    from int_cells_current
 ),
 
 warehouse_cells as (
     select c.submission_id, c.cell_code, c.value, c.status as cell_status
     from hist.cells as c
-    semi join chk_history_submissions as h on h.submission_id = c.submission_id
-    anti join chk_submissions as s on s.submission_id = c.submission_id
+    semi join int_history_submissions as h on h.submission_id = c.submission_id
+    anti join int_submissions_current as s on s.submission_id = c.submission_id
 ),
 
 final as (
@@ -65,18 +65,18 @@ final as (
 select * from final;
 
 -- grain: one row per history submission × section
-create or replace temp view chk_history_narratives as
+create or replace temp view int_history_narratives as
 with
 checked as (
     select submission_id, section_code, text
-    from chk_narratives
+    from int_narratives_current
 ),
 
 warehouse_narratives as (
     select n.submission_id, n.section_code, n.text
     from hist.narratives as n
-    semi join chk_history_submissions as h on h.submission_id = n.submission_id
-    anti join chk_submissions as s on s.submission_id = n.submission_id
+    semi join int_history_submissions as h on h.submission_id = n.submission_id
+    anti join int_submissions_current as s on s.submission_id = n.submission_id
 ),
 
 final as (

@@ -2,27 +2,20 @@
 -- grain: one row per unit_code × report_year with a finding or a current submission
 -- accepted = no error-severity finding with status fail; the counts are what the township
 -- has to fix (errors), look at (warnings) or could not be checked (not_assessable).
--- The latest run is the one whose check_runs rows were written last.
-
+-- The findings are those of findings_current (the latest check run, v_latest_check_run).
 create or replace view v_unit_status as
 with
 latest_run as (
-    select run_id
-    from check_runs
-    order by checked_at desc nulls last, run_id desc
-    limit 1
+    select * from v_latest_check_run
 ),
 
 current_submissions as (
     select submission_id, unit_code, report_year
-    from submissions
-    where is_current and status <> 'rejected'
+    from v_current_submissions
 ),
 
 run_findings as (
-    select f.*
-    from findings as f
-    semi join latest_run as r on r.run_id = f.run_id
+    select * from findings_current
 ),
 
 per_submission as (

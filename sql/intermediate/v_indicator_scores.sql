@@ -27,7 +27,7 @@ metric_rules as (
 ),
 
 latest_run as (
-    select * from v_rank_latest_run
+    select * from v_latest_check_run
 ),
 
 rules_ran as (

@@ -7,13 +7,8 @@ create or replace view v_current_cells as
 with
 
 current_submissions as (
-    select
-        submission_id,
-        unit_code,
-        report_year,
-        template,
-    from submissions
-    where status = 'loaded' and is_current
+    select submission_id, unit_code, report_year, template
+    from v_current_submissions
 ),
 
 final as (
