@@ -337,3 +337,42 @@ def test_cli_rejects_missing_source_and_bad_years(tmp_path, capsys):
     assert "backwards" in capsys.readouterr().err
     assert main(["run", "--source", str(tmp_path / "urls.csv")]) == 2
     assert "manifest" in capsys.readouterr().err
+
+
+def test_failed_render_is_recorded_after_publishing(prefect_harness, raw, tmp_path, monkeypatch):
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("renderer broke (injected)")
+
+    monkeypatch.setattr(pipeline, "render", broken_render)
+    with pytest.raises(RuntimeError, match="injected"):
+        _run(raw, tmp_path, with_render=True)
+    db = tmp_path / "wh" / "gongkai.duckdb"
+    # the data was published before the render: analysts have it, and the row says where the
+    # run stopped
+    assert _query(db, "select status, failed_stage from runs") == [("failed", "render")]
+    assert _query(db, "select count(*) from v_current_submissions") == [(3,)]
+
+
+KILLED_IN_RENDER = textwrap.dedent("""
+    import os, sys
+    from gongkai import pipeline
+    pipeline.render = lambda *args, **kwargs: os._exit(3)  # the process dies in the render
+    from flows.annual import annual
+    annual(source=sys.argv[1], warehouse=sys.argv[2], out=sys.argv[3], workers=1)
+""")
+
+
+def test_run_killed_during_render_stays_published(prefect_harness, raw, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    db = tmp_path / "wh" / "gongkai.duckdb"
+    # the killed process uses the session's server: a temporary server of its own would be
+    # left running when the process dies
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    proc = subprocess.run([sys.executable, "-c", KILLED_IN_RENDER, str(raw), str(db),
+                           str(tmp_path / "out")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    # published, never completed: the data is there, the reports are not confirmed
+    assert _query(db, "select status, failed_stage from runs") == [("published", None)]
+    assert _query(db, "select count(*) from v_current_submissions") == [(3,)]
