@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+import os
 import re
+import subprocess
+import sys
 import warnings
 
 import duckdb
@@ -222,16 +225,49 @@ def test_unknown_year_is_skipped(tmp_path, caplog):
 
 def test_missing_cjk_font_warns(monkeypatch):
     charts.cjk_font.cache_clear()
+    monkeypatch.setattr(charts, "BUNDLED_FONT", ("no_such_font_package", "x.ttc", "X"))
     monkeypatch.setattr(charts, "CJK_FONTS", ("No Such Font SC",))
     try:
-        with pytest.warns(charts.MissingCJKFont, match="fonts-noto-cjk"):
+        with pytest.warns(charts.MissingCJKFont, match="noto-cjk-sans-otc"):
             assert charts.cjk_font() is None
     finally:
         monkeypatch.undo()
         charts.cjk_font.cache_clear()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert charts.cjk_font() is not None or pytest.skip("no CJK font installed")
+        assert charts.cjk_font() == "Noto Sans CJK SC"
+
+
+# Draws a chart in a fresh process whose matplotlib knows no system font at all (only its own
+# DejaVu files and what gongkai registers), with every warning an error.
+_HIDDEN_FONTS_SCRIPT = r"""
+import warnings
+warnings.simplefilter("error")
+from matplotlib import font_manager
+import matplotlib
+data = matplotlib.get_data_path()
+fm = font_manager.fontManager
+fm.ttflist = [f for f in fm.ttflist if f.fname.startswith(data)]
+fm._findfont_cached.cache_clear()
+assert not [f for f in fm.ttflist if "CJK" in f.name]
+from gongkai.render import charts
+chart = charts.league_chart([{"peer_group": "街道", "name": "街道", "rows": [
+    {"rank_in_group": 1, "short_name": "集里街道", "score": 91.5, "band": "优秀"},
+    {"rank_in_group": 2, "short_name": "荷花街道", "score": 80.0, "band": "良好"}]}], 2024)
+path = font_manager.findfont(font_manager.FontProperties(family=charts.cjk_font()),
+                             fallback_to_default=False)
+print(path)
+assert chart.png.startswith(b"\x89PNG")
+"""
+
+
+def test_charts_draw_chinese_with_system_fonts_hidden(tmp_path):
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    proc = subprocess.run([sys.executable, "-c", _HIDDEN_FONTS_SCRIPT], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Glyph" not in proc.stderr and "Warning" not in proc.stderr
+    assert proc.stdout.strip().endswith("NotoSansCJK-Regular.ttc")
 
 
 def test_artifact_keys_and_rows():

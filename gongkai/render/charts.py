@@ -1,9 +1,12 @@
 """Charts of the city report, drawn with matplotlib as SVG (for HTML) and PNG (DOCX, Markdown).
 
-Text is drawn with a CJK font (Noto Sans CJK SC from Debian's fonts-noto-cjk, or another
-Simplified Chinese font found on the system); without one the charts are still drawn and a
-warning says the Chinese labels will not show. Output is deterministic: no dates in the
-files and a fixed SVG id salt.
+Text is drawn with Noto Sans CJK SC from the font collection the project installs as a
+Python dependency (the PyPI package ``noto-cjk-sans-otc``, SIL Open Font License), registered
+with matplotlib by its path: charts never depend on the fonts a machine happens to have. Only
+if that package is missing is a system font looked for; without any, the charts are still
+drawn and a warning says the Chinese labels will not show. Output is deterministic: no dates
+in the files, a fixed SVG id salt, and text drawn as paths in the SVG (no browser font
+needed).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import logging
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 import matplotlib
 
@@ -24,6 +29,9 @@ from matplotlib.patches import Patch  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+# the bundled collection: (package, file, the face of Simplified Chinese in it)
+BUNDLED_FONT = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc", "Noto Sans CJK SC")
+# system fonts, only when the bundled one is missing
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
              "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei",
              "PingFang SC")
@@ -46,15 +54,30 @@ class MissingCJKFont(UserWarning):
     """No font with Chinese glyphs was found: chart labels will show as empty boxes."""
 
 
+def bundled_font_path() -> Path | None:
+    """The path of the bundled CJK font collection, or None when its package is missing."""
+    package, filename, _ = BUNDLED_FONT
+    try:
+        path = Path(str(resources.files(package).joinpath(filename)))
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first CJK font family available to matplotlib, or None (with a warning)."""
+    """The CJK font family the charts use: the bundled one, registered with matplotlib by
+    its path; else the first system CJK font; else None (with a warning)."""
+    path = bundled_font_path()
+    if path is not None:
+        font_manager.fontManager.addfont(str(path))  # every face of the collection
+        return BUNDLED_FONT[2]
     available = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in available:
             return name
-    message = ("no Chinese font found for the charts (install fonts-noto-cjk); Chinese labels "
-               "will not render")
+    message = ("no Chinese font found for the charts: the package noto-cjk-sans-otc is not "
+               "installed (reinstall gongkai); Chinese labels will not render")
     warnings.warn(message, MissingCJKFont, stacklevel=2)
     log.warning(message)
     return None
