@@ -186,7 +186,7 @@ def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
         "group by severity order by severity", [run_id]).fetchall())
     not_assessable = con.execute(
         "select count(*) from findings where run_id = ? and status = 'not_assessable'",
-        [run_id]).fetchone()[0]
+        [run_id]).fetchall()[0][0]
     return CheckOutcome(summary, failing, not_assessable)
 
 
@@ -258,8 +258,7 @@ def record_outcome(warehouse: str | Path, run: RunInfo, status: str, *,
         con = duckdb.connect(str(staging))
         try:
             wh.create_schema(con)
-            if not con.execute("select count(*) from runs where run_id = ?",
-                               [run.run_id]).fetchone()[0]:
+            if not wh.has_run(con, run.run_id):
                 wh.start_run(con, run.run_id, source=run.source, years=run.years,
                              reader_version=run.reader_version)
             wh.set_status(con, run.run_id, status, failed_stage=failed_stage,

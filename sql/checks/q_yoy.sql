@@ -39,10 +39,7 @@ params as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         k.cell_code,
         c.value,
         c.cell_status,
@@ -61,9 +58,7 @@ compared as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
+        c.submission_id, c.unit_code, c.report_year,
         case when c.value is null or c.prev_value is null then 'not_assessable' else 'fail' end
             as status,
         cast(to_json(map(

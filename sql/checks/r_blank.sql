@@ -20,9 +20,7 @@ labels as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
+        c.submission_id, c.unit_code, c.report_year,
         'fail' as status,
         cast(to_json(map_from_entries(list((c.cell_code, c.value)
             order by c.table_code, c.row_ord, c.col_ord))) as varchar) as cells,

@@ -45,9 +45,7 @@ documents as materialized (
     -- a small integer per document: every join below is on integers, not 32-character ids
     select
         row_number() over (order by h.submission_id) as doc_no,
-        h.submission_id,
-        h.unit_code,
-        h.report_year,
+        h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
         -- every shingle, hashed, read from the list of characters (element access is
         -- constant time, where substr on UTF-8 text walks the string from its start); a

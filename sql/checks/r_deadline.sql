@@ -22,9 +22,7 @@ rules as (
 
 matched as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
+        s.submission_id, s.unit_code, s.report_year,
         s.published_date,
         coalesce(
             r.due_date,
@@ -42,9 +40,7 @@ matched as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         case when published_date is null then 'not_assessable' else 'fail' end as status,
         cast(json_object('published_date', published_date, 'deadline', deadline) as varchar)
             as cells,

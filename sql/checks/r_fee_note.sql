@@ -27,9 +27,7 @@ section_six as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
+        c.submission_id, c.unit_code, c.report_year,
         case
             when c.value is null or coalesce(s.is_elided, false) then 'not_assessable'
             else 'fail'

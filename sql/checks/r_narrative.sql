@@ -135,9 +135,7 @@ per_figure as (
 
 final as (
     select
-        f.submission_id,
-        f.unit_code,
-        f.report_year,
+        f.submission_id, f.unit_code, f.report_year,
         case
             when f.value is null or p.n_cells is null or p.n_missing > 0 then 'not_assessable'
             else 'fail'

@@ -41,9 +41,7 @@ assessed as (
 
 final as (
     select
-        a.submission_id,
-        a.unit_code,
-        a.report_year,
+        a.submission_id, a.unit_code, a.report_year,
         case
             when a.position is null or a.is_elided then 'not_assessable'
             else 'fail'

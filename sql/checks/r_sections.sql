@@ -40,9 +40,7 @@ ordered as (
 
 per_submission as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
+        s.submission_id, s.unit_code, s.report_year,
         count(*) filter (where s.position is null) as n_missing,
         string_agg(l.label, '、' order by s.section_no) filter (where s.position is null)
             as missing_text,
@@ -65,9 +63,7 @@ out_of_order as (
 
 final as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
+        p.submission_id, p.unit_code, p.report_year,
         'fail' as status,
         p.cells,
         6::double as expected,

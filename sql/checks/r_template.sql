@@ -22,9 +22,7 @@ assessed as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         case
             when template_detected is null or report_year is null then 'not_assessable'
             else 'fail'

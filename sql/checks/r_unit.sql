@@ -20,9 +20,7 @@ registry as (
 
 final as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
+        s.submission_id, s.unit_code, s.report_year,
         case when s.unit_name_printed is null then 'not_assessable' else 'fail' end as status,
         cast(json_object(
             'unit_name_printed', s.unit_name_printed,

@@ -37,9 +37,7 @@ assessed as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         case when text_year is null then 'not_assessable' else 'fail' end as status,
         cast(json_object(
             'text_year', text_year,

@@ -31,10 +31,7 @@ labels as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.row_code,
         c.row_ord,
         c.value as prev_items_value,
@@ -66,9 +63,7 @@ assessed as (
 
 final as (
     select
-        a.submission_id,
-        a.unit_code,
-        a.report_year,
+        a.submission_id, a.unit_code, a.report_year,
         case when a.is_missing then 'not_assessable' else 'fail' end as status,
         cast(to_json(map(
             [

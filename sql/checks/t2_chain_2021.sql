@@ -34,10 +34,7 @@ cell_labels as (
 
 per_row as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.row_code,
         max(c.value) filter (where c.col_code = 'in_force') as in_force_value,
         max(c.value) filter (where c.col_code = 'issued') as issued_value,
@@ -60,9 +57,7 @@ per_row as (
 
 final as (
     select
-        r.submission_id,
-        r.unit_code,
-        r.report_year,
+        r.submission_id, r.unit_code, r.report_year,
         case
             when r.n_missing_this_year > 0 or r.prev_in_force_value is null then 'not_assessable'
             else 'fail'

@@ -27,9 +27,7 @@ thresholds as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
+        c.submission_id, c.unit_code, c.report_year,
         case when c.value is null then 'not_assessable' else 'fail' end as status,
         cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
         p.money_yuan_township as expected,

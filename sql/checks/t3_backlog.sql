@@ -11,9 +11,7 @@
 with
 totals as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         max(value) filter (where cell_code = 't3.new.total') as new_total,
         max(value) filter (where cell_code = 't3.carried_out.total') as carried_out_total,
         count(*) filter (where value is null) as n_missing,
@@ -38,9 +36,7 @@ thresholds as (
 
 final as (
     select
-        t.submission_id,
-        t.unit_code,
-        t.report_year,
+        t.submission_id, t.unit_code, t.report_year,
         case when t.n_missing > 0 then 'not_assessable' else 'fail' end as status,
         t.cells,
         t.new_total * p.backlog_ratio as expected,

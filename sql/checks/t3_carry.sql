@@ -30,10 +30,7 @@ labels as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.col_code,
         c.col_ord,
         l.col_label,
@@ -53,9 +50,7 @@ compared as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         case
             when carried_in_value is null or carried_out_value is null then 'not_assessable'
             else 'fail'

@@ -8,27 +8,7 @@
 -- rule: every cell of 表三 is a whole number ≥ 0
 -- zero rows means: every cell of 表三 of every current report is a whole number ≥ 0.
 
--- The rule's SQL is the shared table macro chk_whole_numbers (sql/checks/shared/macros.sql), which
--- T3-INTEGER and T4-INTEGER both use.
+-- The rule's SQL is the table macro chk_cell_bounds (sql/checks/shared/rule_macros.sql),
+-- which T3-INTEGER, T4-INTEGER and T2-NONNEG share.
 
-with
-checked as (
-    select * from chk_whole_numbers('t3', '表三')
-),
-
-final as (
-    select
-        submission_id,
-        unit_code,
-        report_year,
-        status,
-        cells,
-        expected,
-        actual,
-        message_zh,
-        responsibility,
-        detail
-    from checked
-)
-
-select * from final
+select * from chk_cell_bounds('t3', '表三', p_whole := true)

@@ -18,11 +18,6 @@ figures as (
     select * from v_context_figures
 ),
 
-params as (
-    select max(value) filter (where key = 'min_sample') as min_sample,
-    from rank_params
-),
-
 latest_run as (
     select * from v_latest_check_run
 ),
@@ -128,40 +123,21 @@ final as (
         m.disclosed,
         m.disclosure_base,
         m.disclosure_units,
-        case
-            when m.disclosure_base is null then 'blank'
-            when m.disclosure_base = 0 then 'zero'
-            when m.disclosure_base < p.min_sample then 'small'
-            else 'rate'
-        end as disclosure_status,
-        case when m.disclosure_base >= p.min_sample and m.disclosure_base > 0
-            then m.disclosed / m.disclosure_base end as disclosure_rate,
+        rate_status(m.disclosed, m.disclosure_base) as disclosure_status,
+        rate_value(m.disclosed, m.disclosure_base) as disclosure_rate,
         m.review_total,
         m.review_corrected,
         m.review_decided,
         m.review_units,
-        case
-            when m.review_decided is null then 'blank'
-            when m.review_decided = 0 then 'zero'
-            when m.review_decided < p.min_sample then 'small'
-            else 'rate'
-        end as review_correction_status,
-        case when m.review_decided >= p.min_sample and m.review_decided > 0
-            then m.review_corrected / m.review_decided end as review_correction_rate,
+        rate_status(m.review_corrected, m.review_decided) as review_correction_status,
+        rate_value(m.review_corrected, m.review_decided) as review_correction_rate,
         m.suit_total,
         m.suit_corrected,
         m.suit_decided,
         m.suit_units,
-        case
-            when m.suit_decided is null then 'blank'
-            when m.suit_decided = 0 then 'zero'
-            when m.suit_decided < p.min_sample then 'small'
-            else 'rate'
-        end as suit_correction_status,
-        case when m.suit_decided >= p.min_sample and m.suit_decided > 0
-            then m.suit_corrected / m.suit_decided end as suit_correction_rate,
+        rate_status(m.suit_corrected, m.suit_decided) as suit_correction_status,
+        rate_value(m.suit_corrected, m.suit_decided) as suit_correction_rate,
     from coverage as c
-    cross join params as p
     left join scores as s on s.report_year = c.report_year
     left join error_units as e on e.report_year = c.report_year
     left join sums as m on m.report_year = c.report_year

@@ -19,11 +19,6 @@ t4 as (
     select * from v_t4
 ),
 
-params as (
-    select max(value) filter (where key = 'min_sample') as min_sample,
-    from rank_params
-),
-
 operands as (
     select
         u.unit_code,
@@ -51,38 +46,14 @@ operands as (
 
 final as (
     select
-        o.*,
-        case
-            when o.disclosed is null or o.handled is null then 'blank'
-            when o.handled = 0 then 'zero'
-            when o.handled < p.min_sample then 'small'
-            else 'rate'
-        end as disclosure_status,
-        case
-            when o.handled >= p.min_sample and o.handled > 0 then o.disclosed / o.handled
-        end as disclosure_rate,
-        case
-            when o.review_corrected is null or o.review_decided is null then 'blank'
-            when o.review_decided = 0 then 'zero'
-            when o.review_decided < p.min_sample then 'small'
-            else 'rate'
-        end as review_correction_status,
-        case
-            when o.review_decided >= p.min_sample and o.review_decided > 0
-                then o.review_corrected / o.review_decided
-        end as review_correction_rate,
-        case
-            when o.suit_corrected is null or o.suit_decided is null then 'blank'
-            when o.suit_decided = 0 then 'zero'
-            when o.suit_decided < p.min_sample then 'small'
-            else 'rate'
-        end as suit_correction_status,
-        case
-            when o.suit_decided >= p.min_sample and o.suit_decided > 0
-                then o.suit_corrected / o.suit_decided
-        end as suit_correction_rate,
-    from operands as o
-    cross join params as p
+        *,
+        rate_status(disclosed, handled) as disclosure_status,
+        rate_value(disclosed, handled) as disclosure_rate,
+        rate_status(review_corrected, review_decided) as review_correction_status,
+        rate_value(review_corrected, review_decided) as review_correction_rate,
+        rate_status(suit_corrected, suit_decided) as suit_correction_status,
+        rate_value(suit_corrected, suit_decided) as suit_correction_rate,
+    from operands
 )
 
 select * from final

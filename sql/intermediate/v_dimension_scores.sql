@@ -4,30 +4,18 @@
 create or replace temp view v_dimension_scores as
 with
 
-scores as (
-    select * from v_indicator_scores where score is not null
-),
-
-weights as (
-    select * from rank_weights where weight > 0
-),
-
-decimals as (
-    select max(value) filter (where key = 'score_decimals')::integer as score_decimals,
-    from rank_params
+weighted as (
+    select * from int_scores_weighted
 ),
 
 final as (
     select
-        s.unit_code,
-        s.report_year,
-        s.dimension,
-        round(100 * sum(w.weight * s.score) / sum(w.weight), any_value(d.score_decimals))
-            as dimension_score,
-    from scores as s
-    inner join weights as w on w.metric_id = s.metric_id
-    cross join decimals as d
-    group by s.unit_code, s.report_year, s.dimension
+        unit_code,
+        report_year,
+        dimension,
+        rank_composite(weight, score) as dimension_score,
+    from weighted
+    group by unit_code, report_year, dimension
 )
 
 select * from final

@@ -106,20 +106,19 @@ has_run as (
 
 params as (
     select
-        max(value) filter (where key = 'error_penalty') as error_penalty,
-        max(value) filter (where key = 'warning_penalty') as warning_penalty,
-        max(value) filter (where key = 'on_time_on_deadline') as on_time_on_deadline,
-        max(value) filter (where key = 'on_time_full_days_early') as on_time_full_days_early,
-        max(value) filter (where key = 'on_time_late_start') as on_time_late_start,
-        max(value) filter (where key = 'on_time_zero_days_late') as on_time_zero_days_late,
-        max(value) filter (where key = 'problems_items_full') as problems_items_full,
-        max(value) filter (where key = 'problems_chars_full') as problems_chars_full,
-        max(value) filter (where key = 'problems_item_min_chars') as problems_item_min_chars,
-        max(value) filter (where key = 'problems_items_share') as problems_items_share,
-        max(value) filter (where key = 'backlog_full_share') as backlog_full_share,
-        max(value) filter (where key = 'backlog_zero_share') as backlog_zero_share,
-        max(value) filter (where key = 'backlog_min_base') as backlog_min_base,
-    from rank_params
+        rank_param('error_penalty') as error_penalty,
+        rank_param('warning_penalty') as warning_penalty,
+        rank_param('on_time_on_deadline') as on_time_on_deadline,
+        rank_param('on_time_full_days_early') as on_time_full_days_early,
+        rank_param('on_time_late_start') as on_time_late_start,
+        rank_param('on_time_zero_days_late') as on_time_zero_days_late,
+        rank_param('problems_items_full') as problems_items_full,
+        rank_param('problems_chars_full') as problems_chars_full,
+        rank_param('problems_item_min_chars') as problems_item_min_chars,
+        rank_param('problems_items_share') as problems_items_share,
+        rank_param('backlog_full_share') as backlog_full_share,
+        rank_param('backlog_zero_share') as backlog_zero_share,
+        rank_param('backlog_min_base') as backlog_min_base,
 ),
 
 -- the deadline of each report: the most specific rule of the R-DEADLINE settings (city and

@@ -17,21 +17,14 @@ unit_years as (
     select * from v_rank_unit_years where has_report
 ),
 
-decimals as (
-    select max(value) filter (where key = 'score_decimals')::integer as score_decimals,
-    from rank_params
-),
-
 scenario_scores as (
     select
         sc.scenario_id,
         s.unit_code,
         s.report_year,
-        round(100 * sum(sc.weight * s.score) / sum(sc.weight), any_value(d.score_decimals))
-            as score,
+        rank_composite(sc.weight, s.score) as score,
     from scores as s
     inner join scenarios as sc on sc.metric_id = s.metric_id
-    cross join decimals as d
     group by sc.scenario_id, s.unit_code, s.report_year
 ),
 

@@ -14,31 +14,24 @@ unit_years as (
     select * from v_rank_unit_years
 ),
 
-scores as (
-    select * from v_indicator_scores where score is not null
+weighted as (
+    select * from int_scores_weighted
 ),
 
-weights as (
-    select * from rank_weights where weight > 0
-),
-
-decimals as (
-    select max(value) filter (where key = 'score_decimals')::integer as score_decimals,
-    from rank_params
+total_weight as (
+    select sum(weight) as weight from rank_weights
+    where weight > 0
 ),
 
 composite as (
     select
-        s.unit_code,
-        s.report_year,
-        round(100 * sum(w.weight * s.score) / sum(w.weight), any_value(d.score_decimals))
-            as score,
-        sum(w.weight) / (select sum(weight) from weights) as coverage,
+        unit_code,
+        report_year,
+        rank_composite(weight, score) as score,
+        sum(weight) / (select weight from total_weight) as coverage,
         count(*) as n_metrics_assessed,
-    from scores as s
-    inner join weights as w on w.metric_id = s.metric_id
-    cross join decimals as d
-    group by s.unit_code, s.report_year
+    from weighted
+    group by unit_code, report_year
 ),
 
 scored as (

@@ -24,6 +24,19 @@ create or replace temp macro chk_missing_word(cell_status, raw_text) as
 create or replace temp macro chk_missing_responsibility(cell_status) as
     case when cell_status = 'blank' then 'source' else 'extraction' end;
 
+-- the status of a finding: not_assessable when an operand is not a number, else fail
+create or replace temp macro chk_status(n_missing) as
+    case when n_missing > 0 then 'not_assessable' else 'fail' end;
+
+-- who is responsible for a finding: for one that cannot be assessed, whoever is for its
+-- missing operands; else our reading when it is in doubt, else the report
+create or replace temp macro chk_responsibility(n_missing, missing_responsibility, is_doubtful) as
+    case
+        when n_missing > 0 then missing_responsibility
+        when is_doubtful then 'extraction'
+        else 'source'
+    end;
+
 -- a threshold of check_config
 create or replace temp macro chk_param(name) as
     (select c.value from check_config as c where c.key = name);

@@ -7,12 +7,13 @@
 create or replace temp table chk_t3_row_splits as
 with
 failing_rows as (
-    select submission_id, row_code
-    from int_t3_row_sums
+    select submission_id, group_code as row_code
+    from int_group_sums
     where
-        n_missing = 0
+        sum_code = 't3_row_sum'
+        and n_missing = 0
         and n_cells = 7
-        and abs(parts_sum - total_value) > 1e-6
+        and abs(difference) > 1e-6
 ),
 
 t3_rows as (
