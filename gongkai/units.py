@@ -25,12 +25,12 @@ class Unit:
     """One township-level unit (街道, 镇 or 乡) of the registry."""
 
     code: str
+    valid_from: int | None  # the years the code stands for this unit (None: open-ended)
+    valid_to: int | None
     name: str
     short_name: str
     type: str
     city: str
-    valid_from: int | None
-    valid_to: int | None
     aliases: tuple[str, ...]
     note: str
 

@@ -27,9 +27,7 @@ empty_texts as (
 ),
 
 cut_off as (
-    select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
-    union
-    select distinct submission_id from int_cells_current where cell_status = 'unseen'
+    select * from chk_cut_off
 ),
 
 assessed as (

@@ -23,10 +23,8 @@ assessed as (
 final as (
     select
         submission_id, unit_code, report_year,
-        case
-            when template_detected is null or report_year is null then 'not_assessable'
-            else 'fail'
-        end as status,
+        if(template_detected is null or report_year is null, 'not_assessable', 'fail')
+            as status,
         cast(json_object('template', template_detected, 'report_year', report_year)
             as varchar) as cells,
         null::double as expected,

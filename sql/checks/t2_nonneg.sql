@@ -11,4 +11,9 @@
 -- The rule's SQL is the table macro chk_cell_bounds (sql/checks/shared/rule_macros.sql); the
 -- signed 本年增/减 of v2019 may be negative.
 
-select * from chk_cell_bounds('t2', '表二', p_whole := false, p_cols_out := ['delta'])
+with
+final as (
+    select * from chk_cell_bounds('t2', '表二', p_whole := false, p_cols_out := ['delta'])
+)
+
+select * from final

@@ -16,7 +16,9 @@ pairs as (
 ),
 
 this_year as (
-    select * from int_cells_current
+    -- each 上年结转 cell with the cell of last year's report it must equal
+    select *, 't3.carried_out.' || col_code as last_year_code
+    from int_cells_current
     where table_code = 't3' and row_code = 'carried_in'
 ),
 
@@ -33,28 +35,27 @@ compared as (
         p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.col_code,
         c.col_ord,
-        l.col_label,
         c.cell_code as carried_in_code,
         c.value as carried_in_value,
         c.cell_status as carried_in_status,
         c.raw_text as carried_in_raw,
         prev.value as carried_out_value,
-        coalesce(prev.cell_status, 'unseen') as carried_out_status
+        -- a cell last year's report does not have was not seen
+        coalesce(prev.cell_status, 'unseen') as carried_out_status,
+        l.col_label
     from pairs as p
     inner join this_year as c on c.submission_id = p.submission_id
     left join last_year as prev
         on prev.submission_id = p.prev_submission_id
-        and prev.cell_code = 't3.carried_out.' || c.col_code
+        and prev.cell_code = c.last_year_code
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
 ),
 
 final as (
     select
         submission_id, unit_code, report_year,
-        case
-            when carried_in_value is null or carried_out_value is null then 'not_assessable'
-            else 'fail'
-        end as status,
+        if(carried_in_value is null or carried_out_value is null, 'not_assessable', 'fail')
+            as status,
         cast(to_json(map(
             [carried_in_code, cast(prev_year as varchar) || ':t3.carried_out.' || col_code],
             [carried_in_value, carried_out_value]

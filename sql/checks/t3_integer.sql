@@ -11,4 +11,9 @@
 -- The rule's SQL is the table macro chk_cell_bounds (sql/checks/shared/rule_macros.sql),
 -- which T3-INTEGER, T4-INTEGER and T2-NONNEG share.
 
-select * from chk_cell_bounds('t3', '表三', p_whole := true)
+with
+final as (
+    select * from chk_cell_bounds('t3', '表三', p_whole := true)
+)
+
+select * from final

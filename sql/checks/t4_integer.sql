@@ -8,7 +8,12 @@
 -- rule: every cell of 表四 is a whole number ≥ 0
 -- zero rows means: every cell of 表四 of every current report is a whole number ≥ 0.
 
--- The rule's SQL is the table macro chk_cell_bounds (sql/checks/shared/rule_macros.sql),
--- which T3-INTEGER, T4-INTEGER and T2-NONNEG share.
+-- Reviews and suits are counted like applications: the rule is T3-INTEGER's, on table 四
+-- (the table macro chk_cell_bounds of sql/checks/shared/rule_macros.sql).
 
-select * from chk_cell_bounds('t4', '表四', p_whole := true)
+with
+final as (
+    select * from chk_cell_bounds('t4', '表四', p_whole := true)
+)
+
+select * from final

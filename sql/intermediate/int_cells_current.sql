@@ -25,10 +25,7 @@ issue_locations as (
 
 final as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
-        s.template,
+        s.submission_id, s.unit_code, s.report_year, s.template,
         g.cell_code,
         g.table_code,
         g.row_code,

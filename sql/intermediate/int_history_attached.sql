@@ -43,46 +43,18 @@ select * from final;
 
 -- grain: one row per history submission × cell code
 create or replace temp view int_history_cells as
-with
-checked as (
-    select submission_id, cell_code, value, cell_status
-    from int_cells_current
-),
-
-warehouse_cells as (
-    select c.submission_id, c.cell_code, c.value, c.status as cell_status
-    from hist.cells as c
-    semi join int_history_submissions as h on h.submission_id = c.submission_id
-    anti join int_submissions_current as s on s.submission_id = c.submission_id
-),
-
-final as (
-    select * from checked
-    union all
-    select * from warehouse_cells
-)
-
-select * from final;
+select submission_id, cell_code, value, cell_status from int_cells_current
+union all
+select c.submission_id, c.cell_code, c.value, c.status
+from hist.cells as c
+semi join int_history_submissions as h on h.submission_id = c.submission_id
+anti join int_submissions_current as s on s.submission_id = c.submission_id;
 
 -- grain: one row per history submission × section
 create or replace temp view int_history_narratives as
-with
-checked as (
-    select submission_id, section_code, text
-    from int_narratives_current
-),
-
-warehouse_narratives as (
-    select n.submission_id, n.section_code, n.text
-    from hist.narratives as n
-    semi join int_history_submissions as h on h.submission_id = n.submission_id
-    anti join int_submissions_current as s on s.submission_id = n.submission_id
-),
-
-final as (
-    select * from checked
-    union all
-    select * from warehouse_narratives
-)
-
-select * from final;
+select submission_id, section_code, text from int_narratives_current
+union all
+select n.submission_id, n.section_code, n.text
+from hist.narratives as n
+semi join int_history_submissions as h on h.submission_id = n.submission_id
+anti join int_submissions_current as s on s.submission_id = n.submission_id;

@@ -17,10 +17,7 @@ narrative_rows as (
 
 final as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
-        s.template,
+        s.submission_id, s.unit_code, s.report_year, s.template,
         sec.section_code,
         sec.section_no,
         n.position,

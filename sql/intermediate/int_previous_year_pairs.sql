@@ -14,10 +14,7 @@ history as (
 
 final as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
-        s.template,
+        s.submission_id, s.unit_code, s.report_year, s.template,
         p.submission_id as prev_submission_id,
         p.report_year as prev_year,
         p.template as prev_template

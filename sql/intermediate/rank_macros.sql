@@ -4,6 +4,16 @@
 create or replace temp macro rank_param(name) as
     (select p.value from rank_params as p where p.key = name);
 
+-- a finding held against the report: it fails, and the fault is the report's (not a doubt about
+-- our reading)
+create or replace temp macro rank_is_source_fail(status, responsibility) as
+    status = 'fail' and coalesce(responsibility, 'source') = 'source';
+
+-- a finding that says nothing for or against the report: it could not be assessed, or our
+-- reading is in doubt
+create or replace temp macro rank_is_doubtful(status, responsibility) as
+    status = 'not_assessable' or responsibility = 'extraction';
+
 -- 100 × Σ weight × score ÷ Σ weight over the metrics assessed, rounded to score_decimals: the
 -- composite score of the league table, of each dimension and of each weight scenario
 create or replace temp macro rank_composite(weight, score) as

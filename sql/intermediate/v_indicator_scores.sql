@@ -47,15 +47,10 @@ metric_findings as (
     select
         mr.metric_id,
         f.submission_id,
-        count(*) filter (
-            where f.status = 'fail' and coalesce(f.responsibility, 'source') = 'source'
-        ) as n_source_fails,
-        count(*) filter (
-            where f.status = 'not_assessable' or f.responsibility = 'extraction'
-        ) as n_doubtful,
-        string_agg(distinct f.rule_id, '、' order by f.rule_id) filter (
-            where f.status = 'fail' and coalesce(f.responsibility, 'source') = 'source'
-        ) as failing_rules,
+        count(*) filter (where rank_is_source_fail(f.status, f.responsibility)) as n_source_fails,
+        count(*) filter (where rank_is_doubtful(f.status, f.responsibility)) as n_doubtful,
+        string_agg(distinct f.rule_id, '、' order by f.rule_id)
+            filter (where rank_is_source_fail(f.status, f.responsibility)) as failing_rules,
     from run_findings as f
     inner join metric_rules as mr on mr.rule_id = f.rule_id
     group by mr.metric_id, f.submission_id
@@ -72,10 +67,7 @@ metric_rules_ran as (
 
 rule_scores as (
     select
-        u.unit_code,
-        u.report_year,
-        u.submission_id,
-        m.metric_id,
+        u.unit_code, u.report_year, u.submission_id, m.metric_id,
         case
             when coalesce(ran.n_rules_ran, 0) = 0 then null
             when m.needs_previous_year and not u.has_prev_report then null
@@ -121,20 +113,10 @@ params as (
         rank_param('backlog_min_base') as backlog_min_base,
 ),
 
--- the deadline of each report: the most specific rule of the R-DEADLINE settings (city and
--- year, city, year, default), as sql/checks/r_deadline.sql chooses it
+-- the deadline of each report, chosen as R-DEADLINE chooses it
 deadlines as (
-    select
-        u.submission_id,
-        coalesce(r.due_date, make_date(u.report_year + 1, r.due_month, r.due_day)) as deadline,
-    from unit_years as u
-    inner join rank_deadline_rules as r
-        on (r.city is null or r.city = u.city)
-        and (r.report_year is null or r.report_year = u.report_year)
-    qualify row_number() over (
-        partition by u.submission_id
-        order by (r.city is not null) desc, (r.report_year is not null) desc
-    ) = 1
+    select * from report_deadlines('v_rank_unit_years', 'rank_deadline_rules')
+    where submission_id is not null
 ),
 
 days_early as (
@@ -178,8 +160,7 @@ finding_counts as (
         count(*) filter (where f.severity = 'warning') as n_warnings,
     from run_findings as f
     where
-        f.status = 'fail'
-        and coalesce(f.responsibility, 'source') = 'source'
+        rank_is_source_fail(f.status, f.responsibility)
         and f.rule_id not in (select rule_id from metric_rules)
     group by f.submission_id
 ),
@@ -196,12 +177,8 @@ figures_stated as (
 narrative_findings as (
     select
         f.submission_id,
-        count(*) filter (
-            where f.status = 'fail' and coalesce(f.responsibility, 'source') = 'source'
-        ) as n_disagree,
-        count(*) filter (
-            where f.status = 'not_assessable' or f.responsibility = 'extraction'
-        ) as n_doubtful,
+        count(*) filter (where rank_is_source_fail(f.status, f.responsibility)) as n_disagree,
+        count(*) filter (where rank_is_doubtful(f.status, f.responsibility)) as n_doubtful,
     from run_findings as f
     where f.rule_id = 'R-NARRATIVE'
     group by f.submission_id
@@ -261,10 +238,7 @@ backlog_figures as (
 
 computed_scores as (
     select
-        u.unit_code,
-        u.report_year,
-        u.submission_id,
-        m.metric_id,
+        u.unit_code, u.report_year, u.submission_id, m.metric_id,
         -- the graded rule metrics are gated as the rule metrics are: not assessed when
         -- their rule did not run or (on_time, problems_concrete) when its only findings
         -- are doubts about our reading; narrative leaves doubtful figures out instead
@@ -389,14 +363,9 @@ all_scores as (
 
 final as (
     select
-        a.unit_code,
-        a.report_year,
-        a.submission_id,
-        a.metric_id,
-        m.dimension,
-        m.metric_order,
-        a.score,
-        a.evidence,
+        a.unit_code, a.report_year, a.submission_id, a.metric_id,
+        m.dimension, m.metric_order,
+        a.score, a.evidence,
     from all_scores as a
     inner join metrics as m on m.metric_id = a.metric_id
 )

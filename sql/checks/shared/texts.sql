@@ -50,3 +50,11 @@ final as (
 )
 
 select * from final;
+
+-- grain: one row per current submission whose text was cut off: a parse issue text_cut_off,
+-- or cells of its tables not seen (R-SECTIONS and R-PROBLEMS hand such a report to
+-- extraction: what is missing may be in the part we did not get)
+create or replace temp table chk_cut_off as
+select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
+union
+select distinct submission_id from int_cells_current where cell_status = 'unseen';
