@@ -25,7 +25,7 @@ from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import post_check_summary, post_city_artifacts
-from gongkai import pipeline, sources
+from gongkai import manifest, pipeline, sources
 from gongkai import warehouse as wh
 from gongkai.model import ParsedReport
 from gongkai.paths import DEFAULT_SOURCE
@@ -42,13 +42,13 @@ def discover(source: str, years: list[int] | None) -> list[sources.Submission]:
 
 
 @task(name="read-manifest", cache_policy=NO_CACHE)
-def read_manifest(source: str, years: list[int] | None) -> list[sources.ManifestRow]:
+def read_manifest(source: str, years: list[int] | None) -> list[manifest.ManifestRow]:
     """Read the rows of a URL manifest."""
-    return sources.read_manifest(source, years)
+    return manifest.read_manifest(source, years)
 
 
 @task(name="fetch", cache_policy=NO_CACHE)
-def fetch(row: sources.ManifestRow, raw_dir: str, timeout: float, max_bytes: int,
+def fetch(row: manifest.ManifestRow, raw_dir: str, timeout: float, max_bytes: int,
           retries: int) -> sources.Submission:
     """Download one manifest URL; a transient failure raises so that Prefect retries it."""
     attempt = task_run.run_count
@@ -152,10 +152,10 @@ def annual(
     raw_dir: str | None = None,
     workers: int | None = None,
     batch_size: int = 32,
-    fetch_timeout: float = sources.DEFAULT_TIMEOUT_SECONDS,
+    fetch_timeout: float = manifest.DEFAULT_TIMEOUT_SECONDS,
     fetch_retries: int = 2,
     fetch_retry_delay: float = 2.0,
-    max_bytes: int = sources.DEFAULT_MAX_BYTES,
+    max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
 ) -> dict:
     """Load report years into the warehouse, check them, publish it and render the reports."""

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from gongkai import rankings, sources
+from gongkai import manifest, rankings, sources
 from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
 from gongkai.model import READER_VERSION, ParsedReport
@@ -78,7 +78,7 @@ class StageClock:
 # discover: one Submission per file (or per fetched manifest row)
 # ---------------------------------------------------------------------------------------------
 
-def fetch(row: sources.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
+def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
           last_attempt: bool) -> sources.Submission:
     """Download one manifest URL into the raw folder; a failure becomes a rejected submission.
 
@@ -86,15 +86,15 @@ def fetch(row: sources.ManifestRow, raw_dir: str | Path, *, timeout: float, max_
     the last attempt; a permanent one (404, over the size cap) never raises.
     """
     if row.problem:
-        return sources.failed_submission(row, row.problem)
+        return manifest.failed_submission(row, row.problem)
     try:
-        got = sources.fetch_url(row.url, raw_dir, unit_code=row.unit_code, year=row.year,
+        got = manifest.fetch_url(row.url, raw_dir, unit_code=row.unit_code, year=row.year,
                                 timeout=timeout, max_bytes=max_bytes)
-    except sources.FetchError as exc:
+    except manifest.FetchError as exc:
         if exc.permanent or last_attempt:
-            return sources.failed_submission(row, str(exc))
+            return manifest.failed_submission(row, str(exc))
         raise
-    return sources.fetched_submission(row, got)
+    return manifest.fetched_submission(row, got)
 
 
 # ---------------------------------------------------------------------------------------------

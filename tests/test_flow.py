@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gongkai import pipeline, sources
+from gongkai import manifest, pipeline, sources
 from gongkai import warehouse as wh
 from gongkai.paths import ROOT
 from gongkai.warehouse import load as load_module
@@ -253,8 +253,8 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
     http_server.routes["/r/hehua.md"] = (200, _variant(seed.decode(), "荷花街道").encode(), 0)
     http_server.routes["/r/slow.md"] = (200, seed, 3)
     base = http_server.base_url
-    manifest = tmp_path / "urls.csv"
-    manifest.write_text(
+    urls = tmp_path / "urls.csv"
+    urls.write_text(
         "unit,year,url\n"
         f"430181002,2019,{base}/r/jili.md\n"
         f"荷花街道,2019,{base}/r/hehua.md\n"
@@ -262,7 +262,7 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
         f"430181104,2019,{base}/r/slow.md\n",
         encoding="utf-8")
     raw_dir = tmp_path / "raw"
-    result = _run(manifest, tmp_path, raw_dir=str(raw_dir), fetch_timeout=0.5,
+    result = _run(urls, tmp_path, raw_dir=str(raw_dir), fetch_timeout=0.5,
                   fetch_retries=1, fetch_retry_delay=0)
     db = result["warehouse"]
     assert result["counts"]["loaded"] == 2 and result["counts"]["rejected"] == 2
@@ -284,10 +284,10 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
 def test_fetch_task_fn_returns_rejection_for_permanent_failure(tmp_path, http_server):
     from flows.annual import fetch
 
-    row = sources.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/nope")
+    row = manifest.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/nope")
     sub = fetch.fn(row, str(tmp_path), 2.0, 1024, 2)
     assert sub.path is None and "HTTP 404" in sub.error and sub.filed_unit_code == "430181002"
-    bad = sources.ManifestRow(3, "x", None, None, "http://h/x", problem="line 3: bad year")
+    bad = manifest.ManifestRow(3, "x", None, None, "http://h/x", problem="line 3: bad year")
     assert fetch.fn(bad, str(tmp_path), 2.0, 1024, 2).error == "line 3: bad year"
 
 
