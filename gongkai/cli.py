@@ -1,4 +1,4 @@
-"""The one entry point: ``gongkai run | parse | check | synth | template``."""
+"""The one entry point: ``gongkai run | parse | check | synth | template | render | sql``."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from gongkai import template as tpl
-from gongkai.read.archive import fixed_zip
+from gongkai.zips import fixed_zip
 
 FORM_ID = "gongkai-xlsx-form 1"
 COVER = "封面"

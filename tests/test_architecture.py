@@ -14,7 +14,7 @@ from gongkai.warehouse.sqlfiles import manifest
 PACKAGE = ROOT / "gongkai"
 # the import direction: a module may import its own layer and the layers before it
 LAYERS = (
-    {"gongkai", "data", "model", "template", "units", "paths", "prefect_env"},  # vocabulary
+    {"gongkai", "data", "model", "template", "units", "paths", "prefect_env", "wording", "zips"},
     {"read", "xlsx_form"},  # bytes → ParsedReport (xlsx_form: the office's form, read and written)
     {"sources", "manifest"},  # discover: one Submission per file or URL
     {"warehouse"},  # schema, load, versions, runs, publish, export; the SQL runner
@@ -26,6 +26,15 @@ LAYERS = (
 )
 LONG_MODULE_LINES = 450
 LONG_MODULE_REASON = "Long because"
+# modules over the limit when this test was written, each being split by the work that owns it
+# (issue 9). A ratchet: the test fails when one of them is short again (take it off the list)
+# and when any other module grows long.
+KNOWN_LONG = {
+    "gongkai.read.tables": "the table reader, split by what it does on the reader's branch",
+    "gongkai.render.data": "the report model's queries (render)",
+    "gongkai.render.model": "the typed report model (render)",
+    "gongkai.synth.inject": "the error injection of the generator (synth)",
+}
 
 
 def _layer(part: str) -> int:
@@ -117,15 +126,17 @@ def test_every_step_names_its_reader(step):
 
 
 def test_no_module_is_long_without_saying_why():
-    too_long = []
+    too_long, now_short = [], set(KNOWN_LONG)
     for name, path in _library_modules() + [(f"flows.{p.stem}", p)
                                             for p in sorted((ROOT / "flows").glob("*.py"))]:
         lines = path.read_text(encoding="utf-8").splitlines()
         if len(lines) <= LONG_MODULE_LINES:
             continue
+        now_short.discard(name)
         docstring = ast.get_docstring(ast.parse("\n".join(lines))) or ""
-        if LONG_MODULE_REASON not in docstring:
+        if LONG_MODULE_REASON not in docstring and name not in KNOWN_LONG:
             too_long.append(f"{name}: {len(lines)} lines")
     assert too_long == [], (
         f"modules over {LONG_MODULE_LINES} lines: split them, or say at the top why one "
         f"reads them whole ('{LONG_MODULE_REASON} …' in the docstring): {too_long}")
+    assert not now_short, f"no longer long, take them off KNOWN_LONG: {sorted(now_short)}"

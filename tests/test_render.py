@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from ranking_data import build_constructed, generated_warehouse
 
 from gongkai import rankings
-from gongkai.render import artifact_key, charts, league_artifact_rows, render_all
+from gongkai.render import MANIFEST, artifact_key, charts, league_artifact_rows, render_all
+from gongkai.wording import plain
 
 YEAR = 2024
 
@@ -27,8 +28,15 @@ def generated(tmp_path_factory):
     """The generated demo (2023–2024, real checks) rendered once."""
     warehouse = generated_warehouse((2023, 2024))
     out = tmp_path_factory.mktemp("out")
-    files = render_all(warehouse, out, [2023, 2024])
+    files = render_all(warehouse, out, [2023, 2024], pdf=False)
     return warehouse, out, files
+
+
+def digest(out, year, code: str, ext: str):
+    """The digest file of a unit (named <code>-<name>.<ext>)."""
+    found = sorted((out / str(year) / "digests").glob(f"{code}-*.{ext}"))
+    assert len(found) == 1, (code, found)
+    return found[0]
 
 
 def _league_from_html(text: str) -> dict[str, str]:
@@ -51,11 +59,12 @@ def test_every_output_is_written(generated):
             assert (out / str(year) / "charts" / f"{name}.png").exists()
         assert len(list((out / str(year) / "digests").glob("*.html"))) == units
         assert len(list((out / str(year) / "digests").glob("*.docx"))) == units
-    assert set(files) == {p for p in out.rglob("*") if p.is_file()}
+    # every file but the render's own manifest (.render-manifest.json)
+    assert set(files) == {p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
     index = (out / "index.html").read_text("utf-8")
     for year in (2023, 2024):
         assert f'href="{year}/city-report.html"' in index
-        assert f'href="{year}/digests/430181001.html"' in index
+        assert f'href="{year}/digests/430181001-' in index
 
 
 def test_html_is_self_contained(generated):
@@ -137,10 +146,11 @@ def test_digest_shows_only_its_own_findings_with_their_cells(generated):
     assert findings, "the generated demo should have findings"
     by_unit: dict[str, set[str]] = {}
     for unit, message in findings:
-        by_unit.setdefault(unit, set()).add(message)
+        # a rule id inside a message is printed as what the rule checks
+        by_unit.setdefault(unit, set()).add(plain(message))
     checked = 0
     for unit, own in sorted(by_unit.items()):
-        text = htmllib.unescape((out / str(YEAR) / "digests" / f"{unit}.html").read_text("utf-8"))
+        text = htmllib.unescape((digest(out, YEAR, unit, "html")).read_text("utf-8"))
         for message in own:
             assert message in text
         others = set().union(*(m for u, m in by_unit.items() if u != unit)) - own
@@ -152,7 +162,7 @@ def test_digest_shows_only_its_own_findings_with_their_cells(generated):
         checked += 1
     assert checked >= 2
     # other units' scores are shown: every unit of the peer group is listed
-    text = (out / str(YEAR) / "digests" / "430181001.html").read_text("utf-8")
+    text = digest(out, YEAR, "430181001", "html").read_text("utf-8")
     peers = text.split('<ol class="peers">', 1)[1].split("</ol>", 1)[0]
     assert peers.count("<li") == 4
 
@@ -170,10 +180,10 @@ def test_text_from_submissions_is_escaped(tmp_path):
                 "where unit_code = '430181004' and report_year = 2024")
     con.close()
     out = tmp_path / "out"
-    render_all(path, out, [2024])
+    render_all(path, out, [2024], pdf=False)
     pages = [out / "index.html", out / "2024" / "city-report.html",
-             out / "2024" / "digests" / "430181001.html",
-             out / "2024" / "digests" / "430181004.html"]
+             digest(out, 2024, "430181001", "html"),
+             digest(out, 2024, "430181004", "html")]
     for page in pages:
         text = page.read_text("utf-8")
         assert "<script" not in text.lower(), page
@@ -184,16 +194,16 @@ def test_text_from_submissions_is_escaped(tmp_path):
     md = (out / "2024" / "city-report.md").read_text("utf-8")
     assert "<script" not in md.lower() and "&lt;script&gt;" in md
     wb = load_workbook(out / "2024" / "city-report.xlsx")
-    names = [c for c in wb["综合排名"]["H"] if c.value and "HYPERLINK" in str(c.value)]
+    names = [c for c in wb["综合排名"]["A"] if c.value and "HYPERLINK" in str(c.value)]
     assert names and all(c.data_type == "s" for c in names)
-    doc = Document(out / "2024" / "digests" / "430181001.docx")
+    doc = Document(digest(out, 2024, "430181001", "docx"))
     assert any("<script>alert(1)</script>淮川街道" in p.text for p in doc.paragraphs)
 
 
 def test_zero_denominators_and_small_samples_are_printed_as_such(tmp_path):
     path = build_constructed(tmp_path / "w.duckdb")
     out = tmp_path / "out"
-    render_all(path, out, [2024])
+    render_all(path, out, [2024], pdf=False)
     report = (out / "2024" / "city-report.html").read_text("utf-8")
     rows = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">[^<]*</td><td class=\"n\">"
                            r"[^<]*</td><td class=\"n\">([^<]*)</td>", report))
@@ -201,14 +211,13 @@ def test_zero_denominators_and_small_samples_are_printed_as_such(tmp_path):
     assert rows["集里"] == "3/5件"
     assert rows["荷花"] == "不适用"
     assert rows["官渡"] == "数据空白"
-    digest = (out / "2024" / "digests" / "430181003.html").read_text("utf-8")
-    assert "不适用" in digest
+    assert "不适用" in digest(out, 2024, "430181003", "html").read_text("utf-8")
 
 
 def test_rendering_is_deterministic(tmp_path):
     path = build_constructed(tmp_path / "w.duckdb")
-    first = render_all(path, tmp_path / "a", [2024])
-    second = render_all(path, tmp_path / "b", [2024])
+    first = render_all(path, tmp_path / "a", [2024], pdf=False)
+    second = render_all(path, tmp_path / "b", [2024], pdf=False)
     assert len(first) == len(second)
     for a, b in zip(sorted(first), sorted(second), strict=True):
         assert a.relative_to(tmp_path / "a") == b.relative_to(tmp_path / "b")
@@ -217,7 +226,7 @@ def test_rendering_is_deterministic(tmp_path):
 
 def test_unknown_year_is_skipped(tmp_path, caplog):
     path = build_constructed(tmp_path / "w.duckdb")
-    files = render_all(path, tmp_path / "out", [2019, 2024])
+    files = render_all(path, tmp_path / "out", [2019, 2024], pdf=False)
     assert not (tmp_path / "out" / "2019").exists()
     assert (tmp_path / "out" / "2024" / "city-report.html") in files
     assert any("2019" in r.getMessage() for r in caplog.records)
@@ -251,9 +260,12 @@ fm.ttflist = [f for f in fm.ttflist if f.fname.startswith(data)]
 fm._findfont_cached.cache_clear()
 assert not [f for f in fm.ttflist if "CJK" in f.name]
 from gongkai.render import charts
-chart = charts.league_chart([{"peer_group": "街道", "name": "街道", "rows": [
-    {"rank_in_group": 1, "short_name": "集里街道", "score": 91.5, "band": "优秀"},
-    {"rank_in_group": 2, "short_name": "荷花街道", "score": 80.0, "band": "良好"}]}], 2024)
+from gongkai.render.model import LeagueRow, PeerGroup
+rows = [LeagueRow(unit_code=c, report_year=2024, unit_name=n, short_name=n, peer_group="街道",
+                  peer_group_order=1, has_report=True, rank_in_group=r, score=s, band=b)
+        for c, n, r, s, b in (("430181002", "集里街道", 1, 91.5, "优秀"),
+                              ("430181003", "荷花街道", 2, 80.0, "良好"))]
+chart = charts.league_chart([PeerGroup("街道", rows)], 2024)
 path = font_manager.findfont(font_manager.FontProperties(family=charts.cjk_font()),
                              fallback_to_default=False)
 print(path)
@@ -273,10 +285,12 @@ def test_charts_draw_chinese_with_system_fonts_hidden(tmp_path):
 def test_artifact_keys_and_rows():
     assert artifact_key("League Table", 2024) == "league-table-2024"
     assert artifact_key("城市", "x_y", 2024) == "x-y-2024"
-    rows = league_artifact_rows([{"peer_group": "街道", "rank_in_group": 2, "group_size": 4,
-                                  "unit_name": "集里街道", "score": 90.0, "band": "优秀",
-                                  "rank_min": 2, "rank_max": 3, "score_change": -1.5,
-                                  "rank_change": None}])
+    from gongkai.render.model import LeagueRow
+
+    rows = league_artifact_rows([LeagueRow(
+        unit_code="430181002", report_year=2024, unit_name="集里街道", short_name="集里",
+        peer_group="街道", peer_group_order=1, has_report=True, rank_in_group=2, group_size=4,
+        score=90.0, band="优秀", rank_min=2, rank_max=3, score_change=-1.5, rank_change=None)])
     assert rows == [{"组别": "街道", "名次": "2/4", "单位": "集里街道", "得分": "90", "等次": "优秀",
                      "名次区间": "2–3", "得分变化": "−1.5", "名次变化": "—"}]
     json.dumps(rows, ensure_ascii=False)
@@ -309,9 +323,10 @@ def test_post_artifacts_in_a_flow(prefect_harness, tmp_path):
 
 def test_workers_do_not_change_the_bytes(generated, tmp_path):
     warehouse, out, _ = generated
-    parallel = render_all(warehouse, tmp_path / "two", [2023, 2024], workers=2)
+    parallel = render_all(warehouse, tmp_path / "two", [2023, 2024], workers=2, pdf=False)
     names = sorted(p.relative_to(tmp_path / "two") for p in parallel)
-    assert names == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(out) for p in out.rglob("*")
+                           if p.is_file() and p.name != MANIFEST)
     for name in names:
         assert (tmp_path / "two" / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -322,23 +337,24 @@ def test_digest_documents_do_not_share_state(tmp_path):
     from gongkai.render import data, write_digests
 
     path = build_constructed(tmp_path / "w.duckdb")
-    con, method = rankings.connect(path)
+    con, method = data.connect(path)
     city = data.city_report(con, method, 2024)
-    digests = {d["unit"]["unit_code"]: d for d in data.digests(con, method, city)}
+    digests = {d.unit.unit_code: d for d in data.digests(con, method, city)}
     con.close()
     write_digests([digests["430181001"]], tmp_path / "a")
     write_digests([digests["430181107"], digests["430181001"]], tmp_path / "b")
-    name = "2024/digests/430181001.docx"
-    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    doc = Document(tmp_path / "b" / name)
+    a, b = digest(tmp_path / "a", 2024, "430181001", "docx"), digest(tmp_path / "b", 2024,
+                                                                    "430181001", "docx")
+    assert a.read_bytes() == b.read_bytes()
+    doc = Document(b)
     assert not any("430181107" in p.text or "问题-430181107" in p.text for p in doc.paragraphs)
 
 
-def test_deterministic_zip_is_what_zipfile_writes():
+def test_office_files_are_written_deterministically():
     import io
     import zipfile
 
-    from gongkai.render.office import deterministic_zip
+    from gongkai.zips import fixed_zip, write_zip
 
     stamp = "2025-02-01T09:00:00Z"
     core = ('<cp:coreProperties><dcterms:created xsi:type="dcterms:W3CDTF">2013-12-23T23:15:00Z'
@@ -354,35 +370,48 @@ def test_deterministic_zip_is_what_zipfile_writes():
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             z.writestr(info, data)
-    assert deterministic_zip(entries, stamp) == expected.getvalue()
-    # the second time the unchanged entries come from the cache: the same bytes
-    assert deterministic_zip(entries, stamp) == expected.getvalue()
+    written = write_zip(entries, stamp=stamp)
+    assert written == expected.getvalue()
+    # an archive saved at another time and with other entry times: the same bytes again
+    again = io.BytesIO()
+    with zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 5, 6, 7, 8, 10)), data)
+    assert fixed_zip(again.getvalue(), stamp=stamp, entry_time=(1980, 1, 1, 0, 0, 0),
+                     dates=("created", "modified")) == written
+    # a generated submission keeps its creation date and gets the fixed "modified" one
+    generated = fixed_zip(again.getvalue())
+    with zipfile.ZipFile(io.BytesIO(generated)) as z:
+        assert z.read("docProps/core.xml") == core.encode()
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
 
 
 def test_stale_digests_are_removed_and_other_files_kept(tmp_path):
     path = build_constructed(tmp_path / "w.duckdb")
     out = tmp_path / "out"
-    render_all(path, out, [2024])
+    render_all(path, out, [2024], pdf=False)
     digests = out / "2024" / "digests"
-    assert (digests / "430181004.html").exists() and (digests / "430181004.docx").exists()
+    assert digest(out, 2024, "430181004", "html") and digest(out, 2024, "430181004", "docx")
     # units without a report have no digest, and the index does not link to one
-    assert not (digests / "430181101.html").exists()
+    assert not list(digests.glob("430181101*"))
+    # a digest under the older name (the code alone) is replaced by the named one
+    (digests / "430181001.html").write_text("old", encoding="utf-8")
     index = (out / "index.html").read_text("utf-8")
-    assert 'href="2024/digests/430181004.html"' in index
-    assert 'href="2024/digests/430181101.html"' not in index
+    assert 'href="2024/digests/430181004-' in index
+    assert 'href="2024/digests/430181101-' not in index
     (digests / "notes.txt").write_text("kept", encoding="utf-8")
     (digests / "README.html").write_text("kept", encoding="utf-8")
     w = duckdb.connect(str(path))  # 关口 withdraws its 2024 report
     w.execute("update submissions set is_current = false where unit_code = '430181004' "
               "and report_year = 2024")
     w.close()
-    files = render_all(path, out, [2024])
-    assert not (digests / "430181004.html").exists()
-    assert not (digests / "430181004.docx").exists()
+    files = render_all(path, out, [2024], pdf=False)
+    assert not list(digests.glob("430181004*"))
+    assert not (digests / "430181001.html").exists()
     assert (digests / "notes.txt").exists() and (digests / "README.html").exists()
-    assert (digests / "430181001.html") in files
+    assert digest(out, 2024, "430181001", "html") in files
     index = (out / "index.html").read_text("utf-8")
-    assert 'href="2024/digests/430181004.html"' not in index and "关口街道" in index
+    assert 'href="2024/digests/430181004-' not in index and "关口街道" in index
 
 
 def test_render_command_reads_the_warehouse_without_writing_it(tmp_path, capsys):
@@ -393,7 +422,7 @@ def test_render_command_reads_the_warehouse_without_writing_it(tmp_path, capsys)
     path = build_constructed(tmp_path / "w.duckdb")
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     out = tmp_path / "out"
-    stale = out / "2024" / "digests" / "430181199.html"
+    stale = out / "2024" / "digests" / "430181199-旧名.html"
     stale.parent.mkdir(parents=True)
     stale.write_text("old", encoding="utf-8")
     assert main(["render", "--warehouse", str(path), "--out", str(out), "--years",
@@ -401,7 +430,7 @@ def test_render_command_reads_the_warehouse_without_writing_it(tmp_path, capsys)
     said = capsys.readouterr().out
     assert "2023–2024" in said and "removed 1 stale digests" in said
     assert (out / "2024" / "city-report.html").exists()
-    assert (out / "2023" / "digests" / "430181001.docx").exists()
+    assert (digest(out, 2023, "430181001", "docx")).exists()
     assert not stale.exists()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert main(["render", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
@@ -425,7 +454,7 @@ def test_the_league_discriminates(generated):
 def test_long_digests_print_dense_and_short_ones_in_full(generated):
     """A digest too long for one printed page is marked dense (its print CSS then uses
     smaller type and leaves out the history and the excerpt); a short one is not."""
-    from gongkai.render.data import unread_text
+    from gongkai.wording import unread_text
 
     warehouse, out, _ = generated
     con, _ = rankings.connect(warehouse)
@@ -433,11 +462,108 @@ def test_long_digests_print_dense_and_short_ones_in_full(generated):
                               "where report_year = ? group by unit_code", [YEAR]).fetchall())
     con.close()
     busiest = max(sorted(counts), key=counts.get)
-    clean = next(f.stem for f in sorted((out / str(YEAR) / "digests").glob("*.html"))
-                 if f.stem not in counts)
-    dense = (out / str(YEAR) / "digests" / f"{busiest}.html").read_text("utf-8")
-    full = (out / str(YEAR) / "digests" / f"{clean}.html").read_text("utf-8")
+    clean = next(f.stem.split("-")[0] for f in sorted((out / str(YEAR) / "digests").glob("*.html"))
+                 if f.stem.split("-")[0] not in counts)
+    dense = (digest(out, YEAR, busiest, "html")).read_text("utf-8")
+    full = (digest(out, YEAR, clean, "html")).read_text("utf-8")
     assert '<html lang="zh-CN" class="dense">' in dense
     assert '<html lang="zh-CN">' in full and "optional" in full
-    assert unread_text(["a", "b"]) == "a、b未能从报告中读到"
-    assert unread_text(["a", "b", "c", "d"]) == "4个单元格未能从报告中读到：a 至 d"
+    assert unread_text(["a", "b"]) == "a、b：未能从报告中读到"
+    assert unread_text(["a", "b", "c", "d"]) == "4项未能从报告中读到：a 至 d"
+
+
+def _html_headings(text: str) -> list[str]:
+    return [htmllib.unescape(h) for h in re.findall(r"<h[23][^>]*>([^<]+)</h[23]>", text)]
+
+
+def test_every_format_has_the_same_sections(generated):
+    """The Word and Markdown city reports carry every section of the HTML one, numbered
+    alike (and the workbook a sheet for each table)."""
+    _, out, _ = generated
+    year_dir = out / str(YEAR)
+    html = _html_headings((year_dir / "city-report.html").read_text("utf-8"))
+    md = [line.lstrip("#").strip().replace("\\", "")
+          for line in (year_dir / "city-report.md").read_text("utf-8").splitlines()
+          if line.startswith(("## ", "### "))]
+    docx = [p.text for p in Document(year_dir / "city-report.docx").paragraphs
+            if p.style.name.startswith("Heading")]
+    assert html == md == docx
+    numbered = [h for h in html if re.match(r"^[一二三四五六七八九十]、", h)]
+    assert [h.split("、", 1)[1] for h in numbered] == [
+        "总体情况", "综合排名", "合规情况", "收到和处理政府信息公开申请情况", "行政复议和行政诉讼情况",
+        "主动公开政府信息情况", "报告存在错误的单位", "报告存在“提醒”级问题的单位",
+        "经检查有误或读取存疑的数值", "历年趋势"]
+    for sub in ("分项得分", "办理结果构成", "各单位申请办理参考指标（不参与排名）"):
+        assert sub in html
+    sheets = load_workbook(year_dir / "city-report.xlsx").sheetnames
+    assert {"综合排名", "参考指标", "主动公开", "错误单位", "提醒单位", "有误或存疑数值"} <= set(sheets)
+
+
+def test_workbook_is_ready_to_circulate_and_word_is_chinese(generated):
+    _, out, _ = generated
+    wb = load_workbook(out / str(YEAR) / "city-report.xlsx")
+    league = wb["综合排名"]
+    assert [c.value for c in league[3]][:2] == ["单位", "组别"]
+    for ws in wb.worksheets:
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert league.page_setup.orientation == "landscape"
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=4):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    assert cell.number_format != "General", (ws.title, cell.coordinate)
+                    assert len(repr(cell.value)) < 14, (ws.title, cell.value)
+    doc = Document(out / str(YEAR) / "city-report.docx")
+    langs = {v for el in doc.styles.element.iter() if el.tag.endswith("}lang")
+             for k, v in el.attrib.items() if not k.endswith("bidi")}
+    assert langs == {"zh-CN"}
+
+
+def test_digests_speak_to_leaders(generated):
+    """No rule ids, cell codes or field names in what a leader reads; the counts match the
+    list; one line says where the points were lost; files carry the township's name."""
+    _, out, _ = generated
+    pages = sorted((out / str(YEAR) / "digests").glob("*.html"))
+    assert all(re.match(r"^\d{9}-\w+(街道|镇|乡)\.html$", p.name) for p in pages), pages[:3]
+    internal = re.compile(r"\b[TRQ]\d?-[A-Z0-9-]+\b|\bt[234]\.[a-z_.]+|_unit_code|"
+                          r"unit_name_printed|submission_year")
+    for page in pages:
+        text = page.read_text("utf-8")
+        body = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+        shown = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+        assert not internal.search(shown), (page.name, internal.search(shown).group(0))
+        kinds = re.findall(r'<span class="sev sev-[a-z]+">([^<]+)</span>', text)
+        heading = re.search(r"需要改正或核实的问题（([^）]*)）", text).group(1)
+        assert heading.startswith(f"共{len(kinds)}条")
+        for kind in set(kinds):
+            assert f"{kind}{kinds.count(kind)}条" in heading
+        assert re.search(r'<p class="lost" id="lost-points">(失分主要在：|各项可评价指标均得满分)',
+                         text)
+
+
+def test_rerun_with_nothing_changed_rewrites_nothing(tmp_path):
+    """Nothing changed: no file rewritten (same bytes, same modification times). One
+    township resubmits in 2024: only 2024 is rendered again."""
+    from gongkai.render import render
+
+    path = build_constructed(tmp_path / "w.duckdb")
+    out = tmp_path / "out"
+    first = render(path, out, [2023, 2024], pdf=False)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    again = render(path, out, [2023, 2024], pdf=False)
+    assert again.written == [] and again.unchanged_years == [2023, 2024]
+    assert sorted(again.files) == sorted(first.files)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    con = duckdb.connect(str(path))  # 集里 corrects its 2024 narrative (a new submission)
+    con.execute("update narratives set text = text || '（更正）' where section_code = 's5' "
+                "and unit_code = '430181002' and report_year = 2024")
+    con.close()
+    third = render(path, out, [2023, 2024], pdf=False)
+    assert third.unchanged_years == [2023]
+    assert third.written and all("2023" not in p.relative_to(out).parts for p in third.written)
+    assert digest(out, 2024, "430181002", "html") in third.written
+    for p, (mtime, _) in before.items():
+        if p.relative_to(out).parts[0] == "2023":
+            assert p.stat().st_mtime_ns == mtime, p

@@ -18,8 +18,9 @@ def register(sub) -> None:
     """Add the ``render`` subcommand."""
     p = sub.add_parser(
         "render", help="re-render the city report, digests and index from a warehouse",
-        description="Render the city comparative report (HTML, DOCX, XLSX, Markdown), one "
-                    "digest per township with a report (HTML, DOCX) and the index from a "
+        description="Render the city comparative report (HTML, DOCX, XLSX, Markdown, PDF), "
+                    "one digest per township with a report (HTML, DOCX, PDF) and the index "
+                    "from a "
                     "published warehouse, opened read-only. Digests of units that no longer "
                     "have a report in a rendered year are removed.")
     p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
@@ -30,6 +31,9 @@ def register(sub) -> None:
                         "the warehouse has)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="render processes (default: one per CPU, none for a small render)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="do not print the PDF copies (made by headless Chromium when it is "
+                        "installed)")
     p.set_defaults(func=run)
 
 
@@ -54,7 +58,7 @@ def run(args) -> int:
     from gongkai.render import render
 
     try:
-        done = render(warehouse, args.out, years, workers=args.workers)
+        done = render(warehouse, args.out, years, workers=args.workers, pdf=not args.no_pdf)
     except Exception as exc:
         print(f"gongkai render failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -64,7 +68,9 @@ def run(args) -> int:
               f"only {out / 'index.html'} was written", file=sys.stderr)
     label = (f"{done.years[0]}–{done.years[-1]}" if len(done.years) > 1
              else str(done.years[0]) if done.years else "no year")
-    print(f"gongkai render: {len(done.written)} files for {label} in {out}/ "
-          f"({done.seconds:.1f} s)"
+    print(f"gongkai render: {len(done.files)} files for {label} in {out}/, "
+          f"{len(done.written)} written ({done.seconds:.1f} s)"
+          + (f"; unchanged: {', '.join(map(str, done.unchanged_years))}"
+             if done.unchanged_years else "")
           + (f"; removed {len(done.removed)} stale digests" if done.removed else ""))
     return 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.sql import query_hint
+
 
 def register(sub) -> None:
     """Add the ``run`` subcommand."""
@@ -65,7 +67,8 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
                  f"not assessable: {checks['not_assessable']}")
     if checks["broken_rules"]:
         lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
-    lines.append(f"  rankings   stored once: {', '.join(result['stored'])}")
+    if result.get("stored"):
+        lines.append(f"  rankings   stored once: {', '.join(result['stored'])}")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result.get("render_skipped"):
@@ -77,8 +80,7 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
     if wall_seconds is not None:
         timing += f" (total {wall_seconds:.1f} s)"
     lines.append(f"  stages     {timing}")
-    lines.append(f"  query it   duckdb -readonly {result['warehouse']} "
-                 "\"select * from v_t3 limit 5\"")
+    lines.append(f"  query it   {query_hint(result['warehouse'])}")
     return "\n".join(lines) + "\n"
 
 

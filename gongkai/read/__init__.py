@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
-from gongkai.read import meta
+from gongkai.read import legacy, meta
 from gongkai.read.decode import decode
 from gongkai.read.document import Document
 from gongkai.read.tables import TableReader, detect_version
@@ -31,6 +31,9 @@ def sniff_format(data: bytes, name: str) -> str:
     from gongkai.read.html import looks_like_html
 
     suffix = Path(name).suffix.lower()
+    legacy_format = legacy.sniff(data, name)  # OLE (.doc .wps .xls .et) and RTF, by content
+    if legacy_format:
+        return legacy_format
     if data.startswith(b"PK\x03\x04"):
         head = data[:65536]
         if b"word/" in head:
@@ -42,8 +45,6 @@ def sniff_format(data: bytes, name: str) -> str:
         return "pdf"
     if suffix in (".docx", ".xlsx"):
         return suffix[1:]  # not a zip archive: its reader reports the file as damaged
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc / .xls
     if suffix in (".html", ".htm", ".xhtml") or looks_like_html(data):
         return "html"
     return "markdown" if suffix in (".md", ".markdown") else "text"
@@ -80,13 +81,19 @@ def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
     try:
         fmt = sniff_format(data, name)
         report = ParsedReport(file=name, format=fmt)
-        if fmt == "xlsx":
+        read_as = fmt
+        if fmt in legacy.LEGACY_FORMATS:  # converted to .docx/.xlsx; report.format stays
+            converted = legacy.to_modern(data, name, fmt, report)
+            if converted is None:
+                return report
+            data, read_as = converted
+        if read_as == "xlsx":
             from gongkai.read import xlsx as xlsx_reader
 
             if xlsx_reader.read_form(data, name, report):  # the office's own form
                 return _finish_form(report, registry or default_registry(), filed_year,
                                     filed_unit_code)
-        doc = _to_document(data, name, fmt, report)
+        doc = _to_document(data, name, read_as, report)
         if doc is None:
             return report
         return parse_document(doc, report, filed_year=filed_year,

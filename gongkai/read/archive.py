@@ -118,25 +118,4 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     return zf
 
 
-_MODIFIED = re.compile(rb"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry's timestamp (and the document's "modified" date,
-    which openpyxl sets to the time of saving) fixed, so equal content gives equal bytes
-    (used by the writers of generated Word and Excel files)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            content = src.read(info)
-            if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            dst.writestr(fixed, content)
-    return out.getvalue()
-
-
-__all__ = ["open_zip", "fixed_zip", "UnsafeArchive", "MAX_ENTRIES", "MAX_TOTAL_UNCOMPRESSED", "MAX_RATIO"]
+__all__ = ["open_zip", "UnsafeArchive", "MAX_ENTRIES", "MAX_TOTAL_UNCOMPRESSED", "MAX_RATIO"]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -35,10 +37,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from gongkai import rankings
+from gongkai import rankings, wording
 from gongkai.paths import TEMPLATES_DIR
 from gongkai.render import charts as ch
-from gongkai.render import data, fmt, office
+from gongkai.render import data, excel, files, fmt, word, word_parts
+from gongkai.render import pdf as pdf_copies
+from gongkai.render.model import CityReport, Digest
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +56,8 @@ DIGESTS_PER_JOB = 16
 
 def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """The Jinja2 environment of the reports: HTML templates (``*.html.j2``) autoescaped,
-    undefined names an error, the figure filters of ``gongkai.render.fmt``, and ``unread``
-    (cells never read, ``data.unread_text``)."""
+    undefined names an error, the figure filters of ``gongkai.render.fmt``, ``unread``
+    (cells never read) and the wording of ``gongkai.wording`` as ``w``."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "htm", "xml", "html.j2"]),
@@ -61,31 +65,28 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(fmt.FILTERS)
-    env.filters["unread"] = data.unread_text
+    env.filters["unread"] = wording.unread_text
+    env.globals["w"] = wording
     return env
 
 
 def _stamp(as_of: str | None, year: int) -> str:
-    """The document date of the DOCX/XLSX files: when the data was loaded (deterministic)."""
+    """The document date of the DOCX/XLSX files: the data's own date (deterministic)."""
     if as_of:
-        return dt.datetime.strptime(as_of, "%Y-%m-%d %H:%M").strftime("%Y-%m-%dT%H:%M:00Z")
+        return dt.datetime.strptime(as_of, "%Y-%m-%d").strftime("%Y-%m-%dT00:00:00Z")
     return f"{year + 1}-01-01T00:00:00Z"
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
-def year_charts(d: dict) -> dict[str, ch.Chart]:
+def year_charts(d: CityReport) -> dict[str, ch.Chart]:
     """The four charts of a year's city report."""
-    scores = [r["score"] for r in d["league"] if r["score"] is not None]
+    scores = [r.score for r in d.league if r.score is not None]
     return {
-        "league": ch.league_chart(d["groups"], d["year"]),
-        "distribution": ch.score_distribution_chart(scores, d["method"].bands, d["year"]),
-        "outcomes": ch.outcomes_chart(d["outcomes"], d["year"]),
-        "totals": ch.yearly_totals_chart(d["series"]),
+        "league": ch.league_chart(d.groups, d.year),
+        "distribution": ch.score_distribution_chart(scores, d.method.bands, d.year),
+        "outcomes": ch.outcomes_chart(d.outcomes, d.year),
+        "totals": ch.yearly_totals_chart(d.series),
     }
 
 
@@ -95,74 +96,73 @@ def _environment() -> Environment:
     return environment()
 
 
-def write_city_report(d: dict, out_dir: Path) -> list[Path]:
+def write_city_report(d: CityReport, out_dir: Path) -> list[Path]:
     """Write one year's city report in every format (charts, HTML, Markdown, DOCX, XLSX)
     from its data (``data.city_report``); returns the files."""
     env = _environment()
-    method = d["method"]
-    year_dir = out_dir / str(d["year"])
+    method = d.method
+    year_dir = out_dir / str(d.year)
     lines = rankings.method_lines(method)
     charts = year_charts(d)
     written: list[Path] = []
     chart_ctx = {}
     for key, chart in charts.items():
-        png = year_dir / "charts" / f"{chart.name}.png"
-        png.parent.mkdir(parents=True, exist_ok=True)
-        png.write_bytes(chart.png)
-        written.append(png)
+        written.append(files.put(year_dir / "charts" / f"{chart.name}.png", chart.png))
         uri = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
         chart_ctx[key] = {"title": chart.title, "uri": uri, "file": f"charts/{chart.name}.png"}
     links = {k: f"{CITY_REPORT}.{k}" for k in ("html", "docx", "xlsx", "md")}
     ctx = {"d": d, "charts": chart_ctx, "method_lines": lines, "links": links,
-           "t4_cols": data.T4_COL_LABELS}
-    written.append(_write(year_dir / f"{CITY_REPORT}.html",
-                          env.get_template("city_report.html.j2").render(ctx)))
-    written.append(_write(year_dir / f"{CITY_REPORT}.md",
-                          env.get_template("city_report.md.j2").render(ctx)))
-    stamp = _stamp(d["as_of"], d["year"])
-    written.append(office.city_report_docx(d, charts, lines, year_dir / f"{CITY_REPORT}.docx",
-                                           stamp))
-    written.append(office.city_report_xlsx(d, lines, year_dir / f"{CITY_REPORT}.xlsx", stamp))
+           "t4_cols": wording.T4_COL_LABELS}
+    written.append(files.put_text(year_dir / f"{CITY_REPORT}.html",
+                                  env.get_template("city_report.html.j2").render(ctx)))
+    written.append(files.put_text(year_dir / f"{CITY_REPORT}.md",
+                                  env.get_template("city_report.md.j2").render(ctx)))
+    stamp = _stamp(d.as_of, d.year)
+    written.append(word.city_report_docx(d, charts, lines, year_dir / f"{CITY_REPORT}.docx",
+                                         stamp))
+    written.append(excel.city_report_xlsx(d, lines, year_dir / f"{CITY_REPORT}.xlsx", stamp))
     return written
 
 
-def write_digests(digests: list[dict], out_dir: Path) -> list[Path]:
+def write_digests(digests: list[Digest], out_dir: Path) -> list[Path]:
     """Write digests (``data.digests``) as HTML and DOCX; returns the files."""
     template = _environment().get_template("digest.html.j2")
     written = []
     for d in digests:
-        digest_dir = out_dir / str(d["year"]) / "digests"
+        digest_dir = out_dir / str(d.year) / "digests"
         digest_dir.mkdir(parents=True, exist_ok=True)
-        lines = rankings.method_lines(d["method"])
-        code = d["unit"]["unit_code"]
-        written.append(_write(digest_dir / f"{code}.html",
-                              template.render({"d": d, "method_lines": lines})))
-        written.append(office.digest_docx(d, lines, digest_dir / f"{code}.docx",
-                                          _stamp(d["as_of"], d["year"])))
+        lines = rankings.method_lines(d.method)
+        stem = d.file_stem
+        written.append(files.put_text(digest_dir / f"{stem}.html",
+                                      template.render({"d": d, "method_lines": lines})))
+        written.append(word.digest_docx(d, lines, digest_dir / f"{stem}.docx",
+                                        _stamp(d.as_of, d.year)))
     return written
 
 
-def _run_job(job: tuple[str, Any, Path]) -> list[Path]:
+def _run_job(job: tuple[str, Any, Path]) -> tuple[list[Path], list[Path]]:
     """One unit of work of a render: ("city", city report data, out) or ("digests", list of
-    digest data, out). Top-level so that worker processes can run it."""
+    digest data, out). Returns the job's files and those whose bytes changed. Top-level so
+    that worker processes can run it."""
     kind, payload, out_dir = job
-    if kind == "city":
-        return write_city_report(payload, out_dir)
-    return write_digests(payload, out_dir)
+    files.take_changed()
+    done = (write_city_report(payload, out_dir) if kind == "city"
+            else write_digests(payload, out_dir))
+    return done, files.take_changed()
 
 
-def index_html(con, method: rankings.Method, years: list[int]) -> str:
-    """The index page (``out/index.html``) linking the city report and digests of ``years``;
-    units without a report are listed without a link."""
+def index_html(con, method: rankings.Method, years: list[int],
+               with_pdf: frozenset[int] = frozenset()) -> str:
+    """The index page (``out/index.html``) linking the city report and digests of ``years``
+    (and their PDFs for the years in ``with_pdf``); units without a report are listed
+    without a link."""
     entries = []
     for year in sorted(years, reverse=True):
         table = data.league(con, year)
-        for r in table:
-            r["html"] = f"{year}/digests/{r['unit_code']}.html"
-            r["docx"] = f"{year}/digests/{r['unit_code']}.docx"
         entries.append({
             "year": year,
-            "city": {k: f"{year}/{CITY_REPORT}.{k}" for k in ("html", "docx", "xlsx", "md")},
+            "city": {k: f"{year}/{CITY_REPORT}.{k}" for k in ("html", "docx", "xlsx", "md", "pdf")},
+            "pdf": year in with_pdf,
             "groups": data.league_groups(table),
         })
     return _environment().get_template("index.html.j2").render({
@@ -171,13 +171,14 @@ def index_html(con, method: rankings.Method, years: list[int]) -> str:
     })
 
 
-# a digest file a render owns: <unit code>.html or .docx
-_DIGEST_FILE = re.compile(r"^\d{6,12}\.(html|docx)$")
+# a digest file a render owns: <unit code>[-<unit name>].html, .docx or .pdf
+_DIGEST_FILE = re.compile(r"^(\d{6,12})(-[^./\\]+)?\.(html|docx|pdf)$")
 
 
 def remove_stale_digests(out_dir: Path, year: int, keep: set[str]) -> list[Path]:
-    """Delete the digests of ``out/<year>/digests/`` whose unit is not in ``keep`` (units
-    that no longer have a report that year); other files are left alone. Returns them."""
+    """Delete the digests of ``out/<year>/digests/`` whose file name (without extension) is
+    not in ``keep`` (units that no longer have a report that year, or a digest under an
+    older name); other files are left alone. Returns them."""
     folder = out_dir / str(year) / "digests"
     if not folder.is_dir():
         return []
@@ -190,12 +191,15 @@ def remove_stale_digests(out_dir: Path, year: int, keep: set[str]) -> list[Path]
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a render did: the files written (in a fixed order), the stale digests removed,
-    the years rendered, and the seconds it took."""
+    """What a render did: every report file of the rendered years and the index (in a fixed
+    order), those whose bytes were written this time, the stale digests removed, the years
+    rendered, those left as they were (their inputs unchanged), and the seconds it took."""
 
+    files: list[Path]
     written: list[Path]
     removed: list[Path]
     years: list[int]
+    unchanged_years: list[int]
     seconds: float
 
 
@@ -214,24 +218,60 @@ def _warm_up() -> None:
     document) while the parent reads the warehouse."""
     _environment()
     ch.cjk_font()
-    office.warm_up()
+    word_parts.warm_up()
+
+
+# the manifest of a report folder: each year's input fingerprint and files
+MANIFEST = ".render-manifest.json"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A fingerprint of what turns the model into files: the templates and the render code."""
+    digest = hashlib.sha256()
+    for path in sorted([*TEMPLATES_DIR.glob("*.j2"), *Path(__file__).parent.glob("*.py"),
+                        Path(wording.__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def year_fingerprint(city: CityReport, digests: list[Digest], pdf: bool) -> str:
+    """The fingerprint of everything a year's files depend on: the year's report model (every
+    figure, finding and word it prints), the code and templates, and whether PDFs are made."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    digest.update(repr((city, digests, pdf)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int] | None = None,
-           *, workers: int | None = None) -> Rendered:
+           *, workers: int | None = None, pdf: bool = True) -> Rendered:
     """Render the city report, the digests and the index from a published warehouse.
 
     The warehouse is opened read-only and every figure is read in one query per view and
-    year; the files are then written by ``workers`` processes (default: one per CPU, and
-    none for a small render). Each file depends only on its data, so the bytes are the
-    same whatever the number of workers. ``years`` None means every year the warehouse
-    has; a requested year without reports is skipped with a warning. Digests of units that
-    no longer have a report in a rendered year are removed.
+    year into the report model. A year whose model, code and templates are unchanged since
+    the last render into ``out_dir`` (the fingerprints of ``out/.render-manifest.json``) and
+    whose files are all there is left alone; the others are written by ``workers``
+    processes (default: one per CPU, and none for a small render), each file only when its
+    bytes change. Each file depends only on its data, so the bytes are the same whatever the
+    number of workers. With ``pdf``, the city report and every digest are also printed to
+    PDF by headless Chromium (skipped, with a warning, where it is not installed).
+    ``years`` None means every year the warehouse has; a requested year without reports is
+    skipped with a warning. Digests of units that no longer have a report in a rendered year
+    are removed.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    con, method = rankings.connect(warehouse_path)
+    manifest = _read_manifest(out_dir)
+    con, method = data.connect(warehouse_path)
+    files.take_changed()
     with ExitStack() as stack:
         stack.callback(con.close)
         available = data.years(con)
@@ -241,45 +281,78 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
                 log.warning("render: no current reports for %s in %s; skipped", year,
                             warehouse_path)
         rendered_years = [y for y in wanted if y in available]
-        n_workers = _workers(workers, len(rendered_years),
-                             data.report_count(con, rendered_years))
+        cities = [data.city_report(con, method, year) for year in rendered_years]
+        digests = [data.digests(con, method, city) for city in cities]
+        prints = pdf and pdf_copies.missing_reason() is None
+        if pdf and not prints:
+            log.info("render: PDF copies not made: %s", pdf_copies.missing_reason())
+        fingerprints = {c.year: year_fingerprint(c, d, prints)
+                        for c, d in zip(cities, digests, strict=True)}
+        todo = [i for i, year in enumerate(rendered_years)
+                if manifest.get(str(year), {}).get("fingerprint") != fingerprints[year]
+                or not all((out_dir / f).is_file()
+                           for f in manifest.get(str(year), {}).get("files", []))]
+        unchanged = [y for i, y in enumerate(rendered_years) if i not in todo]
+        indexed = [y for y in available if y in rendered_years
+                   or (out_dir / str(y) / f"{CITY_REPORT}.html").exists()]
+        with_pdf = frozenset(y for y in indexed if prints or (
+            out_dir / str(y) / f"{CITY_REPORT}.pdf").exists())
+        index = index_html(con, method, indexed, with_pdf)
+        con.close()
+        jobs: list[tuple[str, Any, Path]] = [("city", cities[i], out_dir) for i in todo]
+        for i in todo:
+            for k in range(0, len(digests[i]), DIGESTS_PER_JOB):
+                jobs.append(("digests", digests[i][k:k + DIGESTS_PER_JOB], out_dir))
+        n_workers = _workers(workers, len(todo), sum(len(digests[i]) for i in todo))
         pool = None
-        if n_workers > 1:
+        if n_workers > 1 and jobs:
             # spawn, not fork: the caller (a Prefect task) runs threads
             pool = stack.enter_context(ProcessPoolExecutor(
                 max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")))
             for _ in range(n_workers):
                 pool.submit(_warm_up)
-        cities = [data.city_report(con, method, year) for year in rendered_years]
-        digests = [data.digests(con, method, city) for city in cities]
-        indexed = [y for y in available if y in rendered_years
-                   or (out_dir / str(y) / f"{CITY_REPORT}.html").exists()]
-        index = index_html(con, method, indexed)
-        con.close()
-        jobs: list[tuple[str, Any, Path]] = [("city", city, out_dir) for city in cities]
-        for year_digests in digests:
-            for i in range(0, len(year_digests), DIGESTS_PER_JOB):
-                jobs.append(("digests", year_digests[i:i + DIGESTS_PER_JOB], out_dir))
-        results = pool.map(_run_job, jobs) if pool else map(_run_job, jobs)
-        written = [path for files in results for path in files]
+        results = list(pool.map(_run_job, jobs) if pool else map(_run_job, jobs))
+    written = [path for _, changed in results for path in changed]
+    year_files: dict[int, list[Path]] = {}
+    for job, (done, _) in zip(jobs, results, strict=True):
+        year = job[1].year if job[0] == "city" else job[1][0].year
+        year_files.setdefault(year, []).extend(done)
+    if prints and todo:
+        pages = [p for i in todo for p in year_files[rendered_years[i]] if p.suffix == ".html"]
+        printed = pdf_copies.print_all(pages)
+        written += files.take_changed()
+        for page in printed:
+            year_files[int(page.relative_to(out_dir).parts[0])].append(page)
     removed = []
     for year, year_digests in zip(rendered_years, digests, strict=True):
-        keep = {d["unit"]["unit_code"] for d in year_digests}
-        removed += remove_stale_digests(out_dir, year, keep)
-    written.append(_write(out_dir / "index.html", index))
+        removed += remove_stale_digests(out_dir, year, {d.file_stem for d in year_digests})
+    for year in rendered_years:
+        if year in year_files:
+            manifest[str(year)] = {
+                "fingerprint": fingerprints[year],
+                "files": sorted(p.relative_to(out_dir).as_posix() for p in year_files[year])}
+    files.put_text(out_dir / "index.html", index)
+    files.put_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
+                                                  sort_keys=True) + "\n")
+    written += files.take_changed()
+    every = [out_dir / f for y in rendered_years for f in manifest[str(y)]["files"]]
+    every.append(out_dir / "index.html")
     seconds = time.perf_counter() - started
-    log.info("render: %d files in %.1f s (%d worker%s)%s", len(written), seconds, n_workers,
-             "" if n_workers == 1 else "s",
+    log.info("render: %d files written, %d unchanged, in %.1f s (%d worker%s)%s%s",
+             len(written), len(every) - len([p for p in written if p in set(every)]), seconds,
+             n_workers, "" if n_workers == 1 else "s",
+             f"; years left as they were: {', '.join(map(str, unchanged))}" if unchanged else "",
              f"; {len(removed)} stale digests removed" if removed else "")
-    return Rendered(written=written, removed=removed, years=rendered_years, seconds=seconds)
+    return Rendered(files=every, written=written, removed=removed, years=rendered_years,
+                    unchanged_years=unchanged, seconds=seconds)
 
 
 def render_all(warehouse_path: str | Path, out_dir: str | Path,
-               years: Iterable[int] | None = None, *, workers: int | None = None
-               ) -> list[Path]:
-    """Render the city report, the digests and the index; returns the files written (see
-    ``render``)."""
-    return render(warehouse_path, out_dir, years, workers=workers).written
+               years: Iterable[int] | None = None, *, workers: int | None = None,
+               pdf: bool = True) -> list[Path]:
+    """Render the city report, the digests and the index; returns every report file of the
+    rendered years and the index (see ``render``)."""
+    return render(warehouse_path, out_dir, years, workers=workers, pdf=pdf).files
 
 
 def artifact_key(*parts: object) -> str:
@@ -289,17 +362,17 @@ def artifact_key(*parts: object) -> str:
     return "-".join(p for p in cleaned.split("-") if p)
 
 
-def league_artifact_rows(league: list[dict]) -> list[dict]:
+def league_artifact_rows(league: list) -> list[dict]:
     """The league table as artifact rows (Chinese column names, formatted figures)."""
     return [{
-        "组别": r["peer_group"],
-        "名次": fmt.rank(r["rank_in_group"], r["group_size"]),
-        "单位": r["unit_name"],
-        "得分": fmt.num(r["score"]),
-        "等次": r["band"] or "未评",
-        "名次区间": fmt.rank_range(r["rank_min"], r["rank_max"]),
-        "得分变化": fmt.signed(r["score_change"]),
-        "名次变化": fmt.rank_change(r["rank_change"]),
+        "组别": r.peer_group,
+        "名次": fmt.rank(r.rank_in_group, r.group_size),
+        "单位": r.unit_name,
+        "得分": fmt.num(r.score),
+        "等次": r.band or wording.UNRATED,
+        "名次区间": fmt.rank_range(r.rank_min, r.rank_max),
+        "得分变化": fmt.signed(r.score_change),
+        "名次变化": fmt.rank_change(r.rank_change),
     } for r in league]
 
 
@@ -317,7 +390,7 @@ def city_artifacts(warehouse_path: str | Path,
                    years: Iterable[int] | None = None) -> list[CityArtifact]:
     """Each year's league table and summary, keyed ``league-table-<year>`` and
     ``city-summary-<year>``; the method and its version go with every table."""
-    con, method = rankings.connect(warehouse_path)
+    con, method = data.connect(warehouse_path)
     out = []
     try:
         available = data.years(con)
@@ -328,11 +401,11 @@ def city_artifacts(warehouse_path: str | Path,
             d = data.city_report(con, method, year)
             out.append(CityArtifact(
                 key=artifact_key("league-table", year),
-                description=f"{d['city']}{year}年度综合排名。" + " ".join(lines),
-                table=league_artifact_rows(d["league"])))
+                description=f"{d.city}{year}年度综合排名。" + " ".join(lines),
+                table=league_artifact_rows(d.league)))
             out.append(CityArtifact(
                 key=artifact_key("city-summary", year),
-                description=f"{d['city']}{year}年度汇总",
+                description=f"{d.city}{year}年度汇总",
                 markdown=env.get_template("summary.md.j2").render(
                     {"d": d, "method_lines": lines})))
     finally:

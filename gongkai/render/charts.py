@@ -114,18 +114,18 @@ def _clean_axes(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def league_chart(groups: list[dict], year: int) -> Chart:
+def league_chart(groups: list, year: int) -> Chart:
     """Horizontal bars of each unit's composite score, one panel per peer group, by band."""
     with matplotlib.rc_context(_style()):
-        heights = [max(len([r for r in g["rows"] if r["score"] is not None]), 1) for g in groups]
+        heights = [max(len([r for r in g.rows if r.score is not None]), 1) for g in groups]
         fig = Figure(figsize=(7.2, 0.9 + 0.19 * sum(heights) + 0.5 * len(groups)))
         axes = fig.subplots(len(groups), 1, squeeze=False,
                             gridspec_kw={"height_ratios": heights})[:, 0]
         for ax, group in zip(axes, groups, strict=True):
-            scored = [r for r in group["rows"] if r["score"] is not None]
-            names = [f"{r['rank_in_group']}. {r['short_name']}" for r in scored]
-            values = [r["score"] for r in scored]
-            colours = [BAND_COLOURS.get(r["band"], "#888888") for r in scored]
+            scored = [r for r in group.rows if r.score is not None]
+            names = [f"{r.rank_in_group}. {r.short_name}" for r in scored]
+            values = [r.score for r in scored]
+            colours = [BAND_COLOURS.get(r.band, "#888888") for r in scored]
             ypos = list(range(len(scored)))[::-1]
             ax.barh(ypos, values, color=colours, height=0.7)
             ax.set_yticks(ypos, names)
@@ -133,7 +133,7 @@ def league_chart(groups: list[dict], year: int) -> Chart:
             ax.set_xlim(0, 105)
             for y, v in zip(ypos, values, strict=True):
                 ax.text(v + 0.8, y, f"{v:g}", va="center", fontsize=7.5, color=INK)
-            ax.set_title(f"{group['name']}（{len(scored)}个）", loc="left", fontsize=10)
+            ax.set_title(f"{group.name}（{len(scored)}个）", loc="left", fontsize=10)
             ax.grid(axis="x", color=GRID, linewidth=0.6)
             _clean_axes(ax)
         axes[-1].set_xlabel("综合得分")
@@ -144,16 +144,16 @@ def league_chart(groups: list[dict], year: int) -> Chart:
         return _render(fig, "league", f"{year}年度综合得分排名")
 
 
-def yearly_totals_chart(series: list[dict]) -> Chart:
+def yearly_totals_chart(series: list) -> Chart:
     """City totals by year: new applications and applications handled (bars), reviews and
     suits (line, right axis). A year whose total is blank for every unit has no bar."""
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(7.2, 3.2))
         ax = fig.subplots()
-        years = [r["report_year"] for r in series]
+        years = [r.report_year for r in series]
         x = list(range(len(years)))
-        new = [r["applications"] or 0 for r in series]
-        handled = [r["handled"] or 0 for r in series]
+        new = [r.applications or 0 for r in series]
+        handled = [r.handled or 0 for r in series]
         ax.bar([i - 0.2 for i in x], new, width=0.4, color="#3b78b5", label="本年新收申请")
         ax.bar([i + 0.2 for i in x], handled, width=0.4, color="#9cc3e6", label="办理总数")
         for i, (a, b) in enumerate(zip(new, handled, strict=True)):
@@ -164,8 +164,8 @@ def yearly_totals_chart(series: list[dict]) -> Chart:
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         _clean_axes(ax)
         ax2 = ax.twinx()
-        reviews = [r["review_total"] for r in series]
-        suits = [r["suit_total"] for r in series]
+        reviews = [r.review_total for r in series]
+        suits = [r.suit_total for r in series]
         ax2.plot(x, reviews, marker="o", color="#d08b1c", label="行政复议")
         ax2.plot(x, suits, marker="s", color="#c0392b", label="行政诉讼")
         ax2.set_ylabel("复议、诉讼（件）")
@@ -205,17 +205,17 @@ def score_distribution_chart(scores: list[float], bands: tuple[tuple[str, float]
         return _render(fig, "score-distribution", f"{year}年度综合得分分布")
 
 
-def outcomes_chart(outcomes: list[dict], year: int) -> Chart:
+def outcomes_chart(outcomes: list, year: int) -> Chart:
     """The composition of the year's outcomes as one horizontal stacked bar."""
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(7.2, 1.5))
         ax = fig.subplots()
         colours = ["#1b7f4b", "#7fbf7b", "#c0392b", "#d08b1c", "#8e6bbf", "#999999"]
         left = 0.0
-        total = sum(o["value"] or 0 for o in outcomes)
+        total = sum(o.value or 0 for o in outcomes)
         for o, colour in zip(outcomes, colours, strict=False):
-            v = o["value"] or 0
-            ax.barh([0], [v], left=left, color=colour, label=f"{o['outcome_name']} {v:g}")
+            v = o.value or 0
+            ax.barh([0], [v], left=left, color=colour, label=f"{o.outcome_name} {v:g}")
             if total and v / total > 0.06:
                 ax.text(left + v / 2, 0, f"{v / total:.0%}", ha="center", va="center",
                         color="white", fontsize=8)

@@ -1,59 +1,67 @@
-"""What the reports show, read from the ranking views as plain dicts and lists.
+"""Build the report model (``gongkai.render.model``) from a published warehouse.
 
-Every query is a parameterised select from a view of ``sql/marts/`` or
-``sql/marts/ranking/`` (loaded by ``gongkai.rankings.prepare``), with an explicit order.
-The templates and the DOCX/XLSX writers get the same structures, so every format shows
-the same figures.
+``connect`` opens the warehouse read-only with the ranking views of ``sql/marts/ranking/``
+(``gongkai.rankings.prepare``); when the warehouse holds the league table, indicator scores
+and context figures that the roll-up stage stored with the method in force, those stored
+rows are read (``sql/intermediate/stored_rankings.sql``) and the ranking is not computed again.
+Every query is parameterised, with an explicit order and tie-breakers, and is run once per
+view and year (not once per unit).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from gongkai import rankings, wording
+from gongkai.paths import SQL_DIR
 from gongkai.rankings import Method
 from gongkai.render import fmt
+from gongkai.render.model import (
+    CityFigures,
+    CityReport,
+    Digest,
+    DigestFigure,
+    Finding,
+    FindingCell,
+    FlaggedValue,
+    HistoryYear,
+    Indicator,
+    IssueUnit,
+    LeagueRow,
+    MetricRate,
+    Outcome,
+    Peer,
+    PeerGroup,
+    T3Row,
+    T4Block,
+    TotalCell,
+    UnitContext,
+    YearFigures,
+)
 
-T3_LABELS = {
-    "new": "本年新收申请",
-    "carried_in": "上年结转申请",
-    "granted": "予以公开",
-    "partial": "部分公开",
-    "denied": "不予公开",
-    "unable": "无法提供",
-    "not_processed": "不予处理",
-    "other": "其他处理",
-    "total": "办理总计",
-    "carried_out": "结转下年度继续办理",
-}
-T4_BLOCK_LABELS = {
-    "review": "行政复议",
-    "suit_direct": "行政诉讼（未经复议直接起诉）",
-    "suit_after_review": "行政诉讼（复议后起诉）",
-}
+log = logging.getLogger(__name__)
+
+STORED_RANKINGS_SQL = SQL_DIR / "intermediate" / "stored_rankings.sql"
+FLAGGED_VALUES_SQL = SQL_DIR / "intermediate" / "v_flagged_values.sql"
+# the views a render reads, computed once per render (identifiers, never input)
+READ_VIEWS = (
+    "v_rank_unit_years", "v_rank_findings", "v_rank_finding_cells", "v_indicator_scores",
+    "v_context_figures", "v_dimension_scores", "v_rankings", "v_city_metric_rates",
+    "v_city_figures", "v_city_outcomes", "v_city_totals_yoy", "v_flagged_values",
+)
 # a finding naming more cells than this lists only its non-zero cells in a digest (the blank
 # cells of all findings are listed once, after them)
 MAX_FINDING_CELLS = 8
-# the figures of a digest beside the city median: (v_context_figures column, label, unit)
-DIGEST_FIGURES = (
-    ("applications", "本年新收申请", "件"),
-    ("handled", "办理总数", "件"),
-    ("disclosed", "予以公开＋部分公开", "件"),
-    ("carried_out", "结转下年度", "件"),
-    ("review_total", "行政复议", "件"),
-    ("suit_total", "行政诉讼", "件"),
-)
 # a digest that would take more printed lines than this (printed_lines) is printed dense:
 # smaller type, the score history and the excerpt of section 五 left out of the printed page
 PAGE_LINES = 56
 PRINT_LINE_CHARS = 80
-# what a digest shows of the other units of its peer group
-PEER_COLUMNS = ("unit_code", "short_name", "score", "band", "rank_in_group", "has_report")
-T4_COL_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
-                 "pending": "尚未审结", "total": "总计"}
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -61,6 +69,42 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _stored_method(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The method version the stored league table was made with, or None without one."""
+    # asked of the catalog first: a missing table would be looked up among Python names
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'rankings' "
+                       "and not temporary").fetchone()[0]:
+        return None
+    return con.execute("select any_value(method_version) from main.rankings").fetchone()[0]
+
+
+def connect(warehouse: str | Path) -> tuple[duckdb.DuckDBPyConnection, Method]:
+    """Open a published warehouse read-only with every view a render reads, computed once.
+
+    The stored league table is used when its method fingerprint is the one in force;
+    otherwise (no stored table, or the method files changed since the run) the ranking is
+    computed from the findings with the current method, and the log says so.
+    """
+    con, method = rankings.connect(warehouse)
+    try:
+        stored = _stored_method(con)
+        if stored is not None and stored.rsplit(" ", 1)[-1] == method.fingerprint:
+            con.execute(STORED_RANKINGS_SQL.read_text(encoding="utf-8"))
+        else:
+            log.info("render: %s; the league table is computed with the method in force",
+                     "no stored league table" if stored is None
+                     else f"the stored league table has method {stored}")
+        con.execute(FLAGGED_VALUES_SQL.read_text(encoding="utf-8"))
+        for view in READ_VIEWS:
+            table = f"render_{view}"
+            con.execute(f"create or replace temp table {table} as select * from {view}")
+            con.execute(f"create or replace temp view {view} as select * from {table}")
+    except Exception:
+        con.close()
+        raise
+    return con, method
 
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -84,103 +128,86 @@ def city_name(con: duckdb.DuckDBPyConnection) -> str:
     return hit[0]["city"] if hit else ""
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
-    """When the data was last loaded or checked (the latest finished run), as text."""
-    hit = rows(con, "select max(finished_at) as t from runs")
-    if hit and hit[0]["t"] is not None:
-        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
-    hit = rows(con, "select max(checked_at) as t from check_runs")
-    if hit and hit[0]["t"] is not None:
-        return hit[0]["t"].strftime("%Y-%m-%d %H:%M")
-    return None
+def data_as_of(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str | None:
+    """How recent the data is, from the data itself (not the clock, so an unchanged
+    warehouse renders unchanged reports): the latest publication date of the year's current
+    reports (of every year without ``year``), or None when no report has a date."""
+    hit = con.execute("select max(published_date) from v_rank_unit_years where has_report "
+                      "and (? is null or report_year = ?)", [year, year]).fetchone()
+    return hit[0].strftime("%Y-%m-%d") if hit and hit[0] is not None else None
 
 
-def _pivot_dimensions(con, year: int) -> dict:
-    out: dict[str, dict[str, float]] = {}
+def league(con: duckdb.DuckDBPyConnection, year: int) -> list[LeagueRow]:
+    """The league table of a year in display order, with the dimension scores."""
+    dims: dict[str, dict[str, float]] = {}
     for r in rows(con, "select unit_code, dimension, dimension_score from v_dimension_scores "
                        "where report_year = ? order by unit_code, dimension", [year]):
-        out.setdefault(r["unit_code"], {})[r["dimension"]] = r["dimension_score"]
-    return out
+        dims.setdefault(r["unit_code"], {})[r["dimension"]] = r["dimension_score"]
+    return [LeagueRow.from_row(r, dimensions=dims.get(r["unit_code"], {})) for r in rows(
+        con, "select * from v_rankings where report_year = ? order by display_order, unit_code",
+        [year])]
 
 
-def league(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
-    """The league table of a year in display order, with the dimension scores."""
-    table = rows(con, "select * from v_rankings where report_year = ? order by display_order",
-                 [year])
-    dims = _pivot_dimensions(con, year)
-    for r in table:
-        r["dimensions"] = dims.get(r["unit_code"], {})
-    return table
-
-
-def league_groups(table: list[dict]) -> list[dict]:
+def league_groups(table: list[LeagueRow]) -> list[PeerGroup]:
     """The league table split by peer group (街道 first), for side-by-side display."""
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[LeagueRow]] = {}
     for r in table:
-        groups.setdefault(r["peer_group"], []).append(r)
-    order = sorted(groups, key=lambda g: min(r["peer_group_order"] for r in groups[g]))
-    return [{"name": g, "rows": groups[g]} for g in order]
+        groups.setdefault(r.peer_group, []).append(r)
+    order = sorted(groups, key=lambda g: min(r.peer_group_order for r in groups[g]))
+    return [PeerGroup(g, groups[g]) for g in order]
 
 
-def totals_yoy(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def totals_yoy(con: duckdb.DuckDBPyConnection, year: int) -> list[TotalCell]:
     """Every cell's city total this year with last year's, in template order."""
-    return rows(con, "select * from v_city_totals_yoy where report_year = ? "
-                     "order by cell_position nulls last, cell_code", [year])
+    return [TotalCell.from_row(r) for r in rows(
+        con, "select * from v_city_totals_yoy where report_year = ? "
+             "order by cell_position nulls last, cell_code", [year])]
 
 
-def t3_rows(totals: list[dict]) -> list[dict]:
+def t3_rows(totals: list[TotalCell]) -> list[T3Row]:
     """Table 三 by row (the 总计 column), sub-rows of 不予公开 etc. summed into their group.
 
     A group's value is null when none of its cells holds a number; blank cells are counted.
     """
-    groups: dict[str, dict] = {}
+    groups: dict[str, T3Row] = {}
     for r in totals:
-        if r["table_code"] != "t3" or r["col_code"] != "total":
+        if r.table_code != "t3" or r.col_code != "total":
             continue
-        key = r["row_code"].split(".")[0]
-        g = groups.setdefault(key, {"row": key, "label": T3_LABELS.get(key, key), "value": None,
-                                    "prev": None, "blank_cells": 0, "units_with_value": 0})
-        if r["total_value"] is not None:
-            g["value"] = (g["value"] or 0) + r["total_value"]
-        if r["prev_total_value"] is not None:
-            g["prev"] = (g["prev"] or 0) + r["prev_total_value"]
-        g["blank_cells"] += (r["blank_cells"] or 0) + (r["unreadable_cells"] or 0)
-        g["units_with_value"] = max(g["units_with_value"], r["units_with_value"] or 0)
+        key = r.row_code.split(".")[0]
+        g = groups.setdefault(key, T3Row(key, wording.T3_LABELS.get(key, key)))
+        if r.total_value is not None:
+            g.value = (g.value or 0) + r.total_value
+        if r.prev_total_value is not None:
+            g.prev = (g.prev or 0) + r.prev_total_value
+        g.blank_cells += r.blank_or_unreadable
+        g.units_with_value = max(g.units_with_value, r.units_with_value or 0)
     out = []
-    for key in T3_LABELS:
+    for key in wording.T3_LABELS:
         if key in groups:
             g = groups[key]
-            g["change"] = (g["value"] - g["prev"]
-                           if g["value"] is not None and g["prev"] is not None else None)
-            g["change_pct"] = (g["change"] / g["prev"]
-                               if g["change"] is not None and g["prev"] else None)
+            g.change = g.value - g.prev if g.value is not None and g.prev is not None else None
+            g.change_pct = g.change / g.prev if g.change is not None and g.prev else None
             out.append(g)
     return out
 
 
-def t4_rows(totals: list[dict]) -> list[dict]:
+def t4_rows(totals: list[TotalCell]) -> list[T4Block]:
     """Table 四 by block: the five columns this year, the total last year and the change."""
-    by_block: dict[str, dict] = {}
+    by_block: dict[str, T4Block] = {}
     for r in totals:
-        if r["table_code"] != "t4":
+        if r.table_code != "t4":
             continue
-        b = by_block.setdefault(r["row_code"], {"block": r["row_code"],
-                                                "label": T4_BLOCK_LABELS.get(r["row_code"]),
-                                                "cols": {}, "blank_cells": 0})
-        b["cols"][r["col_code"]] = r["total_value"]
-        b["blank_cells"] += (r["blank_cells"] or 0) + (r["unreadable_cells"] or 0)
-        if r["col_code"] == "total":
-            b["prev_total"] = r["prev_total_value"]
-            b["change"] = r["change"]
-    return [by_block[k] for k in T4_BLOCK_LABELS if k in by_block]
+        b = by_block.setdefault(r.row_code, T4Block(r.row_code,
+                                                    wording.T4_BLOCK_LABELS.get(r.row_code)))
+        b.cols[r.col_code] = r.total_value
+        b.blank_cells += r.blank_or_unreadable
+        if r.col_code == "total":
+            b.prev_total = r.prev_total_value
+            b.change = r.change
+    return [by_block[k] for k in wording.T4_BLOCK_LABELS if k in by_block]
 
 
-def t2_rows(totals: list[dict]) -> list[dict]:
-    """Table 二 cell by cell (row, column, value, last year, change, blank cells)."""
-    return [r for r in totals if r["table_code"] == "t2"]
-
-
-def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> dict:
+def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> CityReport:
     """Everything the city report of one year shows."""
     figures = rows(con, "select * from v_city_figures where report_year = ?", [year])
     prev_figures = rows(con, "select * from v_city_figures where report_year = ?", [year - 1])
@@ -190,63 +217,81 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> di
     outcomes = rows(con, "select o.*, p.value as prev_value, p.share as prev_share "
                          "from v_city_outcomes as o left join v_city_outcomes as p "
                          "on p.outcome = o.outcome and p.report_year = o.report_year - 1 "
-                         "where o.report_year = ? order by o.outcome_order", [year])
+                         "where o.report_year = ? order by o.outcome_order, o.outcome", [year])
     rates = rows(con, "select r.*, m.name, p.share_full as prev_share_full "
                       "from v_city_metric_rates as r "
                       "inner join rank_metrics as m on m.metric_id = r.metric_id "
                       "left join v_city_metric_rates as p "
                       "on p.metric_id = r.metric_id and p.report_year = r.report_year - 1 "
-                      "where r.report_year = ? order by r.metric_order", [year])
+                      "where r.report_year = ? order by r.metric_order, r.metric_id", [year])
     table = league(con, year)
-    errors = rows(con, """
-        select unit_code, any_value(unit_name) as unit_name, any_value(peer_group) as peer_group,
-               count(*) as n_errors,
-               count(*) filter (where responsibility = 'extraction') as n_extraction,
-               string_agg(distinct rule_id, '、' order by rule_id) as rules
-        from v_rank_findings
-        where report_year = ? and severity = 'error' and status = 'fail'
-        group by unit_code
-        order by n_errors desc, unit_code
-    """, [year])
+    errors, warnings = (issue_units(con, year, severity) for severity in ("error", "warning"))
+    flagged = rows(con, "select * from v_flagged_values where report_year = ? "
+                        "order by unit_code, cell_position nulls last, cell_key", [year])
     context = rows(con, "select f.*, u.short_name, u.peer_group_order from v_context_figures as f "
                         "inner join v_rank_unit_years as u on u.unit_code = f.unit_code "
                         "and u.report_year = f.report_year where f.report_year = ? "
                         "order by u.peer_group_order, f.unit_code", [year])
-    return {
-        "year": year,
-        "city": city_name(con),
-        "as_of": data_as_of(con),
-        "method": method,
-        "figures": figures[0] if figures else {},
-        "prev_figures": prev_figures[0] if prev_figures else None,
-        "series": series,
-        "t3": t3_rows(totals),
-        "t4": t4_rows(totals),
-        "t2": t2_rows(totals),
-        "totals": totals,
-        "outcomes": outcomes,
-        "rates": rates,
-        "league": table,
-        "groups": league_groups(table),
-        "missing": [r for r in table if not r["has_report"]],
-        "error_units": errors,
-        "context": context,
-    }
+    city_figures = CityFigures.from_row(figures[0]) if figures else CityFigures(year)
+    return CityReport(
+        year=year,
+        city=city_name(con),
+        as_of=data_as_of(con, year),
+        method=method,
+        figures=city_figures,
+        prev_figures=CityFigures.from_row(prev_figures[0]) if prev_figures else None,
+        series=[YearFigures.from_row(r) for r in series],
+        t3=t3_rows(totals),
+        t4=t4_rows(totals),
+        t2=[r for r in totals if r.table_code == "t2"],
+        totals=totals,
+        outcomes=[Outcome.from_row(r) for r in outcomes],
+        rates=[MetricRate.from_row(r) for r in rates],
+        league=table,
+        groups=league_groups(table),
+        error_units=errors,
+        warning_units=warnings,
+        flagged=[FlaggedValue.from_row(r) for r in flagged],
+        context=[UnitContext.from_row(r) for r in context],
+        overview=overview(city_figures, year),
+    )
+
+
+def issue_units(con: duckdb.DuckDBPyConnection, year: int, severity: str) -> list[IssueUnit]:
+    """The units whose reports have failing findings of ``severity``, most findings first."""
+    return [IssueUnit.from_row(r) for r in rows(con, """
+        select unit_code, any_value(unit_name) as unit_name, any_value(peer_group) as peer_group,
+               count(*) as n_findings,
+               count(*) filter (where responsibility = 'extraction') as n_extraction,
+               list(distinct rule_id order by rule_id) as rule_ids
+        from v_rank_findings
+        where report_year = ? and severity = ? and status = 'fail'
+        group by unit_code
+        order by n_findings desc, unit_code
+    """, [year, severity])]
+
+
+def overview(f: CityFigures, year: int) -> str:
+    """The paragraph that opens the city report (the same words in every format)."""
+    text = (f"{year}年度全市应报送年度报告的乡镇（街道）{f.units_expected}个，已报送并读取"
+            f"{f.units_reporting}个"
+            + (f"，{wording.NO_REPORT}{f.units_missing}个" if f.units_missing else "") + "。"
+            f"综合得分平均{fmt.num(f.mean_score)}分、中位数{fmt.num(f.median_score)}分；"
+            f"优秀{f.units_excellent}个、良好{f.units_good}个、合格{f.units_pass}个、"
+            f"不合格{f.units_fail}个。本年新收申请{fmt.num(f.applications)}件"
+            + (f"（{f.applications_blank}个单位空白）" if f.applications_blank else "")
+            + "，公开率" + fmt.rate(f.disclosure_status, f.disclosed, f.disclosure_base,
+                                   f.disclosure_rate)
+            + f"；行政复议{fmt.num(f.review_total)}件，行政诉讼{fmt.num(f.suit_total)}件。")
+    if not f.has_check_run:
+        return text + wording.NO_CHECK_RUN
+    return (text + wording.error_units_sentence(f.units_with_errors, f.error_findings)
+            + f"“提醒”级问题共{f.warning_findings}条。")
 
 
 def _median(values: list) -> float | None:
     vals = [v for v in values if v is not None]
     return statistics.median(vals) if vals else None
-
-
-def _value_text(text: str | None) -> str:
-    """A value a rule used, as a clerk writes it: 12 not 12.0, 空 for a blank."""
-    if text is None:
-        return "空"
-    try:
-        return fmt.num(float(text), 4)
-    except ValueError:
-        return text
 
 
 def _is_zero(text: str | None) -> bool:
@@ -256,8 +301,8 @@ def _is_zero(text: str | None) -> bool:
         return False
 
 
-def _compact_cells(cells: list[dict], status: str, limit: int = MAX_FINDING_CELLS
-                   ) -> tuple[list[dict], int]:
+def _compact_cells(cells: list[FindingCell], status: str, limit: int = MAX_FINDING_CELLS
+                   ) -> tuple[list[FindingCell], int]:
     """The cells holding a value that a finding lists, and how many zero-valued cells were
     left out of the list.
 
@@ -267,101 +312,110 @@ def _compact_cells(cells: list[dict], status: str, limit: int = MAX_FINDING_CELL
     """
     if status != "not_assessable" and len(cells) <= limit:
         return cells, 0
-    shown = [c for c in cells if not _is_zero(c["finding_value"])]
+    shown = [c for c in cells if not _is_zero(c.finding_value)]
     return shown, len(cells) - len(shown)
 
 
-def _blank_cells(cells: list[dict]) -> tuple[list[dict], list[str]]:
+def _blank_cells(cells: list[FindingCell]) -> tuple[list[FindingCell], list[str]]:
     """The blank cells the findings name, each once in template order: those seen in the
     report (with where), and the codes of those never read (no location)."""
-    unique: dict[str, dict] = {}
+    unique: dict[str, FindingCell] = {}
     for c in cells:
-        if c["finding_value"] is None:
-            unique.setdefault(c["cell_key"], c)
-    ordered = sorted(unique.values(), key=lambda c: (c["cell_position"] is None,
-                                                    c["cell_position"] or 0, c["cell_key"]))
-    seen = [c for c in ordered if c["location"]]
-    return seen, [c["cell_key"] for c in ordered if not c["location"]]
+        if c.finding_value is None:
+            unique.setdefault(c.cell_key, c)
+    ordered = sorted(unique.values(), key=lambda c: (c.cell_position is None,
+                                                    c.cell_position or 0, c.cell_key))
+    seen = [c for c in ordered if c.location]
+    return seen, [c.label for c in ordered if not c.location]
 
 
-def _ref_chars(c: dict) -> int:
+def _ref_chars(c: FindingCell) -> int:
     """About how many characters a cell reference takes in a digest."""
-    return (len(c["cell_key"]) // 2 + min(len(c["row_label"] or ""), 15)
-            + len(c["col_label"] or "") + len(c["value_text"]) + len(c["raw_text"] or "")
-            + len(c["location"] or "") // 2 + 8)
+    return (min(len(c.label), 24) + len(c.value_text) + len(c.raw_text or "")
+            + len(c.location or "") // 2 + 8)
 
 
-def unread_text(codes: list[str]) -> str:
-    """The cells never read, as a digest says it: a few by name, many as a range."""
-    if len(codes) <= 3:
-        return "、".join(codes) + "未能从报告中读到"
-    return f"{len(codes)}个单元格未能从报告中读到：{codes[0]} 至 {codes[-1]}"
-
-
-def printed_lines(d: dict) -> int:
+def printed_lines(d: Digest) -> int:
     """About how many lines of body type a digest takes on the printed A4 page: its fixed
     parts, each finding's message and cell references (in smaller type, about 1.4 times as
     many characters a line), the blank cells, the tables, the peers, the score history and
     the excerpt of section 五."""
     ref_line = PRINT_LINE_CHARS * 1.4
-    lines = 17  # title, standing, headings, method box, footer
-    for f in d["findings"]:
-        lines += math.ceil((len(f["message_zh"] or "") + len(f["rule_id"]) + 6)
-                           / PRINT_LINE_CHARS)
-        refs = sum(_ref_chars(c) for c in f["cell_rows"])
-        refs += 12 * (bool(f["zero_cells"]) + bool(f["blank_cells"]))
+    lines = 18  # title, standing, why points were lost, headings, method box, footer
+    for f in d.findings:
+        lines += math.ceil((len(f.message) + len(f.rule_name) + 6) / PRINT_LINE_CHARS)
+        refs = sum(_ref_chars(c) for c in f.cell_rows)
+        refs += 12 * (bool(f.zero_cells) + bool(f.blank_cells))
         lines += math.ceil(refs / ref_line)
-    if d["blank_cells"] or d["unread_cells"]:
-        lines += math.ceil((40 + sum(len(c["cell_key"]) // 2 + len(c["raw_text"] or "")
-                                     + len(c["location"] or "") // 2 + 6
-                                     for c in d["blank_cells"])) / ref_line)
-    lines += max(len(d["indicators"]), len(d["figures"]) + 1) + 1
-    lines += math.ceil(len(d["peers"]) / 4)
-    if len(d["history"]) > 1:
+    if d.blank_cells or d.unread_cells:
+        lines += math.ceil((40 + sum(len(c.label) + len(c.raw_text or "")
+                                     + len(c.location or "") // 2 + 6
+                                     for c in d.blank_cells)) / ref_line)
+    lines += max(len(d.indicators), len(d.figures) + 1) + 1
+    lines += math.ceil(len(d.peers) / 4)
+    if len(d.history) > 1:
         lines += 5
-    if d["problems_text"]:
-        lines += 2 + math.ceil(min(len(d["problems_text"]), 300) / PRINT_LINE_CHARS)
+    if d.problems_text:
+        lines += 2 + math.ceil(min(len(d.problems_text), 300) / PRINT_LINE_CHARS)
     return lines
 
 
-def _grouped(items: list[dict], key: str) -> dict[Any, list[dict]]:
-    """Rows grouped by a column, each group in the rows' order."""
-    out: dict[Any, list[dict]] = {}
+def _grouped(items: list, key: str) -> dict[Any, list]:
+    """Rows (dicts or records) grouped by a column, each group in the rows' order."""
+    out: dict[Any, list] = {}
     for r in items:
-        out.setdefault(r[key], []).append(r)
+        out.setdefault(r[key] if isinstance(r, dict) else getattr(r, key), []).append(r)
     return out
 
 
-def digests(con: duckdb.DuckDBPyConnection, method: Method, city: dict) -> list[dict]:
-    """Everything each unit's digest of the city report's year shows, in league order.
+def _findings(findings: list[dict], cells: list[FindingCell]) -> list[Finding]:
+    """A unit's findings with the cells each names (values listed, zeros and blanks counted)."""
+    by_finding = _grouped(cells, "finding_no")
+    out = []
+    for row in findings:
+        f = Finding.from_row(row)
+        mine = by_finding.get(f.finding_no, [])
+        valued = [c for c in mine if c.finding_value is not None]
+        for c in valued:
+            c.value_text = fmt.value_text(c.finding_value)
+        f.cell_rows, f.zero_cells = _compact_cells(valued, f.status)
+        f.blank_cells = len(mine) - len(valued)
+        out.append(f)
+    return out
+
+
+def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) -> list[Digest]:
+    """Every unit's digest of the city report's year, in league order.
 
     One query per view for the whole year (not one per unit). A digest holds the unit's
     standing, its figures beside the city median, and its own findings with the cells'
     source locations; other units appear only with their name, score, band and rank.
     Units without a current report have no digest.
     """
-    year = city["year"]
-    league = [r for r in city["league"] if r["has_report"]]
-    if not league:
+    year = city.year
+    league_rows = [r for r in city.league if r.has_report]
+    if not league_rows:
         return []
     indicators = _grouped(rows(con, """
         select s.*, m.name from v_indicator_scores as s
         inner join rank_metrics as m on m.metric_id = s.metric_id
-        where s.report_year = ? order by s.unit_code, s.metric_order""", [year]), "unit_code")
-    all_context = rows(con, "select * from v_context_figures where report_year = ? "
-                            "order by unit_code", [year])
-    context = {r["unit_code"]: r for r in all_context}
+        where s.report_year = ? order by s.unit_code, s.metric_order, s.metric_id""", [year]),
+        "unit_code")
+    context = {r["unit_code"]: UnitContext.from_row(r) for r in rows(
+        con, "select * from v_context_figures where report_year = ? order by unit_code", [year])}
     fill = {r["unit_code"]: r["score"] for r in rows(
         con, "select unit_code, score from v_indicator_scores where report_year = ? "
              "and metric_id = 'cells_filled' order by unit_code", [year])}
-    medians = {key: _median([r[key] for r in all_context]) for key, _, _ in DIGEST_FIGURES}
+    medians = {key: _median([getattr(c, key) for c in context.values()])
+               for key, _, _ in wording.DIGEST_FIGURES}
     fill_median = _median([v * 100 for v in fill.values() if v is not None])
-    score_median = _median([r["score"] for r in city["league"]])
+    score_median = _median([r.score for r in city.league])
     findings = _grouped(rows(con, "select * from v_rank_findings where report_year = ? "
                                   "order by unit_code, finding_no", [year]), "unit_code")
-    cells = _grouped(rows(con, "select * from v_rank_finding_cells where report_year = ? "
-                               "order by unit_code, finding_no, cell_position nulls last, "
-                               "cell_key", [year]), "unit_code")
+    cells = _grouped([FindingCell.from_row(r) for r in rows(
+        con, "select * from v_rank_finding_cells where report_year = ? "
+             "order by unit_code, finding_no, cell_position nulls last, cell_key", [year])],
+        "unit_code")
     history = _grouped(rows(con, "select unit_code, report_year, score, band, rank_in_group, "
                                  "group_size from v_rankings where report_year <= ? "
                                  "order by unit_code, report_year", [year]), "unit_code")
@@ -373,50 +427,31 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: dict) -> list[
             where n.section_code = 's5'
             order by n.submission_id, n.position nulls last""", [year]):
         problems.setdefault(r["submission_id"], r["text"])
-    peers = {g["name"]: [{k: r[k] for k in PEER_COLUMNS} for r in g["rows"]]
-             for g in city["groups"]}
+    peers = {g.name: [Peer.from_row(vars(r)) for r in g.rows] for g in city.groups}
     out = []
-    for row in league:
-        code = row["unit_code"]
-        me = dict(row)
+    for me in league_rows:
+        code = me.unit_code
         mine = context.get(code)
-        unit_indicators = [dict(i, weight=method.weights.get(i["metric_id"], 0))
-                           for i in indicators.get(code, [])]
-        figures = [{"label": label, "unit": unit, "value": mine[key] if mine else None,
-                    "median": medians[key]} for key, label, unit in DIGEST_FIGURES]
-        figures.append({"label": "表格填写完整率", "unit": "%",
-                        "value": None if fill.get(code) is None else fill[code] * 100,
-                        "median": fill_median})
-        figures.append({"label": "综合得分", "unit": "分", "value": me["score"],
-                        "median": score_median})
-        unit_findings = [dict(f) for f in findings.get(code, [])]
+        figures = [DigestFigure(label, unit, getattr(mine, key) if mine else None, medians[key])
+                   for key, label, unit in wording.DIGEST_FIGURES]
+        figures.append(DigestFigure(*wording.FILL_FIGURE,
+                                    None if fill.get(code) is None else fill[code] * 100,
+                                    fill_median))
+        figures.append(DigestFigure(*wording.SCORE_FIGURE, me.score, score_median))
         unit_cells = cells.get(code, [])
-        by_finding = _grouped(unit_cells, "finding_no")
-        for f in unit_findings:
-            mine_cells = by_finding.get(f["finding_no"], [])
-            valued = [c for c in mine_cells if c["finding_value"] is not None]
-            for c in valued:
-                c["value_text"] = _value_text(c["finding_value"])
-            f["cell_rows"], f["zero_cells"] = _compact_cells(valued, f["status"])
-            f["blank_cells"] = len(mine_cells) - len(valued)
         blank_seen, blank_unread = _blank_cells(unit_cells)
-        out.append({
-            "year": year,
-            "city_figures": city["figures"] or None,
-            "city": city["city"],
-            "as_of": city["as_of"],
-            "method": method,
-            "unit": me,
-            "peers": peers[me["peer_group"]],
-            "indicators": unit_indicators,
-            "context": mine,
-            "figures": figures,
-            "findings": unit_findings,
-            "blank_cells": blank_seen,
-            "unread_cells": blank_unread,
-            "history": [{k: v for k, v in h.items() if k != "unit_code"}
-                        for h in history.get(code, [])],
-            "problems_text": problems.get(me["submission_id"]),
-        })
-        out[-1]["dense"] = printed_lines(out[-1]) > PAGE_LINES
+        digest = Digest(
+            year=year, city=city.city, as_of=city.as_of, method=method,
+            city_figures=city.figures if city.figures.units_expected else None,
+            unit=me, peers=peers[me.peer_group],
+            indicators=[Indicator.from_row(i, weight=method.weights.get(i["metric_id"], 0))
+                        for i in indicators.get(code, [])],
+            context=mine, figures=figures,
+            findings=_findings(findings.get(code, []), unit_cells),
+            blank_cells=blank_seen, unread_cells=blank_unread,
+            history=[HistoryYear.from_row(h) for h in history.get(code, [])],
+            problems_text=problems.get(me.submission_id),
+        )
+        digest.dense = printed_lines(digest) > PAGE_LINES
+        out.append(digest)
     return out

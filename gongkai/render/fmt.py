@@ -86,6 +86,16 @@ def rank(value, size=None) -> str:
     return f"{value}/{size}" if size else str(value)
 
 
+def value_text(text: str | None) -> str:
+    """A value a rule used, as a clerk writes it: 12 not 12.0, 空 for a blank."""
+    if text is None:
+        return "空"
+    try:
+        return num(float(text), 4)
+    except ValueError:
+        return text
+
+
 def xml_text(value) -> str:
     """Text safe for the XML of DOCX and XLSX files (illegal control characters removed)."""
     if value is None:

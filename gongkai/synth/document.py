@@ -54,6 +54,25 @@ class Table:
     width: int
     block: str | None = None  # for table 二 split into blocks: the 第二十条 item
 
+    def placed(self) -> list[list[tuple[int, int, Cell]]]:
+        """Each row as (row index, first column, cell) placements, honouring the spans of
+        the cells above and to the left (what every writer needs to put a cell in a grid)."""
+        covered: set[tuple[int, int]] = set()
+        out = []
+        for r, row in enumerate(self.rows):
+            col = 0
+            placed = []
+            for cell in row:
+                while (r, col) in covered:
+                    col += 1
+                placed.append((r, col, cell))
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        covered.add((r + dr, col + dc))
+                col += cell.colspan
+            out.append(placed)
+        return out
+
 
 @dataclass
 class Heading:

@@ -19,9 +19,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from gongkai.read.archive import fixed_zip
 from gongkai.synth.document import Document, Heading, Paragraph, Table
 from gongkai.synth.layouts import Rendered
+from gongkai.zips import fixed_zip
 
 # a fixed timestamp keeps the output byte-identical for the same input
 _FIXED_TIME = "2000-01-01T00:00:00"
@@ -59,29 +59,10 @@ def _east_asian_font(style, name: str = "宋体") -> None:
     fonts.set(qn("w:eastAsia"), name)
 
 
-def _grid(table: Table) -> list[list[tuple[int, int, object]]]:
-    """Each row as (row index, first column, cell) placements, honouring rowspans."""
-    covered: set[tuple[int, int]] = set()
-    out = []
-    for r, row in enumerate(table.rows):
-        col = 0
-        placed = []
-        for cell in row:
-            while (r, col) in covered:
-                col += 1
-            placed.append((r, col, cell))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    covered.add((r + dr, col + dc))
-            col += cell.colspan
-        out.append(placed)
-    return out
-
-
 def _fill_table(word_table, table: Table) -> None:
     # the grid's cells, taken once before merging (table.cell() rescans the whole table)
     grid = [list(row.cells) for row in word_table.rows]
-    for placed in _grid(table):
+    for placed in table.placed():
         for r, c, cell in placed:
             anchor = grid[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:

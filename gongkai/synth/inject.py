@@ -102,22 +102,25 @@ def _t3_rows(ctx: Context) -> list[str]:
 
 
 # --- table 三 ---------------------------------------------------------------------------------
-def _balance(ctx: Context, rng: random.Random) -> dict:
+def _raise_t3(ctx: Context, rng: random.Random, row: str, most: int, what: str) -> dict:
+    """Raise one applicant column of a table 三 row (and so its total) by 1 to ``most``."""
     col = rng.choice(("natural", "natural", "commercial"))
-    k = rng.randint(1, 3)
-    _bump(ctx, "new", col, k)
-    return {"cells": [_t3(ctx, "new", col), "t3.new.total"],
-            "description": f"本年新收 ({col}) raised by {k} without the handled or carried-out rows: "
-                           f"第一项加第二项 ≠ 第三项加第四项 in columns {col} and 总计"}
+    k = rng.randint(1, most)
+    _bump(ctx, row, col, k)
+    return {"cells": [_t3(ctx, row, col), f"t3.{row}.total"],
+            "description": what.format(col=col, k=k)}
+
+
+def _balance(ctx: Context, rng: random.Random) -> dict:
+    return _raise_t3(ctx, rng, "new", 3,
+                     "本年新收 ({col}) raised by {k} without the handled or carried-out rows: "
+                     "第一项加第二项 ≠ 第三项加第四项 in columns {col} and 总计")
 
 
 def _outcomes(ctx: Context, rng: random.Random) -> dict:
-    col = rng.choice(("natural", "natural", "commercial"))
-    k = rng.randint(1, 2)
-    _bump(ctx, "granted", col, k)
-    return {"cells": [_t3(ctx, "granted", col), "t3.granted.total"],
-            "description": f"（一）予以公开 ({col}) raised by {k}: the outcome rows no longer add up "
-                           f"to （七）总计 in columns {col} and 总计"}
+    return _raise_t3(ctx, rng, "granted", 2,
+                     "（一）予以公开 ({col}) raised by {k}: the outcome rows no longer add up "
+                     "to （七）总计 in columns {col} and 总计")
 
 
 def _rowsum_applies(ctx: Context) -> bool:

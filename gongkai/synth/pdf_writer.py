@@ -73,23 +73,15 @@ def _table_flowable(table: Table, styles, total_width: float, repeat_header: boo
     commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
-    covered: set[tuple[int, int]] = set()
     header_rows = 0
-    for r, row in enumerate(table.rows):
-        col = 0
-        for cell in row:
-            while (r, col) in covered:
-                col += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    covered.add((r + dr, col + dc))
+    for r, (row, placed) in enumerate(zip(table.rows, table.placed(), strict=True)):
+        for _, col, cell in placed:
             text = "<br/>".join(_escape(p) for p in cell.text.split("\n"))
             style = styles["cell"] if cell.header or cell.code else styles["label"]
             grid[r][col] = RLParagraph(text, style) if text else ""
             if cell.rowspan > 1 or cell.colspan > 1:
                 commands.append(("SPAN", (col, r), (col + cell.colspan - 1,
                                                      r + cell.rowspan - 1)))
-            col += cell.colspan
         if all(c.header for c in row) and header_rows == r:
             header_rows = r + 1
     flowable = RLTable(grid, colWidths=_widths(table, total_width),

@@ -14,10 +14,10 @@ import re
 from datetime import datetime
 
 from gongkai import xlsx_form
-from gongkai.read.archive import fixed_zip
 from gongkai.read.meta import parse_date
 from gongkai.synth.document import Document, Heading, Paragraph, Table
 from gongkai.synth.layouts import Rendered
+from gongkai.zips import fixed_zip
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -78,15 +78,8 @@ def _write_table(ws, table: Table, top: int) -> int:
 
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    covered: set[tuple[int, int]] = set()
-    for r, row in enumerate(table.rows):
-        col = 0
-        for cell in row:
-            while (r, col) in covered:
-                col += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    covered.add((r + dr, col + dc))
+    for placed in table.placed():
+        for r, col, cell in placed:
             target = ws.cell(row=top + r, column=col + 1)
             text = cell.text.strip()
             if cell.code and _PLAIN_NUMBER.fullmatch(text):
@@ -98,7 +91,6 @@ def _write_table(ws, table: Table, top: int) -> int:
                 ws.merge_cells(start_row=top + r, start_column=col + 1,
                                end_row=top + r + cell.rowspan - 1,
                                end_column=col + cell.colspan)
-            col += cell.colspan
     for r in range(len(table.rows)):
         for c in range(table.width):
             ws.cell(row=top + r, column=c + 1).border = border

@@ -1,0 +1,302 @@
+"""The words of the reports, in one place: titles, headings, labels and fixed sentences.
+
+The Jinja2 templates (as ``w``), the DOCX and XLSX writers and ``gongkai check`` take their
+wording from here, so the formats cannot drift apart (a finding of severity ``warning`` is a
+提醒 everywhere). Figures are formatted by ``gongkai.render.fmt``; this module only words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from gongkai import template
+
+# ---------------------------------------------------------------------------------------------
+# findings
+# ---------------------------------------------------------------------------------------------
+
+SEVERITY = {"error": "错误", "warning": "提醒", "info": "提示"}
+# what each rule checks, as a township leader reads it (the rule id stays in the warehouse)
+RULE_NAMES = {
+    "T3-BALANCE": "表三收支平衡（新收加上年结转等于办理总计加结转下年）",
+    "T3-OUTCOMES": "表三办理结果之和等于办理总计",
+    "T3-ROWSUM": "表三各类申请人之和等于总计",
+    "T3-INTEGER": "表三件数为非负整数",
+    "T3-CARRY": "表三上年结转与上年报告衔接",
+    "T3-BACKLOG": "表三结转下年度件数偏多",
+    "T4-SUM": "表四各项结果之和等于总计",
+    "T4-INTEGER": "表四件数为非负整数",
+    "T2-NONNEG": "表二数字不为负数",
+    "T2-NO-REGULATION": "表二规章栏（乡镇、街道不制定规章）",
+    "T2-CHAIN-2021": "表二现行有效件数与上年衔接",
+    "T2-CHAIN-2019": "表二数量与上年衔接",
+    "T2-UNPUBLISHED": "表二应填数字",
+    "T2-MONEY-UNIT": "表二金额以万元为单位",
+    "R-SECTIONS": "六个部分齐全",
+    "R-TEMPLATE": "使用正确的格式版本",
+    "R-DEADLINE": "按时发布",
+    "R-UNIT": "报告单位与报送单位一致",
+    "R-YEAR": "报告年度正确",
+    "R-BLANK": "表格没有空白",
+    "R-COPY": "不与其他报告雷同",
+    "R-PROBLEMS": "存在的问题写得具体",
+    "R-NARRATIVE": "正文数字与表格一致",
+    "R-FEE-NOTE": "收费情况有说明",
+    "Q-YOY": "与上年相比变化异常",
+    "Q-SPLIT": "申请人类别分布异常",
+}
+# what a finding names besides the template cells (report facts, not cells of a table)
+FACT_LABELS = {
+    "filed_unit_code": "报送单位", "text_unit_code": "报告中写明的单位",
+    "unit_name_printed": "报告中印出的单位名称", "submission_year": "报送年度",
+    "report_year": "报告年度", "period_year": "报告所述期间的年度", "text_year": "报告中写明的年度",
+    "template": "格式版本", "deadline": "发布期限", "published_date": "发布日期",
+    "other_submission_id": "相似的另一份报告", "other_unit_code": "相似报告的单位",
+    "other_report_year": "相似报告的年度", "similarity": "相似度",
+    "s1": "第一部分", "s2": "第二部分", "s3": "第三部分", "s4": "第四部分", "s5": "第五部分",
+    "s6": "第六部分",
+}
+TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
+_YEAR_KEY = re.compile(r"^(\d{4}):(t[234]\.[\w.]+)$")
+
+
+_RULE_ID = re.compile(r"\b[TRQ]\d?-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+
+
+def plain(text: str | None) -> str:
+    """Text for a reader, with each rule id in it replaced by what the rule checks
+    (未通过 T3-CARRY → 未通过“表三上年结转与上年报告衔接”)."""
+    return _RULE_ID.sub(lambda m: f"“{RULE_NAMES[m.group(0)]}”" if m.group(0) in RULE_NAMES
+                        else m.group(0), text or "")
+
+
+def rule_name(rule_id: str) -> str:
+    """What a rule checks, in Chinese (the id itself for a rule without a name)."""
+    return RULE_NAMES.get(rule_id, rule_id)
+
+
+@cache
+def _template_labels() -> dict[str, tuple[str, str]]:
+    """Cell code → (row label, column label), from both template versions."""
+    out: dict[str, tuple[str, str]] = {}
+    for version in template.VERSIONS:
+        t = template.get(version)
+        for b in t.t2_blocks:
+            for r in b.rows:
+                for c in b.cols:
+                    out.setdefault(f"t2.{r.code}.{c.code}", (r.labels[0], c.labels[0]))
+        for table, rows, cols in (("t3", t.t3_rows, t.t3_cols), ("t4", t.t4_blocks, t.t4_cols)):
+            for r in rows:
+                for c in cols:
+                    out.setdefault(f"{table}.{r.code}.{c.code}", (r.labels[0], c.labels[0]))
+    return out
+
+
+def cell_label(key: str, row_label: str | None = None, col_label: str | None = None) -> str:
+    """A cell or fact a finding names, in words: 表三 本年新收申请／总计, 2023年报告 表三 …,
+    报送单位. Never the internal code, unless nothing else is known of it."""
+    if key in FACT_LABELS:
+        return FACT_LABELS[key]
+    year = ""
+    hit = _YEAR_KEY.match(key)
+    if hit:
+        year, key = f"{hit.group(1)}年报告", hit.group(2)
+    if row_label is None:
+        row_label, col_label = _template_labels().get(key, (None, None))
+    table = TABLE_NAMES.get(key.split(".", 1)[0], "")
+    if row_label is None:
+        return f"{year}{table}{key}" if table else year + key
+    return f"{year}{table} {row_label}／{col_label}"
+NOT_ASSESSABLE = "无法核对"
+EXTRACTION_NOTE = "（可能是读取问题，请核对原文）"
+
+
+def finding_kind(severity: str, status: str) -> str:
+    """What a finding is called in a report: 错误, 提醒, 提示, or 无法核对 when the rule could
+    not be checked."""
+    if status == "not_assessable":
+        return NOT_ASSESSABLE
+    return SEVERITY.get(severity, SEVERITY["info"])
+
+
+# ---------------------------------------------------------------------------------------------
+# labels
+# ---------------------------------------------------------------------------------------------
+
+UNRATED = "未评"
+NO_REPORT = "未报送或无法读取"
+NO_PREVIOUS = "无上年数据"
+DIMENSION_NONE = "参考，不排名"
+
+T3_LABELS = {
+    "new": "本年新收申请",
+    "carried_in": "上年结转申请",
+    "granted": "予以公开",
+    "partial": "部分公开",
+    "denied": "不予公开",
+    "unable": "无法提供",
+    "not_processed": "不予处理",
+    "other": "其他处理",
+    "total": "办理总计",
+    "carried_out": "结转下年度继续办理",
+}
+T4_BLOCK_LABELS = {
+    "review": "行政复议",
+    "suit_direct": "行政诉讼（未经复议直接起诉）",
+    "suit_after_review": "行政诉讼（复议后起诉）",
+}
+T4_COL_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
+                 "pending": "尚未审结", "total": "总计"}
+# the figures of a digest beside the city median: (context figure, label, unit)
+DIGEST_FIGURES = (
+    ("applications", "本年新收申请", "件"),
+    ("handled", "办理总数", "件"),
+    ("disclosed", "予以公开＋部分公开", "件"),
+    ("carried_out", "结转下年度", "件"),
+    ("review_total", "行政复议", "件"),
+    ("suit_total", "行政诉讼", "件"),
+)
+FILL_FIGURE = ("表格填写完整率", "%")
+SCORE_FIGURE = ("综合得分", "分")
+
+# table headers shared by the formats
+LEAGUE_HEADER = ["名次", "单位", "得分", "等次", "名次区间", "得分变化", "名次变化"]
+T3_HEADER_FIRST = "项目（表三“总计”列）"
+OUTCOME_HEADER = ["办理结果", "件数", "占比", "上年件数", "上年占比", "空白格"]
+ERROR_UNITS_HEADER = ["单位", "组别", "错误条数", "其中读取存疑", "涉及规则"]
+SERIES_HEADER = ["年度", "报送单位", "新收申请", "办理总数", "行政复议", "行政诉讼", "平均得分"]
+
+# ---------------------------------------------------------------------------------------------
+# titles, headings and sentences
+# ---------------------------------------------------------------------------------------------
+
+SECTION_NUMBERS = "一二三四五六七八九十"
+
+
+def city_title(city: str, year: int) -> str:
+    """The title of the city report."""
+    return f"{city}{year}年度乡镇（街道）政府信息公开工作年度报告综合分析"
+
+
+def digest_title(unit_name: str, year: int) -> str:
+    """The title of a unit's digest."""
+    return f"{unit_name} · {year}年度政府信息公开工作年度报告评价摘要"
+
+
+def numbered(index: int, heading: str) -> str:
+    """A section heading with its Chinese number (0 → 一、)."""
+    return f"{SECTION_NUMBERS[index]}、{heading}"
+
+
+H_OVERVIEW = "总体情况"
+H_LEAGUE = "综合排名"
+H_DIMENSIONS = "分项得分"
+H_RATES = "合规情况"
+H_APPLICATIONS = "收到和处理政府信息公开申请情况"
+H_OUTCOMES = "办理结果构成"
+H_CONTEXT = "各单位申请办理参考指标（不参与排名）"
+H_LITIGATION = "行政复议和行政诉讼情况"
+H_ACTIVE = "主动公开政府信息情况"
+H_ERROR_UNITS = "报告存在错误的单位"
+H_TREND = "历年趋势"
+H_METHOD = "附：指标与计分方法"
+H_FINDINGS = "需要改正或核实的问题"
+H_INDICATORS = "各项指标"
+H_FIGURES = "主要数据与全市中位数"
+
+BLANK_NOTE = "全市合计只加总填有数字的单元格；空白单元格不计为0，另列其数量。"
+NO_CHECK_RUN = "本次尚未运行一致性检查。"
+NO_ERROR_UNITS = "各单位报告均未发现“错误”级问题。"
+NO_FINDINGS = "最近一次检查未发现本单位报告的问题。"
+ZERO_CELLS = "另有{n}个单元格的值为0"
+BLANK_CELLS = "{n}个空白单元格，见下"
+BLANKS_HEAD = "以上问题涉及的空白或无法识别的单元格（{n}个；空白不等于0）："
+
+
+def error_units_sentence(units: int, findings: int) -> str:
+    """How many units have error findings."""
+    return f"{units}个单位的报告存在“错误”级问题（共{findings}条）。"
+
+
+def unread_text(labels: list[str]) -> str:
+    """The cells or facts never read, as a digest says it: a few by name, many counted."""
+    if len(labels) <= 3:
+        return "、".join(labels) + "：未能从报告中读到"
+    return f"{len(labels)}项未能从报告中读到：{labels[0]} 至 {labels[-1]}"
+
+
+READ_WITH_DOUBT = "（读取存疑）"
+H_WARNING_UNITS = "报告存在“提醒”级问题的单位"
+H_FLAGGED = "经检查有误或读取存疑的数值"
+NO_WARNING_UNITS = "各单位报告均未发现“提醒”级问题。"
+NO_FLAGGED = "检查未发现有误或读取存疑的数值。"
+FLAGGED_IN_TOTAL = ("下列数值被检查标为有误或读取存疑。上文的全市合计目前仍包含这些数值，"
+                    "引用合计时请注意。")
+FLAGGED_LEFT_OUT = "下列数值被检查标为有误或读取存疑，未计入上文的全市合计。"
+FLAGGED_HEADER = ["单位", "单元格", "数值", "单位（计量）", "原文", "位置", "原因"]
+ISSUE_UNITS_HEADER = ["单位", "组别", "条数", "其中读取存疑", "涉及的检查"]
+# the numbered sections of the city report, in order: every format prints every one of them
+CITY_SECTIONS = (
+    ("overview", H_OVERVIEW), ("league", H_LEAGUE), ("rates", H_RATES),
+    ("applications", H_APPLICATIONS), ("litigation", H_LITIGATION), ("active", H_ACTIVE),
+    ("errors", H_ERROR_UNITS), ("warnings", H_WARNING_UNITS), ("flagged", H_FLAGGED),
+    ("trend", H_TREND),
+)
+_SECTION_INDEX = {key: i for i, (key, _) in enumerate(CITY_SECTIONS)}
+
+
+def city_heading(key: str) -> str:
+    """The numbered heading of a section of the city report (``errors`` → 七、报告存在错误的单位)."""
+    return numbered(_SECTION_INDEX[key], CITY_SECTIONS[_SECTION_INDEX[key]][1])
+
+
+def group_heading(name: str, reporting: int) -> str:
+    """The heading of a peer group's league table: 街道（4个）."""
+    return f"{name}（{reporting}个）"
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def digest_stem(unit_code: str, unit_name: str) -> str:
+    """A digest's file name without extension: 430181002-集里街道 (the code first, for sorting;
+    characters a file name cannot hold are dropped)."""
+    name = _UNSAFE_NAME.sub("", unit_name or "")[:40]
+    return f"{unit_code}-{name}" if name else unit_code
+
+
+def finding_counts(kinds: list[str]) -> str:
+    """The findings of a digest counted by kind, in the order 错误, 提醒, 提示, 无法核对:
+    ``共3条：错误2条、提醒1条``."""
+    order = [SEVERITY["error"], SEVERITY["warning"], SEVERITY["info"], NOT_ASSESSABLE]
+    parts = [f"{k}{kinds.count(k)}条" for k in order if kinds.count(k)]
+    return f"共{len(kinds)}条" + ("：" + "、".join(parts) if parts else "")
+
+
+def lost_points(indicators: list[tuple[str, float, float | None]]) -> str:
+    """One line saying where a unit lost points: each assessed indicator below full marks with
+    the points it cost (weight × shortfall, on the 100-point scale of the assessed weights),
+    largest first; indicators (name, weight, score 0..1 or None when not assessed)."""
+    assessed = [(n, wt, s) for n, wt, s in indicators if s is not None and wt > 0]
+    total = sum(wt for _, wt, _ in assessed)
+    losses = sorted(((wt * (1 - s) / total * 100, n) for n, wt, s in assessed if s < 1),
+                    key=lambda x: (-x[0], x[1])) if total else []
+    losses = [(pts, n) for pts, n in losses if pts >= 0.05]
+    if not losses:
+        return "各项可评价指标均得满分。"
+    return "失分主要在：" + "、".join(f"{n}（−{pts:.1f}分）" for pts, n in losses[:4]) + "。"
+
+
+INDICATOR_HEADER = ["指标", "权重", "得分", "依据"]
+FIGURES_HEADER = ["项目", "本单位", "全市中位数"]
+
+
+def standing_header(peer_group: str) -> list[str]:
+    """The header of a digest's standing (band, score, ranks, changes)."""
+    return ["等次", "综合得分", f"{peer_group}组名次", "名次区间", "全市名次", "得分变化", "名次变化"]
+
+
+def peers_heading(peer_group: str, n: int) -> str:
+    """The heading of a digest's list of its peers' scores."""
+    return f"{peer_group}组得分（{n}个单位）"
