@@ -24,15 +24,16 @@ STATUS_ZH = {"fail": "不符", "not_assessable": "无法核对"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+HELP = "check report files against the consistency rules (勾稽关系)"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Read report files and check them against every rule of the spec (sql/checks/). Exit 0: no
+error-severity rule fails; 1: one does; 2: a file could not be read."""
+
+
 def register(sub) -> None:
     """Add the ``check`` subcommand."""
-    p = sub.add_parser(
-        "check",
-        help="check report files against the consistency rules (勾稽关系)",
-        description="Read report files and check them against every rule of the spec "
-                    "(sql/checks/). Exit 0: no error-severity rule fails; 1: one does; "
-                    "2: a file could not be read.",
-    )
+    p = sub.add_parser("check", help=HELP, description=DESCRIPTION)
     p.add_argument("files", nargs="+", metavar="FILE", help="report files to check")
     p.add_argument("--json", action="store_true",
                    help="print a JSON list of findings instead of the readable text")

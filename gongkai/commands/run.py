@@ -8,16 +8,18 @@ from pathlib import Path
 
 from gongkai.commands.sql import query_hint
 
+HELP = "load report years into the warehouse, check them and publish"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
+or a CSV of unit,year,url), read new and changed files, load them into a copy of the DuckDB
+warehouse, run the consistency checks, store the rankings, publish the warehouse atomically
+with a Parquet export, and render the reports."""
+
 
 def register(sub) -> None:
     """Add the ``run`` subcommand."""
-    p = sub.add_parser(
-        "run", help="load report years into the warehouse, check them and publish",
-        description="Run the annual flow: find the submitted reports (a raw folder laid out as "
-                    "<dir>/<year>/<file>, or a CSV of unit,year,url), read new and changed "
-                    "files, load them into a copy of the DuckDB warehouse, run the consistency "
-                    "checks, store the rankings, publish the warehouse atomically with a "
-                    "Parquet export, and render the reports.")
+    p = sub.add_parser("run", help=HELP, description=DESCRIPTION)
     when = p.add_mutually_exclusive_group()
     when.add_argument("--year", type=int, default=None, help="one report year, e.g. 2023")
     when.add_argument("--years", default=None, metavar="A-B",
