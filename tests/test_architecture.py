@@ -140,3 +140,20 @@ def test_no_module_is_long_without_saying_why():
         f"modules over {LONG_MODULE_LINES} lines: split them, or say at the top why one "
         f"reads them whole ('{LONG_MODULE_REASON} …' in the docstring): {too_long}")
     assert not now_short, f"no longer long, take them off KNOWN_LONG: {sorted(now_short)}"
+
+
+def test_the_architecture_page_names_what_exists():
+    """docs/architecture.md: the stages of its diagram are the run's stages, and every file
+    and folder it names is there."""
+    import re
+
+    from gongkai.warehouse.runs import STAGES
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    diagram = text.split("```", 2)[1]
+    assert re.findall(r"[│▼] (\w+)", diagram) == list(STAGES)
+    named = set(re.findall(r"`((?:gongkai|sql|flows|tools|tests|templates|bench)/[\w/.<>-]*)`",
+                           text))
+    named |= set(re.findall(r"((?:gongkai|sql|flows|tools)/[\w/]+\.(?:py|sql|toml))", diagram))
+    missing = sorted(n for n in named if "<" not in n and not (ROOT / n.rstrip("/")).exists())
+    assert len(named) > 20 and missing == [], f"named in docs/architecture.md, absent: {missing}"
