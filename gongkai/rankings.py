@@ -360,6 +360,10 @@ def connect(warehouse: str | Path, method: Method | None = None
     method = method or load_method()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        if not con.execute("select count(*) from duckdb_views() where not temporary "
+                           "and view_name = 'v_current_submissions'").fetchall()[0][0]:
+            raise RuntimeError(f"{Path(warehouse).name} was published by an older gongkai: "
+                               "run `gongkai run` once to bring it up to date")
         if _stored_version(con) == method.stored_version:
             load_method_tables(con, method)
             run_step(con, "ranking_inputs")
