@@ -11,11 +11,15 @@ WAREHOUSE ?= warehouse/gongkai.duckdb
 OUT ?= out
 RUN_ARGS ?=
 PYTEST_ARGS ?=
+REGISTRY ?=
+PREFECT_PORT ?= 4200
+SERVE_ARGS ?=
+REGISTRY_ARG = $(if $(REGISTRY),--registry $(REGISTRY))
 
-.PHONY: run test test-fast install marts bench lint compare install-check
+.PHONY: run test test-fast install marts bench lint compare install-check server serve
 
 run: $(STAMP)
-	$(BIN)/gongkai run --source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(RUN_ARGS)
+	$(BIN)/gongkai run --source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(REGISTRY_ARG) $(RUN_ARGS)
 	@echo "warehouse: $(WAREHOUSE) (Parquet in $(dir $(WAREHOUSE))parquet/); reports: $(OUT)/"
 
 # every tier: fast tests, end-to-end flow runs, browser tests, the install from a wheel
@@ -52,3 +56,13 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# a persistent Prefect server with its UI on http://127.0.0.1:$(PREFECT_PORT) (foreground;
+# docs/operations.md). Set PREFECT_HOME to keep its database where you want it.
+server: $(STAMP)
+	PREFECT_SERVER_API_PORT=$(PREFECT_PORT) $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+# serve the annual flow on its schedule against that server (foreground; Ctrl-C pauses it)
+serve: $(STAMP)
+	PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PREFECT_PORT)/api} $(BIN)/gongkai serve \
+		--source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(REGISTRY_ARG) $(SERVE_ARGS)

@@ -1,8 +1,13 @@
-"""Prefect artifacts of a run: the check summary, and each year's league table and summary.
+"""Prefect artifacts of a run: the check summary, each year's league table and summary, and
+the files the run rejected.
 
 The library builds their content (``gongkai.checks.summary_table``,
 ``gongkai.render.city_artifacts``); posting them is Prefect's business, so it lives here.
-Call these inside a flow or task run.
+``post_rejected_files`` names the files the office has to chase (unreadable, scanned without
+text, not a report, a fetch that failed); ``post_rejected_files_on_completion`` is a flow
+hook that reads the list from the flow's result (``annual`` returns ``rejected_files``), so
+a served deployment shows it without a change to the flow itself. Call the others inside a
+flow or task run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from gongkai.checks import summary_table
+
+REJECTED_FILES_KEY = "rejected-files"
 
 
 def post_check_summary(summary: list[dict[str, Any]], key: str = "check-summary") -> Any:
@@ -36,3 +43,29 @@ def post_city_artifacts(warehouse: str | Path, years: Iterable[int] | None = Non
                                      description=artifact.description)
         keys.append(artifact.key)
     return keys
+
+
+def rejected_files_table(rejected: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The artifact's rows (file, reason), ordered by file."""
+    rows = sorted(rejected, key=lambda r: (str(r.get("file") or ""), str(r.get("reason") or "")))
+    return [{"file": str(r.get("file") or ""), "reason": str(r.get("reason") or "")}
+            for r in rows]
+
+
+def post_rejected_files(rejected: list[dict[str, Any]]) -> Any:
+    """Post the rejected files as a table artifact (key ``rejected-files``); an empty run
+    posts a table saying none were rejected, so every run has the artifact."""
+    rows = rejected_files_table(rejected)
+    description = (f"{len(rows)} 个文件被拒收 files rejected: unreadable or not a report; "
+                   "the raw files are kept as they were" if rows
+                   else "本次运行没有被拒收的文件 no file was rejected in this run")
+    return create_table_artifact(key=REJECTED_FILES_KEY,
+                                 table=rows or [{"file": "", "reason": ""}],
+                                 description=description)
+
+
+def post_rejected_files_on_completion(flow, flow_run, state) -> None:
+    """Flow hook: post the rejected files of a completed ``annual`` run."""
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, dict):
+        post_rejected_files(result.get("rejected_files") or [])

@@ -81,9 +81,9 @@ def read_manifest(path: str | Path, years: list[int] | None = None,
             continue
         row = ManifestRow(line_no, unit, None, year, url)
         if unit in registry.by_code:
-            row.unit_code = unit
+            row.unit_code = registry.unit_for(unit, year).unit.code
         else:
-            hit = registry.resolve(unit)
+            hit = registry.resolve(unit, year)
             if hit.unit is not None:
                 row.unit_code = hit.unit.code
             else:

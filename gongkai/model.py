@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-READER_VERSION = "1.0.0"
+READER_VERSION = "1.1.0"
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -30,6 +30,9 @@ class Issue:
         return asdict(self)
 
 
+CONFIDENCES = ("read", "inferred")
+
+
 @dataclass
 class CellSource:
     """Where a cell's value came from: the raw text and its location in the file.
@@ -38,18 +41,26 @@ class CellSource:
     ``table 2 row 5 col 3`` (HTML, DOCX, PDF tables) or ``sheet t3 cell C7`` (XLSX).
     ``status`` is ``value`` (a number was read), ``blank`` (the cell is visibly empty:
     blank, '/', '-', '无' …) or ``unreadable`` (text that is not a number).
+    ``confidence`` is ``read`` when the value stood with its row label in the table's own
+    layout, ``inferred`` when the reader placed it by the template's row order or chose its
+    place with the table's own sums; ``reason`` then says how.
     """
 
     raw: str
     location: str
     status: str = "value"
     note: str | None = None
+    confidence: str = "read"
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The source as a JSON-ready dict (``note`` only when present)."""
-        d = {"raw": self.raw, "location": self.location, "status": self.status}
+        """The source as a JSON-ready dict (``note`` and ``reason`` only when present)."""
+        d = {"raw": self.raw, "location": self.location, "status": self.status,
+             "confidence": self.confidence}
         if self.note:
             d["note"] = self.note
+        if self.reason:
+            d["reason"] = self.reason
         return d
 
 

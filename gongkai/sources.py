@@ -71,28 +71,29 @@ class Submission:
 # filed unit and year
 # ---------------------------------------------------------------------------------------------
 
-def filed_unit_from_name(name: str, registry: Registry) -> tuple[str | None, Issue | None]:
+def filed_unit_from_name(name: str, registry: Registry,
+                         year: int | None = None) -> tuple[str | None, Issue | None]:
     """The registry code a file name files its report under, or (None, an issue saying why).
 
     A leading code (``430181002-jili.md``) must be a registry code; otherwise a registry
-    name, alias, former name or short name inside the name identifies the unit.
+    name, alias, former name or short name inside the name identifies the unit. With the
+    filed year, a code or name of a unit renamed or merged since is the unit of that year.
     """
     stem = Path(name).stem
     match = LEADING_CODE.match(stem)
     if match:
         code = match.group(1)
         if code in registry.by_code:
-            return code, None
+            return registry.unit_for(code, year).unit.code, None
         return None, unknown_unit_issue(
             name, f"文件名中的单位代码 {code} 不在单位名录中",
             f"the unit code {code} in the file name is not in the unit registry")
-    hit = registry.find_in_text(stem)
+    hit = registry.find_in_text(stem, year)
     if hit.unit is not None:
         return hit.unit.code, None
-    shorts = [u for u in registry.units if u.short_name and len(u.short_name) >= 2
-              and u.short_name in stem]
-    if len({u.code for u in shorts}) == 1:
-        return shorts[0].code, None
+    shorts = registry.short_names_in(stem)
+    if len(shorts) == 1:
+        return registry.unit_for(shorts.pop(), year).unit.code, None
     return None, unknown_unit_issue(
         name, "文件名中没有可识别的单位代码或单位名称",
         "the file name carries no registry unit code or unit name")
@@ -194,7 +195,7 @@ def discover_folder(root: str | Path, years: list[int] | None = None,
     seen: set[str] = set()
     for year, path in found:
         rel = path.relative_to(root).as_posix()
-        unit, issue = filed_unit_from_name(path.name, registry)
+        unit, issue = filed_unit_from_name(path.name, registry, year)
         issues = [issue] if issue else []
         if year is None:
             issues.append(_year_issue(rel))

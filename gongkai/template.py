@@ -15,13 +15,26 @@ from importlib import resources
 import yaml
 
 VERSIONS = ("v2019", "v2021")
-T3_COLS = ("natural", "commercial", "research", "social", "legal", "org_other", "total")
-T4_COLS = ("upheld", "corrected", "other", "pending", "total")
-T4_BLOCKS = ("review", "suit_direct", "suit_after_review")
 
 
 def _as_list(value) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    """The raw template spec as loaded from the package's YAML file."""
+    text = resources.files("gongkai.data").joinpath("template.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+# the column and block codes of tables 三 and 四, in the template's order (both versions)
+T3_COLS: tuple[str, ...] = tuple(spec()["t3"]["cols"])
+T4_COLS: tuple[str, ...] = tuple(spec()["t4"]["cols"])
+T4_BLOCKS: tuple[str, ...] = tuple(spec()["t4"]["blocks"])
+T3_WIDTH = len(T3_COLS)  # values in a row of table 三
+T4_WIDTH = len(T4_COLS)  # values in a block of table 四
+T4_CELLS = len(T4_BLOCKS) * T4_WIDTH  # table 四 printed as one row
 
 
 @dataclass(frozen=True)
@@ -80,14 +93,7 @@ class Template:
 
     def is_money(self, code: str) -> bool:
         """True for cells in 万元 (procurement amount, fee amount)."""
-        return code in ("t2.procurement.amount", "t2.fee.amount")
-
-
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    """The raw template spec as loaded from the package's YAML file."""
-    text = resources.files("gongkai.data").joinpath("template.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+        return code in spec()["money_cells"]
 
 
 @lru_cache(maxsize=4)
@@ -118,6 +124,68 @@ def get(version: str) -> Template:
     codes = tuple(tpl.t2_codes() + tpl.t3_codes() + tpl.t4_codes())
     return Template(version, tpl.t2_blocks, tpl.t3_rows, tpl.t3_cols, tpl.t4_blocks, tpl.t4_cols,
                     tpl.sections, codes)
+
+
+@dataclass(frozen=True)
+class Sum:
+    """One identity of a table: the cells of ``total`` add up to the cells of ``parts``."""
+
+    id: str  # the rule it is (T3-ROWSUM …)
+    total: tuple[str, ...]
+    parts: tuple[str, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every cell the identity involves."""
+        return self.total + self.parts
+
+
+def _expand(rows: list[str], names: list[str]) -> list[str]:
+    """Row codes for names where ``group.*`` stands for the group's rows (in template order)."""
+    out = []
+    for name in names:
+        if name.endswith(".*"):
+            out += [r for r in rows if r.startswith(name[:-1])]
+        elif name in rows:
+            out.append(name)
+    return out
+
+
+@lru_cache(maxsize=4)
+def sums(version: str) -> tuple[Sum, ...]:
+    """The tables' own identities in one version, as sums over cell codes."""
+    t = get(version)
+    rows = [r.code for r in t.t3_rows]
+    out: list[Sum] = []
+    for s in spec()["sums"]:
+        table, each = s["table"], s["each"]
+        if table == "t3" and each == "row":
+            for r in rows:
+                out.append(Sum(s["id"], tuple(f"t3.{r}.{c}" for c in s["total"]),
+                               tuple(f"t3.{r}.{c}" for c in s["parts"])))
+        elif table == "t3" and each == "col":
+            total, parts = _expand(rows, s["total"]), _expand(rows, s["parts"])
+            for c in T3_COLS:
+                out.append(Sum(s["id"], tuple(f"t3.{r}.{c}" for r in total),
+                               tuple(f"t3.{r}.{c}" for r in parts)))
+        elif table == "t4" and each == "block":
+            for b in T4_BLOCKS:
+                out.append(Sum(s["id"], tuple(f"t4.{b}.{c}" for c in s["total"]),
+                               tuple(f"t4.{b}.{c}" for c in s["parts"])))
+        else:  # pragma: no cover - the spec is part of the package
+            raise ValueError(f"unknown sum shape in the template spec: {s}")
+    return tuple(out)
+
+
+def t3_groups() -> tuple[Row, ...]:
+    """Table 三's row-spanning group labels (三、本年度办理结果, （三）不予公开 …), by group code."""
+    return tuple(Row(code, tuple(_as_list(lab))) for code, lab in spec()["t3"]["groups"].items())
+
+
+def header_words(table: str) -> dict[str, str]:
+    """Words of a table's header rows that are not column labels (``t2``: the block caption and
+    the corner cell 信息内容; ``t3``: 申请人情况, 法人或其他组织, the identity note)."""
+    return dict(spec()[table]["header"])
 
 
 def version_for_year(year: int | None) -> str | None:

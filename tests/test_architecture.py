@@ -22,15 +22,17 @@ LAYERS = (
     {"rankings"},  # the marts built on the checks: scores, league table
     {"render", "synth"},  # reports out of the warehouse; reports made up for tests
     {"pipeline"},  # the stages in order, without Prefect
-    {"commands", "cli"},  # the command line (it starts the flow of flows/)
+    {"commands", "cli"},  # the command line: it starts the flows of flows/ (and Prefect)
 )
+# modules whose layer is not their package's: units/missing.py reports units without a current
+# report, with the deadline the checks use: a query over the warehouse, a mart by its imports
+MODULE_LAYERS = {"gongkai.units.missing": "rankings"}
 LONG_MODULE_LINES = 450
 LONG_MODULE_REASON = "Long because"
 # modules over the limit when this test was written, each being split by the work that owns it
 # (issue 9). A ratchet: the test fails when one of them is short again (take it off the list)
 # and when any other module grows long.
 KNOWN_LONG = {
-    "gongkai.read.tables": "the table reader, split by what it does on the reader's branch",
     "gongkai.render.data": "the report model's queries (render)",
     "gongkai.render.model": "the typed report model (render)",
     "gongkai.synth.inject": "the error injection of the generator (synth)",
@@ -73,21 +75,26 @@ def _library_modules() -> list[tuple[str, Path]]:
 
 
 def test_the_library_imports_no_prefect():
+    """Only flows/ and the command line that starts them (gongkai run, gongkai serve) touch
+    Prefect; every stage runs without it."""
     offenders = [name for name, path in _library_modules()
-                 if any(m == "prefect" or m.startswith("prefect.") for m in _imports(path))]
+                 if _part(name) not in LAYERS[-1]
+                 and any(m == "prefect" or m.startswith("prefect.") for m in _imports(path))]
     assert offenders == [], "Prefect belongs in flows/, not in the library"
 
 
 def test_imports_run_one_way():
     backwards = []
     for name, path in _library_modules():
-        here = _layer(_part(name))
+        here = _layer(MODULE_LAYERS.get(name, _part(name)))
         for module in _imports(path):
             if module.startswith("flows"):
                 if _part(name) not in LAYERS[-1]:
                     backwards.append(f"{name} imports {module} (only the command line may)")
                 continue
-            if module.startswith("gongkai") and _layer(_part(module)) > here:
+            target = next((layer for mod, layer in MODULE_LAYERS.items()
+                           if module == mod or module.startswith(mod + ".")), _part(module))
+            if module.startswith("gongkai") and _layer(target) > here:
                 backwards.append(f"{name} imports {module}")
     assert backwards == [], "imports against the direction of the layers:\n" + \
         "\n".join(sorted(set(backwards)))

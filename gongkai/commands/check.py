@@ -42,6 +42,9 @@ def register(sub) -> None:
                         "for the cross-year rules (T3-CARRY, T2-CHAIN-*, Q-YOY) and R-COPY")
     p.add_argument("--config", metavar="TOML", default=None,
                    help="check settings (default: the bundled gongkai/data/checks.toml)")
+    p.add_argument("--registry", metavar="FILE", default=None,
+                   help="the unit registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
+                        "Liuyang registry)")
     p.set_defaults(func=run)
 
 
@@ -148,8 +151,16 @@ def run(args) -> int:
     if args.warehouse is not None and not Path(args.warehouse).is_file():
         sys.stderr.write(f"warehouse not found: {args.warehouse}\n")
         return 2
-    files, findings = check_files(args.files, warehouse=args.warehouse,
-                                  config_path=args.config)
+    from gongkai.units import RegistryError, registry_scope
+
+    try:
+        registry = registry_scope(args.registry)
+    except RegistryError as exc:
+        sys.stderr.write(f"gongkai check: {exc}\n")
+        return 2
+    with registry:
+        files, findings = check_files(args.files, warehouse=args.warehouse,
+                                      config_path=args.config)
     if args.json:
         json.dump(findings, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

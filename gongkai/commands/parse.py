@@ -34,12 +34,18 @@ def run(args) -> int:
     return 0 if report.template and report.is_readable else 2
 
 
-def _fmt(v) -> str:
+def _fmt(v, source=None) -> str:
+    mark = "*" if source is not None and source.confidence == "inferred" else ""
     if v is None:
         return "·"
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+        return str(int(v)) + mark
+    return str(v) + mark
+
+
+def _cell(report: ParsedReport, code: str) -> str:
+    """A cell for the summary: its value, '·' when empty, '*' after an inferred value."""
+    return _fmt(report.cells.get(code), report.sources.get(code))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -75,15 +81,16 @@ def render_summary(report: ParsedReport) -> str:
         rows = []
         for b in t.t2_blocks:
             for r in b.rows:
-                vals = [f"{c.code}={_fmt(report.cells.get(f't2.{r.code}.{c.code}'))}" for c in b.cols]
+                vals = [f"{c.code}={_cell(report, f't2.{r.code}.{c.code}')}" for c in b.cols]
                 rows.append([r.labels[0], "  ".join(vals)])
         lines += [_table(["行", "值"], rows), ""]
-        lines.append("表三 依申请公开 (t3)  · = 空白/未见 blank or unseen")
-        rows = [[r.code] + [_fmt(report.cells.get(f"t3.{r.code}.{c}")) for c in tpl.T3_COLS]
+        lines.append("表三 依申请公开 (t3)  · = 空白/未见 blank or unseen  "
+                     "* = 推定 inferred (template order or the table's sums)")
+        rows = [[r.code] + [_cell(report, f"t3.{r.code}.{c}") for c in tpl.T3_COLS]
                 for r in t.t3_rows]
         lines += [_table(["row", *tpl.T3_COLS], rows), ""]
         lines.append("表四 复议诉讼 (t4)")
-        rows = [[b] + [_fmt(report.cells.get(f"t4.{b}.{c}")) for c in tpl.T4_COLS] for b in tpl.T4_BLOCKS]
+        rows = [[b] + [_cell(report, f"t4.{b}.{c}") for c in tpl.T4_COLS] for b in tpl.T4_BLOCKS]
         lines += [_table(["block", *tpl.T4_COLS], rows), ""]
     if report.narrative_figures:
         lines.append("正文数字 narrative figures")

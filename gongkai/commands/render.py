@@ -35,6 +35,10 @@ def register(sub) -> None:
     p.add_argument("--no-pdf", action="store_true",
                    help="do not print the PDF copies (made by headless Chromium when it is "
                         "installed)")
+    p.add_argument("--registry", metavar="FILE", default=None,
+                   help="a unit registry CSV to compare with the units stored in the "
+                        "warehouse (the reports use the stored ones; gongkai run --registry "
+                        "stores a new registry)")
     p.set_defaults(func=run)
 
 
@@ -55,6 +59,21 @@ def run(args) -> int:
         print(f"gongkai render: the warehouse {warehouse} does not exist "
               "(build it with gongkai run)", file=sys.stderr)
         return 2
+
+    if args.registry is not None:
+        from gongkai.units import RegistryError, load_registry
+        from gongkai.units.tables import stored_units_differ
+
+        try:
+            differ = stored_units_differ(load_registry(args.registry), warehouse)
+        except RegistryError as exc:
+            print(f"gongkai render: {exc}", file=sys.stderr)
+            return 2
+        if differ:
+            print(f"gongkai render: {len(differ)} units of {Path(args.registry).name} differ "
+                  f"from those stored in {warehouse} (e.g. {', '.join(differ[:5])}); the "
+                  "reports use the stored units — `gongkai run --registry "
+                  f"{args.registry}` stores this registry", file=sys.stderr)
 
     from gongkai.render import render
 

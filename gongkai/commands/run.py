@@ -39,6 +39,9 @@ def register(sub) -> None:
                    help="retries of a timed-out or 5xx download (default: 2)")
     p.add_argument("--no-render", action="store_true",
                    help="load, check and publish the warehouse without rendering reports")
+    p.add_argument("--registry", default=None, metavar="FILE",
+                   help="the unit registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
+                        "Liuyang registry); validated before the run starts")
     p.set_defaults(func=run)
 
 
@@ -107,15 +110,27 @@ def run(args) -> int:
         print(f"gongkai run: the source folder {source} does not exist", file=sys.stderr)
         return 2
 
+    from gongkai.commands.serve import configured_api_url
+    from gongkai.units import RegistryError, registry_scope
+
+    try:
+        registry = registry_scope(args.registry)
+    except RegistryError as exc:
+        print(f"gongkai run: {exc}", file=sys.stderr)
+        return 2
+
     from flows.annual import annual
 
-    print(f"gongkai run: reading {source} → {args.warehouse} (a temporary Prefect server "
-          "starts first; this takes a few seconds)", flush=True)
+    api_url = configured_api_url()
+    server = (f"the Prefect server at {api_url}" if api_url
+              else "a temporary Prefect server starts first; this takes a few seconds")
+    print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
     try:
-        result = annual(source=str(source), years=years, warehouse=args.warehouse,
-                        out=args.out, raw_dir=args.raw, workers=args.workers,
-                        fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
-                        with_render=not args.no_render)
+        with registry:
+            result = annual(source=str(source), years=years, warehouse=args.warehouse,
+                            out=args.out, raw_dir=args.raw, workers=args.workers,
+                            fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
+                            with_render=not args.no_render)
     except Exception as exc:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)

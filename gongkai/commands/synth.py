@@ -60,16 +60,28 @@ def register(subparsers) -> None:
     p.add_argument("--skip-existing", action="store_true",
                    help="keep reports already in OUT (their truth files must exist) and "
                         "continue the carry-overs from them")
+    p.add_argument("--registry", metavar="FILE", default=None,
+                   help="the unit registry CSV whose units are generated (default: "
+                        "$GONGKAI_REGISTRY, else the bundled Liuyang registry); a unit gets "
+                        "reports only for the years it is valid")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     """Generate the reports and print a short summary."""
+    from gongkai.units import RegistryError, registry_scope
+
+    try:
+        registry = registry_scope(args.registry).registry
+    except RegistryError as exc:
+        print(f"gongkai synth: {exc}")
+        return 2
     units = None if args.units == "all" else _list(args.units)
     opts = SynthOptions(out=args.out, years=parse_years(args.years), seed=args.seed,
                         units=units, layouts=args.layouts, inject=args.inject_errors,
                         formats=args.formats, truth_dir=args.truth_dir,
-                        skip_existing=args.skip_existing, office=args.office)
+                        skip_existing=args.skip_existing, office=args.office,
+                        registry=registry)
     try:
         reports = generate(opts)
     except (ValueError, NotImplementedError, KeyError, FileNotFoundError) as exc:

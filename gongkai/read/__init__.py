@@ -16,7 +16,8 @@ from gongkai.model import ParsedReport
 from gongkai.read import legacy, meta
 from gongkai.read.decode import decode
 from gongkai.read.document import Document
-from gongkai.read.tables import TableReader, detect_version
+from gongkai.read.tables import TableReader
+from gongkai.read.version import detect_version
 from gongkai.units import Registry, default_registry
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -198,28 +199,31 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
             seen.add(code)
             style = style or meta.numbering_style(line)
             section_starts.append((code, i))
-            if code == "s4":
-                reader.start_t4()
-            elif code in ("s5", "s6"):
-                reader.end_tables()
+            reader.enter_section(code)
             continue
         reader.feed(i, line)
     reader.finish()
 
-    _sections(report, lines, section_starts, reader.consumed)
+    # the text ends before the report does (a page cut off part-way): inside a table, or
+    # before the sections that follow the tables while some cells are still to come
+    codes = tpl.get(version).cell_codes
+    ends_in_tables = reader.last_index in reader.consumed or (
+        not seen & {"s5", "s6"} and bool(reader.consumed or seen & {"s2", "s3", "s4"})) or (
+        bool(section_starts) and section_starts[-1][1] == reader.last_index)  # at a heading
+    truncated = (reader.last_index >= 0 and ends_in_tables
+                 and any(c not in report.sources and c not in reader.not_read for c in codes))
+    _sections(report, lines, section_starts, reader.consumed, truncated)
     _unit(report, registry, title, unit_line, lines)
     published, _ = meta.find_published(lines)
     report.published = published.isoformat() if published else None
     report.narrative_figures = meta.narrative_figures(report.sections)
-    codes = tpl.get(version).cell_codes
-    truncated = (reader.last_index >= 0 and reader.last_index in reader.consumed
-                 and any(c not in report.sources for c in codes))
-    _completeness(report, version, truncated, lines[reader.last_index] if truncated else None)
+    _completeness(report, version, truncated, lines[reader.last_index] if truncated else None,
+                  reader.not_read, reader.labelled_tables | ({"t4"} if reader.t4.labelled else set()))
     _filed(report, registry, filed_year, filed_unit_code)
     return report
 
 
-def _sections(report: ParsedReport, lines, starts, consumed: set[int]) -> None:
+def _sections(report: ParsedReport, lines, starts, consumed: set[int], truncated: bool) -> None:
     report.section_order = [code for code, _ in starts]
     bounds = starts + [("end", len(lines))]
     for (code, start), (_, end) in zip(bounds, bounds[1:], strict=False):
@@ -234,7 +238,12 @@ def _sections(report: ParsedReport, lines, starts, consumed: set[int]) -> None:
         if code == bounds[-2][0]:
             parts = _without_signature(parts)
         report.sections[code] = "\n".join(p for p in parts if p)
-    missing = [s for s in ("s1", "s2", "s3", "s4", "s5", "s6") if s not in report.sections]
+    order = ("s1", "s2", "s3", "s4", "s5", "s6")
+    missing = [s for s in order if s not in report.sections]
+    if truncated and starts:
+        # the sections after the last heading met lie past the cut-off
+        last = max(order.index(code) for code, _ in starts)
+        missing = [s for s in missing if order.index(s) < last]
     if missing:
         report.add_issue("missing_section", "warning",
                          f"未找到以下部分的标题：{', '.join(missing)}",
@@ -277,7 +286,8 @@ def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> 
                          "the report does not state its unit where expected (title, signature)")
 
 
-def _completeness(report: ParsedReport, version: str, truncated: bool, last_line) -> None:
+def _completeness(report: ParsedReport, version: str, truncated: bool, last_line,
+                  not_read: set[str] = frozenset(), labelled: set[str] = frozenset()) -> None:
     t = tpl.get(version)
     for code in t.cell_codes:
         report.cells.setdefault(code, None)
@@ -290,15 +300,20 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "the text (none were invented)", where)
     for table, codes, zh in (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"),
                              ("t4", t.t4_codes(), "表四")):
-        seen = [c for c in codes if c in report.sources]
-        if not seen and truncated:
+        seen = [c for c in codes if c in report.sources or c in not_read]
+        if not seen and table in labelled:
+            report.add_issue("table_without_values", "warning",
+                             f"{zh}（{table}）的行标签在文中，但没有读到任何数值",
+                             f"table {table}: its row labels are in the text, but no value was "
+                             "found beside them", table)
+        elif not seen and truncated:
             report.add_issue("missing_table", "warning", f"{zh}（{table}）在正文结束前未出现",
                              f"table {table} is not in the text (the text ends before it)", table)
         elif not seen:
             report.add_issue("missing_table", "error", f"未找到{zh}（{table}）的数据",
                              f"table {table} not found", table)
         elif len(seen) < len(codes):
-            unseen = [c for c in codes if c not in report.sources]
+            unseen = [c for c in codes if c not in set(seen)]
             report.add_issue("table_incomplete", "warning",
                              f"{zh}不完整：{len(unseen)} 个单元格未出现在文中（首个：{unseen[0]}）",
                              f"table {table} is incomplete: {len(unseen)} cells not in the text "

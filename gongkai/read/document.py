@@ -10,6 +10,7 @@ every number read from it can be traced back to the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass
@@ -30,8 +31,9 @@ class Line:
     gap_before: int = 0  # blank lines right before this one (text formats)
     table_index: int | None = None  # the table a row belongs to (HTML, DOCX, PDF, XLSX)
     bare_pipes: int = 0  # a line of k bare pipes ('|||'): k empty cells of a cell-per-line page
+    pipe_end: bool = False  # a text line that ended in ' |' (the cell's own closing pipe)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The line's text (cells joined by a space)."""
         return " ".join(c.text for c in self.cells).strip()
@@ -46,5 +48,8 @@ class Document:
     encoding: str | None = None
     title_hint: str | None = None  # e.g. an HTML <title>
     blank_separated: bool = False  # text lines are separated by single blank lines
+    # one cell per line with a lone '|' line after each cell: that pipe closes the cell above
+    # it, and only a '|' right after another one is an empty cell
+    pipes_close_cells: bool = False
     notes: list[tuple[str, str, str, str, str | None]] = field(default_factory=list)
     # notes: (code, severity, zh, en, location) parse issues found while building

@@ -23,6 +23,7 @@ import re
 
 from gongkai.read.archive import UnsafeArchive, open_zip
 from gongkai.read.document import Cell, Document, Line
+from gongkai.read.pagetext import one_line
 from gongkai.read.values import looks_numeric
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -63,11 +64,6 @@ def _run_text(el) -> str:
 
     walk(el)
     return "".join(parts)
-
-
-def _one_line(text: str) -> str:
-    text = text.replace("\u00a0", " ").replace("\u3000", " ")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _children(el, tag: str):
@@ -247,13 +243,13 @@ class _Builder:
         n = self.paragraphs
         raw = self._numbered(p)
         if "\t" in raw:
-            cells = [_one_line(c) for c in raw.split("\t")]
+            cells = [one_line(c) for c in raw.split("\t")]
             filled = [c for c in cells if c]
             if len(filled) >= 2 and any(looks_numeric(c) for c in filled):
                 row = [Cell(c, f"paragraph {n} col {i}") for i, c in enumerate(cells, start=1)]
                 self._add(Line(row, True, len(self.lines) + 1))
                 return
-        text = _one_line(raw)
+        text = one_line(raw)
         if text:
             self._add(Line([Cell(text, f"paragraph {n}")], False, len(self.lines) + 1))
 
@@ -277,7 +273,7 @@ class _Builder:
                 if continuation:
                     cells.append(Cell("", location))
                 else:
-                    paras = [_one_line(self._numbered(p)) for p in _children(tc, _W + "p")]
+                    paras = [one_line(self._numbered(p)) for p in _children(tc, _W + "p")]
                     cells.append(Cell(" ".join(x for x in paras if x), location))
                     nested.extend(_children(tc, _W + "tbl"))
                 col += span

@@ -14,6 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from gongkai.read.document import Cell, Document, Line
+from gongkai.read.pagetext import one_line
 
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
                "header", "footer", "blockquote", "pre", "center", "dd", "dt", "caption"}
@@ -45,8 +46,7 @@ def _text(el) -> str:
             parts.append(node.tail)
 
     walk(el)
-    text = "".join(parts).replace("\u00a0", " ").replace("\u3000", " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return one_line("".join(parts))
 
 
 class _Builder:
@@ -56,7 +56,7 @@ class _Builder:
         self.pending_text: list[str] = []
 
     def flush_text(self):
-        text = re.sub(r"\s+", " ", "".join(self.pending_text)).strip()
+        text = one_line("".join(self.pending_text))
         self.pending_text = []
         if text:
             n = len(self.lines) + 1

@@ -97,6 +97,15 @@ def split_label(text: str) -> Label:
     return Label(text, numbering, number, core_of(rest))
 
 
+_NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
+
+
+def without_notes(text: str) -> str:
+    """A label without the notes in brackets some reports add to it
+    ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""
+    return _NOTE.sub("", text)
+
+
 def near(a: str, b: str) -> bool:
     """True when two cores differ by at most one character (both at least 5 long)."""
     if a == b:
@@ -124,51 +133,68 @@ class RowLabel:
     versions: frozenset[str]
 
 
-# t3 group labels (row-spanning, no values of their own in v2021 for 其他处理)
-T3_GROUPS = {
-    "本年度办理结果": ("results", 3),
-    "不予公开": ("denied", 3),
-    "无法提供": ("unable", 4),
-    "不予处理": ("not_processed", 5),
-    "其他处理": ("other", 6),
-    "其他": ("other", 6),
-}
+def _first_number(labels) -> int | None:
+    return split_label(labels[0]).number
 
-T3_COL_CORES = {
-    "合计": "total",
-    "自然人": "natural",
-    "商业企业": "commercial",
-    "科研机构": "research",
-    "社会公益组织": "social",
-    "社会公益": "social",
-    "法律服务机构": "legal",
-    "总计": "total",
-}
 
-T4_BLOCK_CORES = {
-    "行政复议": "review",
-    "未经复议直接起诉": "suit_direct",
-    "行政诉讼未经复议直接起诉": "suit_direct",
-    "复议后起诉": "suit_after_review",
-    "行政诉讼复议后起诉": "suit_after_review",
-}
-T4_COL_CORES = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other",
-                "尚未审结": "pending", "总计": "total", "合计": "total"}
+def _cores(labels) -> list[str]:
+    return [split_label(x).core for x in labels]
 
-# wording seen in real reports beside the template's own labels (row → extra cores)
-EXTRA_ROW_CORES = {
-    ("t3", "total"): ("合计",),
-    ("t3", "other"): ("其他",),  # v2019 （六）其他处理 printed as （六）其他
-    ("t3", "other.other"): ("其他处理",),  # v2021 （六）3．其他 in the old wording
-    ("t3", "carried_out"): ("结转下年度继续办理的申请数量", "结转下年度"),
-    ("t2", "fee"): ("行政事业性收费项目",),
-}
 
-# column headers that tell the template version of table 二
-V2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减",
-                 "其他对外管理服务事项", "政府集中采购", "采购项目数量", "采购总金额")
-V2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
-                 "本年收费金额单位万元", "本年收费金额")
+_T3 = tpl.get(tpl.VERSIONS[-1])  # table 三's columns and table 四 are the same in both versions
+
+# t3 group labels (row-spanning; no values of their own, except v2019's （六）其他处理):
+# core → (group code, the group's official number)
+T3_GROUPS: dict[str, tuple[str, int | None]] = {
+    core: (g.code, _first_number(g.labels)) for g in tpl.t3_groups() for core in _cores(g.labels)}
+
+# t3 column words that are also row labels (总计, 合计, 其他): a data row only with numbering
+# or values beside them
+WEAK_CORES: frozenset[str] = frozenset(
+    core for c in _T3.t3_cols for core in _cores(c.labels)
+    if any(core in _cores(r.labels) for v in tpl.VERSIONS for r in tpl.get(v).t3_rows))
+
+# t3 column headers; a column word that is also a group label (其他) is not one on its own
+T3_COL_CORES: dict[str, str] = {
+    core: c.code for c in _T3.t3_cols for core in _cores(c.labels) if core not in T3_GROUPS}
+
+# t4 blocks: 行政复议, and the two 行政诉讼 blocks by their own words or with 行政诉讼 before them
+T4_BLOCK_CORES: dict[str, str] = {}
+T4_GROUP_CORES: frozenset[str] = frozenset(
+    core_of(part) for b in _T3.t4_blocks for lab in b.labels for part in lab.split("/")[:-1])
+for _b in _T3.t4_blocks:
+    for _lab in _b.labels:
+        T4_BLOCK_CORES[core_of(_lab.split("/")[-1])] = _b.code
+        T4_BLOCK_CORES[core_of(_lab)] = _b.code
+T4_COL_CORES: dict[str, str] = {core: c.code for c in _T3.t4_cols for core in _cores(c.labels)}
+
+# header words that are not column labels
+T2_CAPTION = core_of(tpl.header_words("t2")["caption"])  # 第二十条 (第（一）项 …)
+T2_CORNER = core_of(tpl.header_words("t2")["corner"])  # 信息内容
+_T3_HEADER = {key: core_of(word) for key, word in tpl.header_words("t3").items()}
+T3_APPLICANTS = _T3_HEADER["applicants"]  # 申请人情况
+T3_ORGANISATIONS = _T3_HEADER["organisations"]  # 法人或其他组织
+T3_IDENTITY_NOTE = _T3_HEADER["identity_note"]  # 勾稽 (the note's wording varies around it)
+T3_NATURAL = next(core for core, code in T3_COL_CORES.items() if code == tpl.T3_COLS[0])
+T3_TOTAL = next(core for core, code in T3_COL_CORES.items() if code == tpl.T3_COLS[-1])
+T4_FIRST_COL = next(iter(T4_COL_CORES))  # 结果维持
+T4_REVIEW = next(core for core, code in T4_BLOCK_CORES.items() if code == tpl.T4_BLOCKS[0])
+
+
+def _version_markers(version: str) -> tuple[str, ...]:
+    """Cores of table 二's column and row labels found in one version only."""
+    def words(v: str) -> list[str]:
+        t = tpl.get(v)
+        return [core_of(x) for b in t.t2_blocks for part in (b.cols, b.rows) for item in part
+                for x in item.labels]
+
+    others = {w for v in tpl.VERSIONS if v != version for w in words(v)}
+    return tuple(dict.fromkeys(w for w in words(version) if w not in others))
+
+
+# table 二's words that tell the template version
+V2019_MARKERS = _version_markers("v2019")
+V2021_MARKERS = _version_markers("v2021")
 
 
 @lru_cache(maxsize=1)
@@ -186,16 +212,14 @@ def row_labels() -> tuple[RowLabel, ...]:
         for r in t.t3_rows:
             entry = rows.setdefault(("t3", r.code), {"cores": [], "versions": set(),
                                                      "number": None, "group": None})
-            for lab in r.labels:
-                parsed = split_label(lab)
-                entry["cores"].append(parsed.core)
-                entry["number"] = parsed.number
+            entry["cores"].extend(_cores(r.labels))
+            entry["number"] = _first_number(r.labels)
             entry["versions"].add(version)
             if "." in r.code:
                 entry["group"] = r.code.split(".", 1)[0]
     out = []
     for (table, code), e in rows.items():
-        cores = tuple(dict.fromkeys([*e["cores"], *EXTRA_ROW_CORES.get((table, code), ())]))
+        cores = tuple(dict.fromkeys(e["cores"]))
         out.append(RowLabel(table, code, cores, e["number"], e["group"], frozenset(e["versions"])))
     return tuple(out)
 

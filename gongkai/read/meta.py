@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 
 from gongkai.model import NarrativeFigure
 from gongkai.read import labels as lab
@@ -18,8 +21,8 @@ _DATE_PATTERNS = (
 _CN_DATE = re.compile(
     r"(?P<y>[二〇○零一二三四五六七八九Ｏ]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
-_PUBLISHED_LINE = re.compile(r"(发布|成文|印发|公开)(日期|时间)")
-_TITLE = re.compile(r"(政府)?信息公开.{0,6}年度?报告|年度报告")
+_PUBLISHED_LINE = re.compile(r"(发布|成文|印发|公开|发文|更新)(日期|时间)")
+_TITLE = re.compile(r"信息公开.{0,6}(?:年度|工作)报告|年度报告")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
 _UNIT_TAIL = re.compile(r"(人民政府|办事处|街道|镇|乡|县|区|市|管委会)$")
 
@@ -61,16 +64,9 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if style and parsed.numbering and parsed.numbering != style:
         return None
     core = parsed.core
-    for code, ordinal, cores in lab.section_labels():
-        # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
-        # such as （一）主动公开政府信息情况 under 总体情况 are not sections
-        if parsed.numbering and parsed.number != ordinal:
-            continue
-        for c in cores:
-            if core == c or lab.near(core, c):
-                return code
-            if parsed.numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
-                return code
+    named = _section_named(core, parsed.numbering, parsed.number)
+    if named:
+        return named
     # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
     if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
         code = f"s{parsed.number}"
@@ -82,39 +78,93 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     return None
 
 
+@lru_cache(maxsize=65536)
+def _section_named(core: str, numbering: str | None, number: int | None) -> str | None:
+    """The section whose heading words a line's core matches."""
+    for code, ordinal, cores in lab.section_labels():
+        # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
+        # such as （一）主动公开政府信息情况 under 总体情况 are not sections
+        if numbering and number != ordinal:
+            continue
+        for c in cores:
+            if core == c or lab.near(core, c):
+                return code
+            if numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
+                return code
+    return None
+
+
 def numbering_style(line: Line) -> str | None:
     """The numbering kind of a heading line (top, paren, arabic) or None."""
     text = next((c.text for c in line.cells if c.text.strip()), "")
     return lab.split_label(text).numbering if text else None
 
 
+_BREADCRUMB = re.compile(r"[>›»]|首页|当前位置")
+_BREADCRUMB_STEP = re.compile(r"\s*[>›»]\s*")
+_META_LABEL = re.compile(r"^\s*(?:标\s*题|题\s*名|文件名称|名\s*称)\s*[:：]\s*")
+_TITLE_REST = re.compile(r"^[\u4e00-\u9fff]{0,8}报告$")  # the second line of a broken title
+
+
+def _bare(text: str) -> str:
+    return text.lstrip("#").strip().strip("*").strip()
+
+
+def _title_score(text: str) -> int:
+    """How much a line reads like the report's title (0: not at all)."""
+    if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
+        return 0
+    return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
+        + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
+
+
+def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int]]:
+    """(score, -position, title, first, last) for every way the first lines may hold the title:
+    a line, a line and the rest of the title on the next ('…政府信息公开工作' / '年度报告'), the
+    title field of a page's metadata table ('标题: | … |'), or the last step of a breadcrumb
+    (a last resort). first/last index the title's lines in ``lines``."""
+    out: list[tuple[float, int, str, int, int]] = []
+    single = [i for i, ln in enumerate(lines)
+              if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    bare = [_bare(lines[i].text) for i in single]
+    for k, i in enumerate(single):
+        text = bare[k]
+        if len(text) > 200:
+            continue  # prose
+        labelled = _META_LABEL.match(text)
+        if labelled:
+            text = text[labelled.end():]
+        if _BREADCRUMB.search(text):
+            last = _BREADCRUMB_STEP.split(text)[-1].strip()
+            if not _BREADCRUMB.search(last) and _title_score(last):
+                out.append((0.5, -i, last, i, i))
+            continue
+        out.append((_title_score(text) + bool(labelled), -i, text, i, i))
+        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+            rest = bare[k + 1]
+            if _TITLE_REST.match(rest) and _title_score(text + rest):
+                out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
+    for i, ln in enumerate(lines):
+        filled = [c.text for c in ln.cells if c.text]
+        if ln.is_row and len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
+            out.append((_title_score(filled[1]) + 1 if _title_score(filled[1]) else 0, -i,
+                        filled[1].strip(), i, i))
+    return out
+
+
 def find_title(lines: list[Line], title_hint: str | None) -> tuple[str | None, str | None]:
     """(title, unit line) from the first lines: the 年度报告 title and, when the title names
     no unit, a short unit line next to it."""
-    head = [ln for ln in lines[:40] if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
-
-    def score(text: str) -> int:
-        if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
-            return 0
-        if re.search(r"[>›»]|首页|当前位置", text):
-            return 0  # a breadcrumb
-        return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
-            + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
-
-    scored = [(score(ln.text.lstrip("#").strip().strip("*").strip()), -i, i)
-              for i, ln in enumerate(head)]
-    best = max(scored, default=(0, 0, 0))
-    for i, ln in enumerate(head):
-        text = ln.text.lstrip("#").strip().strip("*").strip()
-        if best[0] and i == best[2]:
-            unit_line = None
-            for j in (i + 1, i - 1):
-                if 0 <= j < len(head):
-                    other = head[j].text.lstrip("#").strip().strip("*").strip()
-                    if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
-                        unit_line = other
-                        break
-            return text, unit_line
+    head = lines[:40]
+    best = max(_title_candidates(head), default=None)
+    if best is not None and best[0]:
+        _, _, title, first, last = best
+        for j in (last + 1, first - 1):
+            if 0 <= j < len(head) and (not head[j].is_row or len(head[j].cells) == 1):
+                other = _bare(head[j].text)
+                if 2 < len(other) <= 30 and _UNIT_TAIL.search(other):
+                    return title, other
+        return title, None
     if title_hint and _TITLE.search(title_hint):
         return title_hint.strip(), None
     return None, None
@@ -150,6 +200,15 @@ def year_from(title: str | None, body: str) -> int | None:
     if m:
         return int(m.group(1))
     m = re.search(r"(20\d{2})\s*年度?(?:政府信息公开|信息公开)", body[:3000])
+    if m:
+        return int(m.group(1))
+    # the table's own header note (本年增/减 (指2020年增加或减少的事项数)), or a sentence of
+    # the report about its year (2023年我街道共收到…)
+    m = re.search(r"本年[^()（）\n]{0,8}[(（]\s*指\s*(20\d{2})\s*年", body)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(?:^|\n)\s*(20\d{2})\s*年度?\s*[,，]?\s*(?:我|本)(?:镇|乡|街道|街|局|委|办|单位|机关)",
+                  body[:3000])
     if m:
         return int(m.group(1))
     return None
@@ -189,25 +248,12 @@ def signature_unit(lines: list[Line]) -> str | None:
     return None
 
 
-# figures the narrative states, and the cells they restate
-_FIGURES: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"行政复议、行政诉讼[）)]?(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.review.total + t4.suit_direct.total + t4.suit_after_review.total"),
-    (re.compile(r"本年(?:度)?(?:共)?新收(?:到)?(?:政府信息公开|信息公开)?申请(?:共|数量为?)?\s*(\d+)\s*[件份条个]"),
-     "t3.new.total"),
-    (re.compile(r"上年(?:度)?结转(?:政府信息公开|信息公开)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.carried_in.total"),
-    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.carried_out.total"),
-    (re.compile(r"(?:全年)?(?:共)?受理(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.new.total + t3.carried_in.total"),
-    (re.compile(r"(?:共|全年)?办(?:理|结)(?:政府信息公开|信息公开)?申请(?:共)?\s*(\d+)\s*[件份条个]"),
-     "t3.total.total"),
-    (re.compile(r"(?:被申请|收到|发生|涉及)?行政复议(?:案件|申请)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.review.total"),
-    (re.compile(r"(?:被提起|发生|涉及)?行政诉讼(?:案件)?(?:共)?\s*(\d+)\s*[件起宗个]"),
-     "t4.suit_direct.total + t4.suit_after_review.total"),
-)
+@lru_cache(maxsize=1)
+def _figures() -> tuple[tuple[re.Pattern, str], ...]:
+    """The narrative figure patterns and the cells they restate (data/narrative_figures.toml)."""
+    text = resources.files("gongkai.data").joinpath("narrative_figures.toml").read_text("utf-8")
+    return tuple((re.compile(f["pattern"]), f["compared_with"])
+                 for f in tomllib.loads(text)["figure"])
 
 
 def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
@@ -216,7 +262,7 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
         text = re.sub(r"\s+", "", sections.get(code, ""))
-        for pattern, compared in _FIGURES:
+        for pattern, compared in _figures():
             for m in pattern.finditer(text):
                 start = max(0, m.start() - 2)
                 if text[start:m.start()].endswith(("未", "无")):

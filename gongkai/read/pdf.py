@@ -5,7 +5,8 @@ rows of their cells — a cell spanning columns or rows is kept once, where it s
 the HTML reader — located ``page P table T row R col C``.  The rest of the page becomes text
 lines (``page P line L``); a line of a label followed by numbers (``规章 0 0 0``, an unruled
 table) becomes a row, as in PDF-to-text.  Page footers (``— 4 —``, ``第 4 页``) and lines
-repeated at the top or foot of every page are dropped.
+repeated at the top or foot of every page are dropped (but the first page's header, which may
+be the only place the report's title stands).
 
 A table that runs on at the top of the next page continues the same table (its rows keep
 counting), and header rows the PDF repeats there are dropped.
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from gongkai.read.document import Cell, Document, Line
-from gongkai.read.text import _FOOTER, split_trailing_numbers
+from gongkai.read.pagetext import is_page_footer, one_line, split_trailing_numbers
 from gongkai.read.values import looks_numeric
 
 MAX_PAGES = 300
@@ -53,12 +54,6 @@ class _Page:
     images: int = 0
 
 
-def _one_line(text: str | None) -> str:
-    if not text:
-        return ""
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u3000", " ")).strip()
-
-
 def _read_page(page, number: int) -> _Page:
     out = _Page(number, float(page.height or 0), chars=len(page.chars), images=len(page.images))
     if not out.chars:
@@ -68,7 +63,7 @@ def _read_page(page, number: int) -> _Page:
     for t_index, table in enumerate(tables, start=1):
         texts = table.extract()
         for row, row_texts in zip(table.rows, texts, strict=False):
-            cells = [(col, _one_line(text)) for col, text in enumerate(row_texts, start=1)
+            cells = [(col, one_line(text)) for col, text in enumerate(row_texts, start=1)
                      if text is not None]
             if not cells:
                 continue
@@ -85,7 +80,7 @@ def _read_page(page, number: int) -> _Page:
 
     rest = page.filter(outside) if boxes else page
     for line in rest.extract_text_lines(strip=True, return_chars=False):
-        text = _one_line(line.get("text"))
+        text = one_line(line.get("text"))
         if text:
             out.items.append(_Item(float(line["top"]), [(0, text)]))
     out.items.sort(key=lambda item: item.top)
@@ -132,6 +127,16 @@ def _encrypted(name: str) -> Document:
                                        f"the PDF {name} is encrypted and cannot be read", name)])
 
 
+def _unreadable(exc: BaseException, name: str, verb_zh: str, what_en: str) -> Document:
+    """An empty Document saying why the PDF could not be opened or read (encrypted, damaged)."""
+    if _is_encrypted_error(exc):
+        return _encrypted(name)
+    return Document([], "pdf", notes=[("corrupt_file", "error",
+                                       f"PDF 文件已损坏，无法{verb_zh}（{name}）",
+                                       f"the PDF {name} {what_en}: {type(exc).__name__}: {exc}",
+                                       name)])
+
+
 def to_document(data: bytes, name: str) -> Document:
     """Turn a PDF into a Document; problems (no text layer, encryption) go to ``doc.notes``."""
     try:
@@ -142,29 +147,19 @@ def to_document(data: bytes, name: str) -> Document:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
-        if _is_encrypted_error(exc):
-            return _encrypted(name)
-        return Document([], "pdf", notes=[("corrupt_file", "error",
-                                           f"PDF 文件已损坏，无法打开（{name}）",
-                                           f"the PDF {name} is damaged: {type(exc).__name__}: "
-                                           f"{exc}", name)])
+        return _unreadable(exc, name, "打开", "is damaged")
     notes: list = []
     pages: list[_Page] = []
     title = None
     try:
         count = len(pdf.pages)
         meta_title = (pdf.metadata or {}).get("Title")
-        title = _one_line(meta_title if isinstance(meta_title, str) else None) or None
+        title = one_line(meta_title if isinstance(meta_title, str) else None) or None
         for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
             pages.append(_read_page(page, number))
             page.close()
     except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
-        if _is_encrypted_error(exc):
-            return _encrypted(name)
-        return Document([], "pdf", notes=[("corrupt_file", "error",
-                                           f"PDF 文件已损坏，无法读取（{name}）",
-                                           f"the PDF {name} cannot be read: "
-                                           f"{type(exc).__name__}: {exc}", name)])
+        return _unreadable(exc, name, "读取", "cannot be read")
     finally:
         try:
             pdf.close()
@@ -211,8 +206,11 @@ def _lines(pages: list[_Page]) -> list[Line]:
         for item in page.items:
             if not item.is_row:
                 text = item.cells[0][1]
-                if _FOOTER.match(text) or re.sub(r"\d+", "#", text) in running:
+                if is_page_footer(text):
                     continue
+                if re.sub(r"\d+", "#", text) in running and not (
+                        page.number == 1 and item.top < _MARGIN_SHARE * page.height):
+                    continue  # a running line; the first page's header may be the only title
                 line_no += 1
                 first_on_page = False
                 last_was_row = False

@@ -11,54 +11,11 @@ from __future__ import annotations
 import re
 
 from gongkai.read.document import Cell, Document, Line
-from gongkai.read.values import clean, is_blank_marker, looks_numeric
+from gongkai.read.pagetext import is_page_footer, split_trailing_numbers
+from gongkai.read.values import is_blank_marker, looks_numeric
 
-_FOOTER = re.compile(
-    r"^\s*(?:[—\-–－―─~]+\s*\d{1,3}\s*[—\-–－―─~]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
-    r"|\d{1,3}\s*/\s*\d{1,3})\s*$"
-)
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BARE_PIPES = re.compile(r"^\s*\|+\s*$")  # "|||": no cells between the pipes
-_NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?(?:万元|元)?$|^[/—\-－–]$")
-_UNIT_TOKEN = re.compile(r"^(?:万元|元)$")
-_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def split_trailing_numbers(text: str) -> list[str] | None:
-    """Split 'label 0 0 12' (a PDF-text row) into ['label', '0', '0', '12'].
-
-    Returns None when the text does not end in whitespace-separated numbers, or when it
-    is a single number (one cell per line).
-    """
-    parts = text.split()
-    if len(parts) < 2:
-        return None
-    values: list[str] = []
-    i = len(parts)
-    while i > 0:
-        tok = clean(parts[i - 1])
-        if _UNIT_TOKEN.match(tok) and i > 1 and _NUM_TOKEN.match(clean(parts[i - 2])):
-            values.insert(0, parts[i - 2] + tok)
-            i -= 2
-            continue
-        if _NUM_TOKEN.match(tok):
-            values.insert(0, parts[i - 1])
-            i -= 1
-            continue
-        break
-    label = " ".join(parts[:i]).strip()
-    has_digits = any(any(ch.isdigit() for ch in v) for v in values)
-    # a row of blank markers ('— — —' or 'label / / /') is a row too: blank, not 0
-    if not values or not has_digits and len(values) < (2 if label else 3):
-        return None
-    if label and not _HAS_CJK.search(label):
-        return None
-    if label:
-        # a label ending in a numbering mark ('第 1') or a date is prose, not a row
-        if re.search(r"[年月日第]$", label):
-            return None
-        return [label, *values]
-    return values if len(values) >= 2 else None
 
 
 def _pipe_cells(line: str) -> list[str] | None:
@@ -115,7 +72,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 gap = 0
             continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        if not line.strip() or _FOOTER.match(line):
+        if not line.strip() or is_page_footer(line):
             if not line.strip():
                 gap += 1
                 if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
@@ -143,21 +100,57 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             else:
                 text_cell = body.strip()
                 if text_cell or is_blank_marker(text_cell):
-                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap))
+                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
+                                      pipe_end=line.rstrip().endswith("|")))
                 gap = 0
                 continue
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
         lines.append(Line(row, True, lineno, gap))
         gap = 0
+    if text and not text.endswith(("\n", "\r")) and lines and lines[-1].cells \
+            and looks_numeric(lines[-1].cells[-1].text):
+        # the text stops inside its last line (a page cut off after so many bytes): the number
+        # it stops on may be cut short ('1' of '12'), so it is not read
+        last = lines.pop()
+        if len(last.cells) > 1:
+            lines.append(Line(last.cells[:-1], last.is_row, last.lineno, last.gap_before))
+    pipes_close_cells = _cells_on_lines_of_their_own(lines)
     text_lines = [ln for ln in lines if not ln.is_row]
     single_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 1)
     zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
     blank_separated = len(text_lines) > 5 and single_gaps >= 0.6 * (len(text_lines) - 1) \
         and zero_gaps <= 0.1 * len(text_lines)
-    if not blank_separated:
-        # one cell per line with no blank lines between cells: a line holding only a space or
-        # &nbsp; is an empty cell (not after the last line with text: nothing follows there)
-        for pos, lineno in reversed(spaces_only):
-            if pos < len(lines):
-                lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
-    return Document(lines, fmt, encoding, blank_separated=blank_separated)
+    # a line holding only a space or &nbsp; is an empty cell (not after the last line with
+    # text: nothing follows there): on a page with no blank lines between cells, any such
+    # line; where blank lines separate the cells, one that stands between blank lines itself
+    for pos, lineno in reversed(spaces_only):
+        alone = 1 < lineno < len(raw_lines) and not raw_lines[lineno - 2].strip() \
+            and not raw_lines[lineno].strip()
+        if pos < len(lines) and (not blank_separated or alone):
+            lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
+    return Document(lines, fmt, encoding, blank_separated=blank_separated,
+                    pipes_close_cells=pipes_close_cells)
+
+
+def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
+    """Portal page text of an HTML table printed one cell per line, with pipes on the lines.
+
+    Two ways are met: each cell ends in ' |' (an empty cell is a bare '|' line; the last cell
+    of a row may carry the row's padding, 'x | ||'), or each cell is followed by a lone '|'
+    line (the pipe closes the cell; a '|' right after another '|' is an empty cell).  On such
+    a page a line 'x | ||' is one cell and its padding, not a row of three cells: it is split
+    into the cell and a line of bare pipes here.  Returns True for the second way.
+    """
+    piped_cells = sum(1 for ln in lines if not ln.is_row and ln.pipe_end)
+    rows = sum(1 for ln in lines if ln.is_row and sum(1 for c in ln.cells if c.text) >= 2)
+    closed_by_next = sum(1 for a, b in zip(lines, lines[1:], strict=False)
+                         if not a.is_row and not a.pipe_end and b.bare_pipes == 1)
+    if max(piped_cells, closed_by_next) < 5 or rows >= max(piped_cells, closed_by_next):
+        return False
+    for i, ln in enumerate(lines):
+        if ln.is_row and ln.cells and ln.cells[0].text and not any(c.text for c in ln.cells[1:]):
+            cell = Cell(ln.cells[0].text, f"line {ln.lineno}")
+            lines[i] = Line([cell], False, ln.lineno, ln.gap_before, pipe_end=True)
+            lines.insert(i + 1, Line([], True, ln.lineno, 0, bare_pipes=len(ln.cells) - 1))
+    return closed_by_next > piped_cells
+

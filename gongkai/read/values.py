@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 BLANK_MARKERS = frozenset({
     "", "/", "／", "\\", "-", "--", "—", "——", "–", "－", "―", "─", "_", "无", "空", "不适用",
@@ -65,8 +66,10 @@ def _to_number(num: str, sign: str | None) -> float | int:
     return value
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: str) -> Value:
-    """Read one cell's text. Never raises; text that is not a number is ``unreadable``."""
+    """Read one cell's text. Never raises; text that is not a number is ``unreadable``.
+    (Cached: a report repeats its values, '0' most of all; a Value is immutable.)"""
     raw = text if text is not None else ""
     s = clean(raw)
     if is_blank_marker(s):

@@ -23,6 +23,7 @@ from gongkai.model import CellSource, ParsedReport
 from gongkai.read import labels as lab
 from gongkai.read.archive import UnsafeArchive, open_zip
 from gongkai.read.document import Cell, Document, Line
+from gongkai.read.pagetext import one_line
 from gongkai.read.values import is_blank_marker, parse_value, to_wan_yuan
 
 MAX_ROWS = 3000  # rows read per sheet
@@ -87,10 +88,6 @@ def _text(value) -> str:
     return str(value)
 
 
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u3000", " ")).strip()
-
-
 # -- the form --------------------------------------------------------------------------------
 
 def _sheet_map(wb) -> dict[str, object]:
@@ -141,7 +138,7 @@ class _FormReader:
                 continue
             fields[key] = (ws[f"C{r}"].value, loc)
         value, _ = fields.get("unit_name", (None, None))
-        self.report.unit_name = _one_line(_text(value)) or None
+        self.report.unit_name = one_line(_text(value)) or None
         value, loc = fields.get("year", (None, None))
         if value is not None:
             m = re.search(r"(20\d{2})", _text(value))
@@ -369,7 +366,7 @@ def _sheet_lines(ws, t: int, lines: list[Line], notes: list) -> None:
         for c in row:
             if isinstance(c, MergedCell):
                 continue  # covered by a merged cell: kept once, at its top-left cell
-            text = _one_line(_text(c.value))
+            text = one_line(_text(c.value))
             cells.append(Cell(text, f"sheet {title} cell {get_column_letter(c.column)}{c.row}"))
         filled = [c for c in cells if c.text]
         if not filled:

@@ -211,6 +211,8 @@ def generate(opts: SynthOptions) -> list[GeneratedReport]:
             if unit.valid_from and year < unit.valid_from and not any(
                     a.endswith("乡") for a in unit.aliases):
                 continue
+            if unit.valid_to and year > unit.valid_to:
+                continue  # renamed, merged or split by then: its successor reports
             key = (year, unit.code)
             found = _existing(opts, truth_dir, key) if opts.skip_existing else None
             if found:

@@ -1,0 +1,131 @@
+"""``gongkai serve``: serve the annual flow as a deployment against a Prefect server.
+
+The server is a separate, persistent process (``prefect server start``, or ``make server``)
+whose UI shows the runs, their stage timings, logs and artifacts. This command registers the
+deployment ``gongkai-annual/<name>`` with a schedule (by default 07:00 daily in January and
+February, Asia/Shanghai) and the parameters of its runs, then stays in the foreground and
+runs each scheduled or triggered run (UI, ``prefect deployment run``, the API) until stopped.
+
+Exit status: 2 when the arguments, the registry or the server are not usable; otherwise it
+runs until interrupted (0).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    """Add the ``serve`` subcommand."""
+    p = sub.add_parser(
+        "serve", help="serve the annual flow on a schedule against a Prefect server",
+        description="Register the annual flow as the deployment gongkai-annual/NAME with a "
+                    "schedule and default parameters on the Prefect server of PREFECT_API_URL "
+                    "(start one with `prefect server start`), and run its scheduled and "
+                    "triggered runs until stopped. See docs/operations.md.")
+    p.add_argument("--name", default="office", help="deployment name (default: office)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--cron", default="0 7 * 1,2 *", metavar="EXPR",
+                      help="when to run, a cron expression (default: '0 7 * 1,2 *', 07:00 "
+                           "daily in January and February)")
+    when.add_argument("--no-schedule", action="store_true",
+                      help="no schedule: runs only when triggered")
+    p.add_argument("--timezone", default="Asia/Shanghai",
+                   help="time zone of the cron expression (default: Asia/Shanghai)")
+    p.add_argument("--paused", action="store_true",
+                   help="register the schedule paused (resume it in the UI)")
+    p.add_argument("--source", default=None, metavar="DIR|URLS.csv",
+                   help="raw folder or URL manifest of the runs (default: data/raw)")
+    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
+                   help="the published warehouse (default: warehouse/gongkai.duckdb)")
+    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    p.add_argument("--years", default=None, metavar="A-B",
+                   help="report years of every run (default: every year found)")
+    p.add_argument("--no-render", action="store_true", help="runs do not render reports")
+    p.add_argument("--registry", default=None, metavar="FILE",
+                   help="the unit registry CSV of the runs (default: $GONGKAI_REGISTRY, else "
+                        "the bundled Liuyang registry)")
+    p.set_defaults(func=run)
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API URL from the environment, ``.env``, ``prefect.toml`` or the profile
+    (``prefect config set PREFECT_API_URL=…``); None when runs would use a temporary server."""
+    import gongkai.prefect_env  # noqa: F401, I001  (quiet settings before prefect is imported)
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
+def server_problem(api_url: str | None) -> str | None:
+    """Why the Prefect server cannot be used (None when it answers its health check)."""
+    if not api_url:
+        return ("PREFECT_API_URL is not set: start a server (`prefect server start` or "
+                "`make server`) and set PREFECT_API_URL=http://127.0.0.1:4200/api "
+                "(environment, or `prefect config set PREFECT_API_URL=…`) — "
+                "a schedule needs a persistent server, not the temporary one of `gongkai run`")
+    import httpx
+
+    try:
+        response = httpx.get(api_url.rstrip("/") + "/health", timeout=10)
+    except httpx.HTTPError as exc:
+        return f"the Prefect server at {api_url} does not answer ({type(exc).__name__})"
+    if response.status_code != 200:
+        return f"the Prefect server at {api_url} answered {response.status_code} to /health"
+    return None
+
+
+def parameters(args, source: Path, years: list[int] | None) -> dict:
+    """The deployment's default run parameters (absolute paths: runs are subprocesses)."""
+    params = {"source": str(source.resolve()), "warehouse": str(Path(args.warehouse).resolve()),
+              "out": str(Path(args.out).resolve()), "with_render": not args.no_render}
+    if years:
+        params["years"] = years
+    return params
+
+
+def run(args) -> int:
+    """Register the deployment and serve it until interrupted."""
+    from gongkai.paths import RAW_DIR
+    from gongkai.sources import is_manifest, parse_years
+    from gongkai.units import RegistryError, registry_scope
+
+    try:
+        years = parse_years(args.years)
+    except ValueError as exc:
+        print(f"gongkai serve: {exc}", file=sys.stderr)
+        return 2
+    source = Path(args.source) if args.source else RAW_DIR
+    if not (source.is_file() if is_manifest(source) else source.is_dir()):
+        print(f"gongkai serve: the source {source} does not exist", file=sys.stderr)
+        return 2
+    try:
+        registry = registry_scope(args.registry)
+    except RegistryError as exc:
+        print(f"gongkai serve: {exc}", file=sys.stderr)
+        return 2
+    problem = server_problem(configured_api_url())
+    if problem:
+        print(f"gongkai serve: {problem}", file=sys.stderr)
+        return 2
+
+    from flows.serve import build_deployment, serve
+
+    try:
+        deployment = build_deployment(
+            args.name, cron=None if args.no_schedule else args.cron, timezone=args.timezone,
+            parameters=parameters(args, source, years), paused=args.paused)
+    except ValueError as exc:  # a cron expression or time zone Prefect does not accept
+        print(f"gongkai serve: {exc}", file=sys.stderr)
+        return 2
+    when = "on demand only" if args.no_schedule else f"cron '{args.cron}' ({args.timezone})"
+    print(f"gongkai serve: gongkai-annual/{args.name}, {when}, source {source}, warehouse "
+          f"{args.warehouse}; Ctrl-C stops serving and pauses the schedule",
+          flush=True)
+    try:
+        with registry:
+            serve(deployment)
+    except KeyboardInterrupt:
+        pass
+    return 0

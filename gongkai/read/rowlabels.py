@@ -1,0 +1,176 @@
+"""Which data row a label names, and what kind of text a cell holds.
+
+Pure functions of a cell's text (and the template version, and the table 三 group the reader
+is in), cached: a report repeats the same labels, and a corpus repeats them across reports.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from gongkai import template as tpl
+from gongkai.read import labels as lab
+
+_RESULTS_GROUP = "results"  # 三、本年度办理结果: no rows of its own, only groups
+
+
+@lru_cache(maxsize=65536)
+def classify_row_label(text: str, version: str, group: str | None,
+                       same_line_values: bool) -> lab.RowLabel | None:
+    """The data row a label names; also '（三）不予公开 1．属于国家秘密' (group and row on one
+    line), read as the row of that group.
+
+    ``group`` is the table 三 group the reader is in; ``same_line_values`` says whether values
+    follow on the label's own line (总计 and 其他 name a row only then, or when numbered).
+    """
+    found = _classify_one(text, version, group, same_line_values)
+    if found is not None:
+        return found
+    bare = lab.without_notes(text)
+    if bare != text and lab.split_label(bare).core:
+        # a label with an explanatory note in brackets: the label without it
+        return classify_row_label(bare, version, group, same_line_values)
+    found = _group_then_row(text, version, group, same_line_values)
+    if found is not None:
+        return found
+    parts = text.split()
+    for k in range(1, len(parts)):
+        head, tail = " ".join(parts[:k]), " ".join(parts[k:])
+        head_group = t3_group(head)
+        if head_group is None and lab.T3_GROUPS.get(lab.split_label(head).core,
+                                                     (None,))[0] != _RESULTS_GROUP:
+            # pieces of a wrapped, vertically centred group label ('年度办 （三）不予') may
+            # share the line: a numbered row label after them is still that row
+            tail_label = lab.split_label(tail)
+            if not tail_label.numbering or len(tail_label.core) < 4:
+                continue
+        found = _classify_one(tail, version, head_group or group, same_line_values)
+        if found is not None:
+            return found
+    return None
+
+
+_INNER_NUMBERING = re.compile(r"[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]")
+
+
+def _group_then_row(text: str, version: str, group: str | None,
+                    same_line_values: bool) -> lab.RowLabel | None:
+    """A group label and a row label run together without a space
+    ('三、本年度办理结果(一)予以公开', '(三)不予公开1.属于国家秘密')."""
+    for m in _INNER_NUMBERING.finditer(text):
+        if m.start() == 0:
+            continue
+        head, tail = text[:m.start()], text[m.start():]
+        head_group = t3_group(head)
+        if head_group is None:
+            continue
+        found = _classify_one(tail, version, head_group if head_group != _RESULTS_GROUP
+                              else group, same_line_values)
+        if found is not None:
+            return found
+    return None
+
+
+def _matches(core: str, row: lab.RowLabel) -> bool:
+    """The core is one of the row's wordings, one character off, cut short, or with a few
+    characters more."""
+    return any(core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)) or (
+        len(c) >= 4 and core.startswith(c) and len(core) - len(c) <= 3) for c in row.cores)
+
+
+def _classify_one(text: str, version: str, group: str | None,
+                  same_line_values: bool) -> lab.RowLabel | None:
+    parsed = lab.split_label(text)
+    core = parsed.core
+    if not core or len(core) > 60:
+        return None
+    best: lab.RowLabel | None = None
+    for rl in lab.row_labels():
+        if version not in rl.versions or not _matches(core, rl):
+            continue
+        if core not in lab.WEAK_CORES and lab.T3_GROUPS.get(core, (None,))[0] == rl.group \
+                and parsed.number != rl.number:
+            continue  # （六）其他处理 is the group's own label in v2021; only 3．其他处理 is the row
+        if core in lab.WEAK_CORES:
+            # 总计 / 其他 are also column headers: a data row only with numbering or values
+            if rl.row == "total" and not (parsed.numbering or same_line_values):
+                continue
+            if rl.row == "other.other" and not (
+                    parsed.number == rl.number or group == rl.group and same_line_values):
+                continue
+            if rl.row == "other" and not (parsed.numbering and parsed.number == rl.number):
+                continue
+        if rl.group and group and rl.group != group and parsed.number is not None:
+            # numbered sub-rows: prefer the one of the current group
+            if best is None:
+                best = rl
+            continue
+        return rl
+    return best
+
+
+_FUZZY_VALUE = re.compile(
+    r"^[约近逾超共计]*\s*[+\-]?\d[\d,，.]*\s*(?:余|多)?\s*"
+    r"(?:件|个|项|条|次|宗|起|人|家|万元|元)?\s*(?:左右|以上|以下|余)?$")
+
+
+def is_label_text(text: str) -> bool:
+    """True for text that reads as a label; False for a value that could not be read
+    ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""
+    t = lab.fold(text).strip()
+    if _FUZZY_VALUE.match(t):
+        return False
+    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2 or not any(ch.isdigit() for ch in t)
+
+
+def is_label_tail(text: str) -> bool:
+    """True for the second half of a label broken across lines (no numbering, not a known label)."""
+    parsed = lab.split_label(text)
+    if parsed.numbering or not parsed.core or len(parsed.core) > 30:
+        return False
+    if parsed.core in lab.T3_COL_CORES or parsed.core in lab.T4_COL_CORES:
+        return False
+    return True
+
+
+def t3_group(text: str) -> str | None:
+    """The table 三 group a label opens (（三）不予公开 → ``denied``), or None."""
+    parsed = lab.split_label(text)
+    g = lab.T3_GROUPS.get(parsed.core)
+    if g is None:
+        return None
+    code, number = g
+    if parsed.core in lab.WEAK_CORES and parsed.number != number:
+        return None  # 其他 alone is a column header; （六）其他 is the group
+    if parsed.numbering and parsed.number is not None and parsed.number != number:
+        return None
+    return code
+
+
+def is_header_word(core: str) -> bool:
+    """True for a header word of tables 二 and 三 that is not a column label (信息内容,
+    申请人情况, 法人或其他组织)."""
+    return core in (lab.T2_CORNER, lab.T3_APPLICANTS, lab.T3_ORGANISATIONS)
+
+
+def t2_col_code(core: str, template: tpl.Template) -> str | None:
+    """The table 二 column a header names (本年新制作数量 → ``made``), or None."""
+    for block in template.t2_blocks:
+        for col in block.cols:
+            if any(lab.core_of(x) == core for x in col.labels):
+                return col.code
+    return None
+
+
+def is_known_label(text: str, version: str, group: str | None) -> bool:
+    """True for text of the template's vocabulary (a row, group or column label)."""
+    core = lab.split_label(text).core
+    if core in lab.T3_COL_CORES or core in lab.T4_COL_CORES or core in lab.T4_BLOCK_CORES:
+        return True
+    if t3_group(text) or is_header_word(core):
+        return True
+    if classify_row_label(text, version, group, True) is not None:
+        return True
+    return t2_col_code(core, tpl.get(version)) is not None

@@ -1,0 +1,74 @@
+"""Storing the values read under their cell codes: duplicates, and the report's own
+corrections (更正说明).
+
+A cell met twice keeps its first value (a ``duplicate_cell`` issue when the second differs),
+except after the report's own correction notice (``…更正如下…以本表为准``): the tables printed
+after it replace what the first tables said, each replaced value reported as
+``corrected_cell``.
+"""
+
+from __future__ import annotations
+
+from gongkai import template as tpl
+from gongkai.model import CellSource, ParsedReport
+from gongkai.read.slots import Slot
+from gongkai.read.values import to_wan_yuan
+
+_CORRECTION = "更正"
+_CORRECTION_PHRASES = ("为准", "更正如下", "现更正")
+
+
+def is_correction_notice(text: str) -> bool:
+    """True for the line of a report that announces a corrected copy of its tables."""
+    return _CORRECTION in text and any(w in text for w in _CORRECTION_PHRASES)
+
+
+class CellStore:
+    """Writes slots into a report's cells and sources."""
+
+    def __init__(self, report: ParsedReport, template: tpl.Template):
+        self.report = report
+        self.template = template
+        self.correcting = False  # after a 更正说明: later tables replace earlier values
+
+    def store(self, code: str, slot: Slot, confidence: str = "read", reason: str | None = None) -> None:
+        """Store one slot's value as the cell ``code`` (ignored when not a cell of the template).
+
+        ``confidence`` is ``read`` (the value stood with its row label) or ``inferred`` (the
+        reader placed it by the template's order or by the table's sums; ``reason`` says how).
+        """
+        if code not in self.template.cell_codes:
+            return
+        v = slot.value
+        number = to_wan_yuan(v) if self.template.is_money(code) else v.number
+        loc = slot.location or "(blank line)"
+        raw = slot.cell.text if slot.cell else ""
+        prev = self.report.sources.get(code)
+        if prev is not None and self.correcting:
+            old = self.report.cells.get(code)
+            if v.status == "value" and (prev.status != "value" or old != number):
+                self.report.add_issue(
+                    "corrected_cell", "info",
+                    f"单元格 {code} 按报告所附更正说明取 {number}（原表为 {old}）",
+                    f"cell {code}: {number} from the report's own correction (the table said {old})",
+                    loc)
+                prev = None
+        if prev is not None:
+            old = self.report.cells.get(code)
+            if prev.status == "value" or v.status != "value":
+                if prev.status == "value" and v.status == "value" and old != number:
+                    self.report.add_issue(
+                        "duplicate_cell", "warning",
+                        f"单元格 {code} 出现两次且数值不同（{old} 与 {number}），保留第一次读到的值",
+                        f"cell {code} appears twice with different values ({old} vs {number});"
+                        " the first is kept", loc)
+                return
+        self.report.cells[code] = number
+        note = v.note
+        if v.unit == "元" and self.template.is_money(code):
+            note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
+        self.report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
+        if v.status == "unreadable":
+            self.report.add_issue("unreadable_value", "warning",
+                                  f"单元格 {code} 的内容“{raw}”不是数字",
+                                  f"cell {code}: {raw!r} is not a number", loc)

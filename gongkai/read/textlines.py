@@ -1,0 +1,170 @@
+"""The half of the table walk that reads text lines: a page printing one cell per line, where
+a row label stands on a line of its own and its values follow on the next lines.
+
+``TextLines`` is mixed into ``tables.TableReader`` and works on its state (the open row, the
+headers, table 四, the store); the other half, rows of cells, is in ``tables``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai.read import labels as lab
+from gongkai.read.document import Cell, Line
+from gongkai.read.rowlabels import classify_row_label, is_known_label, is_label_tail, t3_group
+from gongkai.read.slots import Slot, blank_slot, column_of
+from gongkai.read.store import is_correction_notice
+from gongkai.read.values import parse_value
+
+# words that only table 三's header holds: met inside table 四, table 三 follows it
+T3_HEADER_CORES = frozenset(
+    {core for core in lab.T3_COL_CORES if core not in lab.T4_COL_CORES}
+    | {lab.T3_APPLICANTS, lab.T3_ORGANISATIONS})
+_SENTENCE_MARKS = "。；;"
+# a row label and its numbers run together without a separator ('规章000', '行政许可707')
+_RUN_TOGETHER = re.compile(r"^(.*[\u4e00-\u9fff)）”\"」』])(\d+(?:\.\d+)?)$")
+
+
+class TextLines:
+    """Reading text lines: labels, values on lines of their own, labels with their digits run
+    on, and the pieces of labels wrapped over lines."""
+
+    def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
+        cell = line.cells[0]
+        text = cell.text
+        if is_correction_notice(text) and self.store.report.sources:
+            self.store.correcting = True  # the report corrects its own tables below
+            self.headers.t3_seen_row = False  # a new table 三 follows, with its own header
+            self.t4.done = False
+        value = parse_value(text)
+        if value.status == "unreadable":
+            if not self._run_together(index, cell, at_eof):
+                self._feed_label(index, cell, at_eof, same_line_values=False)
+            return
+        # a number or a blank marker on its own line: one cell per line
+        if self.t4.active and not self.open:
+            self.t4.add_value(Slot(cell, value))
+            self.consumed.add(index)
+            return
+        if self.open is not None and self.open.from_text_lines:
+            if self.doc.blank_separated and self.prev_text_line and line.gap_before >= 2:
+                # extra blank lines between cells: the empty cells they stand for
+                n_needed = self._width(self.open)
+                for _ in range(line.gap_before - 1):
+                    if len(self.open.slots) < n_needed - 1:
+                        self.open.slots.append(blank_slot())
+            self.open.slots.append(Slot(cell, value))
+            self.consumed.add(index)
+            if len(self.open.slots) >= self._width(self.open):
+                self._close_row(at_eof)
+        elif self.open is None and value.status == "value" and self.context:
+            # a number standing alone between the rows: it may fill a short row's one gap
+            self.unplaced.loose_value(self.context, index, Slot(cell, value))
+
+    def _run_together(self, index: int, cell: Cell, at_eof: bool) -> bool:
+        """A data-row label with its digits run on ('规章000'): True when read as that row."""
+        m = _RUN_TOGETHER.match(cell.text)
+        if m is None or self.t4.active:
+            return False
+        label = Cell(m.group(1), cell.location)
+        rl = classify_row_label(label.text, self.version, self.group, True)
+        if rl is None:
+            return False
+        self._open_row(rl, label)
+        self.open.run_together = Slot(Cell(m.group(2), cell.location), parse_value(m.group(2)))
+        self.consumed.add(index)
+        self._close_row(at_eof)
+        return True
+
+    def _leaves_t4_for_label(self, cell: Cell) -> bool:
+        """True when a label met inside table 四 belongs to table 三 (printed after it)."""
+        parsed = lab.split_label(cell.text)
+        return lab.T3_IDENTITY_NOTE in parsed.core or parsed.core in T3_HEADER_CORES or bool(
+            parsed.numbering and classify_row_label(cell.text, self.version, self.group, False)
+            is not None and parsed.core not in lab.T4_COL_CORES)
+
+    def _feed_label(self, index: int, cell: Cell, at_eof: bool, same_line_values: bool) -> bool:
+        """Handle a label cell; True when it opened a data row."""
+        parsed = lab.split_label(cell.text)
+        core = parsed.core
+        if not core:
+            return False
+        if self.t4.active and self._leaves_t4_for_label(cell):
+            self.end_tables()  # table 三 after table 四
+        if self.t4.active:
+            if self.t4.label(core):
+                self.consumed.add(index)
+            return False
+        rl = classify_row_label(cell.text, self.version, self.group, same_line_values)
+        if rl is None and self.pending_label is not None:
+            # a label broken across lines whose first piece matched nothing on its own
+            joined = Cell(self.pending_label.text + cell.text, self.pending_label.location)
+            rl = classify_row_label(joined.text, self.version, self.group, same_line_values)
+            if rl is not None:
+                cell = joined
+        self.pending_label = None
+        if rl is None and self._continues_open_label(cell, same_line_values):
+            self.consumed.add(index)
+            return True
+        if rl is not None:
+            self._open_row(rl, cell)
+            self.consumed.add(index)
+            return True
+        group = t3_group(cell.text)
+        if group:
+            self._close_row()
+            self.group = group
+            self.consumed.add(index)
+            return False
+        if (core in lab.T4_BLOCK_CORES or core == lab.T4_FIRST_COL) and self.headers.t3_seen_row:
+            self.start_t4()
+            self.t4.label(core)
+            self.consumed.add(index)
+            return False
+        bare_core = lab.split_label(lab.without_notes(cell.text)).core
+        if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core or (
+                bare_core != core and self.headers.note(bare_core, column_of(cell))):
+            # headers repeated after a page break keep a row whose numbers are still to come
+            if self.open is not None and self.open.slots:
+                self._close_row()
+            self.consumed.add(index)
+            return False
+        self.headers.note_t3_line(core)
+        if self._is_sub_row(cell):
+            self.open.sub_rows.append(cell.text)
+            self.consumed.add(index)
+            return False
+        if self.open is not None and not self.open.slots and len(core) <= 30 \
+                and not any(p in cell.text for p in _SENTENCE_MARKS):
+            # more pieces of a wrapped label (its own, or a group label's beside it) before
+            # the row's numbers: the row stays open
+            self.consumed.add(index)
+            return False
+        if len(core) >= 2:
+            self._close_row()
+        if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
+            self.pending_label = cell
+        return False
+
+    def _continues_open_label(self, cell: Cell, same_line_values: bool) -> bool:
+        """True for the rest of the open row's label, broken across lines (其他对外管理 /
+        服务事项)."""
+        if self.open is None or self.open.slots or not is_label_tail(cell.text):
+            return False
+        joined = classify_row_label(self.open.label_cell.text + cell.text, self.version,
+                                    self.group, same_line_values)
+        return joined is not None and (joined.table, joined.row) == (self.open.table, self.open.row)
+
+    def _is_sub_row(self, cell: Cell) -> bool:
+        """A label under the open table-二 row, complete in itself, naming a part of it (行政检查
+        under 其他对外管理服务事项) rather than continuing its label."""
+        row = self.open
+        if row is None or row.table != "t2" or row.slots:
+            return False
+        own = lab.split_label(lab.without_notes(row.label_cell.text)).core
+        if not any(own == c for rl in lab.row_labels() if rl.row == row.row for c in rl.cores):
+            return False  # the row's own label may still continue on this line
+        parsed = lab.split_label(cell.text)
+        return (not parsed.numbering and 4 <= len(parsed.core) <= 12
+                and all("\u4e00" <= ch <= "\u9fff" for ch in parsed.core)
+                and not is_known_label(cell.text, self.version, self.group))

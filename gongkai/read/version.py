@@ -1,0 +1,50 @@
+"""Which template version (v2019, v2021) a report's tables use, told from their labels.
+
+The year is not enough: a 2022 report may still print the v2019 table.  Each header or row
+label found in one version only is a vote; a whole header on one line of PDF text counts the
+markers inside it.
+"""
+
+from __future__ import annotations
+
+from gongkai.read import labels as lab
+from gongkai.read.document import Document
+
+# pieces of the v2019 header 本年新制作数量 broken across lines ('本年新' / '制作数量')
+_V2019_PIECES = ("本年新制作", "本年新")
+
+
+def detect_version(doc: Document) -> tuple[str | None, int, int]:
+    """The template version the tables use, from their labels: (version, v2019 votes, v2021 votes)."""
+    v19 = v21 = 0
+    m19 = set(lab.V2019_MARKERS)
+    m21 = set(lab.V2021_MARKERS)
+    # rows of one version only, without the words both versions use (其他, 其他处理 are v2019
+    # rows and a v2021 group and row)
+    only19 = {c for r in lab.row_labels() if r.versions == {"v2019"} for c in r.cores}
+    only21 = {c for r in lab.row_labels() if r.versions == {"v2021"} for c in r.cores}
+    only19 -= set(lab.T3_GROUPS)
+    only21 -= set(lab.T3_GROUPS)
+    long21 = [m for m in m21 | only21 if len(m) >= 4]
+    long19 = [m for m in m19 | only19 if len(m) >= 4]
+    for line in doc.lines:
+        for cell in line.cells:
+            core = lab.split_label(cell.text).core
+            if not core or len(core) > 120:
+                continue
+            if core in m19 or core in only19 or core.startswith(_V2019_PIECES[0]) \
+                    or core == _V2019_PIECES[1]:
+                v19 += 1
+            elif core in m21 or core in only21:
+                v21 += 1
+            elif len(core) > 8:
+                # a whole header on one line of text (PDF text): count the markers inside it
+                rest = core
+                for m in long21:
+                    if m in rest:
+                        v21 += 1
+                        rest = rest.replace(m, "")
+                v19 += sum(1 for m in long19 if m in rest)
+    if v19 == v21 == 0:
+        return None, 0, 0
+    return ("v2019" if v19 > v21 else "v2021"), v19, v21
