@@ -17,12 +17,6 @@ create or replace temp macro chk_cell_groups(
     p_item_open := '', p_item_close := ''
 ) as table
 with
-flagged as (
-    select submission_id, group_code
-    from int_group_sums
-    where sum_code = p_flagged_by and (n_missing > 0 or abs(difference) > 1e-6)
-),
-
 members as (
     select
         *,
@@ -34,16 +28,24 @@ members as (
     where table_code = p_table_code
 ),
 
+-- the groups to gather: those the sum flags, or every group when no sum is named
+flagged as (
+    select submission_id, group_code
+    from int_group_sums
+    where sum_code = p_flagged_by and (n_missing > 0 or abs(difference) > 1e-6)
+    union all
+    select distinct submission_id, group_code
+    from members
+    where p_flagged_by is null
+),
+
 operands as (
     select m.*
     from members as m
+    semi join flagged as f on f.submission_id = m.submission_id and f.group_code = m.group_code
     where
         (p_members_in is null or list_contains(p_members_in, m.member_code))
         and not list_contains(p_members_out, m.member_code)
-        and (p_flagged_by is null or exists (
-            select 1 from flagged as f
-            where f.submission_id = m.submission_id and f.group_code = m.group_code
-        ))
 ),
 
 labels as (
