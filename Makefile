@@ -16,27 +16,40 @@ PREFECT_PORT ?= 4200
 SERVE_ARGS ?=
 REGISTRY_ARG = $(if $(REGISTRY),--registry $(REGISTRY))
 
-.PHONY: run test install marts bench lint server serve
+.PHONY: run test test-fast install marts bench lint compare install-check server serve
 
 run: $(STAMP)
 	$(BIN)/gongkai run --source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(REGISTRY_ARG) $(RUN_ARGS)
 	@echo "warehouse: $(WAREHOUSE) (Parquet in $(dir $(WAREHOUSE))parquet/); reports: $(OUT)/"
 
+# every tier: fast tests, end-to-end flow runs, browser tests, the install from a wheel
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# the fast tier only (no Prefect server, no browser, no fresh environment): for developers
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not flow and not browser and not slow" $(PYTEST_ARGS)
+
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# regenerate the wide views sql/marts/20_v_t*.sql and their column list in docs/warehouse.md
+# regenerate the wide views sql/marts/v_t*.sql and their column list in docs/warehouse.md
 marts: $(STAMP)
-	$(BIN)/python -c "from pathlib import Path; from gongkai import warehouse as w; \
-		w.write_wide_views(); w.write_docs_cell_columns(Path('docs/warehouse.md'))"
+	$(BIN)/python tools/codegen.py
+
+# the demo and a generated corpus built by this checkout, compared with snapshots of an
+# earlier version: make compare BASELINE=/path/to/baseline (see tools/compare.py)
+compare: $(STAMP)
+	$(BIN)/python tools/compare.py $(BASELINE)
+
+# build a wheel, install it into a fresh venv, run gongkai from another folder
+install-check: $(STAMP)
+	$(BIN)/python tools/check_install.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_flow.py

@@ -17,12 +17,11 @@ import time
 
 import duckdb
 
-from gongkai import sources
 from gongkai import warehouse as wh
 from gongkai.checks import run_checks
 from gongkai.checks.config import template_grid
 from gongkai.paths import RAW_DIR
-from gongkai.units import default_registry
+from gongkai.pipeline import build_warehouse
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 
@@ -88,14 +87,7 @@ from submissions as s,
 
 def demo_warehouse() -> duckdb.DuckDBPyConnection:
     """The bundled demo reports read and loaded into an in-memory warehouse."""
-    con = duckdb.connect()
-    wh.create_schema(con)
-    wh.load_units(con, default_registry())
-    for sub in sources.discover_folder(RAW_DIR):
-        wh.insert_report(con, sources.read_one(sub), submission_id=sub.submission_id,
-                         sha256=sub.sha256, size_bytes=sub.size_bytes, file_path=sub.file_path,
-                         filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year)
-    return con
+    return build_warehouse(RAW_DIR, check=False).con
 
 
 def bulk_warehouse(n_reports: int) -> duckdb.DuckDBPyConnection:

@@ -24,7 +24,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 GONGKAI = [sys.executable, "-m", "gongkai.cli"]
-STAGES = ("discover", "read", "load", "check", "roll_up")
+STAGES = ("discover", "stage", "read", "load", "check", "materialise")
 
 
 def run_once(source: Path, work: Path, *, render: bool) -> dict:

@@ -1,18 +1,48 @@
-"""The rejected-files artifact: the files of a run that could not be loaded, and why.
+"""Prefect artifacts of a run: the check summary, each year's league table and summary, and
+the files the run rejected.
 
-The annual flow posts the check summary, the league table and the city summary; this adds
-the files the office has to chase (unreadable, scanned without text, not a report, a fetch
-that failed). ``post_rejected_files`` works inside any flow or task run;
-``post_rejected_files_on_completion`` is a flow hook that reads the list from the flow's
-result (``annual`` returns ``rejected_files``), so a served deployment shows it without a
-change to the flow itself.
+The library builds their content (``gongkai.checks.summary_table``,
+``gongkai.render.city_artifacts``); posting them is Prefect's business, so it lives here.
+``post_rejected_files`` names the files the office has to chase (unreadable, scanned without
+text, not a report, a fetch that failed); ``post_rejected_files_on_completion`` is a flow
+hook that reads the list from the flow's result (``annual`` returns ``rejected_files``), so
+a served deployment shows it without a change to the flow itself. Call the others inside a
+flow or task run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from gongkai.checks import summary_table
+
 REJECTED_FILES_KEY = "rejected-files"
+
+
+def post_check_summary(summary: list[dict[str, Any]], key: str = "check-summary") -> Any:
+    """Post the per-rule summary of a check run as a table artifact."""
+    table, description = summary_table(summary)
+    return create_table_artifact(key=key, table=table, description=description)
+
+
+def post_city_artifacts(warehouse: str | Path, years: Iterable[int] | None = None) -> list[str]:
+    """Post each year's league table and summary; returns their keys."""
+    from gongkai.render import city_artifacts  # imported here: loading the renderer takes a while
+
+    keys = []
+    for artifact in city_artifacts(warehouse, years):
+        if artifact.table is not None:
+            create_table_artifact(key=artifact.key, table=artifact.table,
+                                  description=artifact.description)
+        else:
+            create_markdown_artifact(key=artifact.key, markdown=artifact.markdown,
+                                     description=artifact.description)
+        keys.append(artifact.key)
+    return keys
 
 
 def rejected_files_table(rejected: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -25,8 +55,6 @@ def rejected_files_table(rejected: list[dict[str, Any]]) -> list[dict[str, str]]
 def post_rejected_files(rejected: list[dict[str, Any]]) -> Any:
     """Post the rejected files as a table artifact (key ``rejected-files``); an empty run
     posts a table saying none were rejected, so every run has the artifact."""
-    from prefect.artifacts import create_table_artifact
-
     rows = rejected_files_table(rejected)
     description = (f"{len(rows)} 个文件被拒收 files rejected: unreadable or not a report; "
                    "the raw files are kept as they were" if rows

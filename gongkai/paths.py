@@ -1,4 +1,9 @@
-"""Where the project's SQL, templates and bundled data live."""
+"""Where the project's SQL, templates and bundled data live.
+
+``sql/`` and ``templates/`` are package data: a wheel installs them inside the package
+(``gongkai/sql``, ``gongkai/templates``; see setup.py), a checkout or an editable install
+reads the top-level folders. The bundled demo data (``data/``) exists in a checkout only.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
-SQL_DIR = ROOT / "sql"
-TEMPLATES_DIR = ROOT / "templates"
+
+
+def _package_folder(name: str) -> Path:
+    """The installed copy of a top-level folder inside the package, else the checkout's."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else ROOT / name
+
+
+SQL_DIR = _package_folder("sql")
+TEMPLATES_DIR = _package_folder("templates")
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
-
-
-def sql_file(relative: str) -> str:
-    """The text of a SQL file under ``sql/`` (e.g. ``schema/001_core.sql``)."""
-    return (SQL_DIR / relative).read_text(encoding="utf-8")
+# what `gongkai run` reads without --source: the bundled data in a checkout, else ./data/raw
+DEFAULT_SOURCE = RAW_DIR if RAW_DIR.is_dir() else Path("data") / "raw"

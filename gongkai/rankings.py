@@ -2,13 +2,19 @@
 
 The method is data: ``gongkai/data/metrics.toml`` defines the indicators and
 ``gongkai/data/ranking.toml`` the weights, bands and the weight perturbation behind the rank
-ranges; both carry a version that is printed with every table. The relational work is SQL
-(``sql/marts/ranking/*.sql``, loaded in file-name order as temporary views), so a read-only
-connection to a published warehouse can be ranked without writing to it::
+ranges; both carry a version that is printed with every table. The relational work is SQL:
+temporary views of ``sql/intermediate/`` (the ``ranking_*`` steps of ``sql/manifest.toml``).
 
-    con = rankings.connect("warehouse/gongkai.duckdb")
+The scores are computed once per run: ``materialise`` stores them in the warehouse
+(``rankings``, ``indicator_scores``, ``context_figures``, ``dimension_scores``,
+``rank_ranges``: the ``materialise`` step), and ``connect`` opens a published warehouse
+read-only with the views reading those stored tables::
+
+    con, method = rankings.connect("warehouse/gongkai.duckdb")
     con.sql("select * from v_rankings where report_year = 2024").show()
 
+Only when the stored tables are missing or were made with another method (the fingerprint of
+the TOML files differs) does ``connect`` compute the scores itself, into temporary tables.
 Settings reach the SQL only through temporary tables filled with parameterised inserts.
 """
 
@@ -25,11 +31,10 @@ from typing import Any
 
 import duckdb
 
-from gongkai.paths import SQL_DIR
+from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 
-RANKING_SQL_DIR = SQL_DIR / "marts" / "ranking"
 SCORED_KINDS = ("rule", "computed")
-# the computed metrics the SQL knows how to score (sql/marts/ranking/20_v_indicator_scores.sql)
+# the computed metrics the SQL knows how to score (sql/intermediate/v_indicator_scores.sql)
 # and the [params] of metrics.toml each one needs
 COMPUTED_METRICS = {
     "on_time": ("on_time_on_deadline", "on_time_full_days_early", "on_time_late_start",
@@ -74,6 +79,12 @@ class Method:
     fingerprint: str
     deadline_rules: tuple[tuple, ...] = ()  # R-DEADLINE's deadlines (check settings)
     boilerplate: tuple[str, ...] = ()  # template sentences, not counted in section 五
+
+    @property
+    def stored_version(self) -> str:
+        """The version stamped on the stored ranking tables (``method_version``)."""
+        return (f"metrics {self.metrics_version} · ranking {self.ranking_version} · "
+                f"{self.fingerprint}")
 
     @property
     def version(self) -> str:
@@ -252,48 +263,117 @@ def load_method_tables(con: duckdb.DuckDBPyConnection, method: Method) -> None:
                     [(name, minimum, i) for i, (name, minimum) in enumerate(method.bands, 1)])
 
 
+def _ranking_views(con: duckdb.DuckDBPyConnection, method: Method) -> None:
+    """The method tables and the views the scores are computed from."""
+    load_method_tables(con, method)
+    run_step(con, "ranking_inputs")
+    run_step(con, "ranking_scores")
+
+
 def prepare(con: duckdb.DuckDBPyConnection, method: Method | None = None) -> Method:
     """Load the method tables and every ranking view into a warehouse connection.
 
-    Works on a read-only connection: everything created is temporary. Returns the method.
+    Works on a read-only connection: everything created is temporary, and every view
+    computes when queried. Returns the method.
     """
     method = method or load_method()
-    load_method_tables(con, method)
-    for path in sorted(RANKING_SQL_DIR.glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+    _ranking_views(con, method)
+    run_step(con, "ranking_city")
     return method
 
 
-# the views of sql/marts/ranking/ (and the marts they read), dependencies first
-SNAPSHOT_VIEWS = (
-    "v_t3", "v_t4", "v_city_totals",
-    "v_rank_unit_years", "v_rank_latest_run", "v_rank_findings", "v_rank_finding_cells",
-    "v_indicator_scores", "v_context_figures", "v_dimension_scores", "v_rank_ranges",
-    "v_rankings", "v_city_metric_rates", "v_city_figures", "v_city_outcomes",
+def stored_scores() -> list[str]:
+    """The stored ranking tables in the order they are made: each file
+    ``sql/marts/<table>.sql`` of the ``materialise`` step stores the rows of ``v_<table>``."""
+    return [path.stem for path in step_files("materialise")]
+
+
+def read_stored(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Point each view ``v_<table>`` at the rows of ``table`` (its run and method columns
+    left out), so what reads the view reads the stored rows instead of computing them."""
+    for table in tables:
+        # identifiers from the manifest's file names, never from input
+        con.execute(f"create or replace temp view v_{table} as "
+                    f"select * exclude (run_id, method_version) from {table}")
+
+
+def materialise(con: duckdb.DuckDBPyConnection, run_id: str,
+                method: Method | None = None) -> list[str]:
+    """Compute the scores once and store them in the warehouse, stamped with the run and the
+    method's version; returns the tables stored, in order.
+
+    Each table is stored from its view, and the view then reads the stored rows, so a
+    later table (the league table reads the indicator scores and the rank ranges) does not
+    compute an earlier one again.
+    """
+    method = method or load_method()
+    _ranking_views(con, method)
+    params = {"run_id": run_id, "method_version": method.stored_version}
+    for path in step_files("materialise"):
+        run_file(con, path, params)
+        read_stored(con, [path.stem])
+    return stored_scores()
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The method version the stored tables were made with (None: not all of them stored,
+    or made by two methods)."""
+    tables = stored_scores()
+    present = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'main'").fetchall()}
+    if not set(tables) <= present:
+        return None
+    versions = set()
+    for table in tables:
+        versions |= {r[0] for r in con.execute(f"select distinct method_version from {table}")
+                     .fetchall()}
+    return versions.pop() if len(versions) == 1 else None
+
+
+# the views a report reads many times over, dependencies first: ``connect`` computes each once
+# into a temporary table (the scores are stored already)
+READ_VIEWS = (
+    "v_t3", "v_t4", "v_city_totals", "v_rank_unit_years", "v_rank_findings",
+    "v_rank_finding_cells", "v_city_metric_rates", "v_city_figures", "v_city_outcomes",
     "v_city_totals_yoy",
 )
 
 
-def snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the ranking views once and point them at the stored result.
-
-    Each view of ``SNAPSHOT_VIEWS`` becomes a temporary view over a temporary table holding
-    its rows, so the many small queries of a render do not recompute the rank ranges. Call
-    after ``prepare`` on a connection that will not see new data.
-    """
-    for view in SNAPSHOT_VIEWS:
-        table = f"snapshot_{view}"
-        # identifiers from the constant above, never from input
-        con.execute(f"create or replace temp table {table} as select * from {view}")
-        con.execute(f"create or replace temp view {view} as select * from {table}")
+def _compute_once(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    """Point each view at a temporary table holding its rows, computed now."""
+    for view in views:
+        # identifiers from this module's constants and the manifest, never from input
+        con.execute(f"create or replace temp table computed_{view} as select * from {view}")
+        con.execute(f"create or replace temp view {view} as select * from computed_{view}")
 
 
 def connect(warehouse: str | Path, method: Method | None = None
             ) -> tuple[duckdb.DuckDBPyConnection, Method]:
-    """Open a published warehouse read-only with the ranking views loaded."""
+    """Open a published warehouse read-only with every ranking view loaded, for the many
+    small queries of a render.
+
+    The scores are read from the stored ranking tables when they were made with this
+    method; else they are computed, once, on this connection. The views a report reads
+    many times (``READ_VIEWS``) are computed once too. Everything created is temporary.
+    """
+    method = method or load_method()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con, prepare(con, method)
+        if not con.execute("select count(*) from duckdb_views() where not temporary "
+                           "and view_name = 'v_current_submissions'").fetchall()[0][0]:
+            raise RuntimeError(f"{Path(warehouse).name} was published by an older gongkai: "
+                               "run `gongkai run` once to bring it up to date")
+        if _stored_version(con) == method.stored_version:
+            load_method_tables(con, method)
+            run_step(con, "ranking_inputs")
+            read_stored(con, stored_scores())
+        else:
+            _ranking_views(con, method)
+            _compute_once(con, [f"v_{table}" for table in stored_scores()])
+        run_step(con, "ranking_city")
+        _compute_once(con, list(READ_VIEWS))
+        return con, method
     except Exception:
         con.close()
         raise

@@ -1,16 +1,26 @@
-"""Shared fixtures: hand-built parsed reports, the bundled seed report, one Prefect harness."""
+"""Shared fixtures: hand-built parsed reports, the bundled seed report, the real fixtures of
+../shared, one Prefect harness."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from gongkai import template as tpl
 from gongkai.model import CellSource, ParsedReport
-from gongkai.paths import RAW_DIR
+from gongkai.paths import RAW_DIR, ROOT
 
 SEED = RAW_DIR / "2019" / "430181002-jili.md"
+
+# the real third-party fixtures live outside the repository (../shared/fixtures beside the
+# checkout, or $GONGKAI_SHARED/fixtures); tests that need them skip, saying where they looked
+SHARED_FIXTURES = Path(os.environ.get("GONGKAI_SHARED", ROOT.parent / "shared")) / "fixtures"
+needs_shared_fixtures = pytest.mark.skipif(
+    not SHARED_FIXTURES.is_dir(),
+    reason=f"shared fixtures not found at {SHARED_FIXTURES} (they live outside the repository; "
+           "set GONGKAI_SHARED to the folder holding fixtures/)")
 
 
 def build_report(

@@ -1,8 +1,10 @@
 """Warehouses for the ranking and report tests.
 
 ``build_constructed`` loads hand-built reports and writes the findings of one check run by
-hand, so every score, tie and band is known in advance. ``build_generated`` runs the bundled
-generator, the readers and the real checks on a few report years (the demo data in small).
+hand, so every score, tie and band is known in advance (its rankings are computed when read:
+no stored tables). ``build_generated`` runs the bundled generator and
+``gongkai.pipeline.build_warehouse`` (readers, checks, stored rankings) on a few report years
+(the demo data in small).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import duckdb
 from gongkai import template as tpl
 from gongkai import warehouse as wh
 from gongkai.model import CellSource, NarrativeFigure, ParsedReport
+from gongkai.pipeline import build_warehouse
 from gongkai.units import default_registry
 
 RUN_ID = "run-test"
@@ -175,29 +178,15 @@ def build_generated(root: Path, years: list[int], seed: int = 11) -> Path:
 
 
 def load_folder(raw: Path, path: Path, years: list[int] | None = None) -> Path:
-    """Read a raw folder (``<raw>/<year>/<file>``), load it into a new warehouse at ``path``
-    and run the real checks; returns ``path``."""
-    from gongkai import sources
-    from gongkai.checks.runner import run_checks
-    from gongkai.read import parse_file
-
-    con = duckdb.connect(str(path))
+    """Read a raw folder (``<raw>/<year>/<file>``) into a new warehouse at ``path``, check it
+    and store the rankings, as a run does; returns ``path``."""
+    built = build_warehouse(raw, path, years=years, run_id="gen", materialise=True)
     try:
-        wh.create_schema(con)
-        wh.load_units(con, default_registry())
-        for sub in sources.discover_folder(raw, years):
-            rep = parse_file(sub.path, filed_year=sub.filed_year,
-                             filed_unit_code=sub.filed_unit_code)
-            wh.insert_report(con, rep, submission_id=sub.submission_id, sha256=sub.sha256,
-                             size_bytes=sub.size_bytes, file_path=sub.file_path,
-                             filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year,
-                             run_id="gen")
-        run_checks(con, "gen")
+        # a fixed load time: the reports print it ("数据截至 …"), and tests compare bytes
         now = dt.datetime(2025, 2, 1, 9, 0)
-        con.execute("insert into runs (run_id, started_at, finished_at, source) "
-                    "values ('gen', ?, ?, 'test')", [now, now])
+        built.con.execute("update runs set started_at = ?, finished_at = ?", [now, now])
     finally:
-        con.close()
+        built.con.close()
     return path
 
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import SHARED_FIXTURES, needs_shared_fixtures
 
-from gongkai import sources
+from gongkai import synth
 from gongkai import template as tpl
 from gongkai import warehouse as wh
 from gongkai.checks import fetch_findings, load_rules, run_checks
 from gongkai.paths import RAW_DIR
-from gongkai.units import default_registry
+from gongkai.pipeline import build_warehouse
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 YEARS = list(range(2019, 2025))
 # the arithmetic rules a report can break by itself (own_rule_violations of the answer keys)
 ARITHMETIC_RULES = {"T3-BALANCE", "T3-OUTCOMES", "T3-ROWSUM", "T3-INTEGER", "T4-SUM",
@@ -33,21 +33,11 @@ ARITHMETIC_RULES = {"T3-BALANCE", "T3-OUTCOMES", "T3-ROWSUM", "T3-INTEGER", "T4-
 
 def load_folder(raw: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse holding every report file under ``raw/<year>/``, checked."""
-    con = duckdb.connect()
-    wh.create_schema(con)
-    wh.load_units(con, default_registry())
-    for sub in sources.discover_folder(raw):
-        report = sources.read_one(sub)
-        wh.insert_report(con, report, submission_id=sub.submission_id, sha256=sub.sha256,
-                         size_bytes=sub.size_bytes, file_path=sub.file_path,
-                         filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year)
-    run_checks(con, "corpus")
-    return con
+    return build_warehouse(raw, run_id="corpus").con
 
 
 def generated(tmp_path_factory, name: str, inject) -> tuple[duckdb.DuckDBPyConnection, list]:
     """Generate every unit's reports for 2019–2024, load and check them."""
-    synth = pytest.importorskip("gongkai.synth")
     out = tmp_path_factory.mktemp(name)
     reports = synth.generate(synth.SynthOptions(out=out / "raw", truth_dir=out / "truth",
                                                 years=YEARS, seed=11, inject=inject))
@@ -168,11 +158,6 @@ def _fixture_keys() -> list[Path]:
                   if "own_rule_violations" in json.loads(p.read_text(encoding="utf-8")))
 
 
-def _needs_fixtures():
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"shared fixtures not found at {SHARED_FIXTURES} (they live outside the repo)")
-
-
 def load_answer_key(con, key_path: Path, submission_id: str) -> None:
     """Insert a fixture's answer key as one submission: its cells (blank cells blank,
     unseen cells absent, ambiguous cells unreadable)."""
@@ -203,10 +188,10 @@ def load_answer_key(con, key_path: Path, submission_id: str) -> None:
         rows)
 
 
+@needs_shared_fixtures
 @pytest.mark.parametrize("key_path", _fixture_keys() or [None],
                          ids=lambda p: p.stem if p else "no-fixtures")
 def test_fixture_answer_key_breaks_exactly_its_own_rules(key_path):
-    _needs_fixtures()
     con = duckdb.connect()
     wh.create_schema(con)
     load_answer_key(con, key_path, key_path.stem)
@@ -217,10 +202,10 @@ def test_fixture_answer_key_breaks_exactly_its_own_rules(key_path):
     assert found == set(key["own_rule_violations"])
 
 
+@needs_shared_fixtures
 @pytest.mark.parametrize("key_path", _fixture_keys() or [None],
                          ids=lambda p: p.stem if p else "no-fixtures")
 def test_fixture_file_read_and_checked_breaks_exactly_its_own_rules(key_path):
-    _needs_fixtures()
     from gongkai.commands.check import check_files
 
     report_files = [p for p in key_path.parent.glob(key_path.stem + ".*") if p.suffix != ".json"]

@@ -17,7 +17,7 @@ import pytest
 
 from gongkai import template as tpl
 from gongkai.checks import fetch_findings, load_rules, run_checks, summary_markdown
-from gongkai.checks.runner import FINDING_FIELDS, Rule
+from gongkai.checks.runner import RULE_FIELDS, Rule
 from gongkai.units import default_registry
 from gongkai.warehouse import create_schema, load_units
 
@@ -357,7 +357,8 @@ def test_every_rule_returns_the_finding_columns():
     run_checks(con, "t")
     for r in load_rules():
         columns = [d[0] for d in con.execute(f"select * from ({r.sql}) limit 0").description]
-        assert tuple(columns) == FINDING_FIELDS, r.rule_id
+        # rule_id and severity come from the file's header, stated once
+        assert tuple(columns) == RULE_FIELDS, r.rule_id
 
 
 def test_clean_reports_pass_every_rule():
@@ -441,8 +442,8 @@ def test_thresholds_come_from_the_config():
 
 
 def test_a_broken_rule_is_recorded_as_error_and_the_others_run(tmp_path):
-    broken = Rule("X-BROKEN", "error", "test", "chk_submissions", tmp_path / "x.sql",
-                  "select no_such_column from chk_submissions")
+    broken = Rule("X-BROKEN", "error", "test", "int_submissions_current", tmp_path / "x.sql",
+                  "select no_such_column from int_submissions_current")
     con = make_db(Report("a", values={"t3.new.total": 5}))
     summary = run_checks(con, "t", rules=[broken, rule("T3-BALANCE")])
     assert [s["status"] for s in summary] == ["error", "fail"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -13,9 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gongkai import sources
+from gongkai import manifest, pipeline, sources
 from gongkai import warehouse as wh
 from gongkai.paths import ROOT
+from gongkai.warehouse import load as load_module
 
 pytestmark = pytest.mark.flow
 
@@ -72,8 +72,11 @@ def _snapshot(path) -> dict:
     }
 
 
-def _sha(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _data(path) -> dict:
+    """Every table but ``runs``, row by row (the data a failed run must leave alone)."""
+    tables = [r[0] for r in _query(path, "select table_name from duckdb_tables() "
+                                         "where table_name <> 'runs' order by table_name")]
+    return {t: _query(path, f"select * from {t} order by all") for t in tables}
 
 
 def test_flow_end_to_end(prefect_harness, raw, tmp_path):
@@ -101,13 +104,14 @@ def test_flow_end_to_end(prefect_harness, raw, tmp_path):
     assert _query(db, "select total_value, units_reporting from v_city_totals "
                       "where report_year = 2019 and cell_code = 't2.license.decisions'"
                   ) == [(93.0, 3)]
-    run = _query(db, "select files_seen, files_read, files_rejected, status, stage_seconds "
-                     "from runs")
-    assert run[0][:4] == (4, 4, 1, "completed")
-    assert set(json.loads(run[0][4])) == {"discover", "read", "load", "check", "roll_up"}
+    run = _query(db, "select files_seen, files_read, files_rejected, status, failed_stage, "
+                     "stage_seconds from runs")
+    assert run[0][:5] == (4, 4, 1, "completed", None)
+    # completed is written after the render, with every stage's time
+    assert set(json.loads(run[0][5])) == set(wh.STAGES)
     assert _query(db, "select count(*) from check_runs where run_id = ?",
                   [result["run_id"]])[0][0] == result["checks"]["rules"]
-    # the roll-up stage stored the league table of every registry unit, with the method
+    # the materialise stage stored the league table of every registry unit, with the method
     ranked = _query(db, "select count(*), count(*) filter (where has_report), "
                         "count(distinct run_id), min(run_id), min(method_version) "
                         "from rankings where report_year = 2019")[0]
@@ -137,9 +141,8 @@ def test_rerun_is_idempotent_and_skips_unchanged(prefect_harness, raw, tmp_path,
     assert second["counts"] == {"seen": 4, "read": 0, "loaded": 0, "unchanged": 4, "rejected": 0}
     assert _snapshot(db) == snap
     assert _query(db, "select count(*) from runs")[0][0] == 2
-    if first["checks"] is not None:
-        per_run = _query(db, "select run_id, count(*) from findings group by run_id")
-        assert len({n for _, n in per_run}) <= 1  # same findings each run
+    per_run = _query(db, "select run_id, count(*) from findings group by run_id")
+    assert len(per_run) == 2 and per_run[0][1] == per_run[1][1] > 0  # same findings each run
 
 
 def test_changed_file_is_a_new_version(prefect_harness, raw, tmp_path):
@@ -176,14 +179,14 @@ def test_crash_while_loading_leaves_published_warehouse_intact(prefect_harness, 
                                                                monkeypatch):
     first = _run(raw, tmp_path)
     db = Path(first["warehouse"])
-    published = _sha(db)
+    published = _data(db)
     parquet_before = sorted(p.relative_to(db.parent) for p in Path(first["parquet"]).rglob("*"))
     (raw / "2019" / "430181102-shegang.md").write_text(
         _variant((raw / "2019" / "430181002-jili.md").read_text(encoding="utf-8"), "社港镇"),
         encoding="utf-8")
     (raw / "2019" / "430181003-hehua.md").write_text("changed: 荷花街道", encoding="utf-8")
     calls = []
-    original = wh.insert_report
+    original = load_module.insert_report
 
     def failing_insert(*args, **kwargs):
         calls.append(kwargs["file_path"])
@@ -191,16 +194,22 @@ def test_crash_while_loading_leaves_published_warehouse_intact(prefect_harness, 
             raise RuntimeError("disk full (injected)")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(wh, "insert_report", failing_insert)
+    monkeypatch.setattr(load_module, "insert_report", failing_insert)
     with pytest.raises(RuntimeError, match="injected"):
         _run(raw, tmp_path)
     assert len(calls) == 2  # the crash came in the middle of loading
-    assert _sha(db) == published
+    # the data is as it was; only the failed run's row was added
+    assert _data(db) == published
+    assert _query(db, "select status, failed_stage from runs order by started_at, run_id") == [
+        ("completed", None), ("failed", "load")]
     assert sorted(p.relative_to(db.parent) for p in Path(first["parquet"]).rglob("*")) == \
         parquet_before
+    runs_parquet = Path(first["parquet"]) / "runs" / "runs.parquet"
+    assert duckdb.sql(f"select count(*) from read_parquet('{runs_parquet}') "
+                      "where status = 'failed'").fetchall() == [(1,)]
     assert [p.name for p in db.parent.iterdir() if p.name.endswith((".tmp", ".wal"))] == []
     # the next run (the fault gone) loads everything
-    monkeypatch.setattr(wh, "insert_report", original)
+    monkeypatch.setattr(load_module, "insert_report", original)
     after = _run(raw, tmp_path)
     assert after["counts"]["read"] == 2
     assert _query(db, "select count(*) from runs where status = 'completed'")[0][0] == 2
@@ -244,8 +253,8 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
     http_server.routes["/r/hehua.md"] = (200, _variant(seed.decode(), "荷花街道").encode(), 0)
     http_server.routes["/r/slow.md"] = (200, seed, 3)
     base = http_server.base_url
-    manifest = tmp_path / "urls.csv"
-    manifest.write_text(
+    urls = tmp_path / "urls.csv"
+    urls.write_text(
         "unit,year,url\n"
         f"430181002,2019,{base}/r/jili.md\n"
         f"荷花街道,2019,{base}/r/hehua.md\n"
@@ -253,7 +262,7 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
         f"430181104,2019,{base}/r/slow.md\n",
         encoding="utf-8")
     raw_dir = tmp_path / "raw"
-    result = _run(manifest, tmp_path, raw_dir=str(raw_dir), fetch_timeout=0.5,
+    result = _run(urls, tmp_path, raw_dir=str(raw_dir), fetch_timeout=0.5,
                   fetch_retries=1, fetch_retry_delay=0)
     db = result["warehouse"]
     assert result["counts"]["loaded"] == 2 and result["counts"]["rejected"] == 2
@@ -275,26 +284,11 @@ def test_url_manifest_with_404_and_timeout(prefect_harness, seed_path, tmp_path,
 def test_fetch_task_fn_returns_rejection_for_permanent_failure(tmp_path, http_server):
     from flows.annual import fetch
 
-    row = sources.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/nope")
+    row = manifest.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/nope")
     sub = fetch.fn(row, str(tmp_path), 2.0, 1024, 2)
     assert sub.path is None and "HTTP 404" in sub.error and sub.filed_unit_code == "430181002"
-    bad = sources.ManifestRow(3, "x", None, None, "http://h/x", problem="line 3: bad year")
+    bad = manifest.ManifestRow(3, "x", None, None, "http://h/x", problem="line 3: bad year")
     assert fetch.fn(bad, str(tmp_path), 2.0, 1024, 2).error == "line 3: bad year"
-
-
-def test_roll_up_fn_runs_sql_files_in_order(tmp_path, monkeypatch):
-    import flows.annual as annual_mod
-
-    rollups = tmp_path / "rollups"
-    rollups.mkdir()
-    (rollups / "10_a.sql").write_text("create or replace table r_a as select $run_id as run_id;")
-    (rollups / "20_b.sql").write_text("create or replace table r_b as select count(*) n from r_a;")
-    monkeypatch.setattr(annual_mod, "ROLLUP_DIR", rollups)
-    db = tmp_path / "w.duckdb"
-    wh.connect(db).close()
-    assert annual_mod.roll_up.fn(str(db), "run-x") == ["10_a.sql", "20_b.sql"]
-    assert _query(db, "select run_id from r_a") == [("run-x",)]
-    assert _query(db, "select n from r_b") == [(1,)]
 
 
 def test_cli_run_is_clean(tmp_path, seed_path):
@@ -315,11 +309,9 @@ def test_cli_run_is_clean(tmp_path, seed_path):
 
 
 def test_newer_reader_rereads_unchanged_files(prefect_harness, raw, tmp_path, monkeypatch):
-    import flows.annual as annual_mod
-
     first = _run(raw, tmp_path)
     db = Path(first["warehouse"])
-    monkeypatch.setattr(annual_mod, "READER_VERSION", "99.0.0")
+    monkeypatch.setattr(pipeline, "READER_VERSION", "99.0.0")
     second = _run(raw, tmp_path)
     assert second["counts"]["read"] == 4
     assert _query(db, "select count(*) from submissions")[0][0] == 4  # replaced, not duplicated
@@ -327,14 +319,12 @@ def test_newer_reader_rereads_unchanged_files(prefect_harness, raw, tmp_path, mo
 
 
 def test_one_writer_at_a_time(tmp_path):
-    from flows.annual import _writer_lock
-
     target = tmp_path / "wh" / "g.duckdb"
-    with _writer_lock(target):
+    with wh.writer_lock(target):
         with pytest.raises(RuntimeError, match="already writing"):
-            with _writer_lock(target):
+            with wh.writer_lock(target):
                 pass
-    with _writer_lock(target):  # released
+    with wh.writer_lock(target):  # released
         pass
 
 
@@ -347,3 +337,42 @@ def test_cli_rejects_missing_source_and_bad_years(tmp_path, capsys):
     assert "backwards" in capsys.readouterr().err
     assert main(["run", "--source", str(tmp_path / "urls.csv")]) == 2
     assert "manifest" in capsys.readouterr().err
+
+
+def test_failed_render_is_recorded_after_publishing(prefect_harness, raw, tmp_path, monkeypatch):
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("renderer broke (injected)")
+
+    monkeypatch.setattr(pipeline, "render", broken_render)
+    with pytest.raises(RuntimeError, match="injected"):
+        _run(raw, tmp_path, with_render=True)
+    db = tmp_path / "wh" / "gongkai.duckdb"
+    # the data was published before the render: analysts have it, and the row says where the
+    # run stopped
+    assert _query(db, "select status, failed_stage from runs") == [("failed", "render")]
+    assert _query(db, "select count(*) from v_current_submissions") == [(3,)]
+
+
+KILLED_IN_RENDER = textwrap.dedent("""
+    import os, sys
+    from gongkai import pipeline
+    pipeline.render = lambda *args, **kwargs: os._exit(3)  # the process dies in the render
+    from flows.annual import annual
+    annual(source=sys.argv[1], warehouse=sys.argv[2], out=sys.argv[3], workers=1)
+""")
+
+
+def test_run_killed_during_render_stays_published(prefect_harness, raw, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    db = tmp_path / "wh" / "gongkai.duckdb"
+    # the killed process uses the session's server: a temporary server of its own would be
+    # left running when the process dies
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    proc = subprocess.run([sys.executable, "-c", KILLED_IN_RENDER, str(raw), str(db),
+                           str(tmp_path / "out")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    # published, never completed: the data is there, the reports are not confirmed
+    assert _query(db, "select status, failed_stage from runs") == [("published", None)]
+    assert _query(db, "select count(*) from v_current_submissions") == [(3,)]

@@ -192,7 +192,7 @@ def one_doc(legacy_reports):
 def test_missing_converter_is_a_clear_rejection(one_doc, tmp_path, monkeypatch):
     """Without LibreOffice on PATH a .doc is unreadable, and the reason says what to install,
     in Chinese and English; the next run reads the file again (its reader version differs)."""
-    from gongkai.warehouse import reject_reason
+    from gongkai.read.verdict import reject_reason
 
     path, _ = one_doc
     empty_bin = tmp_path / "bin"

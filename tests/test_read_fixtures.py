@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_FIXTURES, needs_shared_fixtures
 
 from gongkai import template as tpl
 from gongkai.paths import ROOT
 from gongkai.read import parse_file
 
-SHARED = Path(os.environ.get("GONGKAI_SHARED", ROOT.parent / "shared"))
-FIXTURES = SHARED / "fixtures"
+FIXTURES = SHARED_FIXTURES
 SEED = ROOT / "data" / "raw" / "2019" / "430181002-jili.md"
 
 
@@ -39,8 +38,7 @@ def _keyed_reports() -> list[tuple[Path, Path]]:
     return pairs
 
 
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"shared fixtures not found at {FIXTURES} (set GONGKAI_SHARED)")
+needs_fixtures = needs_shared_fixtures
 
 
 def _norm_unit(s: str) -> str:

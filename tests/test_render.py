@@ -301,13 +301,13 @@ def test_post_artifacts_in_a_flow(prefect_harness, tmp_path):
     from prefect import flow
     from prefect.artifacts import Artifact
 
-    from gongkai.render import post_artifacts
+    from flows.artifacts import post_city_artifacts
 
     path = build_constructed(tmp_path / "w.duckdb")
 
     @flow
     def publish_tables():
-        return post_artifacts(path, [2024])
+        return post_city_artifacts(path, [2024])
 
     keys = publish_tables()
     assert keys == ["league-table-2024", "city-summary-2024"]

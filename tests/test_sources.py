@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai import sources
+from gongkai import manifest, sources
 from gongkai.units import default_registry
 
 REG = default_registry()
@@ -101,7 +101,7 @@ def test_read_manifest(tmp_path):
         "430181004,2018,http://127.0.0.1/e.pdf\n"
         ",,\n",
         encoding="utf-8")
-    rows = sources.read_manifest(path, years=[2019], registry=REG)
+    rows = manifest.read_manifest(path, years=[2019], registry=REG)
     assert [(r.line_no, r.unit_code, r.year) for r in rows] == [
         (2, "430181002", 2019), (3, "430181003", 2019), (4, None, 2019), (5, "430181004", None),
         (6, "430181004", 2019)]
@@ -111,54 +111,54 @@ def test_read_manifest(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("unit,link\n", encoding="utf-8")
     with pytest.raises(ValueError, match="missing: url, year"):
-        sources.read_manifest(bad)
+        manifest.read_manifest(bad)
 
 
 def test_fetch_url_keeps_bytes_and_never_overwrites(tmp_path, http_server):
     http_server.routes["/r/a.md"] = (200, "报告".encode(), 0)
     raw = tmp_path / "raw"
-    got = sources.fetch_url(http_server.base_url + "/r/a.md", raw, unit_code="430181002",
+    got = manifest.fetch_url(http_server.base_url + "/r/a.md", raw, unit_code="430181002",
                             year=2019, timeout=5)
     assert got.file_path.startswith("2019/fetched/430181002-") and got.file_path.endswith(".md")
     assert (raw / got.file_path).read_bytes() == "报告".encode()
     mtime = (raw / got.file_path).stat().st_mtime_ns
-    again = sources.fetch_url(http_server.base_url + "/r/a.md", raw, unit_code="430181002",
+    again = manifest.fetch_url(http_server.base_url + "/r/a.md", raw, unit_code="430181002",
                               year=2019, timeout=5)
     assert again == got and (raw / got.file_path).stat().st_mtime_ns == mtime
     assert [p.name for p in (raw / "2019" / "fetched").iterdir()] == [got.path.split("/")[-1]]
     # the kept bytes are discovered as the same submission by a folder run
     (sub,) = sources.discover_folder(raw, registry=REG)
-    row = sources.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/r/a.md")
-    assert sub.submission_id == sources.fetched_submission(row, got).submission_id
+    row = manifest.ManifestRow(2, "430181002", "430181002", 2019, http_server.base_url + "/r/a.md")
+    assert sub.submission_id == manifest.fetched_submission(row, got).submission_id
 
 
 def test_fetch_url_failures(tmp_path, http_server):
     http_server.routes["/slow.md"] = (200, b"late", 3)
     http_server.routes["/big.md"] = (200, b"x" * 2048, 0)
     http_server.routes["/boom.md"] = (503, b"busy", 0)
-    with pytest.raises(sources.FetchError, match="HTTP 404") as exc:
-        sources.fetch_url(http_server.base_url + "/missing.md", tmp_path, unit_code=None,
+    with pytest.raises(manifest.FetchError, match="HTTP 404") as exc:
+        manifest.fetch_url(http_server.base_url + "/missing.md", tmp_path, unit_code=None,
                           year=2019, timeout=5)
     assert exc.value.permanent
-    with pytest.raises(sources.FetchError, match="timeout") as exc:
-        sources.fetch_url(http_server.base_url + "/slow.md", tmp_path, unit_code=None,
+    with pytest.raises(manifest.FetchError, match="timeout") as exc:
+        manifest.fetch_url(http_server.base_url + "/slow.md", tmp_path, unit_code=None,
                           year=2019, timeout=0.5)
     assert not exc.value.permanent
-    with pytest.raises(sources.FetchError, match="cap") as exc:
-        sources.fetch_url(http_server.base_url + "/big.md", tmp_path, unit_code=None,
+    with pytest.raises(manifest.FetchError, match="cap") as exc:
+        manifest.fetch_url(http_server.base_url + "/big.md", tmp_path, unit_code=None,
                           year=2019, timeout=5, max_bytes=1024)
     assert exc.value.permanent
-    with pytest.raises(sources.FetchError, match="HTTP 503") as exc:
-        sources.fetch_url(http_server.base_url + "/boom.md", tmp_path, unit_code=None,
+    with pytest.raises(manifest.FetchError, match="HTTP 503") as exc:
+        manifest.fetch_url(http_server.base_url + "/boom.md", tmp_path, unit_code=None,
                           year=2019, timeout=5)
     assert not exc.value.permanent
     assert list((tmp_path / "2019" / "fetched").iterdir()) == []  # no partial files left
 
 
 def test_failed_submission_ids_are_stable():
-    row = sources.ManifestRow(2, "x", "430181002", 2019, "http://h/a.pdf")
-    a = sources.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
-    b = sources.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
+    row = manifest.ManifestRow(2, "x", "430181002", 2019, "http://h/a.pdf")
+    a = manifest.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
+    b = manifest.failed_submission(row, "http://h/a.pdf: HTTP 404 Not Found")
     assert a.submission_id == b.submission_id and a.path is None and a.error
 
 

@@ -16,6 +16,7 @@ import pytest
 from gongkai import sources
 from gongkai import warehouse as wh
 from gongkai.cli import main
+from gongkai.manifest import read_manifest
 from gongkai.synth.registry import synthetic_units
 from gongkai.units import (
     REGISTRY_ENV,
@@ -198,7 +199,7 @@ def test_files_filed_under_old_names_and_codes_land_on_the_unit_of_their_year(ch
     manifest = tmp_path / "urls.csv"
     manifest.write_text("unit,year,url\n葛家镇,2022,http://127.0.0.1/a\n430181116,2019,"
                         "http://127.0.0.1/b\n430181116,2024,http://127.0.0.1/c\n", encoding="utf-8")
-    rows = sources.read_manifest(manifest, registry=changes)
+    rows = read_manifest(manifest, registry=changes)
     assert [r.unit_code for r in rows] == ["430181127", "430181116", "430181005"]
 
 

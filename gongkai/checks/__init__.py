@@ -4,7 +4,7 @@
 connection, stores each finding in ``findings`` (history kept: rows carry the run id) and
 one row per rule in ``check_runs``, and returns the per-rule summary. A rule whose SQL fails
 is recorded as ``error`` and does not stop the others. ``summary_markdown`` and
-``post_artifact`` turn the summary into a Prefect table artifact.
+``summary_table`` turn the summary into Markdown and into table rows (the flow posts them).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from gongkai.checks.runner import (
     prepare,
     run_checks,
 )
-from gongkai.checks.summary import post_artifact, summary_markdown
+from gongkai.checks.summary import summary_markdown, summary_table
 
 __all__ = [
     "FINDING_FIELDS",
@@ -26,8 +26,8 @@ __all__ = [
     "fetch_findings",
     "load_config",
     "load_rules",
-    "post_artifact",
     "prepare",
     "run_checks",
     "summary_markdown",
+    "summary_table",
 ]

@@ -1,8 +1,10 @@
 """Run the rule files of ``sql/checks/`` against a DuckDB connection and store the results.
 
 Each rule file starts with a header comment (``-- id:``, ``-- severity:``, ``-- kind:``,
-``-- evaluates:`` …) and is one query returning the violating rows. The files starting with
-``_`` are shared views, tables and schema additions, loaded first by ``prepare``.
+``-- evaluates:`` …) and is one query returning the violating rows; the rule id and severity
+are stated there once and stamped on every finding by the runner. What the rules read is
+built first by ``prepare``: the config tables of checks.toml, then the ``check_inputs``,
+(``check_history_attached``) and ``check_tables`` steps of ``sql/manifest.toml``.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from typing import Any
 
 from gongkai.checks.config import load_config, load_config_tables
 from gongkai.paths import SQL_DIR
+from gongkai.warehouse.sqlfiles import execute, run_step
 
 CHECKS_DIR = SQL_DIR / "checks"
-UNIT_STATUS_SQL = SQL_DIR / "marts" / "40_v_unit_status.sql"
 
-# the columns every rule file returns, in this order
+# the columns of a finding, in this order: a rule file returns them all but rule_id and
+# severity, which come from its header (RULE_FIELDS)
 FINDING_FIELDS = (
     "submission_id",
     "unit_code",
@@ -37,15 +40,22 @@ FINDING_FIELDS = (
     "detail",
 )
 
+RULE_FIELDS = tuple(f for f in FINDING_FIELDS if f not in ("rule_id", "severity"))
+
 # findings in a stable order: unit-year, rule, then the position the rule gives in its detail
 # (`ord`: row, column, block or figure in template order), then the rest
-_FINDING_ORDER = (
-    "unit_code nulls last, report_year nulls last, submission_id, rule_id, "
+_WITHIN_RULE_ORDER = (
     "try_cast(json_extract_string(detail, '$.ord') as integer) nulls first, detail, message_zh"
+)
+_FINDING_ORDER = (
+    "unit_code nulls last, report_year nulls last, submission_id, rule_id, " + _WITHIN_RULE_ORDER
+)
+_RULE_ORDER = (
+    "unit_code nulls last, report_year nulls last, submission_id, " + _WITHIN_RULE_ORDER
 )
 
 _HEADER = re.compile(r"^--\s*([a-z ]+):\s*(.*?)\s*$")
-_VIEW_NAME = re.compile(r"^chk_[a-z0-9_]+$")
+_VIEW_NAME = re.compile(r"^int_[a-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -72,14 +82,13 @@ def _header(sql: str) -> dict[str, str]:
 
 
 def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
-    """Every rule file of ``sql/checks/`` (not the ``_`` helpers), ordered by rule id."""
+    """Every rule file of ``sql/checks/`` (one per rule; ``shared/`` is not a rule), ordered
+    by rule id."""
     rules = []
     for path in sorted(directory.glob("*.sql")):
-        if path.name.startswith("_"):
-            continue
         sql = path.read_text(encoding="utf-8")
         meta = _header(sql)
-        evaluates = meta.get("evaluates", "chk_submissions")
+        evaluates = meta.get("evaluates", "int_submissions_current")
         if not _VIEW_NAME.match(evaluates):
             raise ValueError(f"{path.name}: 'evaluates' must name a chk_ view, got {evaluates!r}")
         rules.append(Rule(
@@ -92,9 +101,6 @@ def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
         ))
     return sorted(rules, key=lambda r: r.rule_id)
 
-
-_STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
-_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 # the boilerplate removed from texts, and the elided-prose markers, each as one alternation
 _PATTERNS_SQL = """
@@ -110,36 +116,18 @@ from check_boilerplate
 """
 
 
-def _run_script(con, path: Path) -> None:
-    con.execute(path.read_text(encoding="utf-8"))
-
-
-def _run_statements(con, path: Path, params: dict[str, Any]) -> None:
-    """Run the statements of a file one at a time, each with the ``$name`` parameters
-    its SQL (comments aside) uses."""
-    for statement in _STATEMENT_END.split(path.read_text(encoding="utf-8")):
-        code = "\n".join(line for line in statement.splitlines()
-                         if not line.lstrip().startswith("--"))
-        if not code.strip():
-            continue
-        used = set(_PARAMETER.findall(code))
-        con.execute(statement, {k: v for k, v in params.items() if k in used})
-
-
 def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool = False) -> None:
-    """Load the config tables and the shared check views into a connection.
+    """Load the config tables and the relations every rule reads into a connection.
 
     With ``history_attached`` the previous-year lookup and R-COPY also see the current
     submissions of a warehouse attached read-only as ``hist``.
     """
     load_config_tables(con, config or load_config())
-    _run_script(con, CHECKS_DIR / "_schema.sql")
-    _run_script(con, CHECKS_DIR / "_views.sql")
+    run_step(con, "check_inputs")
     if history_attached:
-        _run_script(con, CHECKS_DIR / "_history_attached.sql")
+        run_step(con, "check_history_attached")
     removed, elided = con.execute(_PATTERNS_SQL).fetchone()
-    _run_statements(con, CHECKS_DIR / "_tables.sql",
-                    {"removed_pattern": removed, "elided_pattern": elided})
+    run_step(con, "check_tables", {"removed_pattern": removed, "elided_pattern": elided})
 
 
 def _status(severity: str, n_fail: int, n_findings: int) -> str:
@@ -166,19 +154,22 @@ def run_checks(
     prepare(con, config=config, history_attached=history_attached)
     con.execute("delete from findings where run_id = ?", [run_id])
     con.execute("delete from check_runs where run_id = ?", [run_id])
-    columns = ", ".join(FINDING_FIELDS)
+    insert = (
+        f"insert into findings (run_id, rule_id, severity, {', '.join(RULE_FIELDS)}) "
+        f"select $run_id, $rule_id, $severity, {', '.join(RULE_FIELDS)} "
+        "from ({rule}) as rule_rows "
+        f"order by {_RULE_ORDER} "
+        "returning status"
+    )
     summary = []
-    in_scope: dict[str, int] = {}  # rows of each `evaluates` view, counted once per run
+    in_scope: dict[str, int] = {}  # rows of each `evaluates` relation, counted once per run
     for rule in rules if rules is not None else load_rules():
         started = time.perf_counter()
         error = None
         try:
-            statuses = [row[0] for row in con.execute(
-                f"insert into findings (run_id, {columns}) "
-                f"select ?, {columns} from ({rule.sql}) as rule_rows "
-                f"order by {_FINDING_ORDER} "
-                "returning status",
-                [run_id],
+            statuses = [row[0] for row in execute(
+                con, insert.replace("{rule}", rule.sql),
+                {"run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity},
             ).fetchall()]
             if rule.evaluates not in in_scope:
                 in_scope[rule.evaluates] = con.execute(
@@ -206,7 +197,6 @@ def run_checks(
             "duration_ms": duration_ms,
             "error": error,
         })
-    _run_script(con, UNIT_STATUS_SQL)
     return summary
 
 

@@ -1,4 +1,5 @@
-"""The per-rule summary of a check run as Markdown and as a Prefect table artifact."""
+"""The per-rule summary of a check run as Markdown and as the rows of a table (the flow posts
+them as a Prefect artifact: flows/artifacts.py)."""
 
 from __future__ import annotations
 
@@ -38,15 +39,8 @@ def summary_markdown(summary: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def post_artifact(summary: list[dict[str, Any]], key: str = "check-summary") -> Any:
-    """Publish the summary as a Prefect table artifact (key: lowercase letters, digits,
-    dashes); call it from inside a flow or task run."""
-    from prefect.artifacts import create_table_artifact
-
+def summary_table(summary: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """The summary as table rows (titled columns) and a one-line description."""
     table = [{title: row.get(k) for k, title in _COLUMNS} for row in summary]
     failing = sum(1 for row in summary if row.get("status") in ("fail", "error"))
-    return create_table_artifact(
-        key=key,
-        table=table,
-        description=f"Consistency checks: {len(summary)} rules, {failing} failing or broken.",
-    )
+    return table, f"Consistency checks: {len(summary)} rules, {failing} failing or broken."

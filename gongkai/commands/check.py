@@ -11,7 +11,6 @@ be read (the readable files are still checked).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -25,15 +24,16 @@ STATUS_ZH = {"fail": "不符", "not_assessable": "无法核对"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+HELP = "check report files against the consistency rules (勾稽关系)"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Read report files and check them against every rule of the spec (sql/checks/). Exit 0: no
+error-severity rule fails; 1: one does; 2: a file could not be read."""
+
+
 def register(sub) -> None:
     """Add the ``check`` subcommand."""
-    p = sub.add_parser(
-        "check",
-        help="check report files against the consistency rules (勾稽关系)",
-        description="Read report files and check them against every rule of the spec "
-                    "(sql/checks/). Exit 0: no error-severity rule fails; 1: one does; "
-                    "2: a file could not be read.",
-    )
+    p = sub.add_parser("check", help=HELP, description=DESCRIPTION)
     p.add_argument("files", nargs="+", metavar="FILE", help="report files to check")
     p.add_argument("--json", action="store_true",
                    help="print a JSON list of findings instead of the readable text")
@@ -60,11 +60,6 @@ class CheckedFile:
     year: int | None
 
 
-def _sha256(path: Path) -> tuple[str, int]:
-    data = path.read_bytes()
-    return hashlib.sha256(data).hexdigest(), len(data)
-
-
 def check_files(
     paths: list[str],
     *,
@@ -73,59 +68,29 @@ def check_files(
 ) -> tuple[list[CheckedFile], list[dict[str, Any]]]:
     """Read, load and check the files; returns the files and the findings (JSON-ready,
     each with its ``file``)."""
-    import duckdb
+    from gongkai.checks import fetch_findings
+    from gongkai.pipeline import build_warehouse
+    from gongkai.read.verdict import reject_reason
+    from gongkai.sources import file_submissions
 
-    from gongkai.checks import fetch_findings, load_config, run_checks
-    from gongkai.read import parse_file
-    from gongkai.units import default_registry
-    from gongkai.warehouse import (
-        create_schema,
-        insert_report,
-        load_units,
-        reject_reason,
-        submission_id_for,
-    )
-
-    con = duckdb.connect()
-    create_schema(con)
-    registry = default_registry()
-    load_units(con, registry)
-    files: list[CheckedFile] = []
-    for name in paths:
-        path = Path(name)
-        report = parse_file(path, registry=registry)
-        reason = reject_reason(report) if path.is_file() else "file not found"
-        if reason is not None:
-            files.append(CheckedFile(name, None, False, reason, report.unit_name, report.year))
-            continue
-        sha256, size = _sha256(path)
-        submission_id = submission_id_for(sha256, None, None)
-        if any(f.submission_id == submission_id for f in files):
-            # the same bytes given again are checked again, as a file of their own
-            submission_id = submission_id_for(sha256, f"#{len(files)}", None)
-        insert_report(con, report, submission_id=submission_id, sha256=sha256,
-                      size_bytes=size, file_path=str(path), run_id=RUN_ID)
-        files.append(CheckedFile(name, submission_id, True, None, report.unit_name, report.year))
-    # every file given is checked, even two drafts of one unit-year: loading the second
-    # made the first a superseded version, so both are made current again
-    checked_ids = [f.submission_id for f in files if f.submission_id]
-    if checked_ids:
-        con.execute(
-            "update submissions set is_current = true, superseded_by = null "
-            "where status = 'loaded' and list_contains(?, submission_id)",
-            [checked_ids],
-        )
-
-    if warehouse is not None:
-        con.execute("attach ? as hist (read_only)", [str(warehouse)])
-    run_checks(con, RUN_ID, config=load_config(config_path),
-               history_attached=warehouse is not None)
-    by_submission = {f.submission_id: f.path for f in files if f.submission_id}
-    findings = []
-    for finding in fetch_findings(con, RUN_ID):
-        finding["file"] = by_submission.get(finding["submission_id"])
-        findings.append(finding)
-    con.close()
+    # every file given is checked on its own, even two drafts of one unit-year
+    built = build_warehouse(file_submissions(paths), run_id=RUN_ID, history=warehouse,
+                            check_config=config_path, every_file_current=True)
+    try:
+        files: list[CheckedFile] = []
+        for sub in built.submissions:
+            report = built.reports.get(sub.submission_id)
+            reason = sub.error or reject_reason(report)
+            files.append(CheckedFile(
+                sub.file_path, None if reason else sub.submission_id, reason is None, reason,
+                report.unit_name if report else None, report.year if report else None))
+        by_submission = {f.submission_id: f.path for f in files if f.submission_id}
+        findings = []
+        for finding in fetch_findings(built.con, RUN_ID):
+            finding["file"] = by_submission.get(finding["submission_id"])
+            findings.append(finding)
+    finally:
+        built.con.close()
     return files, findings
 
 

@@ -13,16 +13,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+HELP = "re-render the city report, digests and index from a warehouse"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Render the city comparative report (HTML, DOCX, XLSX, Markdown, PDF), one digest per township
+with a report (HTML, DOCX, PDF) and the index from a published warehouse, opened read-only.
+Digests of units that no longer have a report in a rendered year are removed."""
+
 
 def register(sub) -> None:
     """Add the ``render`` subcommand."""
-    p = sub.add_parser(
-        "render", help="re-render the city report, digests and index from a warehouse",
-        description="Render the city comparative report (HTML, DOCX, XLSX, Markdown, PDF), "
-                    "one digest per township with a report (HTML, DOCX, PDF) and the index "
-                    "from a "
-                    "published warehouse, opened read-only. Digests of units that no longer "
-                    "have a report in a rendered year are removed.")
+    p = sub.add_parser("render", help=HELP, description=DESCRIPTION)
     p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
                    help="the published warehouse file (default: warehouse/gongkai.duckdb)")
     p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")

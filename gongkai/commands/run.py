@@ -1,4 +1,5 @@
-"""``gongkai run``: the annual flow — discover, read, load, check, roll up, publish, render."""
+"""``gongkai run``: the annual flow — discover, stage, read, load, check, materialise, publish,
+render."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ from pathlib import Path
 
 from gongkai.commands.sql import query_hint
 
-STAGES = ("discover", "read", "load", "check", "roll_up", "publish", "render")
+HELP = "load report years into the warehouse, check them and publish"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
+or a CSV of unit,year,url), read new and changed files, load them into a copy of the DuckDB
+warehouse, run the consistency checks, store the rankings, publish the warehouse atomically
+with a Parquet export, and render the reports."""
 
 
 def register(sub) -> None:
     """Add the ``run`` subcommand."""
-    p = sub.add_parser(
-        "run", help="load report years into the warehouse, check them and publish",
-        description="Run the annual flow: find the submitted reports (a raw folder laid out as "
-                    "<dir>/<year>/<file>, or a CSV of unit,year,url), read new and changed "
-                    "files, load them into a copy of the DuckDB warehouse, run the consistency "
-                    "checks, publish the warehouse atomically with a Parquet export, and "
-                    "render the reports.")
+    p = sub.add_parser("run", help=HELP, description=DESCRIPTION)
     when = p.add_mutually_exclusive_group()
     when.add_argument("--year", type=int, default=None, help="one report year, e.g. 2023")
     when.add_argument("--years", default=None, metavar="A-B",
@@ -45,8 +46,9 @@ def register(sub) -> None:
 
 
 def _fmt_seconds(timings: dict[str, float]) -> str:
-    return " · ".join(f"{name.replace('_', '-')} {timings[name]:.1f} s"
-                      for name in STAGES if name in timings)
+    from gongkai.warehouse.runs import STAGES
+
+    return " · ".join(f"{name} {timings[name]:.1f} s" for name in STAGES if name in timings)
 
 
 def summary_text(result: dict, wall_seconds: float | None = None) -> str:
@@ -70,8 +72,8 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
                  f"not assessable: {checks['not_assessable']}")
     if checks["broken_rules"]:
         lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
-    lines.append("  rankings   league table, indicator scores and context figures stored "
-                 "(tables rankings, indicator_scores, context_figures)")
+    if result.get("stored"):
+        lines.append(f"  rankings   stored once: {', '.join(result['stored'])}")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result.get("render_skipped"):
@@ -91,7 +93,7 @@ def run(args) -> int:
     """Run the annual flow with the command-line options; 0 on success, 1 on failure."""
     import time
 
-    from gongkai.paths import RAW_DIR
+    from gongkai.paths import DEFAULT_SOURCE
     from gongkai.sources import is_manifest, parse_years
 
     started = time.perf_counter()
@@ -100,7 +102,7 @@ def run(args) -> int:
     except ValueError as exc:
         print(f"gongkai run: {exc}", file=sys.stderr)
         return 2
-    source = Path(args.source) if args.source else RAW_DIR
+    source = Path(args.source) if args.source else DEFAULT_SOURCE
     if is_manifest(source) and not source.is_file():
         print(f"gongkai run: the URL manifest {source} does not exist", file=sys.stderr)
         return 2

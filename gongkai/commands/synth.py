@@ -26,15 +26,17 @@ def _list(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
+HELP = "generate synthetic annual reports (with truth files and an error manifest)"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Generate realistic, internally consistent annual reports of township units in every layout
+family, each with a truth file (NAME.json) and, with --inject-errors, a manifest of the errors
+put in on purpose."""
+
+
 def register(subparsers) -> None:
     """Add the ``synth`` subcommand."""
-    p = subparsers.add_parser(
-        "synth",
-        help="generate synthetic annual reports (with truth files and an error manifest)",
-        description="Generate realistic, internally consistent annual reports of township units "
-                    "in every layout family, each with a truth file (NAME.json) and, with "
-                    "--inject-errors, a manifest of the errors put in on purpose.",
-    )
+    p = subparsers.add_parser("synth", help=HELP, description=DESCRIPTION)
     p.add_argument("--units", default="all",
                    help="'all' or registry codes separated by commas (default: all)")
     p.add_argument("--years", default="2019-2024", help="e.g. 2019-2024 or 2021,2023")

@@ -7,15 +7,17 @@ from pathlib import Path
 
 from gongkai import template as tpl
 
+HELP = "write the office's Excel form (--xlsx FILE) or list the cell codes"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Write the office's own Excel form for townships to fill in (one sheet per table plus 封面 and
+正文; see docs/xlsx-form.md), or, without --xlsx, list every cell code of the template with its
+place in the form."""
+
 
 def register(sub) -> None:
     """Add the ``template`` subcommand."""
-    p = sub.add_parser(
-        "template",
-        help="write the office's Excel form (--xlsx FILE) or list the cell codes",
-        description="Write the office's own Excel form for townships to fill in (one sheet per "
-                    "table plus 封面 and 正文; see docs/xlsx-form.md), or, without --xlsx, list "
-                    "every cell code of the template with its place in the form.")
+    p = sub.add_parser("template", help=HELP, description=DESCRIPTION)
     p.add_argument("--xlsx", type=Path, default=None, metavar="FILE",
                    help="write the empty form to FILE (.xlsx)")
     p.add_argument("--version", dest="template_version", choices=tpl.VERSIONS, default=None,

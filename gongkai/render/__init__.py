@@ -14,8 +14,8 @@ a digest that prints on more than one A4 page is written again denser and printe
 Digests of units that no longer have a report in a rendered year are removed. ``render``
 does the same and also says what it removed and how long it took (``gongkai render``).
 
-``post_artifacts(warehouse_path, years)`` posts each year's league table and summary as
-Prefect artifacts (call it inside a flow or task run).
+``city_artifacts(warehouse_path, years)`` builds each year's league table and summary for
+the flow to post as Prefect artifacts (flows/artifacts.py).
 """
 
 from __future__ import annotations
@@ -439,16 +439,22 @@ def league_artifact_rows(league: list) -> list[dict]:
     } for r in league]
 
 
-def post_artifacts(warehouse_path: str | Path, years: Iterable[int] | None = None) -> list[str]:
-    """Post each year's league table and summary as Prefect artifacts; returns their keys.
+@dataclass(frozen=True)
+class CityArtifact:
+    """One year's league table (``table`` rows) or summary (``markdown``), keyed for Prefect."""
 
-    Keys are ``league-table-<year>`` and ``city-summary-<year>``. Call inside a flow or task
-    run; the method and its version go with every table.
-    """
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    key: str
+    description: str
+    table: list[dict] | None = None
+    markdown: str | None = None
 
+
+def city_artifacts(warehouse_path: str | Path,
+                   years: Iterable[int] | None = None) -> list[CityArtifact]:
+    """Each year's league table and summary, keyed ``league-table-<year>`` and
+    ``city-summary-<year>``; the method and its version go with every table."""
     con, method = data.connect(warehouse_path)
-    keys = []
+    out = []
     try:
         available = data.years(con)
         wanted = [y for y in (sorted(set(years)) if years else available) if y in available]
@@ -456,16 +462,15 @@ def post_artifacts(warehouse_path: str | Path, years: Iterable[int] | None = Non
         lines = rankings.method_lines(method)
         for year in wanted:
             d = data.city_report(con, method, year)
-            key = artifact_key("league-table", year)
-            create_table_artifact(key=key, table=league_artifact_rows(d.league),
-                                  description=f"{d.city}{year}年度综合排名。" + " ".join(lines))
-            keys.append(key)
-            key = artifact_key("city-summary", year)
-            create_markdown_artifact(
-                key=key, markdown=env.get_template("summary.md.j2").render(
-                    {"d": d, "method_lines": lines}),
-                description=f"{d.city}{year}年度汇总")
-            keys.append(key)
+            out.append(CityArtifact(
+                key=artifact_key("league-table", year),
+                description=f"{d.city}{year}年度综合排名。" + " ".join(lines),
+                table=league_artifact_rows(d.league)))
+            out.append(CityArtifact(
+                key=artifact_key("city-summary", year),
+                description=f"{d.city}{year}年度汇总",
+                markdown=env.get_template("summary.md.j2").render(
+                    {"d": d, "method_lines": lines})))
     finally:
         con.close()
-    return keys
+    return out

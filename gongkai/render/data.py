@@ -3,7 +3,7 @@
 ``connect`` opens the warehouse read-only with the ranking views of ``sql/marts/ranking/``
 (``gongkai.rankings.prepare``); when the warehouse holds the league table, indicator scores
 and context figures that the roll-up stage stored with the method in force, those stored
-rows are read (``sql/render/10_stored_rankings.sql``) and the ranking is not computed again.
+rows are read (``sql/intermediate/stored_rankings.sql``) and the ranking is not computed again.
 Every query is parameterised, with an explicit order and tie-breakers, and is run once per
 view and year (not once per unit).
 """
@@ -48,8 +48,8 @@ from gongkai.render.model import (
 
 log = logging.getLogger(__name__)
 
-STORED_RANKINGS_SQL = SQL_DIR / "render" / "10_stored_rankings.sql"
-FLAGGED_VALUES_SQL = SQL_DIR / "render" / "20_v_flagged_values.sql"
+STORED_RANKINGS_SQL = SQL_DIR / "intermediate" / "stored_rankings.sql"
+FLAGGED_VALUES_SQL = SQL_DIR / "intermediate" / "v_flagged_values.sql"
 # the views a render reads, computed once per render (identifiers, never input)
 READ_VIEWS = (
     "v_rank_unit_years", "v_rank_findings", "v_rank_finding_cells", "v_indicator_scores",

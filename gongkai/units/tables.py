@@ -1,7 +1,7 @@
 """The registry as warehouse rows: units, their periods and their changes.
 
 ``store_registry`` replaces three tables from a registry (schema in
-``sql/registry/units.sql``):
+``sql/schema/unit_registry.sql``):
 
 - ``units``: one row per code with its latest name and type (the table the marts join today);
 - ``unit_periods``: every registry row, so each report year finds its unit's name and peer
@@ -21,7 +21,7 @@ import pyarrow as pa
 from gongkai.paths import SQL_DIR
 from gongkai.units.registry import Registry
 
-SCHEMA_FILE = SQL_DIR / "registry" / "units.sql"
+SCHEMA_FILE = SQL_DIR / "schema" / "unit_registry.sql"
 
 
 def _join(values) -> str | None:

@@ -1,7 +1,7 @@
 -- id: Q-YOY
 -- severity: info
 -- kind: plausibility (cross-year)
--- evaluates: chk_prev_pairs
+-- evaluates: int_previous_year_pairs
 -- grain: one row per current submission × key total that jumped or fell sharply from the
 --   unit's report of the previous year, or cannot be compared
 -- rule: a key total (t3.new.total; the 处理决定数量 of table 二; t4 block totals) is
@@ -26,7 +26,7 @@ key_cells as (
 ),
 
 pairs as (
-    select * from chk_prev_pairs
+    select * from int_previous_year_pairs
 ),
 
 grid as (
@@ -39,10 +39,7 @@ params as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         k.cell_code,
         c.value,
         c.cell_status,
@@ -53,19 +50,15 @@ compared as (
     from pairs as p
     inner join key_cells as k on true
     semi join grid as g_prev on g_prev.template = p.prev_template and g_prev.cell_code = k.cell_code
-    inner join chk_cells as c on c.submission_id = p.submission_id and c.cell_code = k.cell_code
-    left join chk_history_cells as prev
+    inner join int_cells_current as c on c.submission_id = p.submission_id and c.cell_code = k.cell_code
+    left join int_history_cells as prev
         on prev.submission_id = p.prev_submission_id and prev.cell_code = k.cell_code
     left join chk_cell_labels as l on l.template = c.template and l.cell_code = c.cell_code
 ),
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'Q-YOY' as rule_id,
-        'info' as severity,
+        c.submission_id, c.unit_code, c.report_year,
         case when c.value is null or c.prev_value is null then 'not_assessable' else 'fail' end
             as status,
         cast(to_json(map(

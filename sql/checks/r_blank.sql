@@ -1,7 +1,7 @@
 -- id: R-BLANK
 -- severity: warning
 -- kind: report level (completeness)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission with blank cells in table 三 or 四
 -- rule: count the cells of tables 三 and 四 left blank in the report ('', '/', '-', '—',
 --   '无' …). Blank is not 0: a township that means 0 must write 0.
@@ -10,7 +10,7 @@
 
 with
 blank_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code in ('t3', 't4') and cell_status = 'blank'
 ),
 
@@ -20,11 +20,7 @@ labels as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'R-BLANK' as rule_id,
-        'warning' as severity,
+        c.submission_id, c.unit_code, c.report_year,
         'fail' as status,
         cast(to_json(map_from_entries(list((c.cell_code, c.value)
             order by c.table_code, c.row_ord, c.col_ord))) as varchar) as cells,

@@ -1,7 +1,7 @@
 -- id: R-COPY
 -- severity: warning
 -- kind: report level (内容雷同)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose narrative is nearly identical to the unit's
 --   report of the previous year, and one per submission nearly identical to another unit's
 --   report of the same year (the most similar one; the others are counted in detail)
@@ -30,11 +30,11 @@ params as (
 ),
 
 history as (
-    select * from chk_history_submissions
+    select * from int_history_submissions
 ),
 
 checked as (
-    select submission_id, unit_code, report_year from chk_submissions
+    select submission_id, unit_code, report_year from int_submissions_current
 ),
 
 texts as (
@@ -45,9 +45,7 @@ documents as materialized (
     -- a small integer per document: every join below is on integers, not 32-character ids
     select
         row_number() over (order by h.submission_id) as doc_no,
-        h.submission_id,
-        h.unit_code,
-        h.report_year,
+        h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
         -- every shingle, hashed, read from the list of characters (element access is
         -- constant time, where substr on UTF-8 text walks the string from its start); a
@@ -245,8 +243,6 @@ final as (
         b.submission_id,
         da.unit_code,
         da.report_year,
-        'R-COPY' as rule_id,
-        'warning' as severity,
         'fail' as status,
         cast(json_object(
             'similarity', b.similarity,

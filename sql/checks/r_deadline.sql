@@ -1,52 +1,34 @@
 -- id: R-DEADLINE
 -- severity: warning
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission published after its deadline, or whose
 --   publication date is unknown
 -- rule: published_date ≤ deadline. The deadline comes from check_deadline_rules (from
 --   gongkai/data/checks.toml [deadline]): the most specific of city + year, city, year,
---   default; a rule is a fixed date or a month-day of the year after the report year
---   (default 01-31).
+--   default (the macro report_deadlines, which the on_time indicator uses too); a rule is a
+--   fixed date or a month-day of the year after the report year (default 01-31).
 -- zero rows means: every current report states a publication date on or before its
 --   deadline.
 
 with
 submissions_checked as (
-    select * from chk_submissions
-),
-
-rules as (
-    select * from check_deadline_rules
+    select * from int_submissions_current
 ),
 
 matched as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
+        s.submission_id, s.unit_code, s.report_year,
         s.published_date,
-        coalesce(
-            r.due_date,
-            make_date(s.report_year + 1, r.due_month, r.due_day)
-        ) as deadline
+        d.deadline
     from submissions_checked as s
-    inner join rules as r
-        on (r.city is null or r.city = s.city)
-        and (r.report_year is null or r.report_year = s.report_year)
-    qualify row_number() over (
-        partition by s.submission_id
-        order by (r.city is not null) desc, (r.report_year is not null) desc
-    ) = 1
+    inner join report_deadlines('int_submissions_current', 'check_deadline_rules') as d
+        on d.submission_id = s.submission_id
 ),
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'R-DEADLINE' as rule_id,
-        'warning' as severity,
+        submission_id, unit_code, report_year,
         case when published_date is null then 'not_assessable' else 'fail' end as status,
         cast(json_object('published_date', published_date, 'deadline', deadline) as varchar)
             as cells,

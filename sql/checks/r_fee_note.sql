@@ -1,7 +1,7 @@
 -- id: R-FEE-NOTE
 -- severity: warning
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current v2021 submission that counts applications dropped for unpaid
 --   fees but says nothing of fees in section 六, or whose count cannot be read
 -- rule: v2021: t3.other.no_fee.total > 0 (申请人逾期未按收费通知要求缴纳费用) but section 六
@@ -13,13 +13,13 @@
 
 with
 fee_cells as (
-    select * from chk_cells
+    select * from int_cells_current
     where template = 'v2021' and cell_code = 't3.other.no_fee.total'
 ),
 
 section_six as (
     select n.submission_id, n.position, n.text, t.is_elided
-    from chk_narratives as n
+    from int_narratives_current as n
     inner join chk_section_texts as t
         on t.submission_id = n.submission_id and t.section_code = n.section_code
     where n.section_code = 's6'
@@ -27,11 +27,7 @@ section_six as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'R-FEE-NOTE' as rule_id,
-        'warning' as severity,
+        c.submission_id, c.unit_code, c.report_year,
         case
             when c.value is null or coalesce(s.is_elided, false) then 'not_assessable'
             else 'fail'

@@ -1,7 +1,7 @@
 -- id: R-NARRATIVE
 -- severity: warning
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per figure stated in a current report's narrative that disagrees with the
 --   table, or cannot be compared
 -- rule: narrative_figures.value = the value of narrative_figures.compared_with, an
@@ -15,11 +15,11 @@ with
 figures as (
     select f.*
     from narrative_figures as f
-    semi join chk_submissions as s on s.submission_id = f.submission_id
+    semi join int_submissions_current as s on s.submission_id = f.submission_id
 ),
 
 submissions_checked as (
-    select submission_id, template from chk_submissions
+    select submission_id, template from int_submissions_current
 ),
 
 grid as (
@@ -105,7 +105,7 @@ valued as (
         c.cell_code is not null as is_known,
         l.cell_label
     from expanded as e
-    left join chk_cells as c
+    left join int_cells_current as c
         on c.submission_id = e.submission_id and c.cell_code = e.cell_code
     left join chk_cell_labels as l
         on l.template = c.template and l.cell_code = c.cell_code
@@ -135,11 +135,7 @@ per_figure as (
 
 final as (
     select
-        f.submission_id,
-        f.unit_code,
-        f.report_year,
-        'R-NARRATIVE' as rule_id,
-        'warning' as severity,
+        f.submission_id, f.unit_code, f.report_year,
         case
             when f.value is null or p.n_cells is null or p.n_missing > 0 then 'not_assessable'
             else 'fail'

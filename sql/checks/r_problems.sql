@@ -1,7 +1,7 @@
 -- id: R-PROBLEMS
 -- severity: warning
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose section 五 (存在的主要问题及改进情况) is empty
 --   in effect, or could not be found
 -- rule: section 五 is empty, says only 无 (or another text of check_boilerplate
@@ -16,7 +16,7 @@ with
 section_five as (
     -- the text as found, and as cleaned once (chk_section_texts)
     select n.*, t.clean_text, t.is_elided
-    from chk_narratives as n
+    from int_narratives_current as n
     inner join chk_section_texts as t
         on t.submission_id = n.submission_id and t.section_code = n.section_code
     where n.section_code = 's5'
@@ -27,9 +27,7 @@ empty_texts as (
 ),
 
 cut_off as (
-    select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
-    union
-    select distinct submission_id from chk_cells where cell_status = 'unseen'
+    select * from chk_cut_off
 ),
 
 assessed as (
@@ -41,11 +39,7 @@ assessed as (
 
 final as (
     select
-        a.submission_id,
-        a.unit_code,
-        a.report_year,
-        'R-PROBLEMS' as rule_id,
-        'warning' as severity,
+        a.submission_id, a.unit_code, a.report_year,
         case
             when a.position is null or a.is_elided then 'not_assessable'
             else 'fail'

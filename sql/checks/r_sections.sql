@@ -1,7 +1,7 @@
 -- id: R-SECTIONS
 -- severity: error
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission missing a section or with sections out of order
 -- rule: the six sections 一 … 六 are present, in order (headings vary: 一、/（一）/1、,
 --   half-width parens, Markdown #: recognising them is the reader's job; this rule reads
@@ -12,7 +12,7 @@
 
 with
 sections as (
-    select * from chk_narratives
+    select * from int_narratives_current
 ),
 
 labels as (
@@ -20,9 +20,7 @@ labels as (
 ),
 
 cut_off as (
-    select distinct submission_id from parse_issues where issue_code = 'text_cut_off'
-    union
-    select distinct submission_id from chk_cells where cell_status = 'unseen'
+    select * from chk_cut_off
 ),
 
 ordered as (
@@ -40,9 +38,7 @@ ordered as (
 
 per_submission as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
+        s.submission_id, s.unit_code, s.report_year,
         count(*) filter (where s.position is null) as n_missing,
         string_agg(l.label, '、' order by s.section_no) filter (where s.position is null)
             as missing_text,
@@ -65,11 +61,7 @@ out_of_order as (
 
 final as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        'R-SECTIONS' as rule_id,
-        'error' as severity,
+        p.submission_id, p.unit_code, p.report_year,
         'fail' as status,
         p.cells,
         6::double as expected,

@@ -1,7 +1,7 @@
 -- id: R-TEMPLATE
 -- severity: error
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose tables use the wrong template version for
 --   its year, or whose version or year is unknown
 -- rule: v2019 (国办公开办函〔2019〕60号) for report years 2019–2020, v2021 (国办公开办函
@@ -10,7 +10,7 @@
 
 with
 submissions_checked as (
-    select * from chk_submissions
+    select * from int_submissions_current
 ),
 
 assessed as (
@@ -22,15 +22,9 @@ assessed as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'R-TEMPLATE' as rule_id,
-        'error' as severity,
-        case
-            when template_detected is null or report_year is null then 'not_assessable'
-            else 'fail'
-        end as status,
+        submission_id, unit_code, report_year,
+        if(template_detected is null or report_year is null, 'not_assessable', 'fail')
+            as status,
         cast(json_object('template', template_detected, 'report_year', report_year)
             as varchar) as cells,
         null::double as expected,

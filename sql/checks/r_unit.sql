@@ -1,7 +1,7 @@
 -- id: R-UNIT
 -- severity: error
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose printed unit is not a known unit of the
 --   registry, names another unit than the one it was filed for, or could not be found
 -- rule: the unit named in the title resolves to a registry unit (aliases, renamed and
@@ -11,7 +11,7 @@
 
 with
 submissions_checked as (
-    select * from chk_submissions
+    select * from int_submissions_current
 ),
 
 registry as (
@@ -20,11 +20,7 @@ registry as (
 
 final as (
     select
-        s.submission_id,
-        s.unit_code,
-        s.report_year,
-        'R-UNIT' as rule_id,
-        'error' as severity,
+        s.submission_id, s.unit_code, s.report_year,
         case when s.unit_name_printed is null then 'not_assessable' else 'fail' end as status,
         cast(json_object(
             'unit_name_printed', s.unit_name_printed,

@@ -1,7 +1,7 @@
 -- id: R-YEAR
 -- severity: error
 -- kind: report level
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose years disagree, or whose own year could not
 --   be read
 -- rule: the year the report states (title: submissions.text_year), the statistical period
@@ -11,7 +11,7 @@
 
 with
 submissions_checked as (
-    select * from chk_submissions
+    select * from int_submissions_current
 ),
 
 period_years as (
@@ -21,7 +21,7 @@ period_years as (
             regexp_replace(text, '\s+', '', 'g'),
             '(?:统计期限自|自)(\d{4})年1月1日(?:起)?至\d{4}年12月31日', 1
         ) as integer)) as period_year
-    from chk_narratives
+    from int_narratives_current
     where text is not null
     group by submission_id
 ),
@@ -37,11 +37,7 @@ assessed as (
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'R-YEAR' as rule_id,
-        'error' as severity,
+        submission_id, unit_code, report_year,
         case when text_year is null then 'not_assessable' else 'fail' end as status,
         cast(json_object(
             'text_year', text_year,

@@ -1,7 +1,7 @@
 -- id: T2-CHAIN-2019
 -- severity: warning
 -- kind: implied (cross-year)
--- evaluates: chk_prev_pairs
+-- evaluates: int_previous_year_pairs
 -- grain: one row per current v2019 submission × row of table 二 with 上一年项目数量 whose
 --   count does not follow from the previous year's v2019 report, or cannot be checked
 -- rule: prev_items(y) = prev_items(y-1) + delta(y-1) for every block that has them
@@ -12,17 +12,17 @@
 
 with
 pairs as (
-    select * from chk_prev_pairs
+    select * from int_previous_year_pairs
     where template = 'v2019' and prev_template = 'v2019'
 ),
 
 this_year as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't2' and col_code = 'prev_items'
 ),
 
 last_year as (
-    select * from chk_history_cells
+    select * from int_history_cells
 ),
 
 labels as (
@@ -31,10 +31,7 @@ labels as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.row_code,
         c.row_ord,
         c.value as prev_items_value,
@@ -66,11 +63,7 @@ assessed as (
 
 final as (
     select
-        a.submission_id,
-        a.unit_code,
-        a.report_year,
-        'T2-CHAIN-2019' as rule_id,
-        'warning' as severity,
+        a.submission_id, a.unit_code, a.report_year,
         case when a.is_missing then 'not_assessable' else 'fail' end as status,
         cast(to_json(map(
             [

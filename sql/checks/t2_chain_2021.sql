@@ -1,7 +1,7 @@
 -- id: T2-CHAIN-2021
 -- severity: warning
 -- kind: implied (cross-year)
--- evaluates: chk_prev_pairs
+-- evaluates: int_previous_year_pairs
 -- grain: one row per current v2021 submission × row (规章, 规范性文件) of table 二 whose
 --   现行有效件数 does not follow from the previous year's v2021 report, or cannot be checked
 -- rule: in_force(y) = in_force(y-1) + issued(y) − repealed(y), for regulation and
@@ -11,17 +11,17 @@
 
 with
 pairs as (
-    select * from chk_prev_pairs
+    select * from int_previous_year_pairs
     where template = 'v2021' and prev_template = 'v2021'
 ),
 
 this_year as (
-    select * from chk_cells
+    select * from int_cells_current
     where table_code = 't2' and row_code in ('regulation', 'normative_doc')
 ),
 
 last_year as (
-    select * from chk_history_cells
+    select * from int_history_cells
 ),
 
 labels as (
@@ -34,10 +34,7 @@ cell_labels as (
 
 per_row as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.row_code,
         max(c.value) filter (where c.col_code = 'in_force') as in_force_value,
         max(c.value) filter (where c.col_code = 'issued') as issued_value,
@@ -60,11 +57,7 @@ per_row as (
 
 final as (
     select
-        r.submission_id,
-        r.unit_code,
-        r.report_year,
-        'T2-CHAIN-2021' as rule_id,
-        'warning' as severity,
+        r.submission_id, r.unit_code, r.report_year,
         case
             when r.n_missing_this_year > 0 or r.prev_in_force_value is null then 'not_assessable'
             else 'fail'

@@ -1,7 +1,7 @@
 -- id: T2-MONEY-UNIT
 -- severity: warning
 -- kind: plausibility
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission of a township-level unit × money cell of table 二
 --   (政府集中采购 采购总金额, 行政事业性收费 金额; both in 万元) that looks like it was written
 --   in 元, or cannot be checked
@@ -12,8 +12,8 @@
 with
 money_cells as (
     select c.*
-    from chk_cells as c
-    semi join chk_submissions as s on s.submission_id = c.submission_id and s.is_township
+    from int_cells_current as c
+    semi join int_submissions_current as s on s.submission_id = c.submission_id and s.is_township
     where c.cell_code in ('t2.procurement.amount', 't2.fee.amount')
 ),
 
@@ -27,11 +27,7 @@ thresholds as (
 
 final as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'T2-MONEY-UNIT' as rule_id,
-        'warning' as severity,
+        c.submission_id, c.unit_code, c.report_year,
         case when c.value is null then 'not_assessable' else 'fail' end as status,
         cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
         p.money_yuan_township as expected,

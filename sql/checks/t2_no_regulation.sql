@@ -1,7 +1,7 @@
 -- id: T2-NO-REGULATION
 -- severity: error
 -- kind: legal (a 乡镇/街道 has no power to make 规章)
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission of a township-level unit × 规章 cell of table 二
 --   that is not 0; plus one not_assessable row per such submission listing 规章 cells that
 --   are blank, unreadable or not seen
@@ -10,10 +10,15 @@
 -- zero rows means: no township reports having made, published or in force any 规章.
 
 with
-township_cells as (
+townships as (
+    select submission_id from int_submissions_current
+    where is_township
+),
+
+regulation_cells as (
     select c.*
-    from chk_cells as c
-    semi join chk_submissions as s on s.submission_id = c.submission_id and s.is_township
+    from int_cells_current as c
+    semi join townships as t on t.submission_id = c.submission_id
     where c.table_code = 't2' and c.row_code = 'regulation'
 ),
 
@@ -21,11 +26,10 @@ labels as (
     select * from chk_cell_labels
 ),
 
+-- one finding per 规章 cell that is not 0
 nonzero as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
+        c.submission_id, c.unit_code, c.report_year,
         'fail' as status,
         cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
         0::double as expected,
@@ -33,54 +37,43 @@ nonzero as (
         l.cell_label || '填写为' || chk_num(c.value)
         || '，但乡镇、街道没有制定规章的权限，规章各项应为0（规范性文件请填在“规范性文件”行）。'
             as message_zh,
-        case when c.has_parse_issue then 'extraction' else 'source' end as responsibility,
-        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
-    from township_cells as c
+        if(c.has_parse_issue, 'extraction', 'source') as responsibility,
+        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar)
+            as detail
+    from regulation_cells as c
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value <> 0
 ),
 
-missing as (
+-- one finding per township whose 规章 row has cells that are not numbers, naming them
+not_numbers as (
     select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        'not_assessable' as status,
+        c.submission_id, c.unit_code, c.report_year,
+        count(*) as n_missing,
+        string_agg('“' || l.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text),
+            '、' order by c.col_ord) as missing_text,
+        min(chk_missing_responsibility(c.cell_status)) as missing_responsibility,
         cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.col_ord)))
-            as varchar) as cells,
-        0::double as expected,
-        null::double as actual,
-        '表二“规章”行无法核对是否为0：'
-        || string_agg('“' || l.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text),
-            '、' order by c.col_ord)
-        || '（乡镇、街道的规章各项应填0）。' as message_zh,
-        min(chk_missing_responsibility(c.cell_status)) as responsibility,
-        cast(json_object('missing_cells', count(*)) as varchar) as detail
-    from township_cells as c
+            as varchar) as cells
+    from regulation_cells as c
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value is null
     group by c.submission_id, c.unit_code, c.report_year
 ),
 
 final as (
+    select * from nonzero
+    union all
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'T2-NO-REGULATION' as rule_id,
-        'error' as severity,
-        status,
+        submission_id, unit_code, report_year,
+        'not_assessable',
         cells,
-        expected,
-        actual,
-        message_zh,
-        responsibility,
-        detail
-    from (
-        select * from nonzero
-        union all
-        select * from missing
-    )
+        0::double,
+        null::double,
+        '表二“规章”行无法核对是否为0：' || missing_text || '（乡镇、街道的规章各项应填0）。',
+        missing_responsibility,
+        cast(json_object('missing_cells', n_missing) as varchar)
+    from not_numbers
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- id: T3-BACKLOG
 -- severity: warning
 -- kind: plausibility
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission whose backlog is implausible or cannot be checked
 -- rule: 结转下年度继续办理 (t3.carried_out.total) greater than backlog_ratio (0.5) × 本年新收
 --   (t3.new.total), when t3.new.total ≥ backlog_min_new (10); thresholds from check_config
@@ -11,9 +11,7 @@
 with
 totals as (
     select
-        submission_id,
-        unit_code,
-        report_year,
+        submission_id, unit_code, report_year,
         max(value) filter (where cell_code = 't3.new.total') as new_total,
         max(value) filter (where cell_code = 't3.carried_out.total') as carried_out_total,
         count(*) filter (where value is null) as n_missing,
@@ -25,7 +23,7 @@ totals as (
             as missing_responsibility,
         cast(to_json(map_from_entries(list((cell_code, value) order by cell_code desc)))
             as varchar) as cells
-    from chk_cells
+    from int_cells_current
     where cell_code in ('t3.new.total', 't3.carried_out.total')
     group by submission_id, unit_code, report_year
 ),
@@ -38,11 +36,7 @@ thresholds as (
 
 final as (
     select
-        t.submission_id,
-        t.unit_code,
-        t.report_year,
-        'T3-BACKLOG' as rule_id,
-        'warning' as severity,
+        t.submission_id, t.unit_code, t.report_year,
         case when t.n_missing > 0 then 'not_assessable' else 'fail' end as status,
         t.cells,
         t.new_total * p.backlog_ratio as expected,

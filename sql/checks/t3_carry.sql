@@ -1,7 +1,7 @@
 -- id: T3-CARRY
 -- severity: error
 -- kind: implied (cross-year)
--- evaluates: chk_prev_pairs
+-- evaluates: int_previous_year_pairs
 -- grain: one row per current submission × column of table 三 whose 上年结转 disagrees with
 --   the 结转下年度继续办理 of the unit's current report of the previous year, or cannot be
 --   compared. Works across the 2020→2021 template change: table 三 has the same columns
@@ -12,16 +12,18 @@
 
 with
 pairs as (
-    select * from chk_prev_pairs
+    select * from int_previous_year_pairs
 ),
 
 this_year as (
-    select * from chk_cells
+    -- each 上年结转 cell with the cell of last year's report it must equal
+    select *, 't3.carried_out.' || col_code as last_year_code
+    from int_cells_current
     where table_code = 't3' and row_code = 'carried_in'
 ),
 
 last_year as (
-    select * from chk_history_cells
+    select * from int_history_cells
 ),
 
 labels as (
@@ -30,38 +32,30 @@ labels as (
 
 compared as (
     select
-        p.submission_id,
-        p.unit_code,
-        p.report_year,
-        p.prev_year,
+        p.submission_id, p.unit_code, p.report_year, p.prev_year,
         c.col_code,
         c.col_ord,
-        l.col_label,
         c.cell_code as carried_in_code,
         c.value as carried_in_value,
         c.cell_status as carried_in_status,
         c.raw_text as carried_in_raw,
         prev.value as carried_out_value,
-        coalesce(prev.cell_status, 'unseen') as carried_out_status
+        -- a cell last year's report does not have was not seen
+        coalesce(prev.cell_status, 'unseen') as carried_out_status,
+        l.col_label
     from pairs as p
     inner join this_year as c on c.submission_id = p.submission_id
     left join last_year as prev
         on prev.submission_id = p.prev_submission_id
-        and prev.cell_code = 't3.carried_out.' || c.col_code
+        and prev.cell_code = c.last_year_code
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code
 ),
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'T3-CARRY' as rule_id,
-        'error' as severity,
-        case
-            when carried_in_value is null or carried_out_value is null then 'not_assessable'
-            else 'fail'
-        end as status,
+        submission_id, unit_code, report_year,
+        if(carried_in_value is null or carried_out_value is null, 'not_assessable', 'fail')
+            as status,
         cast(to_json(map(
             [carried_in_code, cast(prev_year as varchar) || ':t3.carried_out.' || col_code],
             [carried_in_value, carried_out_value]

@@ -1,36 +1,19 @@
 -- id: T3-INTEGER
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × cell of 表三 that is not a whole number ≥ 0;
 --   plus one not_assessable row per submission listing the cells that are blank,
 --   unreadable or not seen
 -- rule: every cell of 表三 is a whole number ≥ 0
 -- zero rows means: every cell of 表三 of every current report is a whole number ≥ 0.
 
--- The rule's SQL is the shared table macro chk_whole_numbers (sql/checks/_views.sql), which
--- T3-INTEGER and T4-INTEGER both use.
+-- The rule's SQL is the table macro chk_cell_bounds (sql/checks/shared/rule_macros.sql),
+-- which T3-INTEGER, T4-INTEGER and T2-NONNEG share.
 
 with
-checked as (
-    select * from chk_whole_numbers('t3', '表三')
-),
-
 final as (
-    select
-        submission_id,
-        unit_code,
-        report_year,
-        'T3-INTEGER' as rule_id,
-        'error' as severity,
-        status,
-        cells,
-        expected,
-        actual,
-        message_zh,
-        responsibility,
-        detail
-    from checked
+    select * from chk_cell_bounds('t3', '表三', p_whole := true)
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- id: T4-SUM
 -- severity: error
 -- kind: implied
--- evaluates: chk_submissions
+-- evaluates: int_submissions_current
 -- grain: one row per current submission × block of table 四 (行政复议, 未经复议直接起诉,
 --   复议后起诉) that breaks the rule or cannot be checked
 -- rule: in every block, 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结
@@ -9,86 +9,33 @@
 --   number.
 
 with
-t4_cells as (
-    select * from chk_cells
-    where table_code = 't4'
-),
-
-labels as (
-    select * from chk_cell_labels
-),
-
-per_block_sums as (
-    -- the cheap test first: messages and cells are built for flagged groups only
-    select
-        submission_id,
-        row_code,
-        max(value) filter (where col_code = 'total') as total_value,
-        sum(value) filter (where col_code <> 'total') as parts_sum,
-        count(*) filter (where value is null) as n_missing
-    from t4_cells
-    group by submission_id, row_code
-),
-
-flagged as (
-    select submission_id, row_code from per_block_sums
-    where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
-),
-
-per_block as (
-    select
-        c.submission_id,
-        c.unit_code,
-        c.report_year,
-        c.row_code as block_code,
-        any_value(c.row_ord) as block_ord,
-        any_value(l.row_label) as block_label,
-        max(c.value) filter (where c.col_code = 'total') as total_value,
-        sum(c.value) filter (where c.col_code <> 'total') as parts_sum,
-        count(*) filter (where c.value is null) as n_missing,
-        string_agg(
-            '“' || l.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text), '、'
-            order by c.col_ord
-        ) filter (where c.value is null) as missing_text,
-        min(chk_missing_responsibility(c.cell_status)) filter (where c.value is null)
-            as missing_responsibility,
-        bool_or(c.has_parse_issue) as has_parse_issue,
-        cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.col_ord)))
-            as varchar) as cells
-    from t4_cells as c
-    semi join flagged as f on f.submission_id = c.submission_id and f.row_code = c.row_code
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
-    group by c.submission_id, c.unit_code, c.report_year, c.row_code
+blocks as (
+    -- only the blocks int_group_sums flags: the cheap test is made once, for every rule
+    select * from chk_cell_groups(
+        't4', 'row', p_flagged_by := 't4_block_sum', p_item_open := '“', p_item_close := '”'
+    )
 ),
 
 final as (
     select
-        submission_id,
-        unit_code,
-        report_year,
-        'T4-SUM' as rule_id,
-        'error' as severity,
-        case when n_missing > 0 then 'not_assessable' else 'fail' end as status,
+        submission_id, unit_code, report_year,
+        chk_status(n_missing) as status,
         cells,
         case when n_missing = 0 then parts_sum end as expected,
-        total_value as actual,
+        vals['total'] as actual,
         case
             when n_missing > 0 then
-                '表四“' || block_label || '”无法核对“结果维持＋结果纠正＋其他结果＋尚未审结＝总计”：'
-                || missing_text || '。'
+                '表四“' || group_label || '”无法核对“结果维持＋结果纠正＋其他结果＋尚未审结＝总计”：'
+                || array_to_string(missing, '、') || '。'
             else
-                '表四“' || block_label || '”：结果维持、结果纠正、其他结果、尚未审结之和为'
-                || chk_num(parts_sum) || '，但“总计”填写为' || chk_num(total_value)
-                || '，两者应相等（相差' || chk_num(abs(parts_sum - total_value)) || '）。'
+                '表四“' || group_label || '”：结果维持、结果纠正、其他结果、尚未审结之和为'
+                || chk_num(parts_sum) || '，但“总计”填写为' || chk_num(vals['total'])
+                || '，两者应相等（相差' || chk_num(abs(parts_sum - vals['total'])) || '）。'
         end as message_zh,
-        case
-            when n_missing > 0 then missing_responsibility
-            when has_parse_issue then 'extraction'
-            else 'source'
-        end as responsibility,
-        cast(json_object('ord', block_ord, 'block', block_code) as varchar) as detail
-    from per_block
-    where n_missing > 0 or abs(parts_sum - total_value) > 1e-6
+        chk_responsibility(n_missing, missing_responsibility, has_parse_issue) as responsibility,
+        cast(json_object('ord', group_ord, 'block', group_code) as varchar) as detail
+    from blocks
+    where n_missing > 0 or abs(parts_sum - vals['total']) > 1e-6
 )
 
 select * from final

@@ -21,9 +21,11 @@ create table if not exists cell_codes (
 alter table runs add column if not exists stage_seconds varchar;
 -- loaded submissions in the run (new or changed files that could be read)
 alter table runs add column if not exists files_loaded integer;
--- outcome of the run: running / completed / failed
+-- outcome of the run: running / published / completed / failed (gongkai.warehouse.runs)
 alter table runs add column if not exists status varchar;
+-- the stage a failed run stopped in (discover, stage, read, load, check, materialise, publish,
+-- render)
+alter table runs add column if not exists failed_stage varchar;
 
--- when a rule was checked (also added by sql/checks/_schema.sql; the mart v_unit_status reads
--- it, so it must exist before the marts are created)
+-- when a rule was checked (v_unit_status and findings_current read it)
 alter table check_runs add column if not exists checked_at timestamp;

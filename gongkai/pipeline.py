@@ -1,0 +1,355 @@
+"""The stages of a run, without Prefect.
+
+    discover → stage → read → load → check → materialise → publish → render
+
+A run builds a copy of the published warehouse (``stage``), reads the new and changed files,
+loads them, checks them, stores the rankings (``materialise``), renames the copy into place
+(``publish``) and renders the reports from the published file. Each stage is a function
+over paths (the staging copy, the published file, the report folder), so a Prefect task
+(flows/annual.py) is a few lines over it, and each can run and be tested without a server.
+
+``build_warehouse`` runs the same loading, checking and materialising serially into one
+warehouse (a file, or ``":memory:"``) with no staging copy: ``gongkai check``, the benchmarks
+and the tests build their warehouses with it.
+
+The run's row in ``runs`` says how far it got (``gongkai.warehouse.runs``): ``publish``
+writes ``completed`` when no render was asked for, else ``published``; ``record_outcome``
+then writes ``completed`` after the render, or ``failed`` with the stage that raised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from gongkai import manifest, rankings, sources
+from gongkai import warehouse as wh
+from gongkai.checks import load_config, run_checks
+from gongkai.model import READER_VERSION, ParsedReport
+from gongkai.units import Registry, default_registry
+
+DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
+DEFAULT_OUT = Path("out")
+
+
+def years_label(years: Sequence[int] | None) -> str | None:
+    """``[2019, …, 2024]`` → ``2019-2024``; one year → ``2019``; None → None (every year)."""
+    if not years:
+        return None
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a run's row records before anything is read."""
+
+    run_id: str
+    source: str
+    years: str | None = None
+    reader_version: str = READER_VERSION
+
+
+class StageClock:
+    """Seconds per finished stage, and the stage under way: the one a failed run names."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.current: str | None = None
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the stage ``name``; it stays current if it raises."""
+        if name not in wh.STAGES:
+            raise ValueError(f"unknown stage {name!r}")
+        self.current = name
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+        self.current = None
+
+
+# ---------------------------------------------------------------------------------------------
+# discover: one Submission per file (or per fetched manifest row)
+# ---------------------------------------------------------------------------------------------
+
+def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
+          last_attempt: bool) -> sources.Submission:
+    """Download one manifest URL into the raw folder; a failure becomes a rejected submission.
+
+    A transient failure (timeout, 5xx) raises so that the caller can retry it, unless this is
+    the last attempt; a permanent one (404, over the size cap) never raises.
+    """
+    if row.problem:
+        return manifest.failed_submission(row, row.problem)
+    try:
+        got = manifest.fetch_url(row.url, raw_dir, unit_code=row.unit_code, year=row.year,
+                                timeout=timeout, max_bytes=max_bytes)
+    except manifest.FetchError as exc:
+        if exc.permanent or last_attempt:
+            return manifest.failed_submission(row, str(exc))
+        raise
+    return manifest.fetched_submission(row, got)
+
+
+# ---------------------------------------------------------------------------------------------
+# stage: a private copy of the published warehouse to build on
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Staged:
+    """The staging copy of a run, and the submissions already in it (id → reader version)."""
+
+    path: str
+    known: dict[str, str | None]
+
+
+def stage(warehouse: str | Path, run: RunInfo) -> Staged:
+    """Copy the published warehouse, bring its schema up to date and start the run's row."""
+    staging = wh.stage_copy(warehouse, run.run_id)
+    con = duckdb.connect(str(staging))
+    try:
+        wh.create_schema(con)
+        wh.load_units(con, default_registry())
+        wh.start_run(con, run.run_id, source=run.source, years=run.years,
+                     reader_version=run.reader_version)
+        known = wh.known_submissions(con)
+    finally:
+        con.close()
+    return Staged(str(staging), known)
+
+
+# ---------------------------------------------------------------------------------------------
+# read: new and changed files only
+# ---------------------------------------------------------------------------------------------
+
+def to_read(subs: Sequence[sources.Submission],
+            known: dict[str, str | None]) -> list[sources.Submission]:
+    """The submissions to parse: readable ones not in the warehouse, or read by another
+    reader version than this one."""
+    return [s for s in subs
+            if not s.error and known.get(s.submission_id, "\0") != READER_VERSION]
+
+
+def read(subs: list[sources.Submission], workers: int = 1,
+         batch_size: int = 32) -> dict[str, ParsedReport]:
+    """Parse the submissions (batched; across processes for a large job)."""
+    return sources.read_submissions(subs, workers=workers, batch_size=batch_size)
+
+
+# ---------------------------------------------------------------------------------------------
+# load, check, materialise: on the staging copy
+# ---------------------------------------------------------------------------------------------
+
+def load(staging: str | Path, subs: Sequence[sources.Submission],
+         reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones; returns the counts by outcome."""
+    con = duckdb.connect(str(staging))
+    try:
+        return wh.load_submissions(con, subs, reports, run_id)
+    finally:
+        con.close()
+
+
+@dataclass
+class CheckOutcome:
+    """What the check stage found: the per-rule summary and the findings counted."""
+
+    summary: list[dict[str, Any]]
+    failing_by_severity: dict[str, int]
+    not_assessable: int
+
+    @property
+    def broken_rules(self) -> list[str]:
+        """Rules whose SQL failed."""
+        return [r["rule_id"] for r in self.summary if r.get("status") == "error"]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts a run reports (rules, broken rules, findings by severity)."""
+        return {"rules": len(self.summary), "broken_rules": self.broken_rules,
+                "failing_by_severity": self.failing_by_severity,
+                "not_assessable": self.not_assessable}
+
+
+def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
+               config: dict[str, Any] | None = None,
+               history_attached: bool = False) -> CheckOutcome:
+    """Run every rule over the current submissions of a connection; count the findings."""
+    summary = run_checks(con, run_id, config=config, history_attached=history_attached)
+    failing = dict(con.execute(
+        "select severity, count(*) from findings where run_id = ? and status = 'fail' "
+        "group by severity order by severity", [run_id]).fetchall())
+    not_assessable = con.execute(
+        "select count(*) from findings where run_id = ? and status = 'not_assessable'",
+        [run_id]).fetchall()[0][0]
+    return CheckOutcome(summary, failing, not_assessable)
+
+
+def check(staging: str | Path, run_id: str,
+          config: dict[str, Any] | None = None) -> CheckOutcome:
+    """Run the consistency checks (sql/checks/) on the staging copy."""
+    con = duckdb.connect(str(staging))
+    try:
+        return check_into(con, run_id, config=config)
+    finally:
+        con.close()
+
+
+def materialise(staging: str | Path, run_id: str) -> list[str]:
+    """Compute the rankings once and store them in the staging copy; returns the tables."""
+    con = duckdb.connect(str(staging))
+    try:
+        return rankings.materialise(con, run_id)
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# publish, render, and the run's outcome
+# ---------------------------------------------------------------------------------------------
+
+def publish(staging: str | Path, warehouse: str | Path, run_id: str, counts: dict[str, int],
+            stage_seconds: dict[str, float], *, render_follows: bool) -> Path:
+    """Finish the run's row, publish the staging copy atomically, export Parquet beside it.
+
+    The row says ``published`` when the reports are still to be rendered, else
+    ``completed``. Returns the Parquet folder.
+    """
+    con = duckdb.connect(str(staging))
+    try:
+        wh.finish_run(con, run_id, files_seen=counts["seen"], files_read=counts["read"],
+                      files_unchanged=counts["unchanged"], files_rejected=counts["rejected"],
+                      files_loaded=counts["loaded"])
+        wh.set_status(con, run_id, "published" if render_follows else "completed",
+                      stage_seconds=stage_seconds)
+    finally:
+        con.close()
+    wh.publish(staging, warehouse)
+    return wh.export_parquet(warehouse, wh.parquet_dir(warehouse))
+
+
+def render(warehouse: str | Path, out: str | Path, years: Sequence[int] | None) -> list[Path]:
+    """Render the city report, digests and index from the published warehouse."""
+    from gongkai.render import render_all  # imported here: loading the renderer takes a while
+
+    return list(render_all(warehouse, out, years) or [])
+
+
+def record_outcome(warehouse: str | Path, run: RunInfo, status: str, *,
+                   failed_stage: str | None = None,
+                   stage_seconds: dict[str, float] | None = None) -> bool:
+    """Write a run's final status into the published warehouse; False when there is none.
+
+    The published file is updated as a run publishes it (a copy, changed, renamed into
+    place), so readers are never locked out; only the run's row changes. A run that failed
+    before publishing gets its row here, the warehouse's data left as it was. The row's
+    Parquet file is refreshed too.
+    """
+    published = Path(warehouse)
+    if not published.exists():
+        return False
+    staging = wh.stage_copy(published, f"{run.run_id}.outcome")
+    try:
+        con = duckdb.connect(str(staging))
+        try:
+            wh.create_schema(con)
+            if not wh.has_run(con, run.run_id):
+                wh.start_run(con, run.run_id, source=run.source, years=run.years,
+                             reader_version=run.reader_version)
+            wh.set_status(con, run.run_id, status, failed_stage=failed_stage,
+                          stage_seconds=stage_seconds)
+        finally:
+            con.close()
+        wh.publish(staging, published)
+    finally:
+        wh.discard(staging)
+    if wh.parquet_dir(published).is_dir():
+        wh.refresh_plain_table(published, wh.parquet_dir(published), "runs")
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# build_warehouse: the same stages, serially, into one warehouse
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Built:
+    """A warehouse built by ``build_warehouse``: an open connection to it (the caller closes
+    it) and what each stage did."""
+
+    con: duckdb.DuckDBPyConnection
+    submissions: list[sources.Submission]
+    reports: dict[str, ParsedReport]
+    loaded: wh.LoadResult
+    checks: CheckOutcome | None = None
+    stored: list[str] = field(default_factory=list)
+
+
+def build_warehouse(
+    source: str | Path | Sequence[sources.Submission],
+    path: str | Path = ":memory:",
+    *,
+    years: list[int] | None = None,
+    run_id: str = "build",
+    workers: int = 1,
+    check: bool = True,
+    check_config: dict[str, Any] | str | Path | None = None,
+    history: str | Path | None = None,
+    every_file_current: bool = False,
+    materialise: bool = False,
+    registry: Registry | None = None,
+) -> Built:
+    """Build a warehouse from a raw folder (``<dir>/<year>/<file>``) or given submissions.
+
+    Runs the stages in order on one connection: schema and units, read, load, then (by
+    default) the checks and, when asked, the stored rankings. No staging copy and no
+    publishing: ``path`` is written directly (a new or existing DuckDB file, or
+    ``":memory:"``). ``history`` attaches a published warehouse read-only for the
+    cross-year rules (``gongkai check --warehouse``); ``every_file_current`` makes every
+    loaded file current, so two drafts of one unit-year are both checked.
+    """
+    if isinstance(source, str | Path):
+        subs = sources.discover_folder(source, years, registry=registry)
+        label = str(source)
+    else:
+        subs = list(source)
+        label = "files"
+    if isinstance(check_config, str | Path):
+        check_config = load_config(check_config)
+    con = duckdb.connect(str(path))
+    try:
+        wh.create_schema(con)
+        wh.load_units(con, registry or default_registry())
+        wh.start_run(con, run_id, source=label, years=years_label(years),
+                     reader_version=READER_VERSION)
+        clock = StageClock()
+        with clock.stage("read"):
+            reports = read(to_read(subs, wh.known_submissions(con)), workers)
+        with clock.stage("load"):
+            loaded = wh.load_submissions(con, subs, reports, run_id)
+            if every_file_current:
+                wh.make_all_current(con, [s.submission_id for s in subs
+                                          if s.submission_id in reports])
+        built = Built(con, subs, reports, loaded)
+        if history is not None:
+            con.execute("attach ? as hist (read_only)", [str(history)])
+        if check:
+            with clock.stage("check"):
+                built.checks = check_into(con, run_id, config=check_config,
+                                          history_attached=history is not None)
+        if materialise:
+            with clock.stage("materialise"):
+                built.stored = rankings.materialise(con, run_id)
+        wh.finish_run(con, run_id, files_seen=len(subs), files_read=len(reports),
+                      files_unchanged=loaded.unchanged, files_rejected=loaded.rejected,
+                      files_loaded=loaded.loaded)
+        wh.set_status(con, run_id, "completed", stage_seconds=clock.seconds)
+        return built
+    except Exception:
+        con.close()
+        raise

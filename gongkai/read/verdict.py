@@ -1,0 +1,49 @@
+"""What the reader's result means for loading: can the report be loaded, and does the file
+agree with how it was filed.
+
+Both judge a ``ParsedReport`` alone (with the unit and year it was filed under), so they sit
+with the readers: the warehouse asks them, ``gongkai check`` and ``gongkai parse`` can too.
+"""
+
+from __future__ import annotations
+
+from gongkai.model import Issue, ParsedReport
+
+
+def reject_reason(report: ParsedReport) -> str | None:
+    """Why a parsed report cannot be loaded, or None when it can.
+
+    A report is unusable when no template table was recognised or no table cell was read;
+    the reason quotes the reader's first error issue when there is one.
+    """
+    if report.template is not None and report.is_readable:
+        return None
+    errors = [i for i in report.issues if i.severity == "error"]
+    if errors:
+        first = errors[0]
+        return f"{first.message_en} ({first.code})"
+    if report.template is None:
+        return "no report table of a known template version was found"
+    return "no table cell could be read"
+
+
+def filing_issues(report: ParsedReport, filed_unit_code: str | None,
+                  filed_year: int | None) -> list[Issue]:
+    """Issues for a filed unit or year that disagrees with what the report's text says."""
+    out = []
+    if filed_unit_code and report.unit_code and filed_unit_code != report.unit_code:
+        out.append(Issue(
+            "filed_unit_mismatch", "warning",
+            f"报送单位（{filed_unit_code}）与报告正文所写单位（{report.unit_name or report.unit_code}"
+            f"，{report.unit_code}）不一致；以报送单位为准",
+            f"filed unit {filed_unit_code} differs from the unit in the text "
+            f"({report.unit_name or ''} {report.unit_code}); the filed unit is used",
+        ))
+    if filed_year is not None and report.year is not None and filed_year != report.year:
+        out.append(Issue(
+            "filed_year_mismatch", "warning",
+            f"报送年度（{filed_year}）与报告正文所写年度（{report.year}）不一致；以报送年度为准",
+            f"filed year {filed_year} differs from the year in the text ({report.year}); "
+            "the filed year is used",
+        ))
+    return out

@@ -1,0 +1,39 @@
+-- v_current_cells
+-- grain: one row per current loaded submission × cell code of its template
+-- The cells analysts query: only the current version of each unit-year, only loaded
+-- submissions. value is null for blank, unreadable and unseen cells (blank is not zero);
+-- status says which.
+create or replace view v_current_cells as
+with
+
+current_submissions as (
+    select submission_id, unit_code, report_year, template
+    from v_current_submissions
+),
+
+final as (
+    select
+        s.unit_code,
+        u.name as unit_name,
+        u.peer_group,
+        s.report_year,
+        s.template,
+        s.submission_id,
+        c.cell_code,
+        c.table_code,
+        c.row_code,
+        c.col_code,
+        c.value,
+        c.status,
+        c.raw_text,
+        c.location,
+        c.note,
+        cc.position as cell_position,
+    from current_submissions as s
+    inner join cells as c on c.submission_id = s.submission_id
+    left join units as u on u.unit_code = s.unit_code
+    left join cell_codes as cc on cc.cell_code = c.cell_code
+)
+
+select * from final
+order by report_year, unit_code, submission_id, cell_position nulls last, cell_code;
