@@ -25,18 +25,6 @@ FEE_UNIT, FEE_YEAR, FEE_VALUE = "430181115", 2023, 414900.0
 OLD_TEMPLATE_UNIT = "430181118"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The bundled demo built into a warehouse (real reading, checks and stored rankings)
-    and its 2023 and 2024 reports rendered without PDFs."""
-    root = tmp_path_factory.mktemp("demo")
-    path = root / "gongkai.duckdb"
-    build_warehouse(RAW_DIR, path, materialise=True).con.close()
-    out = root / "out"
-    render_all(path, out, [2023, 2024], pdf=False)
-    return path, out
-
-
 def _rows(path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
