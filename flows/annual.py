@@ -177,6 +177,14 @@ def annual(
                 for sub in subs:
                     if sub.error:
                         logger.warning("rejected %s: %s", sub.file_path, sub.error)
+            if not subs:
+                # nothing to load: publishing would replace the warehouse and the reports with
+                # the same content under a new run, and hide that the source or years are wrong
+                logger.warning("discover: no report files under %s%s; nothing was published",
+                               source, f" ({pipeline.years_label(years)})" if years else "")
+                return {"run_id": run.run_id, "source": source, "years": run.years,
+                        "nothing_found": True, "warehouse": published,
+                        "stage_seconds": clock.seconds}
 
             # -- stage ---------------------------------------------------------------------
             with clock.stage("stage"):
@@ -239,6 +247,7 @@ def annual(
         "run_id": run.run_id,
         "source": source,
         "years": run.years,
+        "nothing_found": False,
         "counts": counts,
         "rejected_files": loaded.rejected_files,
         "checks": checked,

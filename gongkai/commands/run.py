@@ -135,5 +135,18 @@ def run(args) -> int:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)
         return 1
+    if result.get("nothing_found"):
+        print(nothing_found_text(str(source), result["years"], args.warehouse), file=sys.stderr)
+        return 1
     sys.stdout.write(summary_text(result, time.perf_counter() - started))
     return 0
+
+
+def nothing_found_text(source: str, years: str | None, warehouse: str) -> str:
+    """The warning of a run that found no report file: in Chinese, with English beside it."""
+    which = f" {years} 年度的" if years else ""
+    return (f"gongkai run: 在 {source} 中没有找到{which}报告文件，数据仓库和报告均未更新"
+            f"（{warehouse} 保持原样）。请检查 --source 和 --year/--years。\n"
+            f"  warning: no report files found under {source}"
+            + (f" for {years}" if years else "")
+            + "; nothing was published.")
