@@ -131,6 +131,12 @@ def _short(label: str) -> str:
     return bare if len(bare) >= 2 else label
 
 
+def short_label(label: str) -> str:
+    """A template label as a table's header shows it: without its numbering and trailing
+    note (``_short``)."""
+    return _short(label)
+
+
 def _parts(key: str) -> tuple[str, str, str, str] | None:
     """(year prefix, table, row code, column code) of a cell code, or None for a fact."""
     year = ""

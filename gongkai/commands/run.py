@@ -8,10 +8,11 @@ from pathlib import Path
 
 from gongkai.commands.sql import query_hint
 
-HELP = "load report years into the warehouse, check them and publish"
+HELP = "读取、核对并发布年度报告，生成报告 / load report years into the warehouse, check them and publish"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
-Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
+运行年度流程：找到报送的报告，读取新增和改动的文件，载入数据仓库，核对，评分排名，发布数据仓库和
+Parquet 导出，并生成报告；没有找到任何文件时不发布。 —— Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
 or a CSV of unit,year,url), read new and changed files, load them into a copy of the DuckDB
 warehouse, run the consistency checks, store the rankings, publish the warehouse atomically
 with a Parquet export, and render the reports."""
