@@ -306,3 +306,14 @@ def test_method_needs_the_parameters_of_its_graded_indicators(tmp_path):
     broken.write_text(text.replace("on_time_full_days_early = 20\n", ""), encoding="utf-8")
     with pytest.raises(ValueError, match="on_time_full_days_early"):
         rankings.load_method(metrics_path=broken)
+
+
+def test_the_printed_method_speaks_a_readers_language():
+    import re
+
+    method = rankings.load_method()
+    printed = [m.method for m in method.metrics] + rankings.method_lines(method)
+    for text in printed:
+        assert not re.search(r"\b[TRQ]\d?-[A-Z]+", text), text  # no rule id
+        assert not re.search(r"\w+\.(toml|sql|py)\b|/\w+/", text), text  # no file or path
+    assert "一处错误扣5分" in rankings.method_lines(method)[2]
