@@ -253,8 +253,12 @@ class FlaggedValue(Row):
 
     @property
     def label(self) -> str:
-        """The cell in words."""
-        return wording.cell_label(self.cell_key, self.row_label, self.col_label)
+        """The cell in words, as the digests name it (表三 属于国家秘密／商业企业: the row
+        without its numbering 1. or （一）); the stored labels for a cell the template
+        does not name."""
+        short = wording.short_cell_label(self.cell_key)
+        return short if self.cell_key not in short else wording.cell_label(
+            self.cell_key, self.row_label, self.col_label)
 
     @property
     def shown(self) -> str:
