@@ -188,7 +188,8 @@ def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int
 def fetched_submission(row: ManifestRow, fetched: Fetched) -> Submission:
     """The submission of a successfully fetched manifest row."""
     return Submission(fetched.file_path, fetched.path, fetched.sha256, fetched.size_bytes,
-                      row.unit_code, row.year, source_url=row.url, issues=list(row.issues))
+                      row.unit_code, row.year, source_url=row.url, issues=list(row.issues),
+                      mtime=os.stat(fetched.path).st_mtime)
 
 
 def failed_submission(row: ManifestRow, reason: str) -> Submission:

@@ -2,21 +2,25 @@
 
 A raw folder is laid out as ``<raw>/<year>/<file>``: the folder gives the filed year, the
 file name the filed unit (a leading registry code such as ``430181002-jili.md``, or a
-registry name or alias inside the name). README files and hidden files are ignored. Raw
-files are only ever read. ``read_submissions`` parses submissions, in a process pool for a
+registry name or alias inside the name). Every entry under it becomes a submission or a
+logged skip line (``scan_folder``). Raw files are only ever read. ``read_submissions`` parses submissions, in a process pool for a
 large batch.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import multiprocessing
+import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai.model import Issue, ParsedReport
+from gongkai.paths import stored_name
+from gongkai.read.limits import MAX_BYTES, LimitExceeded, refuse_mode, too_large
+from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, read_files, read_job
 from gongkai.units import Registry, default_registry
 
 YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
@@ -55,10 +59,22 @@ class Submission:
     issues: list[Issue] = field(default_factory=list)
     # a file named again in one `gongkai check` is checked as a file of its own: "#<position>"
     copy_tag: str | None = None
+    # the file's modification time (seconds since the epoch): which version is current
+    mtime: float | None = None
+    # a byte-identical copy (or a link) of another submission: that one's id and path; a
+    # duplicate is recorded, not read
+    duplicate_of: str | None = None
+    duplicate_of_path: str | None = None
+    # found in no year folder: filed with the year its text states, rejected when it states none
+    year_from_text: bool = False
 
     @property
     def submission_id(self) -> str:
-        """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch)."""
+        """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch;
+        the path as well for a duplicate, which is a row of its own)."""
+        if self.duplicate_of:
+            return submission_id_for(f"{self.sha256}|duplicate:{self.file_path}",
+                                     self.filed_unit_code, self.filed_year)
         if self.error and not self.sha256:
             key = hashlib.sha256(f"{self.source_url or self.file_path}|{self.error}".encode())
             return submission_id_for("fetch:" + key.hexdigest(), self.filed_unit_code,
@@ -136,98 +152,325 @@ def parse_years(spec: str | None) -> list[int] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# a raw folder
+# a raw folder: every entry accounted for
 # ---------------------------------------------------------------------------------------------
 
-def _is_ignored(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    if any(p.startswith((".", "_")) for p in parts):
-        return True
-    return bool(IGNORED_NAMES.match(path.name)) or path.name.endswith((".part", "~"))
+@dataclass(frozen=True)
+class Skip:
+    """An entry under the raw folder that is not a submission, and why (one logged line).
+
+    ``path`` is relative to the raw folder (``stored_name``); a skipped folder stands for
+    everything under it.
+    """
+
+    path: str
+    code: str
+    reason: str
+
+
+# documented in docs/operations.md ("What discovery skips")
+SKIP_REASONS = {
+    "hidden": "a hidden file or folder (its name starts with '.' or '_')",
+    "readme": "a README, LICENSE or manifest file, not a report",
+    "answer_key": "an answer key (NAME.json beside the report NAME.<ext>)",
+    "lock_file": "a Word lock file (~$NAME) left by an open document",
+    "partial": "a partial download or an editor's backup (*.part, *~)",
+    "empty_folder": "an empty folder",
+    "year_not_asked": "a year folder outside the years asked for",
+    "outside_year_folder": "not in a year folder: read only when no years are asked for",
+    "link_to_folder": "a link to a folder inside the raw folder (its files are read there)",
+    "link_to_skipped": "a link to a file that is skipped itself",
+}
+
+
+@dataclass
+class Scan:
+    """What a raw folder holds: the submissions, and the entries skipped with their reason."""
+
+    submissions: list[Submission]
+    skipped: list[Skip]
+
+
+def _refused(exc: LimitExceeded) -> tuple[str, list[Issue]]:
+    """A submission's error and issue for an entry refused before it is read."""
+    return f"{exc.message_en} ({exc.code})", [Issue(exc.code, "error", exc.message_zh,
+                                                   exc.message_en)]
+
+
+def _link_issue(code: str, zh: str, en: str) -> tuple[str, list[Issue]]:
+    return f"{en} ({code})", [Issue(code, "error", zh, en)]
 
 
 def file_sha256(path: str | Path) -> tuple[str, int]:
-    """The sha256 hex digest and size in bytes of a file."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    """The sha256 hex digest and size in bytes of a regular file of at most ``MAX_BYTES``.
+
+    Raises ``LimitExceeded`` for an entry that is not a regular file or is over the cap (it
+    is opened without blocking and judged on the open descriptor), ``OSError`` when it
+    cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        refused = refuse_mode(info.st_mode)
+        if refused is not None:
+            raise refused
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+            if size > MAX_BYTES:
+                raise too_large(max(size, info.st_size))
+        return digest.hexdigest(), size
+    finally:
+        os.close(fd)
 
 
-def discover_folder(root: str | Path, years: list[int] | None = None,
-                    registry: Registry | None = None) -> list[Submission]:
-    """Every submitted file under ``root/<year>/`` (and loose in ``root`` when no year filter).
+@dataclass
+class _Found:
+    """A regular file (or a link to one) found by the walk, before it is hashed."""
 
-    Skipped: README, LICENSE and manifest files, hidden files and folders (``.`` or ``_``),
-    partial downloads, and ``NAME.json`` beside a report ``NAME.<ext>`` (the generator's
-    answer keys).
+    rel: str  # relative to the raw folder, as the OS gives it (may hold surrogates)
+    path: str
+    year: int | None
+    mtime: float | None
+    link_to: str | None = None  # for a link inside the raw folder: its target, relative
 
-    Ordered by year folder then path, so loading order (and which version is current when
-    two files claim the same unit-year) is deterministic. The same bytes filed twice for the
-    same unit-year are one submission (the first path is kept).
+
+class _Walk:
+    """One pass over a raw folder (``os.scandir``, links never followed blindly)."""
+
+    def __init__(self, root: Path, years: list[int] | None):
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.years = years
+        self.files: list[_Found] = []
+        self.refused: list[tuple[str, int | None, str, list[Issue]]] = []
+        self.skipped: list[Skip] = []
+
+    def skip(self, rel: str, code: str) -> None:
+        self.skipped.append(Skip(stored_name(rel), code, SKIP_REASONS[code]))
+
+    def inside(self, real: str) -> bool:
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
+
+    def walk(self, folder: str, rel: str, year: int | None, top: bool) -> int:
+        """Walk one folder; returns how many entries it had."""
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: os.fsencode(e.name))
+        # the stems of reports here: NAME.json beside NAME.<ext> is the generator's answer key
+        stems = {os.path.splitext(e.name)[0] for e in entries
+                 if not e.name.lower().endswith(".json")}
+        for entry in entries:
+            self.entry(entry, f"{rel}/{entry.name}" if rel else entry.name, year, top, stems)
+        return len(entries)
+
+    def entry(self, entry: os.DirEntry, rel: str, year: int | None, top: bool,
+              stems: set[str]) -> None:
+        name = entry.name
+        if name.startswith((".", "_")):
+            return self.skip(rel, "hidden")
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            return self.link(entry.path, rel, year)
+        if stat.S_ISDIR(mode):
+            sub_year = year
+            if top and YEAR_DIR.match(name):
+                sub_year = int(name)
+                if self.years is not None and sub_year not in self.years:
+                    return self.skip(rel, "year_not_asked")
+            elif top and self.years is not None:
+                return self.skip(rel, "outside_year_folder")
+            if not self.walk(entry.path, rel, sub_year, False):
+                self.skip(rel, "empty_folder")
+            return None
+        if stat.S_ISREG(mode):
+            code = _skip_code(name)
+            if name.lower().endswith(".json") and os.path.splitext(name)[0] in stems:
+                code = "answer_key"
+            if code:
+                return self.skip(rel, code)
+            if year is None and self.years is not None:
+                return self.skip(rel, "outside_year_folder")
+            self.files.append(_Found(rel, entry.path, year, entry.stat(follow_symlinks=False)
+                                     .st_mtime))
+            return None
+        self.refused.append((rel, year, *_refused(refuse_mode(mode))))
+        return None
+
+    def link(self, path: str, rel: str, year: int | None) -> None:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                err = _link_issue("link_loop", "符号链接指向自身（循环），无法读取",
+                                  "a symbolic link that loops back on itself; not read")
+            else:
+                err = _link_issue("link_broken", "符号链接指向的文件不存在",
+                                  "a symbolic link to a file that does not exist")
+            self.refused.append((rel, year, *err))
+            return
+        real = os.path.realpath(path)
+        if not self.inside(real):
+            self.refused.append((rel, year, *_link_issue(
+                "link_outside_source", "符号链接指向原始文件夹之外，未跟随读取",
+                "a symbolic link that leads outside the raw folder; not followed")))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            self.skip(rel, "link_to_folder")
+            return
+        refused = refuse_mode(info.st_mode)
+        if refused is not None:
+            self.refused.append((rel, year, *_refused(refused)))
+            return
+        target = os.path.relpath(real, self.real_root).replace(os.sep, "/")
+        if year is None and self.years is not None:
+            self.skip(rel, "outside_year_folder")
+            return
+        self.files.append(_Found(rel, path, year, info.st_mtime, link_to=target))
+
+
+def _skip_code(name: str) -> str | None:
+    if IGNORED_NAMES.match(name):
+        return "readme"
+    if name.startswith("~$"):
+        return "lock_file"
+    if name.endswith((".part", "~")):
+        return "partial"
+    return None
+
+
+def scan_folder(root: str | Path, years: list[int] | None = None,
+                registry: Registry | None = None) -> Scan:
+    """Every entry under ``root``: a submission for each, or a skip line saying why not.
+
+    Files in ``root/<year>/`` (at any depth) are filed for that year; a file elsewhere (loose
+    in ``root``, in a folder that is not a year) is filed with no year and gets the year its
+    text states (or is rejected at load when it states none); with ``years`` such files are
+    skipped. Skipped (``SKIP_REASONS``): hidden entries, README/LICENSE/manifest files, answer
+    keys beside their report, Word lock files, partial downloads, empty folders, year folders
+    not asked for, links to folders inside ``root``.
+
+    Rejected without being opened for reading: FIFOs, sockets and devices (by their type),
+    links that are broken, loop, or lead outside ``root``. A link to a file inside ``root``
+    is read once: the link is recorded as a duplicate of its target. Byte-identical files
+    filed for the same unit (and year, when both have one) are read once: the first (a file
+    in a year folder first, then the oldest file time, then the name) is read, the others are
+    recorded as its duplicates (``duplicate_of``). Paths whose names are not UTF-8 are kept
+    in the lossless escaped form of ``stored_name``.
     """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"source folder {root} does not exist")
     registry = registry or default_registry()
-    found: list[tuple[int | None, Path]] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_dir() and YEAR_DIR.match(entry.name):
-            year = int(entry.name)
-            if years is not None and year not in years:
-                continue
-            files = [p for p in sorted(entry.rglob("*")) if p.is_file()]
-            stems = {(p.parent, p.stem) for p in files if p.suffix.lower() != ".json"}
-            for path in files:
-                if _is_ignored(path, root):
-                    continue
-                if path.suffix.lower() == ".json" and (path.parent, path.stem) in stems:
-                    continue  # an answer key written beside its report (gongkai synth)
-                found.append((year, path))
-        elif entry.is_file() and years is None and not _is_ignored(entry, root):
-            found.append((None, entry))
-    out: list[Submission] = []
-    seen: set[str] = set()
-    for year, path in found:
-        rel = path.relative_to(root).as_posix()
-        unit, issue = filed_unit_from_name(path.name, registry, year)
+    walk = _Walk(root, years)
+    walk.walk(str(root), "", None, True)
+
+    def filed(rel: str, year: int | None) -> tuple[str | None, list[Issue]]:
+        unit, issue = filed_unit_from_name(stored_name(rel.rsplit("/", 1)[-1]), registry, year)
         issues = [issue] if issue else []
         if year is None:
-            issues.append(_year_issue(rel))
-        try:
-            sha, size = file_sha256(path)
-        except OSError as exc:
-            sub = Submission(rel, str(path), "", None, unit, year, issues=issues,
-                             error=f"{rel}: the file cannot be read ({exc.strerror or exc})")
-        else:
-            sub = Submission(rel, str(path), sha, size, unit, year, issues=issues)
-        if sub.submission_id in seen:
+            issues.append(_year_issue(stored_name(rel)))
+        return unit, issues
+
+    out: list[Submission] = []
+    for rel, year, error, refusal in walk.refused:
+        unit, issues = filed(rel, year)
+        out.append(Submission(stored_name(rel), None, "", None, unit, year,
+                              issues=issues + refusal, error=error))
+    files = sorted(walk.files, key=lambda f: (f.year is None, f.mtime or 0.0,
+                                              os.fsencode(f.rel)))
+    by_rel: dict[str, Submission] = {}
+    links: list[tuple[_Found, Submission]] = []
+    originals: dict[tuple[str, str | None], list[Submission]] = {}
+    for found in files:
+        unit, issues = filed(found.rel, found.year)
+        sub = Submission(stored_name(found.rel), found.path, "", None, unit, found.year,
+                         issues=issues, mtime=found.mtime, year_from_text=found.year is None)
+        if found.link_to is not None:
+            links.append((found, sub))
             continue
-        seen.add(sub.submission_id)
+        try:
+            sub.sha256, sub.size_bytes = file_sha256(found.path)
+        except LimitExceeded as exc:
+            sub.path = None
+            sub.error, refusal = _refused(exc)
+            sub.issues += refusal
+        except OSError as exc:
+            sub.path = None
+            sub.error = f"the file cannot be read ({exc.strerror or type(exc).__name__})"
+        else:
+            same = originals.setdefault((sub.sha256, unit), [])
+            first = next((o for o in same if o.filed_year == sub.filed_year
+                          or None in (o.filed_year, sub.filed_year)), None)
+            if first is not None:
+                sub.duplicate_of, sub.duplicate_of_path = first.submission_id, first.file_path
+            else:
+                same.append(sub)
+        by_rel[found.rel] = sub
         out.append(sub)
-    return out
+    skipped = [s.path for s in walk.skipped]
+    for found, sub in links:
+        target = by_rel.get(found.link_to)
+        if target is None or target.error:
+            shown = stored_name(found.link_to)
+            if target is None and any(shown == s or shown.startswith(s + "/") for s in skipped):
+                walk.skip(found.rel, "link_to_skipped")
+                continue
+            # a target refused or not reached: the link says why on its own
+            sub.path = None
+            sub.error, refusal = _link_issue(
+                "link_target_unreadable", "符号链接指向的文件无法读取",
+                "a symbolic link to a file that cannot be read")
+            sub.issues += refusal
+        else:
+            sub.sha256, sub.size_bytes = target.sha256, target.size_bytes
+            if target.duplicate_of is None:
+                sub.duplicate_of, sub.duplicate_of_path = target.submission_id, target.file_path
+            else:  # a link to a copy: a duplicate of the copy's original
+                sub.duplicate_of, sub.duplicate_of_path = (target.duplicate_of,
+                                                           target.duplicate_of_path)
+        out.append(sub)
+    out.sort(key=lambda s: (s.filed_year is None, s.filed_year or 0, s.file_path))
+    return Scan(out, walk.skipped)
+
+
+def discover_folder(root: str | Path, years: list[int] | None = None,
+                    registry: Registry | None = None) -> list[Submission]:
+    """The submissions of a raw folder (``scan_folder`` without the skipped entries)."""
+    return scan_folder(root, years, registry).submissions
 
 
 def file_submissions(paths: list[str]) -> list[Submission]:
     """Submissions for files named one by one (``gongkai check``).
 
-    Nothing is filed: the unit and year are those the text states. A file that does not
-    exist is a rejected submission; the same bytes named twice are two submissions.
+    Nothing is filed: the unit and year are those the text states. A name that is not a
+    readable regular file (missing, a folder, a FIFO or device, over the size cap) is a
+    rejected submission saying which; the same bytes named twice are two submissions.
     """
     subs: list[Submission] = []
     seen: set[str] = set()
     for position, name in enumerate(paths):
-        path = Path(name)
-        if not path.is_file():
-            subs.append(Submission(name, None, "", None, None, None, error="file not found"))
+        shown = stored_name(name)
+        try:
+            sha256, size = file_sha256(name)
+        except FileNotFoundError:
+            subs.append(Submission(shown, None, "", None, None, None,
+                                   error="file not found (file_not_found)"))
             continue
-        sha256, size = file_sha256(path)
-        sub = Submission(name, str(path), sha256, size, None, None)
+        except IsADirectoryError:
+            error, issues = _refused(refuse_mode(stat.S_IFDIR))
+            subs.append(Submission(shown, None, "", None, None, None, error=error, issues=issues))
+            continue
+        except LimitExceeded as exc:
+            error, issues = _refused(exc)
+            subs.append(Submission(shown, None, "", None, None, None, error=error, issues=issues))
+            continue
+        except OSError as exc:
+            subs.append(Submission(shown, None, "", None, None, None,
+                                   error=f"the file cannot be read ({exc.strerror or exc})"))
+            continue
+        sub = Submission(shown, name, sha256, size, None, None)
         if sub.submission_id in seen:
             sub.copy_tag = f"#{position}"
         seen.add(sub.submission_id)
@@ -244,18 +487,13 @@ def is_manifest(source: str | Path) -> bool:
 # reading
 # ---------------------------------------------------------------------------------------------
 
+def _job(sub: Submission) -> Job:
+    return Job(sub.submission_id, sub.path, sub.file_path, sub.filed_year, sub.filed_unit_code)
+
+
 def read_one(sub: Submission) -> ParsedReport:
     """Parse one submission's bytes; a reader failure becomes an error issue, never a raise."""
-    from gongkai.read import parse_file
-
-    try:
-        return parse_file(sub.path, filed_year=sub.filed_year,
-                          filed_unit_code=sub.filed_unit_code)
-    except Exception as exc:  # parse_file promises not to raise; keep the run going if it does
-        report = ParsedReport(file=sub.file_path, format="unknown")
-        report.add_issue("reader_failed", "error", f"读取失败：{type(exc).__name__}: {exc}",
-                         f"the reader failed: {type(exc).__name__}: {exc}", sub.file_path)
-        return report
+    return read_job(_job(sub))
 
 
 def read_batch(subs: list[Submission]) -> list[tuple[str, ParsedReport]]:
@@ -273,21 +511,23 @@ PARALLEL_MIN_FILES = 256
 
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,
-                     parallel_min_files: int = PARALLEL_MIN_FILES) -> dict[str, ParsedReport]:
+                     parallel_min_files: int = PARALLEL_MIN_FILES,
+                     time_budget: float | None = None) -> dict[str, ParsedReport]:
     """Parse submissions in batches, across ``workers`` processes for large jobs.
 
-    Reading is CPU-bound (PDF and table layout), so a process pool, not threads. Starting a
+    Reading is CPU-bound (PDF and table layout), so processes, not threads. Starting a
     worker costs about a second (interpreter and reader imports), more than reading a few
-    hundred text reports, so fewer than ``parallel_min_files`` stay in this process.
+    hundred text reports, so fewer than ``parallel_min_files`` stay in this process, unless
+    a ``time_budget`` (seconds per file) is given: then every file is read in a reader
+    process that is killed and replaced when a file runs over it (``gongkai.read.pool``).
     """
     chunks = batches(subs, batch_size)
-    out: dict[str, ParsedReport] = {}
-    if workers <= 1 or len(chunks) <= 1 or len(subs) < parallel_min_files:
+    if time_budget is None and (workers <= 1 or len(chunks) <= 1
+                                or len(subs) < parallel_min_files):
+        out: dict[str, ParsedReport] = {}
         for chunk in chunks:
             out.update(read_batch(chunk))
         return out
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-        for pairs in pool.map(read_batch, chunks):
-            out.update(pairs)
-    return out
+    jobs = [[_job(sub) for sub in chunk] for chunk in chunks]
+    return read_files(jobs, workers=min(max(1, workers), len(chunks)),
+                      budget=time_budget or DEFAULT_BUDGET_SECONDS)

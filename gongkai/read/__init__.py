@@ -193,6 +193,9 @@ def _to_document(data: bytes, name: str, fmt: str, report: ParsedReport) -> Docu
         doc = html_reader.to_document(decoded, encoding=enc)
         for code, sev, zh, en, loc in doc.notes:
             report.add_issue(code, sev, zh, en, loc or name)
+        if not doc.lines and not any(i.severity == "error" for i in report.issues):
+            report.add_issue("empty_document", "error", "网页中没有可读取的内容",
+                             "the page holds no readable content")
         return doc if doc.lines else None
     if fmt == "pdf":
         limits.check_pdf(data)

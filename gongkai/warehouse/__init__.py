@@ -30,7 +30,18 @@ from gongkai.warehouse.load import (
     insert_report,
     load_submissions,
 )
-from gongkai.warehouse.publish import discard, publish, stage_copy, writer_lock
+from gongkai.warehouse.publish import (
+    dead_runs,
+    discard,
+    marker_path,
+    publish,
+    remove_marker,
+    remove_stale,
+    stage_copy,
+    stale_files,
+    write_marker,
+    writer_lock,
+)
 from gongkai.warehouse.rows import RowBuffer
 from gongkai.warehouse.runs import (
     RUN_STATUSES,
@@ -49,10 +60,12 @@ from gongkai.warehouse.schema import (
     wide_column,
 )
 from gongkai.warehouse.versions import (
+    choose_current,
     current_of,
     known_submissions,
     make_all_current,
     promote,
+    record_duplicates,
     touch_submission,
 )
 
@@ -66,7 +79,9 @@ __all__ = [
     "cell_code_rows",
     "connect",
     "create_schema",
+    "choose_current",
     "current_of",
+    "dead_runs",
     "discard",
     "export_parquet",
     "finish_run",
@@ -79,15 +94,21 @@ __all__ = [
     "load_submissions",
     "load_units",
     "make_all_current",
+    "marker_path",
     "parquet_dir",
     "promote",
     "publish",
+    "record_duplicates",
     "refresh_plain_table",
+    "remove_marker",
+    "remove_stale",
     "set_status",
     "stage_copy",
+    "stale_files",
     "start_run",
     "submission_id_for",
     "touch_submission",
     "wide_column",
+    "write_marker",
     "writer_lock",
 ]
