@@ -25,7 +25,7 @@ from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import post_check_summary, post_city_artifacts
-from gongkai import manifest, pipeline, sources
+from gongkai import manifest, pipeline, rawfolder, sources
 from gongkai import warehouse as wh
 from gongkai.model import ParsedReport
 from gongkai.paths import DEFAULT_SOURCE, shown_name
@@ -37,10 +37,10 @@ from gongkai.read.pool import DEFAULT_BUDGET_SECONDS
 # ---------------------------------------------------------------------------------------------
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover(source: str, years: list[int] | None) -> sources.Scan:
+def discover(source: str, years: list[int] | None) -> rawfolder.Scan:
     """List the submitted files of a raw folder with their filed unit and year, and the
     entries skipped with their reason."""
-    return sources.scan_folder(source, years)
+    return rawfolder.scan_folder(source, years)
 
 
 @task(name="read-manifest", cache_policy=NO_CACHE)
@@ -131,7 +131,7 @@ def record_outcome(warehouse: str, run: pipeline.RunInfo, status: str,
 
 def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout: float,
               retries: int, retry_delay: float, max_bytes: int
-              ) -> tuple[list[sources.Submission], list[sources.Skip]]:
+              ) -> tuple[list[sources.Submission], list[rawfolder.Skip]]:
     """The run's submissions (a raw folder's files, or a manifest's URLs fetched in parallel)
     and the entries skipped, each logged once with its reason."""
     logger = get_run_logger()

@@ -19,9 +19,8 @@ killed outright cannot write anything: the marker it keeps beside the warehouse
 (``StageClock``) names its stage, and the next run's ``stage`` records it as failed there
 and removes what it left (``recover``).
 
-``GONGKAI_TEST_KILL_AT=<stage>`` (or ``publish:renamed``, just after the published file is
-replaced) makes the process kill itself with SIGKILL at that point: the tests' way of
-dying in each stage (tests/test_faults.py). It is read at the moment, never cached.
+``GONGKAI_TEST_KILL_AT=<stage>`` (or ``publish:renamed``) makes the process SIGKILL itself
+there: how tests/test_faults.py dies in each stage.
 """
 
 from __future__ import annotations
@@ -159,7 +158,7 @@ def recover(warehouse: str | Path, run: RunInfo | None = None
         stage_name = dead.get("stage") if dead.get("stage") in wh.STAGES else "discover"
         info = RunInfo(dead["run_id"], str(dead.get("source") or "unknown"), dead.get("years"),
                        str(dead.get("reader_version") or READER_VERSION))
-        if _outcome_recorded(warehouse, info.run_id):
+        if Path(warehouse).exists() and _outcome_recorded(warehouse, info.run_id):
             continue
         if record_outcome(warehouse, info, "failed", failed_stage=stage_name):
             recorded.append((info.run_id, stage_name))
@@ -168,8 +167,6 @@ def recover(warehouse: str | Path, run: RunInfo | None = None
 
 def _outcome_recorded(warehouse: str | Path, run_id: str) -> bool:
     """True when the published warehouse says how the run ended (completed or failed)."""
-    if not Path(warehouse).exists():
-        return False
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute("select status from runs where run_id = ?", [run_id]).fetchall()

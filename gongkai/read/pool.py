@@ -153,8 +153,9 @@ class ReaderPool:
 
     def read(self, batches: Iterable[list[Job]]) -> dict[str, ParsedReport]:
         """Read every job of every batch; returns key → report (one per job, whatever
-        happened)."""
+        happened), in the order of the jobs."""
         queue: deque[list[Job]] = deque(b for b in batches if b)
+        order = [job.key for batch in queue for job in batch]
         out: dict[str, ParsedReport] = {}
         try:
             while queue or any(w.busy for w in self.workers):
@@ -186,7 +187,7 @@ class ReaderPool:
         finally:
             for worker in list(self.workers):
                 self._stop(worker, kill=any(w.busy for w in self.workers))
-        return out
+        return {key: out[key] for key in order}
 
     def _receive(self, worker: _Worker, out: dict, queue: deque) -> None:
         try:
