@@ -178,6 +178,8 @@ def file_sha256(path: str | Path) -> tuple[str, int]:
         refused = refuse_mode(info.st_mode)
         if refused is not None:
             raise refused
+        if info.st_size > MAX_BYTES:
+            raise too_large(info.st_size)
         digest = hashlib.sha256()
         size = 0
         while chunk := os.read(fd, 1 << 20):

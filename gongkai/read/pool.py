@@ -71,6 +71,8 @@ def read_job(job: Job) -> ParsedReport:
 def _worker(conn: Connection, memory_limit: int | None) -> None:
     """A reader process: batches in, ("start", key) and ("done", key, report) out."""
     _limit_memory(memory_limit)
+    import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
+
     while True:
         try:
             batch = conn.recv()
