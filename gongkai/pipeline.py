@@ -12,15 +12,11 @@ over paths (the staging copy, the published file, the report folder), so a Prefe
 warehouse (a file, or ``":memory:"``) with no staging copy: ``gongkai check``, the benchmarks
 and the tests build their warehouses with it.
 
-The run's row in ``runs`` says how far it got (``gongkai.warehouse.runs``): ``publish``
-writes ``completed`` when no render was asked for, else ``published``; ``record_outcome``
-then writes ``completed`` after the render, or ``failed`` with the stage that raised. A run
-killed outright cannot write anything: the marker it keeps beside the warehouse
-(``StageClock``) names its stage, and the next run's ``stage`` records it as failed there
-and removes what it left (``recover``).
-
-``GONGKAI_TEST_KILL_AT=<stage>`` (or ``publish:renamed``) makes the process SIGKILL itself
-there: how tests/test_faults.py dies in each stage.
+The run's row (``gongkai.warehouse.runs``): ``publish`` writes ``completed``, or ``published``
+when a render follows; ``record_outcome`` then writes ``completed``, or ``failed`` with the
+stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
+the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
+``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
 """
 
 from __future__ import annotations
@@ -107,10 +103,8 @@ class StageClock:
 def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
           last_attempt: bool) -> sources.Submission:
     """Download one manifest URL into the raw folder; a failure becomes a rejected submission.
-
-    A transient failure (timeout, 5xx) raises so that the caller can retry it, unless this is
-    the last attempt; a permanent one (404, over the size cap) never raises.
-    """
+    A transient failure (timeout, 5xx) raises to be retried, unless this is the last attempt;
+    a permanent one (404, over the size cap, a redirect loop or to file://) never raises."""
     if row.problem:
         return manifest.failed_submission(row, row.problem)
     try:
@@ -139,47 +133,49 @@ class Staged:
 
 
 def marker_fields(run: RunInfo) -> dict:
-    """What a run's marker keeps: enough to write its row if it dies (see ``recover``)."""
+    """What a run's marker keeps: enough to write its row if it dies."""
     return {"source": run.source, "years": run.years, "reader_version": run.reader_version}
 
 
 def recover(warehouse: str | Path, run: RunInfo | None = None
             ) -> tuple[list[tuple[str, str]], list[str]]:
-    """Record every run that died without recording its outcome as ``failed`` in the stage its
-    marker names, then remove the staging copies, markers and half-written exports dead runs
-    left. Call it holding the writer lock. Returns ((run id, stage) …, names removed).
-
-    A run whose row already says ``completed`` or ``failed`` (it died after recording) is
-    left as it is.
-    """
+    """Settle the runs that died leaving their marker, and remove what they left (call it
+    under the writer lock); returns ((run id, stage) recorded failed, names removed). A dead
+    run renamed into place gets its finished Parquet export swapped in; a ``completed`` row
+    then stands, any other dead run is recorded ``failed`` in its marker's stage."""
     keep = run.run_id if run is not None else None
     recorded = []
     for dead in wh.dead_runs(warehouse, keep=keep):
         stage_name = dead.get("stage") if dead.get("stage") in wh.STAGES else "discover"
         info = RunInfo(dead["run_id"], str(dead.get("source") or "unknown"), dead.get("years"),
                        str(dead.get("reader_version") or READER_VERSION))
-        if Path(warehouse).exists() and _outcome_recorded(warehouse, info.run_id):
+        status = _run_status(warehouse, info.run_id)
+        building = wh.building_dir(wh.parquet_dir(warehouse))
+        if status in ("published", "completed") and building.is_dir():
+            wh.swap_parquet(wh.parquet_dir(warehouse))  # exported before the rename
+        if status in ("completed", "failed"):
             continue
         if record_outcome(warehouse, info, "failed", failed_stage=stage_name):
             recorded.append((info.run_id, stage_name))
     return recorded, wh.remove_stale(warehouse, keep=keep)
 
 
-def _outcome_recorded(warehouse: str | Path, run_id: str) -> bool:
-    """True when the published warehouse says how the run ended (completed or failed)."""
+def _run_status(warehouse: str | Path, run_id: str) -> str | None:
+    """A run's status in the published warehouse (None: no warehouse, or no row)."""
+    if not Path(warehouse).exists():
+        return None
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute("select status from runs where run_id = ?", [run_id]).fetchall()
     except duckdb.Error:
-        return False
+        return None
     finally:
         con.close()
-    return bool(rows) and rows[0][0] in ("completed", "failed")
+    return rows[0][0] if rows else None
 
 
 def stage(warehouse: str | Path, run: RunInfo) -> Staged:
-    """Record dead runs and remove their leftovers (``recover``), then copy the published
-    warehouse, bring its schema up to date and start the run's row."""
+    """``recover``, then copy the published warehouse, update its schema, start the run's row."""
     dead, removed = recover(warehouse, run)
     staging = wh.stage_copy(warehouse, run.run_id)
     con = duckdb.connect(str(staging))
@@ -323,9 +319,11 @@ def publish(staging: str | Path, warehouse: str | Path, run_id: str, counts: dic
                       stage_seconds=stage_seconds)
     finally:
         con.close()
+    # exported from the copy before the rename: a run killed after it has only the swap left
+    wh.build_parquet(staging, wh.parquet_dir(warehouse))
     wh.publish(staging, warehouse)
     fault_point("publish:renamed")
-    return wh.export_parquet(warehouse, wh.parquet_dir(warehouse))
+    return wh.swap_parquet(wh.parquet_dir(warehouse))
 
 
 def render(warehouse: str | Path, out: str | Path, years: Sequence[int] | None) -> list[Path]:

@@ -20,7 +20,14 @@ The names analysts and the pipeline use are importable from here::
 from __future__ import annotations
 
 from gongkai.sources import submission_id_for
-from gongkai.warehouse.export import export_parquet, parquet_dir, refresh_plain_table
+from gongkai.warehouse.export import (
+    build_parquet,
+    building_dir,
+    export_parquet,
+    parquet_dir,
+    refresh_plain_table,
+    swap_parquet,
+)
 from gongkai.warehouse.frame import frame
 from gongkai.warehouse.load import (
     CELL_STATUSES,
@@ -76,6 +83,8 @@ __all__ = [
     "SUBMISSION_STATUSES",
     "LoadResult",
     "RowBuffer",
+    "build_parquet",
+    "building_dir",
     "cell_code_rows",
     "connect",
     "create_schema",
@@ -107,6 +116,7 @@ __all__ = [
     "stale_files",
     "start_run",
     "submission_id_for",
+    "swap_parquet",
     "touch_submission",
     "wide_column",
     "write_marker",
