@@ -23,7 +23,10 @@ from multiprocessing.connection import Connection, wait
 
 from gongkai.model import ParsedReport
 
-DEFAULT_BUDGET_SECONDS = 30.0
+# over the limit of a legacy conversion (60 s, gongkai.read.legacy), which stops LibreOffice
+# itself: a worker killed here would leave its LibreOffice running. Every other reader is
+# bounded by the caps of gongkai.read.limits to seconds; this is the net under them.
+DEFAULT_BUDGET_SECONDS = 90.0
 # the address space of one reader process; a worker that has read PDFs, Word and Excel files
 # maps about 0.6 GB (libraries and arenas), a file of the bad-input corpus less than 0.1 GB more
 MEMORY_LIMIT_BYTES = 3 * 1024 ** 3
