@@ -27,9 +27,10 @@ from gongkai.model import ParsedReport
 # itself: a worker killed here would leave its LibreOffice running. Every other reader is
 # bounded by the caps of gongkai.read.limits to seconds; this is the net under them.
 DEFAULT_BUDGET_SECONDS = 90.0
-# the address space of one reader process; a worker that has read PDFs, Word and Excel files
-# maps about 0.6 GB (libraries and arenas), a file of the bad-input corpus less than 0.1 GB more
-MEMORY_LIMIT_BYTES = 3 * 1024 ** 3
+# the address space of one reader process: one that has read PDF, Word and Excel reports maps
+# about 0.22 GB (libraries and arenas) and holds 0.09 GB; no file of the bad-input corpus
+# needs more than 0.1 GB
+MEMORY_LIMIT_BYTES = 1536 * 1024 ** 2
 
 
 @dataclass(frozen=True)
