@@ -155,10 +155,12 @@ def _too_many_lines(count: int) -> LimitExceeded:
                          f"the file has {count} lines, over the {MAX_LINES}-line limit; not read")
 
 
-def _too_many_cells(cells: int, where: str | None) -> LimitExceeded:
+def _too_many_cells(cells: int, where: str | None, *, at_least: bool = False) -> LimitExceeded:
+    # at_least: counting stopped at the first cell over the cap (HTML), not the row's count
+    more, more_zh = ("+", "个以上") if at_least else ("", "个")
     return LimitExceeded("too_many_cells_in_row",
-                         f"一行有 {cells} 个单元格，超过 {MAX_CELLS_PER_ROW} 个的上限；未读取",
-                         f"a row has {cells} cells, over the {MAX_CELLS_PER_ROW}-cell limit; "
+                         f"一行有 {cells} {more_zh}单元格，超过 {MAX_CELLS_PER_ROW} 个的上限；未读取",
+                         f"a row has {cells}{more} cells, over the {MAX_CELLS_PER_ROW}-cell limit; "
                          "not read", where)
 
 
@@ -215,7 +217,7 @@ def check_html(data: bytes) -> None:
         else:
             cells += 1
             if cells > MAX_CELLS_PER_ROW:
-                raise _too_many_cells(cells, None)
+                raise _too_many_cells(cells, None, at_least=True)
 
 
 # ---------------------------------------------------------------------------------------------
