@@ -158,6 +158,11 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
     return subs, []
 
 
+# entries skipped only because they lie outside the years asked for: with nothing else, the
+# run has nothing to load or account for
+OUTSIDE_THE_YEARS = ("year_not_asked", "outside_year_folder")
+
+
 @flow(name="gongkai-annual", log_prints=False)
 def annual(
     source: str = str(DEFAULT_SOURCE),
@@ -197,7 +202,7 @@ def annual(
                 for sub in subs:
                     if sub.error:
                         logger.warning("rejected %s: %s", shown_name(sub.file_path), sub.error)
-            if not subs and not skipped:
+            if not subs and all(s.code in OUTSIDE_THE_YEARS for s in skipped):
                 # nothing to load or account for: publishing would replace the warehouse and
                 # the reports with the same content under a new run, and hide that the source
                 # or the years are wrong

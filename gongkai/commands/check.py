@@ -12,6 +12,7 @@ be read (the readable files are still checked).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,10 @@ from typing import Any
 RUN_ID = "check"
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-# the reasons a file named on the command line is refused before any reader sees it
-FILE_ERRORS_ZH = {"file not found": "找不到该文件"}
+# the reasons a file named on the command line is refused before any reader sees it, by the
+# code its English reason ends with ("file not found (file_not_found)")
+FILE_ERRORS_ZH = {"file_not_found": "找不到该文件"}
+_REASON_CODE = re.compile(r"\((\w+)\)$")
 # at most this many places are printed under one finding (a sum names every cell it adds)
 MAX_PLACES = 3
 
@@ -99,10 +102,15 @@ def check_files(
         for sub in built.submissions:
             report = built.reports.get(sub.submission_id)
             reason = sub.error or reject_reason(report)
+            code = _REASON_CODE.search(reason or "")
             if sub.error:
-                reason_zh = FILE_ERRORS_ZH.get(sub.error, f"无法读取该文件（{sub.error}）")
+                refused = [i.message_zh for i in sub.issues if i.severity == "error"]
+                reason_zh = (FILE_ERRORS_ZH.get(code.group(1) if code else "")
+                             or (refused[0] if refused else f"无法读取该文件（{sub.error}）"))
             else:
                 reason_zh = reject_reason_zh(report)
+            if reason_zh and code and code.group(1) not in reason_zh:
+                reason_zh += f"（{code.group(1)}）"  # the code to quote when asking for help
             files.append(CheckedFile(
                 sub.file_path, None if reason else sub.submission_id, reason is None, reason,
                 report.unit_name if report else None, report.year if report else None,

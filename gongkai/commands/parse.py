@@ -113,5 +113,5 @@ def render_summary(report: ParsedReport) -> str:
     for i in report.issues:
         loc = f"（位置：{wording.location(i.location)}）" if i.location else ""
         kind = wording.SEVERITY.get(i.severity, i.severity)
-        lines.append(f"  [{kind}] {wording.plain(i.message_zh)}{loc}")
+        lines.append(f"  [{kind}] {wording.plain(i.message_zh)}{loc}（{i.code}）")
     return "\n".join(lines) + "\n"
