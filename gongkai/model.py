@@ -18,6 +18,19 @@ SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass
+class Refusal(Exception):
+    """A file a reader refuses (over a cap, an unsafe archive, a failed conversion): a stable
+    issue code and a bilingual message; ``str()`` is the English one."""
+
+    code: str
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return self.message_en
+
+
+@dataclass
 class Issue:
     """A parse issue as data: a stable code, severity, bilingual message, and location."""
 

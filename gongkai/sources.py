@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gongkai.model import Issue, ParsedReport
 from gongkai.paths import stored_name
-from gongkai.read.limits import MAX_BYTES, LimitExceeded, refuse_mode, too_large
+from gongkai.read.limits import MAX_BYTES, LimitExceeded, open_regular, refuse_mode, too_large
 from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, read_files, read_job
 from gongkai.units import Registry
 
@@ -172,14 +172,8 @@ def file_sha256(path: str | Path) -> tuple[str, int]:
     is opened without blocking and judged on the open descriptor), ``OSError`` when it
     cannot be opened.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd, info = open_regular(path)
     try:
-        info = os.fstat(fd)
-        refused = refuse_mode(info.st_mode)
-        if refused is not None:
-            raise refused
-        if info.st_size > MAX_BYTES:
-            raise too_large(info.st_size)
         digest = hashlib.sha256()
         size = 0
         while chunk := os.read(fd, 1 << 20):

@@ -202,3 +202,21 @@ def all_codes() -> list[str]:
         for c in get(v).cell_codes:
             seen.setdefault(c)
     return list(seen)
+
+
+@lru_cache(maxsize=1)
+def cell_labels() -> dict[str, tuple[str, str]]:
+    """Cell code → (row label, column label), the first label of each, from both versions (the
+    wording of a finding and the warehouse's cell_codes table say a cell the same way)."""
+    out: dict[str, tuple[str, str]] = {}
+    for version in VERSIONS:
+        t = get(version)
+        for block in t.t2_blocks:
+            for row in block.rows:
+                for col in block.cols:
+                    out.setdefault(f"t2.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
+        for table, rows, cols in (("t3", t.t3_rows, t.t3_cols), ("t4", t.t4_blocks, t.t4_cols)):
+            for row in rows:
+                for col in cols:
+                    out.setdefault(f"{table}.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
+    return out

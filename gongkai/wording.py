@@ -11,7 +11,6 @@ looked up by name, never read whole; split, the words that must agree would drif
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from gongkai import template
 
@@ -72,23 +71,6 @@ def rule_name(rule_id: str) -> str:
     return RULE_NAMES.get(rule_id, rule_id)
 
 
-@cache
-def _template_labels() -> dict[str, tuple[str, str]]:
-    """Cell code → (row label, column label), from both template versions."""
-    out: dict[str, tuple[str, str]] = {}
-    for version in template.VERSIONS:
-        t = template.get(version)
-        for b in t.t2_blocks:
-            for r in b.rows:
-                for c in b.cols:
-                    out.setdefault(f"t2.{r.code}.{c.code}", (r.labels[0], c.labels[0]))
-        for table, rows, cols in (("t3", t.t3_rows, t.t3_cols), ("t4", t.t4_blocks, t.t4_cols)):
-            for r in rows:
-                for c in cols:
-                    out.setdefault(f"{table}.{r.code}.{c.code}", (r.labels[0], c.labels[0]))
-    return out
-
-
 def cell_label(key: str, row_label: str | None = None, col_label: str | None = None) -> str:
     """A cell or fact a finding names, in words: 表三 本年新收申请／总计, 2023年报告 表三 …,
     报送单位. Never the internal code, unless nothing else is known of it."""
@@ -99,7 +81,7 @@ def cell_label(key: str, row_label: str | None = None, col_label: str | None = N
     if hit:
         year, key = f"{hit.group(1)}年报告", hit.group(2)
     if row_label is None:
-        row_label, col_label = _template_labels().get(key, (None, None))
+        row_label, col_label = template.cell_labels().get(key, (None, None))
     table = TABLE_NAMES.get(key.split(".", 1)[0], "")
     if row_label is None:
         return f"{year}{table}{key}" if table else year + key
@@ -159,7 +141,7 @@ def short_row_label(table: str, row: str) -> str:
         return T3_LABELS[row]
     if table == "t4" and row in T4_BLOCK_LABELS:
         return T4_BLOCK_LABELS[row]
-    for code, (row_label, _) in _template_labels().items():
+    for code, (row_label, _) in template.cell_labels().items():
         if code.startswith(f"{table}.{row}."):
             label = _short(row_label)
             return label if len(label) <= SHORT_LABEL_CHARS else label[:SHORT_LABEL_CHARS] + "…"
@@ -168,7 +150,7 @@ def short_row_label(table: str, row: str) -> str:
 
 def short_col_label(table: str, col: str) -> str:
     """A column of a table as a leader names it: 自然人, 总计, 本年新制作数量."""
-    for code, (_, col_label) in _template_labels().items():
+    for code, (_, col_label) in template.cell_labels().items():
         if code.startswith(f"{table}.") and code.endswith(f".{col}"):
             return _short(col_label)
     return col
@@ -190,7 +172,7 @@ def _row_col(table: str, row: str, col: str) -> str:
     """A cell of a table without the table's name: 本年新收申请／自然人 (table 二's columns
     differ from block to block, so the cell's own labels are used where the template has
     them)."""
-    labels = _template_labels().get(f"{table}.{row}.{col}")
+    labels = template.cell_labels().get(f"{table}.{row}.{col}")
     col_label = _short(labels[1]) if labels else short_col_label(table, col)
     return f"{short_row_label(table, row)}／{col_label}"
 

@@ -16,7 +16,8 @@ import io
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+
+from gongkai.model import Refusal
 
 MAX_ENTRIES = 2000
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
@@ -29,16 +30,8 @@ _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _DOCTYPE_TEXT = re.compile(r"<!\s*DOCTYPE", re.IGNORECASE)
 
 
-@dataclass
-class UnsafeArchive(Exception):
+class UnsafeArchive(Refusal):
     """The file cannot be opened safely: a stable issue code and a bilingual message."""
-
-    code: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return self.message_en
 
 
 def _xml_has_doctype(data: bytes) -> bool:

@@ -45,10 +45,9 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.model import ParsedReport
+from gongkai.model import ParsedReport, Refusal
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_FORMATS = ("doc", "wps", "xls", "et", "rtf", "ole")
@@ -86,16 +85,8 @@ _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@dataclass
-class ConversionError(Exception):
+class ConversionError(Refusal):
     """A legacy file that could not be converted: a stable issue code and a bilingual message."""
-
-    code: str
-    message_zh: str
-    message_en: str
-
-    def __str__(self) -> str:
-        return self.message_en
 
 
 def sniff(data: bytes, name: str) -> str | None:

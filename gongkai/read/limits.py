@@ -29,6 +29,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.model import Refusal
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_LINE_CHARS = 20_000
 MAX_LINES = 20_000
@@ -41,16 +43,10 @@ _INFLATE_CHUNK = 1 << 20
 
 
 @dataclass
-class LimitExceeded(Exception):
+class LimitExceeded(Refusal):
     """A file over one of the caps: a stable issue code and a bilingual message."""
 
-    code: str
-    message_zh: str
-    message_en: str
     location: str | None = None
-
-    def __str__(self) -> str:
-        return self.message_en
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,13 +90,14 @@ def too_large(size: int) -> LimitExceeded:
                          f"file too large ({size} bytes; limit {MAX_BYTES})")
 
 
-def open_submitted(path: str | Path) -> bytes:
-    """The bytes of a submitted file, read only when it is a regular file of at most
-    ``MAX_BYTES``; raises ``LimitExceeded`` (or ``OSError`` when it cannot be opened).
+def open_regular(path: str | Path) -> tuple[int, os.stat_result]:
+    """An open descriptor on a submitted entry and its ``fstat``, when it is a regular file of
+    at most ``MAX_BYTES`` as it says; raises ``LimitExceeded`` (or ``OSError`` when it cannot be
+    opened). The caller closes the descriptor.
 
     The file is opened without blocking (a FIFO opened for reading would wait for a writer)
     and its type is checked on the open descriptor, so an entry swapped after a check is
-    still refused. ``st_size`` is not trusted: reading stops one byte past the cap.
+    still refused.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -117,6 +114,19 @@ def open_submitted(path: str | Path) -> bytes:
             raise refused
         if info.st_size > MAX_BYTES:
             raise too_large(info.st_size)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def open_submitted(path: str | Path) -> bytes:
+    """The bytes of a submitted file, read only when it is a regular file of at most
+    ``MAX_BYTES`` (``open_regular``); raises ``LimitExceeded`` (or ``OSError`` when it cannot
+    be opened). ``st_size`` is not trusted: reading stops one byte past the cap.
+    """
+    fd, _ = open_regular(path)
+    try:
         chunks = []
         got = 0
         while got <= MAX_BYTES:

@@ -74,21 +74,10 @@ def wide_column(cell_code: str) -> str:
 
 def cell_code_rows() -> list[dict]:
     """Every cell code of either template version with its labels, in template order."""
-    labels: dict[str, tuple[str, str]] = {}
+    labels = tpl.cell_labels()
     versions: dict[str, set[str]] = {}
     for version in tpl.VERSIONS:
-        t = tpl.get(version)
-        for block in t.t2_blocks:
-            for row in block.rows:
-                for col in block.cols:
-                    labels.setdefault(f"t2.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
-        for row in t.t3_rows:
-            for col in t.t3_cols:
-                labels.setdefault(f"t3.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
-        for block in t.t4_blocks:
-            for col in t.t4_cols:
-                labels.setdefault(f"t4.{block.code}.{col.code}", (block.labels[0], col.labels[0]))
-        for code in t.cell_codes:
+        for code in tpl.get(version).cell_codes:
             versions.setdefault(code, set()).add(version)
     out = []
     for position, code in enumerate(tpl.all_codes(), start=1):
