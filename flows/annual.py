@@ -5,6 +5,8 @@
 
 Each task is a few lines over a stage of ``gongkai.pipeline``, which runs without Prefect:
 coarse (a stage, or one URL), taking paths, not connections. Only the download is retried.
+Files are read in batches (by local processes, or as tasks on a Dask cluster with
+``runner="dask"``) and each batch's rows are loaded as it comes, by this process alone.
 The run builds a copy of the published warehouse and renames it into place when everything
 before publishing succeeded, so analysts' read-only connections keep working and a failed
 run leaves the published data as it was. The run's row says ``completed`` only when every
@@ -17,6 +19,7 @@ import gongkai.prefect_env  # noqa: F401  (quiet settings before prefect is impo
 
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -27,8 +30,9 @@ from prefect.utilities.annotations import quote
 from flows.artifacts import post_check_summary, post_city_artifacts
 from gongkai import manifest, pipeline, sources
 from gongkai import warehouse as wh
-from gongkai.model import ParsedReport
 from gongkai.paths import DEFAULT_SOURCE
+
+RUNNERS = ("processes", "dask")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,17 +70,19 @@ def stage(warehouse: str, run: pipeline.RunInfo) -> pipeline.Staged:
     return pipeline.stage(warehouse, run)
 
 
-@task(name="read", cache_policy=NO_CACHE)
-def read(subs: list[sources.Submission], workers: int, batch_size: int) -> dict[str, ParsedReport]:
-    """Parse the given submissions (batched, in parallel processes)."""
-    return pipeline.read(subs, workers, batch_size)
+@task(name="read-batch", cache_policy=NO_CACHE)
+def read_batch(subs: list[sources.Submission]) -> wh.ReportRows:
+    """Read a batch of submissions where the task runner puts it (a Dask worker); returns
+    their warehouse rows."""
+    return pipeline.read_rows(subs)
 
 
-@task(name="load", cache_policy=NO_CACHE)
-def load(staging: str, subs: list[sources.Submission], reports: dict[str, ParsedReport],
-         run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones."""
-    return pipeline.load(staging, subs, reports, run_id)
+@task(name="read-load", cache_policy=NO_CACHE)
+def read_load(staging: str, subs: list[sources.Submission], batches: Iterable[wh.ReportRows],
+              run_id: str, clock: pipeline.StageClock) -> pipeline.Loaded:
+    """Load the batches of read rows as they come (one writer: this process), re-confirm the
+    unchanged submissions, settle the current versions."""
+    return pipeline.load(staging, subs, batches, run_id, clock)
 
 
 @task(name="check", cache_policy=NO_CACHE)
@@ -143,6 +149,20 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
     return subs
 
 
+def _batches(subs: list[sources.Submission], runner: str, workers: int,
+             batch_size: int) -> Iterator[wh.ReportRows]:
+    """The rows of the submissions, a batch at a time in discovery order: read by local
+    processes, or by the flow's task runner (a Dask cluster) as one task per batch."""
+    if runner != "dask":
+        yield from pipeline.read_batches(subs, workers, batch_size)
+        return
+    futures = [read_batch.submit(quote(chunk)) for chunk in sources.batches(subs, batch_size)]
+    futures.reverse()
+    while futures:
+        future = futures.pop()  # dropped once its rows are loaded: memory stays bounded
+        yield future.result()
+
+
 @flow(name="gongkai-annual", log_prints=False)
 def annual(
     source: str = str(DEFAULT_SOURCE),
@@ -151,12 +171,13 @@ def annual(
     out: str = str(pipeline.DEFAULT_OUT),
     raw_dir: str | None = None,
     workers: int | None = None,
-    batch_size: int = 32,
+    batch_size: int = 256,
     fetch_timeout: float = manifest.DEFAULT_TIMEOUT_SECONDS,
     fetch_retries: int = 2,
     fetch_retry_delay: float = 2.0,
     max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
+    runner: str = "processes",
 ) -> dict:
     """Load report years into the warehouse, check them, publish it and render the reports."""
     logger = get_run_logger()
@@ -183,22 +204,23 @@ def annual(
                 staged = stage(published, run)
                 staging = staged.path
 
-            # -- read ----------------------------------------------------------------------
+            # -- read and load: batches loaded as they are read -----------------------------
             with clock.stage("read"):
                 to_read = pipeline.to_read(subs, staged.known)
+                batches = _batches(to_read, runner, workers, batch_size)
                 # quote(): large inputs are passed as they are, not walked item by item
-                reports = read(quote(to_read), workers, batch_size) if to_read else {}
-                logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
-                            sum(1 for s in subs if not s.error) - len(to_read))
-
-            # -- load ----------------------------------------------------------------------
-            with clock.stage("load"):
-                loaded = load(staging, quote(subs), quote(reports), run.run_id)
-                for item in loaded.rejected_files:
-                    if not any(s.file_path == item["file"] and s.error for s in subs):
-                        logger.warning("rejected %s: %s", item["file"], item["reason"])
-                logger.info("load: %d loaded, %d rejected, %d unchanged", loaded.loaded,
-                            loaded.rejected, loaded.unchanged)
+                stream = read_load(staging, quote(subs), quote(batches), run.run_id,
+                                   quote(clock))
+            clock.share("read", {"load": stream.appending + stream.finishing})
+            loaded = stream.result
+            logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
+                        sum(1 for s in subs if not s.error) - len(to_read))
+            logged = {s.file_path for s in subs if s.error}  # logged when discovered
+            for item in loaded.rejected_files:
+                if item["file"] not in logged:
+                    logger.warning("rejected %s: %s", item["file"], item["reason"])
+            logger.info("load: %d loaded, %d rejected, %d unchanged", loaded.loaded,
+                        loaded.rejected, loaded.unchanged)
 
             # -- check ---------------------------------------------------------------------
             with clock.stage("check"):

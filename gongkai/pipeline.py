@@ -20,7 +20,7 @@ then writes ``completed`` after the render, or ``failed`` with the stage that ra
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +72,14 @@ class StageClock:
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
         self.current = None
+
+    def share(self, name: str, parts: dict[str, float]) -> None:
+        """Share the seconds of the stage just timed among stages that ran interleaved in it
+        (reading and loading, when batches are loaded as they are read): each stage of
+        ``parts`` gets its seconds, ``name`` keeps the rest."""
+        for part, seconds in parts.items():
+            self.seconds[part] = round(seconds, 3)
+            self.seconds[name] = round(max(0.0, self.seconds[name] - seconds), 3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,16 +150,76 @@ def read(subs: list[sources.Submission], workers: int = 1,
     return sources.read_submissions(subs, workers=workers, batch_size=batch_size)
 
 
+def read_rows(subs: Sequence[sources.Submission]) -> wh.ReportRows:
+    """Read submissions in this process and return their warehouse rows: the unit of work
+    of a reader process or a Dask worker (what travels back is a few Arrow tables)."""
+    return wh.report_rows((sub, sources.read_one(sub)) for sub in subs)
+
+
+def read_batches(subs: list[sources.Submission], workers: int = 1,
+                 batch_size: int = 256) -> Iterator[wh.ReportRows]:
+    """The rows of the submissions, a batch at a time in discovery order, read across
+    ``workers`` local processes for a large job (``sources.PARALLEL_MIN_FILES``)."""
+    chunks = sources.batches(subs, batch_size)
+    if workers <= 1 or len(chunks) <= 1 or len(subs) < sources.PARALLEL_MIN_FILES:
+        for chunk in chunks:
+            yield read_rows(chunk)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+        yield from pool.map(read_rows, chunks)
+
+
 # ---------------------------------------------------------------------------------------------
 # load, check, materialise: on the staging copy
 # ---------------------------------------------------------------------------------------------
 
+def _mark(clock: StageClock | None, stage: str) -> None:
+    if clock is not None:
+        clock.current = stage
+
+
+@dataclass
+class Loaded:
+    """The load stage's counts, and how its time was spent: writing batches as they came
+    (while the files were being read) and settling the run at the end."""
+
+    result: wh.LoadResult
+    appending: float = 0.0
+    finishing: float = 0.0
+
+
 def load(staging: str | Path, subs: Sequence[sources.Submission],
-         reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones; returns the counts by outcome."""
+         batches: Iterable[wh.ReportRows], run_id: str,
+         clock: StageClock | None = None) -> Loaded:
+    """Write the batches of read rows as they come, then re-confirm the unchanged
+    submissions and settle the current versions: one transaction, set-wise statements.
+
+    With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
+    while one is written, so a failure names the stage it happened in.
+    """
     con = duckdb.connect(str(staging))
     try:
-        return wh.load_submissions(con, subs, reports, run_id)
+        loader = wh.Loader(con, subs, run_id)
+        loaded = Loaded(wh.LoadResult())
+        try:
+            for rows in batches:
+                started = time.perf_counter()
+                _mark(clock, "load")
+                loader.add(rows)
+                _mark(clock, "read")
+                loaded.appending += time.perf_counter() - started
+            started = time.perf_counter()
+            _mark(clock, "load")
+            loaded.result = loader.finish()
+            loaded.finishing = time.perf_counter() - started
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return loaded
     finally:
         con.close()
 
@@ -331,7 +399,7 @@ def build_warehouse(
         with clock.stage("read"):
             reports = read(to_read(subs, wh.known_submissions(con)), workers)
         with clock.stage("load"):
-            loaded = wh.load_submissions(con, subs, reports, run_id)
+            loaded = wh.load_submissions(con, subs, reports, run_id)  # set-wise, in batches
             if every_file_current:
                 wh.make_all_current(con, [s.submission_id for s in subs
                                           if s.submission_id in reports])

@@ -2,8 +2,9 @@
 
 - ``schema``: tables and views (the ``schema`` step of ``sql/manifest.toml``), units and
   cell codes;
-- ``load``: parsed reports become rows (``insert_report``, the load stage's
-  ``load_submissions``);
+- ``load``: parsed reports become Arrow rows where they are read (``report_rows``) and go
+  into DuckDB set-wise (the load stage's ``Loader``, ``load_submissions``; one report:
+  ``insert_report``);
 - ``versions``: which loaded submission of a unit-year is current;
 - ``runs``: the ``runs`` table and the one place a run's status is written;
 - ``publish``: build a copy, checkpoint, rename into place; one writer at a time;
@@ -25,13 +26,15 @@ from gongkai.warehouse.frame import frame
 from gongkai.warehouse.load import (
     CELL_STATUSES,
     SUBMISSION_STATUSES,
+    Loader,
     LoadResult,
+    ReportRows,
     insert_rejected,
     insert_report,
     load_submissions,
+    report_rows,
 )
 from gongkai.warehouse.publish import discard, publish, stage_copy, writer_lock
-from gongkai.warehouse.rows import RowBuffer
 from gongkai.warehouse.runs import (
     RUN_STATUSES,
     STAGES,
@@ -62,7 +65,8 @@ __all__ = [
     "STAGES",
     "SUBMISSION_STATUSES",
     "LoadResult",
-    "RowBuffer",
+    "Loader",
+    "ReportRows",
     "cell_code_rows",
     "connect",
     "create_schema",
@@ -83,6 +87,7 @@ __all__ = [
     "promote",
     "publish",
     "refresh_plain_table",
+    "report_rows",
     "set_status",
     "stage_copy",
     "start_run",
