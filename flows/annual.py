@@ -152,15 +152,21 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
 def _batches(subs: list[sources.Submission], runner: str, workers: int,
              batch_size: int) -> Iterator[wh.ReportRows]:
     """The rows of the submissions, a batch at a time in discovery order: read by local
-    processes, or by the flow's task runner (a Dask cluster) as one task per batch."""
+    processes, or by the flow's task runner (a Dask cluster) as one task per batch, all
+    submitted here, from the flow, before the first is awaited."""
     if runner != "dask":
-        yield from pipeline.read_batches(subs, workers, batch_size)
-        return
-    futures = [read_batch.submit(quote(chunk)) for chunk in sources.batches(subs, batch_size)]
+        return pipeline.read_batches(subs, workers, batch_size)
+    # not quote(): on Dask a quoted list of dataclasses arrives as a list of tuples
+    futures = [read_batch.submit(chunk) for chunk in sources.batches(subs, batch_size)]
+    return _results(futures)
+
+
+def _results(futures: list) -> Iterator[wh.ReportRows]:
+    """The futures' results in order; each future is dropped once its rows are taken, so the
+    rows of loaded batches are not kept."""
     futures.reverse()
     while futures:
-        future = futures.pop()  # dropped once its rows are loaded: memory stays bounded
-        yield future.result()
+        yield futures.pop().result()
 
 
 @flow(name="gongkai-annual", log_prints=False)

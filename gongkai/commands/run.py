@@ -101,6 +101,9 @@ def dask_runner(scheduler: str | None, workers: int | None):
     of ``workers`` single-threaded processes (one per CPU by default)."""
     import os
 
+    # Dask's own INFO lines (workers started and retired) are not the run's story; set before
+    # distributed is imported, and inherited by the local cluster's worker processes
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from prefect_dask import DaskTaskRunner
 
     if scheduler:
