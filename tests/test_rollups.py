@@ -120,3 +120,16 @@ def test_the_province_report_lists_its_prefectures_and_cities(provinces, tmp_pat
     for pref in first.prefectures:
         rates = [c.acceptance_rate for c in pref.cities]
         assert rates == sorted(rates)
+
+
+def test_gongkai_render_writes_a_page_for_each_province(provinces, tmp_path):
+    from gongkai.render import render
+
+    warehouse, registry = provinces
+    done = render(warehouse, tmp_path, [YEAR], workers=1, pdf=False)
+    pages = sorted(p.name for p in (tmp_path / str(YEAR)).glob("province-*.html"))
+    assert len(pages) == len({u.province for u in registry.units}) == 2
+    assert {tmp_path / str(YEAR) / p for p in pages} <= set(done.files)
+    # rendered again with nothing changed, the pages keep their bytes and are not rewritten
+    again = render(warehouse, tmp_path, [YEAR], workers=1, pdf=False)
+    assert not [p for p in again.written if p.name.startswith("province-")]
