@@ -6,7 +6,7 @@ For each size N: a registry of about N townships in provinces, prefectures and c
 (gongkai.synth.registry), one text/Markdown/HTML report a township for 2023
 (`gongkai synth --registry`), then `gongkai run --registry … --no-render` in a fresh process
 into an empty warehouse (cold), and again after one township resubmitted its report (rerun).
-With one --units the smaller size is N/4.
+With one --units the smaller size is N/4 (with --one-size, N alone).
 
 Printed per run: wall time (the command as a user runs it: Python and the temporary Prefect
 server's start included), the stages' seconds the warehouse's ``runs`` row records, the
@@ -163,9 +163,13 @@ def main() -> int:
                         help="also run the smaller size on a local Dask cluster of 1 and 2 "
                         "workers")
     parser.add_argument("--no-rerun", action="store_true", help="skip the reruns")
+    parser.add_argument("--one-size", action="store_true",
+                        help="with one --units: that size only (no marginal cost)")
     args = parser.parse_args()
     sizes = sorted(args.units) if len(args.units) > 1 else [max(args.units[0] // 4, 1),
                                                              args.units[0]]
+    if args.one_size:
+        sizes = sizes[-1:]
     os.chdir(ROOT)
     with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
         work = Path(args.work) if args.work else Path(tmp)
@@ -197,13 +201,15 @@ def main() -> int:
                                  ["--runner", "dask", "--workers", str(workers)])
                     lines.append(row(f"N={n}, cold, Dask {workers} worker(s)", r))
                     print(lines[-1], file=sys.stderr)
-        small, large = (colds[n] for n in sizes)
-        per_report = (large["wall"] - small["wall"]) / (large["read"] - small["read"])
-        read_per = ((large["stages"]["read"] - small["stages"]["read"])
-                    / (large["read"] - small["read"]))
         lines.append("")
-        lines.append(f"marginal cost per report (cold, N={sizes[0]} → {sizes[1]}): "
-                     f"{1000 * per_report:.2f} ms wall, of which read {1000 * read_per:.2f} ms")
+        if len(sizes) == 2:
+            small, large = (colds[n] for n in sizes)
+            per_report = (large["wall"] - small["wall"]) / (large["read"] - small["read"])
+            read_per = ((large["stages"]["read"] - small["stages"]["read"])
+                        / (large["read"] - small["read"]))
+            lines.append(f"marginal cost per report (cold, N={sizes[0]} → {sizes[1]}): "
+                         f"{1000 * per_report:.2f} ms wall, of which read "
+                         f"{1000 * read_per:.2f} ms")
         lines.append("floor (bare read and tokenise, one process): "
                      + ", ".join(f"N={n}: {1000 * floors[n]:.3f} ms a report" for n in sizes))
         lines.append(f"machine: {os.cpu_count()} CPUs, load average "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-READER_VERSION = "1.1.0"
+READER_VERSION = "1.1.1"
 
 SEVERITIES = ("error", "warning", "info")
 

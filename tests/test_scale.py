@@ -1,5 +1,6 @@
-"""Scale-out: the flow's read stage on a Dask cluster gives the warehouse the default runner
-gives, row for row (run ids and times aside: tools/snapshot.py)."""
+"""At the scale of a province or the country: the flow's read stage on a Dask cluster gives the
+warehouse the default runner gives, row for row (run ids and times aside: tools/snapshot.py);
+a township name several counties share is placed by the county its report was filed under."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import shutil
 import pytest
 
 from gongkai.paths import RAW_DIR, ROOT
-
-pytestmark = pytest.mark.flow
+from gongkai.read import parse_bytes
+from gongkai.synth.registry import synthetic_units
+from gongkai.units import Registry
 
 
 def _snapshot_tool():
@@ -30,6 +32,7 @@ def _raw(tmp_path):
     return raw
 
 
+@pytest.mark.flow
 def test_dask_cluster_of_two_workers_builds_the_same_warehouse(prefect_harness, tmp_path):
     from distributed import Client, LocalCluster, get_task_stream
 
@@ -60,3 +63,38 @@ def test_dask_cluster_of_two_workers_builds_the_same_warehouse(prefect_harness, 
     b = snapshot.take(tmp_path / "dask" / "g.duckdb", empty)
     assert snapshot.compare(a, b) == []
     assert a["tables"]["submissions"]["rows"] == 65
+
+
+def _shared_name() -> tuple[Registry, list]:
+    """A generated registry of ~3,000 townships and the units of a name several counties share."""
+    registry = Registry(synthetic_units(3000, seed=3, history=False))
+    by_name: dict[str, list] = {}
+    for unit in registry.units:
+        by_name.setdefault(unit.name, []).append(unit)
+    return registry, next(units for units in by_name.values()
+                          if len({u.city for u in units}) > 2)
+
+
+def _report(name: str) -> bytes:
+    return (f"{name}2023年政府信息公开工作年度报告\n一、总体情况\n本年度依法公开政府信息。\n"
+            ).encode()
+
+
+@pytest.mark.parametrize("printed", ["{name}", "{name}人民政府"])
+def test_a_shared_township_name_is_placed_by_the_county_it_was_filed_under(printed):
+    registry, units = _shared_name()
+    assert registry.resolve(units[0].name, 2023).how == "ambiguous"
+    for unit in units:
+        report = parse_bytes(_report(printed.format(name=unit.name)), "r.txt", filed_year=2023,
+                             filed_unit_code=unit.code, registry=registry)
+        assert report.unit_code == unit.code
+    # not filed, or filed under a unit of another name: the name stays unplaced
+    other = next(u for u in registry.units if u.name != units[0].name)
+    for filed in (None, other.code):
+        report = parse_bytes(_report(units[0].name), "r.txt", filed_year=2023,
+                             filed_unit_code=filed, registry=registry)
+        assert report.unit_code is None
+    # the county printed in the title settles it as before, whatever the filing says
+    report = parse_bytes(_report(units[1].city + units[1].name), "r.txt", filed_year=2023,
+                         filed_unit_code=units[0].code, registry=registry)
+    assert report.unit_code == units[1].code
