@@ -28,9 +28,10 @@ from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import post_check_summary, post_city_artifacts
-from gongkai import manifest, pipeline, sources
+from gongkai import manifest, pipeline, rawfolder, sources
 from gongkai import warehouse as wh
-from gongkai.paths import DEFAULT_SOURCE
+from gongkai.paths import DEFAULT_SOURCE, shown_name
+from gongkai.read.pool import DEFAULT_BUDGET_SECONDS
 
 RUNNERS = ("processes", "dask")
 
@@ -40,9 +41,10 @@ RUNNERS = ("processes", "dask")
 # ---------------------------------------------------------------------------------------------
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover(source: str, years: list[int] | None) -> list[sources.Submission]:
-    """List the submitted files of a raw folder with their filed unit and year."""
-    return sources.discover_folder(source, years)
+def discover(source: str, years: list[int] | None) -> rawfolder.Scan:
+    """List the submitted files of a raw folder with their filed unit and year, and the
+    entries skipped with their reason."""
+    return rawfolder.scan_folder(source, years)
 
 
 @task(name="read-manifest", cache_policy=NO_CACHE)
@@ -132,30 +134,41 @@ def record_outcome(warehouse: str, run: pipeline.RunInfo, status: str,
 # ---------------------------------------------------------------------------------------------
 
 def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout: float,
-              retries: int, retry_delay: float, max_bytes: int) -> list[sources.Submission]:
-    """The run's submissions: a raw folder's files, or a manifest's URLs fetched in parallel."""
+              retries: int, retry_delay: float, max_bytes: int
+              ) -> tuple[list[sources.Submission], list[rawfolder.Skip]]:
+    """The run's submissions (a raw folder's files, or a manifest's URLs fetched in parallel)
+    and the entries skipped, each logged once with its reason."""
     logger = get_run_logger()
     if not sources.is_manifest(source):
-        subs = discover(source, years)
-        logger.info("discover: %d files under %s%s", len(subs), source,
-                    f" ({pipeline.years_label(years)})" if years else "")
-        return subs
+        scan = discover(source, years)
+        subs = scan.submissions
+        dups = sum(1 for s in subs if s.duplicate_of)
+        logger.info("discover: %d files under %s%s (%d duplicates), %d entries skipped",
+                    len(subs), source, f" ({pipeline.years_label(years)})" if years else "",
+                    dups, len(scan.skipped))
+        for skip in scan.skipped:
+            logger.info("skipped %s: %s", shown_name(skip.path), skip.reason)
+        for sub in subs:
+            if sub.duplicate_of:
+                logger.info("duplicate %s: the same bytes as %s (recorded, not read again)",
+                            shown_name(sub.file_path), shown_name(sub.duplicate_of_path or ""))
+        return subs, scan.skipped
     raw = raw_dir or str(DEFAULT_SOURCE)
     retried = fetch.with_options(retries=retries, retry_delay_seconds=retry_delay)
     futures = [retried.submit(row, raw, timeout, max_bytes, retries)
                for row in read_manifest(source, years)]
     subs = [f.result() for f in futures]
     logger.info("discover: %d manifest rows in %s, bytes kept under %s", len(subs), source, raw)
-    return subs
+    return subs, []
 
 
 def _batches(subs: list[sources.Submission], runner: str, workers: int,
-             batch_size: int) -> Iterator[wh.ReportRows]:
+             batch_size: int, read_budget: float) -> Iterator[wh.ReportRows]:
     """The rows of the submissions, a batch at a time in discovery order: read by local
     processes, or by the flow's task runner (a Dask cluster) as one task per batch, all
     submitted here, from the flow, before the first is awaited."""
     if runner != "dask":
-        return pipeline.read_batches(subs, workers, batch_size)
+        return pipeline.read_batches(subs, workers, batch_size, read_budget)
     # not quote(): on Dask a quoted list of dataclasses arrives as a list of tuples
     futures = [read_batch.submit(chunk) for chunk in sources.batches(subs, batch_size)]
     return _results(futures)
@@ -184,6 +197,7 @@ def annual(
     max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
     runner: str = "processes",
+    read_budget: float = DEFAULT_BUDGET_SECONDS,
 ) -> dict:
     """Load report years into the warehouse, check them, publish it and render the reports."""
     logger = get_run_logger()
@@ -191,42 +205,52 @@ def annual(
     run = pipeline.RunInfo(str(flow_run.id or uuid.uuid4()), source, pipeline.years_label(years))
     published = str(Path(warehouse).resolve())
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    clock = pipeline.StageClock()
+    # the marker beside the warehouse names the stage under way: a run killed outright is
+    # recorded as failed there by the next run
+    clock = pipeline.StageClock(on_stage=lambda name: wh.write_marker(
+        published, run.run_id, {**pipeline.marker_fields(run), "stage": name}))
     staging = None
     rendered = None
+    outcome_recorded = False
 
     with wh.writer_lock(published):
         try:
             # -- discover ------------------------------------------------------------------
             with clock.stage("discover"):
-                subs = _discover(source, years, raw_dir, fetch_timeout, fetch_retries,
-                                 fetch_retry_delay, max_bytes)
+                subs, skipped = _discover(source, years, raw_dir, fetch_timeout, fetch_retries,
+                                          fetch_retry_delay, max_bytes)
                 for sub in subs:
                     if sub.error:
-                        logger.warning("rejected %s: %s", sub.file_path, sub.error)
+                        logger.warning("rejected %s: %s", shown_name(sub.file_path), sub.error)
 
             # -- stage ---------------------------------------------------------------------
             with clock.stage("stage"):
                 staged = stage(published, run)
                 staging = staged.path
+                for dead_id, dead_stage in staged.dead_runs:
+                    logger.warning("run %s died in its %s stage; recorded as failed",
+                                   dead_id, dead_stage)
+                if staged.removed:
+                    logger.info("stage: removed %d files left by dead runs: %s",
+                                len(staged.removed), ", ".join(staged.removed))
 
             # -- read and load: batches loaded as they are read -----------------------------
             with clock.stage("read"):
                 to_read = pipeline.to_read(subs, staged.known)
-                batches = _batches(to_read, runner, workers, batch_size)
+                batches = _batches(to_read, runner, workers, batch_size, read_budget)
                 # quote(): large inputs are passed as they are, not walked item by item
                 stream = read_load(staging, quote(subs), quote(batches), run.run_id,
                                    quote(clock))
             clock.share("read", {"load": stream.appending + stream.finishing})
             loaded = stream.result
             logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
-                        sum(1 for s in subs if not s.error) - len(to_read))
-            logged = {s.file_path for s in subs if s.error}  # logged when discovered
+                        sum(1 for s in subs if not s.error and not s.duplicate_of)
+                        - len(to_read))
             for item in loaded.rejected_files:
-                if item["file"] not in logged:
-                    logger.warning("rejected %s: %s", item["file"], item["reason"])
-            logger.info("load: %d loaded, %d rejected, %d unchanged", loaded.loaded,
-                        loaded.rejected, loaded.unchanged)
+                if not any(s.file_path == item["file"] and s.error for s in subs):
+                    logger.warning("rejected %s: %s", shown_name(item["file"]), item["reason"])
+            logger.info("load: %d loaded, %d rejected, %d unchanged, %d duplicates",
+                        loaded.loaded, loaded.rejected, loaded.unchanged, loaded.duplicates)
 
             # -- check ---------------------------------------------------------------------
             with clock.stage("check"):
@@ -241,7 +265,8 @@ def annual(
 
             # -- publish -------------------------------------------------------------------
             with clock.stage("publish"):
-                counts = {"seen": len(subs), "read": len(to_read), **loaded.counts()}
+                counts = {"seen": len(subs), "read": len(to_read), **loaded.counts(),
+                          "skipped": len(skipped)}
                 parquet = publish(staging, published, run.run_id, counts, dict(clock.seconds),
                                   with_render)
 
@@ -252,16 +277,20 @@ def annual(
                 record_outcome(published, run, "completed", None, dict(clock.seconds))
             else:
                 logger.info("render: skipped (not requested)")
+            outcome_recorded = True
         except Exception:
             if clock.current is not None:
                 try:
-                    record_outcome(published, run, "failed", clock.current, dict(clock.seconds))
+                    outcome_recorded = record_outcome(published, run, "failed", clock.current,
+                                                      dict(clock.seconds))
                 except Exception as exc:  # the run's own error is the one to report
                     logger.warning("the failure could not be recorded: %s", exc)
             raise
         finally:
             if staging is not None:
                 wh.discard(staging)
+            if outcome_recorded or not Path(published).exists():
+                wh.remove_marker(published, run.run_id)
 
     return {
         "run_id": run.run_id,

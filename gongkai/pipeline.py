@@ -12,15 +12,19 @@ over paths (the staging copy, the published file, the report folder), so a Prefe
 warehouse (a file, or ``":memory:"``) with no staging copy: ``gongkai check``, the benchmarks
 and the tests build their warehouses with it.
 
-The run's row in ``runs`` says how far it got (``gongkai.warehouse.runs``): ``publish``
-writes ``completed`` when no render was asked for, else ``published``; ``record_outcome``
-then writes ``completed`` after the render, or ``failed`` with the stage that raised.
+The run's row (``gongkai.warehouse.runs``): ``publish`` writes ``completed``, or ``published``
+when a render follows; ``record_outcome`` then writes ``completed``, or ``failed`` with the
+stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
+the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
+``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +36,7 @@ from gongkai import manifest, rankings, sources
 from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
 from gongkai.model import READER_VERSION, ParsedReport
+from gongkai.read.verdict import year_unknown_issue
 from gongkai.units import Registry, default_registry
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
@@ -55,12 +60,27 @@ class RunInfo:
     reader_version: str = READER_VERSION
 
 
-class StageClock:
-    """Seconds per finished stage, and the stage under way: the one a failed run names."""
+KILL_AT_ENV = "GONGKAI_TEST_KILL_AT"
 
-    def __init__(self) -> None:
+
+def fault_point(name: str) -> None:
+    """Kill this process with SIGKILL when ``$GONGKAI_TEST_KILL_AT`` names this point (tests)."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class StageClock:
+    """Seconds per finished stage, and the stage under way: the one a failed run names.
+
+    ``on_stage`` is told each stage as it starts (the flow writes the run's marker with it,
+    so that a run killed outright can still be recorded as failed in its stage).
+    """
+
+    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self.current: str | None = None
+        self.on_stage = on_stage
+        self.entered: set[str] = set()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -68,10 +88,25 @@ class StageClock:
         if name not in wh.STAGES:
             raise ValueError(f"unknown stage {name!r}")
         self.current = name
+        self.entered.add(name)
+        if self.on_stage is not None:
+            self.on_stage(name)
+        fault_point(name)
         started = time.perf_counter()
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
         self.current = None
+
+    def switch(self, name: str) -> None:
+        """Make ``name`` the stage under way inside a stage it runs interleaved with (load
+        inside read: batches are loaded as they are read); the first switch to a stage is
+        told as its start is (``on_stage``, the run's marker)."""
+        self.current = name
+        if name not in self.entered:
+            self.entered.add(name)
+            if self.on_stage is not None:
+                self.on_stage(name)
+            fault_point(name)
 
     def share(self, name: str, parts: dict[str, float]) -> None:
         """Share the seconds of the stage just timed among stages that ran interleaved in it
@@ -89,10 +124,8 @@ class StageClock:
 def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
           last_attempt: bool) -> sources.Submission:
     """Download one manifest URL into the raw folder; a failure becomes a rejected submission.
-
-    A transient failure (timeout, 5xx) raises so that the caller can retry it, unless this is
-    the last attempt; a permanent one (404, over the size cap) never raises.
-    """
+    A transient failure (timeout, 5xx) raises to be retried, unless this is the last attempt;
+    a permanent one (404, over the size cap, a redirect loop or to file://) never raises."""
     if row.problem:
         return manifest.failed_submission(row, row.problem)
     try:
@@ -111,14 +144,60 @@ def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max
 
 @dataclass(frozen=True)
 class Staged:
-    """The staging copy of a run, and the submissions already in it (id → reader version)."""
+    """The staging copy of a run, the submissions already in it (id → reader version), and
+    what ``recover`` found of dead runs."""
 
     path: str
     known: dict[str, str | None]
+    dead_runs: list[tuple[str, str]] = field(default_factory=list)  # (run id, stage)
+    removed: list[str] = field(default_factory=list)  # stale files removed
+
+
+def marker_fields(run: RunInfo) -> dict:
+    """What a run's marker keeps: enough to write its row if it dies."""
+    return {"source": run.source, "years": run.years, "reader_version": run.reader_version}
+
+
+def recover(warehouse: str | Path, run: RunInfo | None = None
+            ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Settle the runs that died leaving their marker, and remove what they left (call it
+    under the writer lock); returns ((run id, stage) recorded failed, names removed). A dead
+    run renamed into place gets its finished Parquet export swapped in; a ``completed`` row
+    then stands, any other dead run is recorded ``failed`` in its marker's stage."""
+    keep = run.run_id if run is not None else None
+    recorded = []
+    for dead in wh.dead_runs(warehouse, keep=keep):
+        stage_name = dead.get("stage") if dead.get("stage") in wh.STAGES else "discover"
+        info = RunInfo(dead["run_id"], str(dead.get("source") or "unknown"), dead.get("years"),
+                       str(dead.get("reader_version") or READER_VERSION))
+        status = _run_status(warehouse, info.run_id)
+        building = wh.building_dir(wh.parquet_dir(warehouse))
+        if status in ("published", "completed") and building.is_dir():
+            wh.swap_parquet(wh.parquet_dir(warehouse))  # exported before the rename
+        if status in ("completed", "failed"):
+            continue
+        if record_outcome(warehouse, info, "failed", failed_stage=stage_name):
+            recorded.append((info.run_id, stage_name))
+    return recorded, wh.remove_stale(warehouse, keep=keep)
+
+
+def _run_status(warehouse: str | Path, run_id: str) -> str | None:
+    """A run's status in the published warehouse (None: no warehouse, or no row)."""
+    if not Path(warehouse).exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("select status from runs where run_id = ?", [run_id]).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
 
 
 def stage(warehouse: str | Path, run: RunInfo) -> Staged:
-    """Copy the published warehouse, bring its schema up to date and start the run's row."""
+    """``recover``, then copy the published warehouse, update its schema, start the run's row."""
+    dead, removed = recover(warehouse, run)
     staging = wh.stage_copy(warehouse, run.run_id)
     con = duckdb.connect(str(staging))
     try:
@@ -129,7 +208,7 @@ def stage(warehouse: str | Path, run: RunInfo) -> Staged:
         known = wh.known_submissions(con)
     finally:
         con.close()
-    return Staged(str(staging), known)
+    return Staged(str(staging), known, dead, removed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,46 +219,82 @@ def to_read(subs: Sequence[sources.Submission],
             known: dict[str, str | None]) -> list[sources.Submission]:
     """The submissions to parse: readable ones not in the warehouse, or read by another
     reader version than this one."""
-    return [s for s in subs
-            if not s.error and known.get(s.submission_id, "\0") != READER_VERSION]
+    return [s for s in subs if not s.error and not s.duplicate_of
+            and known.get(s.submission_id, "\0") != READER_VERSION]
 
 
-def read(subs: list[sources.Submission], workers: int = 1,
-         batch_size: int = 32) -> dict[str, ParsedReport]:
-    """Parse the submissions (batched; across processes for a large job)."""
-    return sources.read_submissions(subs, workers=workers, batch_size=batch_size)
+def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
+         time_budget: float | None = None) -> dict[str, ParsedReport]:
+    """Parse the submissions (batched; across processes for a large job, or always with a
+    ``time_budget`` in seconds per file: see ``sources.read_submissions``)."""
+    return sources.read_submissions(subs, workers=workers, batch_size=batch_size,
+                                    time_budget=time_budget)
+
+
+def with_year_checked(sub: sources.Submission, report: ParsedReport | None
+                      ) -> ParsedReport | None:
+    """A file found in no year folder whose text states no year either is rejected
+    (``year_unknown``): it cannot be filed."""
+    if sub.year_from_text and report is not None and report.year is None and not any(
+            i.code == "year_unknown" for i in report.issues):
+        report.issues.append(year_unknown_issue())
+    return report
 
 
 def read_rows(subs: Sequence[sources.Submission]) -> wh.ReportRows:
     """Read submissions in this process and return their warehouse rows: the unit of work
-    of a reader process or a Dask worker (what travels back is a few Arrow tables)."""
-    return wh.report_rows((sub, sources.read_one(sub)) for sub in subs)
+    of a Dask worker (what travels back is a few Arrow tables)."""
+    return wh.report_rows((sub, with_year_checked(sub, sources.read_one(sub))) for sub in subs)
 
 
-def read_batches(subs: list[sources.Submission], workers: int = 1,
-                 batch_size: int = 256) -> Iterator[wh.ReportRows]:
-    """The rows of the submissions, a batch at a time in discovery order, read across
-    ``workers`` local processes for a large job (``sources.PARALLEL_MIN_FILES``)."""
+# batches read by the reader pool at a time: enough to keep its processes busy, few enough
+# that the parsed reports waiting to become rows stay a small share of a large run
+POOL_BATCHES = 8
+
+
+def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: int = 256,
+                 time_budget: float | None = None) -> Iterator[wh.ReportRows]:
+    """The rows of the submissions, a batch at a time in discovery order: in this process
+    for a small job, else by the reader processes of ``gongkai.read.pool`` (each file within
+    ``time_budget`` seconds), ``POOL_BATCHES`` batches at a time."""
     chunks = sources.batches(subs, batch_size)
-    if workers <= 1 or len(chunks) <= 1 or len(subs) < sources.PARALLEL_MIN_FILES:
+    if time_budget is None and (workers <= 1 or len(chunks) <= 1
+                                or len(subs) < sources.PARALLEL_MIN_FILES):
         for chunk in chunks:
             yield read_rows(chunk)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-        yield from pool.map(read_rows, chunks)
+    for start in range(0, len(chunks), POOL_BATCHES):
+        group = chunks[start:start + POOL_BATCHES]
+        # the pool's batches are smaller than the loader's: a file over its budget costs
+        # its worker, and the rest of a small batch is soon read by another
+        reports = read([s for chunk in group for s in chunk], workers,
+                       batch_size=32, time_budget=time_budget)
+        for chunk in group:
+            yield wh.report_rows((sub, with_year_checked(sub, reports.get(sub.submission_id)))
+                                 for sub in chunk)
 
 
 # ---------------------------------------------------------------------------------------------
 # load, check, materialise: on the staging copy
 # ---------------------------------------------------------------------------------------------
 
+def load_into(con: duckdb.DuckDBPyConnection, subs: Sequence[sources.Submission],
+              reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones, record duplicates and choose the
+    current version of every unit-year seen; returns the counts by outcome (duplicates in
+    ``LoadResult.duplicates``). The whole set at once: ``build_warehouse``'s load."""
+    for sub in subs:
+        with_year_checked(sub, reports.get(sub.submission_id))
+    readable = [s for s in subs if not s.duplicate_of]
+    loaded = wh.load_submissions(con, readable, reports, run_id)
+    loaded.duplicates = wh.record_duplicates(con, subs, run_id)
+    wh.choose_current(con, readable)
+    return loaded
+
+
 def _mark(clock: StageClock | None, stage: str) -> None:
     if clock is not None:
-        clock.current = stage
+        clock.switch(stage)
 
 
 @dataclass
@@ -196,14 +311,16 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
          batches: Iterable[wh.ReportRows], run_id: str,
          clock: StageClock | None = None) -> Loaded:
     """Write the batches of read rows as they come, then re-confirm the unchanged
-    submissions and settle the current versions: one transaction, set-wise statements.
+    submissions, record the duplicates and choose the current version of every unit-year
+    seen (``versions.choose_current``): one transaction, set-wise statements.
 
     With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
     while one is written, so a failure names the stage it happened in.
     """
     con = duckdb.connect(str(staging))
     try:
-        loader = wh.Loader(con, subs, run_id)
+        readable = [s for s in subs if not s.duplicate_of]
+        loader = wh.Loader(con, readable, run_id)
         loaded = Loaded(wh.LoadResult())
         try:
             for rows in batches:
@@ -214,7 +331,10 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
                 loaded.appending += time.perf_counter() - started
             started = time.perf_counter()
             _mark(clock, "load")
-            loaded.result = loader.finish()
+            loaded.result = loader.finish(commit=False)
+            loaded.result.duplicates = wh.record_duplicates(con, subs, run_id)
+            wh.choose_current(con, readable)
+            con.execute("commit")
             loaded.finishing = time.perf_counter() - started
         except BaseException:
             con.execute("rollback")
@@ -292,13 +412,17 @@ def publish(staging: str | Path, warehouse: str | Path, run_id: str, counts: dic
     try:
         wh.finish_run(con, run_id, files_seen=counts["seen"], files_read=counts["read"],
                       files_unchanged=counts["unchanged"], files_rejected=counts["rejected"],
-                      files_loaded=counts["loaded"])
+                      files_loaded=counts["loaded"], files_duplicate=counts.get("duplicate"),
+                      files_skipped=counts.get("skipped"))
         wh.set_status(con, run_id, "published" if render_follows else "completed",
                       stage_seconds=stage_seconds)
     finally:
         con.close()
+    # exported from the copy before the rename: a run killed after it has only the swap left
+    wh.build_parquet(staging, wh.parquet_dir(warehouse))
     wh.publish(staging, warehouse)
-    return wh.export_parquet(warehouse, wh.parquet_dir(warehouse))
+    fault_point("publish:renamed")
+    return wh.swap_parquet(wh.parquet_dir(warehouse))
 
 
 def render(warehouse: str | Path, out: str | Path, years: Sequence[int] | None) -> list[Path]:
@@ -399,7 +523,7 @@ def build_warehouse(
         with clock.stage("read"):
             reports = read(to_read(subs, wh.known_submissions(con)), workers)
         with clock.stage("load"):
-            loaded = wh.load_submissions(con, subs, reports, run_id)  # set-wise, in batches
+            loaded = load_into(con, subs, reports, run_id)
             if every_file_current:
                 wh.make_all_current(con, [s.submission_id for s in subs
                                           if s.submission_id in reports])
@@ -415,7 +539,7 @@ def build_warehouse(
                 built.stored = rankings.materialise(con, run_id)
         wh.finish_run(con, run_id, files_seen=len(subs), files_read=len(reports),
                       files_unchanged=loaded.unchanged, files_rejected=loaded.rejected,
-                      files_loaded=loaded.loaded)
+                      files_loaded=loaded.loaded, files_duplicate=loaded.duplicates)
         wh.set_status(con, run_id, "completed", stage_seconds=clock.seconds)
         return built
     except Exception:

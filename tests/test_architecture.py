@@ -16,7 +16,7 @@ PACKAGE = ROOT / "gongkai"
 LAYERS = (
     {"gongkai", "data", "model", "template", "units", "paths", "prefect_env", "wording", "zips"},
     {"read", "xlsx_form"},  # bytes → ParsedReport (xlsx_form: the office's form, read and written)
-    {"sources", "manifest"},  # discover: one Submission per file or URL
+    {"sources", "manifest", "rawfolder"},  # discover: one Submission per file or URL
     {"warehouse"},  # schema, load, versions, runs, publish, export; the SQL runner
     {"checks"},  # the consistency rules
     {"rankings"},  # the marts built on the checks: scores, league table

@@ -330,10 +330,10 @@ def test_load_counts_and_rejected_files_in_discovery_order(con, make_report):
     result = wh.load_submissions(con, [bad, good, gone, gone],
                                  {good.submission_id: make_report(), bad.submission_id: empty},
                                  "r1")
-    assert result.counts() == {"loaded": 1, "rejected": 2, "unchanged": 0}
+    assert result.counts() == {"loaded": 1, "rejected": 2, "unchanged": 0, "duplicate": 0}
     assert [f["file"] for f in result.rejected_files] == ["2019/b.md", "2019/c.md"]
     again = wh.load_submissions(con, [good, bad], {}, "r2")
-    assert again.counts() == {"loaded": 0, "rejected": 0, "unchanged": 2}
+    assert again.counts() == {"loaded": 0, "rejected": 0, "unchanged": 2, "duplicate": 0}
     assert con.execute("select count(*) from submissions where last_run_id = 'r2'"
                        ).fetchall()[0][0] == 2
 

@@ -21,7 +21,14 @@ The names analysts and the pipeline use are importable from here::
 from __future__ import annotations
 
 from gongkai.sources import submission_id_for
-from gongkai.warehouse.export import export_parquet, parquet_dir, refresh_plain_table
+from gongkai.warehouse.export import (
+    build_parquet,
+    building_dir,
+    export_parquet,
+    parquet_dir,
+    refresh_plain_table,
+    swap_parquet,
+)
 from gongkai.warehouse.frame import frame
 from gongkai.warehouse.load import (
     CELL_STATUSES,
@@ -34,7 +41,18 @@ from gongkai.warehouse.load import (
     load_submissions,
     report_rows,
 )
-from gongkai.warehouse.publish import discard, publish, stage_copy, writer_lock
+from gongkai.warehouse.publish import (
+    dead_runs,
+    discard,
+    marker_path,
+    publish,
+    remove_marker,
+    remove_stale,
+    stage_copy,
+    stale_files,
+    write_marker,
+    writer_lock,
+)
 from gongkai.warehouse.runs import (
     RUN_STATUSES,
     STAGES,
@@ -52,10 +70,12 @@ from gongkai.warehouse.schema import (
     wide_column,
 )
 from gongkai.warehouse.versions import (
+    choose_current,
     current_of,
     known_submissions,
     make_all_current,
     promote,
+    record_duplicates,
     touch_submission,
 )
 
@@ -67,10 +87,14 @@ __all__ = [
     "LoadResult",
     "Loader",
     "ReportRows",
+    "build_parquet",
+    "building_dir",
     "cell_code_rows",
     "connect",
     "create_schema",
+    "choose_current",
     "current_of",
+    "dead_runs",
     "discard",
     "export_parquet",
     "finish_run",
@@ -83,16 +107,23 @@ __all__ = [
     "load_submissions",
     "load_units",
     "make_all_current",
+    "marker_path",
     "parquet_dir",
     "promote",
     "publish",
+    "record_duplicates",
     "refresh_plain_table",
+    "remove_marker",
+    "remove_stale",
     "report_rows",
     "set_status",
     "stage_copy",
+    "stale_files",
     "start_run",
     "submission_id_for",
+    "swap_parquet",
     "touch_submission",
     "wide_column",
+    "write_marker",
     "writer_lock",
 ]

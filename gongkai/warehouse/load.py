@@ -31,7 +31,7 @@ from gongkai.sources import Submission
 from gongkai.warehouse.runs import utc_now
 from gongkai.warehouse.schema import split_code
 
-SUBMISSION_STATUSES = ("loaded", "rejected")
+SUBMISSION_STATUSES = ("loaded", "rejected", "duplicate")
 CELL_STATUSES = ("value", "blank", "unreadable", "unseen")
 CHILD_TABLES = ("cells", "narratives", "narrative_figures", "parse_issues")
 
@@ -249,10 +249,12 @@ class LoadResult:
     rejected: int = 0
     unchanged: int = 0
     rejected_files: list[dict] = field(default_factory=list)  # {"file": …, "reason": …}
+    duplicates: int = 0  # recorded as duplicates of another file (versions.record_duplicates)
 
     def counts(self) -> dict[str, int]:
-        """The three counts as a dict (loaded, rejected, unchanged)."""
-        return {"loaded": self.loaded, "rejected": self.rejected, "unchanged": self.unchanged}
+        """The counts as a dict (loaded, rejected, unchanged, duplicate)."""
+        return {"loaded": self.loaded, "rejected": self.rejected, "unchanged": self.unchanged,
+                "duplicate": self.duplicates}
 
 
 class _Registered:
@@ -341,8 +343,9 @@ class Loader:
                 strict=True):
             self.written[sid] = (unit, year, path, status, reason)
 
-    def finish(self) -> LoadResult:
-        """Write what is left, settle the versions, commit; returns the counts."""
+    def finish(self, *, commit: bool = True) -> LoadResult:
+        """Write what is left, settle the versions, commit (unless the caller has more to
+        write in the transaction); returns the counts."""
         failed = [s for s in _unique(self.subs) if s.error and s.submission_id not in self.written]
         if failed:
             self.add(report_rows((s, None) for s in failed))
@@ -369,7 +372,8 @@ class Loader:
                 self.con.execute(f"update submissions set last_run_id = ? where submission_id "
                                  f"in (select submission_id from {name})", [self.run_id])
         self.versions.settle(self.con, order, self.written)
-        self.con.execute("commit")
+        if commit:
+            self.con.execute("commit")
         return result
 
 
