@@ -50,7 +50,8 @@ _CHILD_TYPES = {
     "cells": {**_KEY_TYPES, "cell_code": pa.string(), "table_code": pa.string(),
               "row_code": pa.string(), "col_code": pa.string(), "value": pa.float64(),
               "raw_text": pa.string(), "location": pa.string(), "status": pa.string(),
-              "note": pa.string()},
+              "note": pa.string(), "confidence": pa.string(),
+              "confidence_reason": pa.string()},
     "narratives": {**_KEY_TYPES, "section_code": pa.string(), "position": pa.int32(),
                    "text": pa.string()},
     "narrative_figures": {**_KEY_TYPES, "figure_no": pa.int32(), "phrase": pa.string(),
@@ -185,6 +186,7 @@ def _add_cells(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
     cells, sources = report.cells, report.sources
     values, raws, locations = cols["value"], cols["raw_text"], cols["location"]
     statuses, notes = cols["status"], cols["note"]
+    confidences, reasons = cols["confidence"], cols["confidence_reason"]
     tables, rows, columns = cols["table_code"], cols["row_code"], cols["col_code"]
     cols["cell_code"].extend(codes)
     for code in codes:
@@ -194,11 +196,15 @@ def _add_cells(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
             raws.append(source.raw)
             locations.append(source.location)
             notes.append(source.note)
+            confidences.append(source.confidence)
+            reasons.append(source.reason)
         else:
             status = "value" if cells.get(code) is not None else "unseen"
             raws.append("")
             locations.append(None)
             notes.append(None)
+            confidences.append(None)
+            reasons.append(None)
         value = cells.get(code) if status == "value" else None  # blank, unreadable: null
         values.append(None if value is None else float(value))
         statuses.append(status)

@@ -28,6 +28,8 @@ final as (
         c.raw_text,
         c.location,
         c.note,
+        c.confidence,
+        c.confidence_reason,
         cc.position as cell_position,
     from current_submissions as s
     inner join cells as c on c.submission_id = s.submission_id
