@@ -17,6 +17,10 @@ when a render follows; ``record_outcome`` then writes ``completed``, or ``failed
 stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
 the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
 ``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
+
+Long because it is the run, stage by stage in the order they run: each stage is a short
+function, and reading the module whole is reading what a run does (splitting the read and
+load stages out is the next step when it grows).
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ run and written with one more. ``load_submissions`` runs it over a run's submiss
 their parsed reports; ``insert_report`` writes one report (tests, tools).
 
 Every statement is parameterised; rows reach DuckDB as Arrow tables, never as SQL text.
+
+Long because the rows built where files are read and the writer that inserts them are one
+contract (the same columns and types on both sides), read together; the version settling
+at the end (``_Versions``) is the part to move to versions.py when it grows.
 """
 
 from __future__ import annotations
