@@ -5,6 +5,8 @@
 
 Each task is a few lines over a stage of ``gongkai.pipeline``, which runs without Prefect:
 coarse (a stage, or one URL), taking paths, not connections. Only the download is retried.
+Files are read in batches (by local processes, or as tasks on a Dask cluster with
+``runner="dask"``) and each batch's rows are loaded as it comes, by this process alone.
 The run builds a copy of the published warehouse and renames it into place when everything
 before publishing succeeded, so analysts' read-only connections keep working and a failed
 run leaves the published data as it was. The run's row says ``completed`` only when every
@@ -17,6 +19,7 @@ import gongkai.prefect_env  # noqa: F401  (quiet settings before prefect is impo
 
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -27,9 +30,10 @@ from prefect.utilities.annotations import quote
 from flows.artifacts import post_check_summary, post_city_artifacts
 from gongkai import manifest, pipeline, rawfolder, sources
 from gongkai import warehouse as wh
-from gongkai.model import ParsedReport
 from gongkai.paths import DEFAULT_SOURCE, shown_name
 from gongkai.read.pool import DEFAULT_BUDGET_SECONDS
+
+RUNNERS = ("processes", "dask")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,19 +72,19 @@ def stage(warehouse: str, run: pipeline.RunInfo) -> pipeline.Staged:
     return pipeline.stage(warehouse, run)
 
 
-@task(name="read", cache_policy=NO_CACHE)
-def read(subs: list[sources.Submission], workers: int, batch_size: int,
-         time_budget: float) -> dict[str, ParsedReport]:
-    """Parse the given submissions (batched, in reader processes, each file within the time
-    budget)."""
-    return pipeline.read(subs, workers, batch_size, time_budget)
+@task(name="read-batch", cache_policy=NO_CACHE)
+def read_batch(subs: list[sources.Submission]) -> wh.ReportRows:
+    """Read a batch of submissions where the task runner puts it (a Dask worker); returns
+    their warehouse rows."""
+    return pipeline.read_rows(subs)
 
 
-@task(name="load", cache_policy=NO_CACHE)
-def load(staging: str, subs: list[sources.Submission], reports: dict[str, ParsedReport],
-         run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones."""
-    return pipeline.load(staging, subs, reports, run_id)
+@task(name="read-load", cache_policy=NO_CACHE)
+def read_load(staging: str, subs: list[sources.Submission], batches: Iterable[wh.ReportRows],
+              run_id: str, clock: pipeline.StageClock) -> pipeline.Loaded:
+    """Load the batches of read rows as they come (one writer: this process), re-confirm the
+    unchanged submissions, settle the current versions."""
+    return pipeline.load(staging, subs, batches, run_id, clock)
 
 
 @task(name="check", cache_policy=NO_CACHE)
@@ -158,6 +162,26 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
     return subs, []
 
 
+def _batches(subs: list[sources.Submission], runner: str, workers: int,
+             batch_size: int, read_budget: float) -> Iterator[wh.ReportRows]:
+    """The rows of the submissions, a batch at a time in discovery order: read by local
+    processes, or by the flow's task runner (a Dask cluster) as one task per batch, all
+    submitted here, from the flow, before the first is awaited."""
+    if runner != "dask":
+        return pipeline.read_batches(subs, workers, batch_size, read_budget)
+    # not quote(): on Dask a quoted list of dataclasses arrives as a list of tuples
+    futures = [read_batch.submit(chunk) for chunk in sources.batches(subs, batch_size)]
+    return _results(futures)
+
+
+def _results(futures: list) -> Iterator[wh.ReportRows]:
+    """The futures' results in order; each future is dropped once its rows are taken, so the
+    rows of loaded batches are not kept."""
+    futures.reverse()
+    while futures:
+        yield futures.pop().result()
+
+
 # entries skipped only because they lie outside the years asked for: with nothing else, the
 # run has nothing to load or account for
 OUTSIDE_THE_YEARS = ("year_not_asked", "outside_year_folder")
@@ -171,12 +195,13 @@ def annual(
     out: str = str(pipeline.DEFAULT_OUT),
     raw_dir: str | None = None,
     workers: int | None = None,
-    batch_size: int = 32,
+    batch_size: int = 256,
     fetch_timeout: float = manifest.DEFAULT_TIMEOUT_SECONDS,
     fetch_retries: int = 2,
     fetch_retry_delay: float = 2.0,
     max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
+    runner: str = "processes",
     read_budget: float = DEFAULT_BUDGET_SECONDS,
 ) -> dict:
     """Load report years into the warehouse, check them, publish it and render the reports."""
@@ -223,25 +248,23 @@ def annual(
                     logger.info("stage: removed %d files left by dead runs: %s",
                                 len(staged.removed), ", ".join(staged.removed))
 
-            # -- read ----------------------------------------------------------------------
+            # -- read and load: batches loaded as they are read -----------------------------
             with clock.stage("read"):
                 to_read = pipeline.to_read(subs, staged.known)
+                batches = _batches(to_read, runner, workers, batch_size, read_budget)
                 # quote(): large inputs are passed as they are, not walked item by item
-                reports = (read(quote(to_read), workers, batch_size, read_budget)
-                           if to_read else {})
-                logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
-                            sum(1 for s in subs if not s.error and not s.duplicate_of)
-                            - len(to_read))
-
-            # -- load ----------------------------------------------------------------------
-            with clock.stage("load"):
-                loaded = load(staging, quote(subs), quote(reports), run.run_id)
-                for item in loaded.rejected_files:
-                    if not any(s.file_path == item["file"] and s.error for s in subs):
-                        logger.warning("rejected %s: %s", shown_name(item["file"]),
-                                       item["reason"])
-                logger.info("load: %d loaded, %d rejected, %d unchanged, %d duplicates",
-                            loaded.loaded, loaded.rejected, loaded.unchanged, loaded.duplicates)
+                stream = read_load(staging, quote(subs), quote(batches), run.run_id,
+                                   quote(clock))
+            clock.share("read", {"load": stream.appending + stream.finishing})
+            loaded = stream.result
+            logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
+                        sum(1 for s in subs if not s.error and not s.duplicate_of)
+                        - len(to_read))
+            for item in loaded.rejected_files:
+                if not any(s.file_path == item["file"] and s.error for s in subs):
+                    logger.warning("rejected %s: %s", shown_name(item["file"]), item["reason"])
+            logger.info("load: %d loaded, %d rejected, %d unchanged, %d duplicates",
+                        loaded.loaded, loaded.rejected, loaded.unchanged, loaded.duplicates)
 
             # -- check ---------------------------------------------------------------------
             with clock.stage("check"):

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # a new version makes the next run read every file again (the warehouse keeps what this
-# version of the readers gives, e.g. each cell's confidence since 1.1.1)
-READER_VERSION = "1.1.1"
+# version of the readers gives, e.g. each cell's confidence since 1.1.1, a township name
+# shared by several counties placed by its filing since 1.1.2)
+READER_VERSION = "1.1.2"
 
 SEVERITIES = ("error", "warning", "info")
 

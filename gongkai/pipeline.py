@@ -17,6 +17,10 @@ when a render follows; ``record_outcome`` then writes ``completed``, or ``failed
 stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
 the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
 ``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
+
+Long because it is the run, stage by stage in the order they run: each stage is a short
+function, and reading the module whole is reading what a run does (splitting the read and
+load stages out is the next step when it grows).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +84,7 @@ class StageClock:
         self.seconds: dict[str, float] = {}
         self.current: str | None = None
         self.on_stage = on_stage
+        self.entered: set[str] = set()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -87,6 +92,7 @@ class StageClock:
         if name not in wh.STAGES:
             raise ValueError(f"unknown stage {name!r}")
         self.current = name
+        self.entered.add(name)
         if self.on_stage is not None:
             self.on_stage(name)
         fault_point(name)
@@ -94,6 +100,25 @@ class StageClock:
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
         self.current = None
+
+    def switch(self, name: str) -> None:
+        """Make ``name`` the stage under way inside a stage it runs interleaved with (load
+        inside read: batches are loaded as they are read); the first switch to a stage is
+        told as its start is (``on_stage``, the run's marker)."""
+        self.current = name
+        if name not in self.entered:
+            self.entered.add(name)
+            if self.on_stage is not None:
+                self.on_stage(name)
+            fault_point(name)
+
+    def share(self, name: str, parts: dict[str, float]) -> None:
+        """Share the seconds of the stage just timed among stages that ran interleaved in it
+        (reading and loading, when batches are loaded as they are read): each stage of
+        ``parts`` gets its seconds, ``name`` keeps the rest."""
+        for part, seconds in parts.items():
+            self.seconds[part] = round(seconds, 3)
+            self.seconds[name] = round(max(0.0, self.seconds[name] - seconds), 3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,6 +235,49 @@ def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
                                     time_budget=time_budget)
 
 
+def with_year_checked(sub: sources.Submission, report: ParsedReport | None
+                      ) -> ParsedReport | None:
+    """A file found in no year folder whose text states no year either is rejected
+    (``year_unknown``): it cannot be filed."""
+    if sub.year_from_text and report is not None and report.year is None and not any(
+            i.code == "year_unknown" for i in report.issues):
+        report.issues.append(year_unknown_issue())
+    return report
+
+
+def read_rows(subs: Sequence[sources.Submission]) -> wh.ReportRows:
+    """Read submissions in this process and return their warehouse rows: the unit of work
+    of a Dask worker (what travels back is a few Arrow tables)."""
+    return wh.report_rows((sub, with_year_checked(sub, sources.read_one(sub))) for sub in subs)
+
+
+# batches read by the reader pool at a time: enough to keep its processes busy, few enough
+# that the parsed reports waiting to become rows stay a small share of a large run
+POOL_BATCHES = 8
+
+
+def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: int = 256,
+                 time_budget: float | None = None) -> Iterator[wh.ReportRows]:
+    """The rows of the submissions, a batch at a time in discovery order: in this process
+    for a small job, else by the reader processes of ``gongkai.read.pool`` (each file within
+    ``time_budget`` seconds), ``POOL_BATCHES`` batches at a time."""
+    chunks = sources.batches(subs, batch_size)
+    if time_budget is None and (workers <= 1 or len(chunks) <= 1
+                                or len(subs) < sources.PARALLEL_MIN_FILES):
+        for chunk in chunks:
+            yield read_rows(chunk)
+        return
+    for start in range(0, len(chunks), POOL_BATCHES):
+        group = chunks[start:start + POOL_BATCHES]
+        # the pool's batches are smaller than the loader's: a file over its budget costs
+        # its worker, and the rest of a small batch is soon read by another
+        reports = read([s for chunk in group for s in chunk], workers,
+                       batch_size=32, time_budget=time_budget)
+        for chunk in group:
+            yield wh.report_rows((sub, with_year_checked(sub, reports.get(sub.submission_id)))
+                                 for sub in chunk)
+
+
 # ---------------------------------------------------------------------------------------------
 # load, check, materialise: on the staging copy
 # ---------------------------------------------------------------------------------------------
@@ -218,16 +286,9 @@ def load_into(con: duckdb.DuckDBPyConnection, subs: Sequence[sources.Submission]
               reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
     """Write new submissions, re-confirm unchanged ones, record duplicates and choose the
     current version of every unit-year seen; returns the counts by outcome (duplicates in
-    ``LoadResult.duplicates``).
-
-    A file found in no year folder whose text states no year either is rejected
-    (``year_unknown``): it cannot be filed.
-    """
+    ``LoadResult.duplicates``). The whole set at once: ``build_warehouse``'s load."""
     for sub in subs:
-        report = reports.get(sub.submission_id)
-        if sub.year_from_text and report is not None and report.year is None and not any(
-                i.code == "year_unknown" for i in report.issues):
-            report.issues.append(year_unknown_issue())
+        with_year_checked(sub, reports.get(sub.submission_id))
     readable = [s for s in subs if not s.duplicate_of]
     loaded = wh.load_submissions(con, readable, reports, run_id)
     loaded.duplicates = wh.record_duplicates(con, subs, run_id)
@@ -235,12 +296,54 @@ def load_into(con: duckdb.DuckDBPyConnection, subs: Sequence[sources.Submission]
     return loaded
 
 
+def _mark(clock: StageClock | None, stage: str) -> None:
+    if clock is not None:
+        clock.switch(stage)
+
+
+@dataclass
+class Loaded:
+    """The load stage's counts, and how its time was spent: writing batches as they came
+    (while the files were being read) and settling the run at the end."""
+
+    result: wh.LoadResult
+    appending: float = 0.0
+    finishing: float = 0.0
+
+
 def load(staging: str | Path, subs: Sequence[sources.Submission],
-         reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
-    """``load_into`` the staging copy."""
+         batches: Iterable[wh.ReportRows], run_id: str,
+         clock: StageClock | None = None) -> Loaded:
+    """Write the batches of read rows as they come, then re-confirm the unchanged
+    submissions, record the duplicates and choose the current version of every unit-year
+    seen (``versions.choose_current``): one transaction, set-wise statements.
+
+    With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
+    while one is written, so a failure names the stage it happened in.
+    """
     con = duckdb.connect(str(staging))
     try:
-        return load_into(con, subs, reports, run_id)
+        readable = [s for s in subs if not s.duplicate_of]
+        loader = wh.Loader(con, readable, run_id)
+        loaded = Loaded(wh.LoadResult())
+        try:
+            for rows in batches:
+                started = time.perf_counter()
+                _mark(clock, "load")
+                loader.add(rows)
+                _mark(clock, "read")
+                loaded.appending += time.perf_counter() - started
+            started = time.perf_counter()
+            _mark(clock, "load")
+            loaded.result = loader.finish(commit=False)
+            loaded.result.duplicates = wh.record_duplicates(con, subs, run_id)
+            wh.choose_current(con, readable)
+            con.execute("commit")
+            loaded.finishing = time.perf_counter() - started
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return loaded
     finally:
         con.close()
 

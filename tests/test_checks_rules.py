@@ -543,3 +543,21 @@ def test_copy_finds_exactly_the_pairs_a_brute_force_finds(alphabet):
              for f in run_one(make_db(*reports), "R-COPY")}
     assert len(expected) >= 10
     assert found == expected
+
+
+def test_copy_compares_a_year_within_the_city_or_county():
+    """Units of another county in the registry are not compared in the same year; a county's
+    units are, and a unit's own previous year is, wherever it lies."""
+    text = _prose("same", 800)
+    con = make_db(
+        Report("a1", unit_code="910000001", sections={"s1": text, "s5": "", "s6": ""}),
+        Report("a2", unit_code="910000002", sections={"s1": text, "s5": "", "s6": ""}),
+        Report("b1", unit_code="920000001", sections={"s1": text, "s5": "", "s6": ""}),
+        Report("b0", unit_code="920000001", year=2020,
+               sections={"s1": text, "s5": "", "s6": ""}))
+    con.execute("insert into units (unit_code, name, unit_type, peer_group, city) values "
+                "('910000001', '甲镇', '镇', '乡镇', '甲县'), "
+                "('910000002', '乙镇', '镇', '乡镇', '甲县'), "
+                "('920000001', '丙镇', '镇', '乡镇', '乙县')")
+    found = {(f["submission_id"], f["detail"]["comparison"]) for f in run_one(con, "R-COPY")}
+    assert found == {("a1", "same_year"), ("a2", "same_year"), ("b1", "previous_year")}

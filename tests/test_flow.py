@@ -188,18 +188,16 @@ def test_crash_while_loading_leaves_published_warehouse_intact(prefect_harness, 
         encoding="utf-8")
     (raw / "2019" / "430181003-hehua.md").write_text("changed: 荷花街道", encoding="utf-8")
     calls = []
-    original = load_module.insert_report
+    original = load_module.append_rows
 
-    def failing_insert(*args, **kwargs):
-        calls.append(kwargs["file_path"])
-        if len(calls) == 2:
-            raise RuntimeError("disk full (injected)")
-        return original(*args, **kwargs)
+    def failing_append(con, rows, *args, **kwargs):
+        calls.append(rows.count)
+        raise RuntimeError("disk full (injected)")
 
-    monkeypatch.setattr(load_module, "insert_report", failing_insert)
+    monkeypatch.setattr(load_module, "append_rows", failing_append)
     with pytest.raises(RuntimeError, match="injected"):
         _run(raw, tmp_path)
-    assert len(calls) == 2  # the crash came in the middle of loading
+    assert calls == [2]  # the crash came while the batch of both changed files was written
     # the data is as it was; only the failed run's row was added
     assert _data(db) == published
     assert _query(db, "select status, failed_stage from runs order by started_at, run_id") == [
@@ -211,7 +209,7 @@ def test_crash_while_loading_leaves_published_warehouse_intact(prefect_harness, 
                       "where status = 'failed'").fetchall() == [(1,)]
     assert [p.name for p in db.parent.iterdir() if p.name.endswith((".tmp", ".wal"))] == []
     # the next run (the fault gone) loads everything
-    monkeypatch.setattr(load_module, "insert_report", original)
+    monkeypatch.setattr(load_module, "append_rows", original)
     after = _run(raw, tmp_path)
     assert after["counts"]["read"] == 2
     assert _query(db, "select count(*) from runs where status = 'completed'")[0][0] == 2

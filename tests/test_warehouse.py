@@ -247,22 +247,95 @@ def test_stage_publish_and_parquet(tmp_path, make_report):
     assert not staging2.exists()
 
 
-def test_buffered_load_after_lookups(con, make_report):
-    """Buffered child rows are written after version lookups on the same connection."""
-    first, _ = _insert(con, make_report(), sha="1" * 64)
-    buffer = wh.RowBuffer()
-    sid = wh.submission_id_for("2" * 64, "430181003", 2019)
-    wh.insert_report(con, make_report(unit_code="430181003"), submission_id=sid,
-                     sha256="2" * 64, size_bytes=1, file_path="2019/b.md",
-                     filed_unit_code="430181003", filed_year=2019, buffer=buffer)
-    assert wh.current_of(con, first) == first  # leaves no open result behind
-    assert buffer.pending() > 0
-    assert con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchall() \
-        == [(0,)]
-    buffer.flush(con)
-    assert buffer.pending() == 0
-    assert con.execute("select count(*) from cells where submission_id = ?", [sid]).fetchall() \
-        == [(len(tpl.get("v2019").cell_codes),)]
+def _one_at_a_time(con, subs, reports, run_id):
+    """The load stage as it was before it went set-wise: one statement group per submission,
+    each loaded report promoted as it is written (the reference for ``load_submissions``)."""
+    discovered = {s.submission_id for s in subs}
+    done = set()
+    for sub in subs:
+        sid = sub.submission_id
+        if sid in done:
+            continue
+        done.add(sid)
+        common = dict(submission_id=sid, file_path=sub.file_path, run_id=run_id,
+                      filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year)
+        if sub.error:
+            wh.insert_rejected(con, reason=sub.error, sha256=sub.sha256, issues=sub.issues,
+                               size_bytes=sub.size_bytes, **common)
+        elif sid in reports:
+            wh.insert_report(con, reports[sid], sha256=sub.sha256, size_bytes=sub.size_bytes,
+                             extra_issues=sub.issues, **common)
+        else:
+            wh.touch_submission(con, sid, run_id)
+            current = wh.current_of(con, sid)
+            if current is None or current not in discovered:
+                wh.promote(con, sid)
+
+
+_STATE = ("select submission_id, status, is_current, superseded_by, first_run_id, last_run_id, "
+          "unit_code, report_year, reject_reason from submissions order by submission_id")
+_CHILDREN = ("select 'cells', submission_id, count(*), count(value), string_agg(status, ',' "
+             "order by cell_code) from cells group by all union all "
+             "select 'issues', submission_id, count(*), 0, string_agg(issue_code, ',' "
+             "order by issue_no) from parse_issues group by all order by all")
+
+
+def test_set_wise_load_settles_versions_as_one_at_a_time_did(make_report):
+    """Runs of random submissions (new, unchanged, changed back, re-read, unreadable,
+    rejected, two files of one unit-year, files without a unit) leave the same rows, flags
+    and issues whether loaded set-wise or one by one in discovery order."""
+    import random
+
+    from gongkai.sources import Submission
+
+    units = ["430181002", "430181003", None]
+    for seed in range(12):
+        rng = random.Random(seed)
+        pool = []
+        for i in range(14):
+            unit, year = rng.choice(units), rng.choice([2019, 2020])
+            sha = f"{seed:02d}{i:02d}".ljust(64, "e")
+            error = "the file cannot be read" if rng.random() < 0.1 else None
+            report = make_report(unit_code=unit or "430181004")
+            if rng.random() < 0.15:
+                report.cells = {}  # no cell read: rejected
+            pool.append((Submission(f"{year}/f{i}.md", None, sha, 10, unit, year, error=error),
+                         report))
+        a, b = duckdb.connect(), duckdb.connect()
+        for c in (a, b):
+            wh.create_schema(c)
+            wh.load_units(c, default_registry())
+        known: set[str] = set()
+        for run in range(4):
+            picked = rng.sample(pool, rng.randint(3, len(pool)))
+            subs = [s for s, _ in picked]
+            reread = run == 2 and rng.random() < 0.7  # a newer reader: every file read again
+            reports = {s.submission_id: r for s, r in picked
+                       if not s.error and (reread or s.submission_id not in known)}
+            known |= {s.submission_id for s in subs}
+            wh.load_submissions(a, subs, reports, f"run-{run}", batch_size=3)
+            _one_at_a_time(b, subs, reports, f"run-{run}")
+            assert a.execute(_STATE).fetchall() == b.execute(_STATE).fetchall(), (seed, run)
+            assert a.execute(_CHILDREN).fetchall() == b.execute(_CHILDREN).fetchall()
+
+
+def test_load_counts_and_rejected_files_in_discovery_order(con, make_report):
+    from gongkai.sources import Submission
+
+    good = Submission("2019/a.md", None, "a" * 64, 1, "430181002", 2019)
+    empty = make_report()
+    empty.cells = {}
+    bad = Submission("2019/b.md", None, "b" * 64, 1, "430181003", 2019)
+    gone = Submission("2019/c.md", None, "", None, "430181004", 2019, error="cannot be read")
+    result = wh.load_submissions(con, [bad, good, gone, gone],
+                                 {good.submission_id: make_report(), bad.submission_id: empty},
+                                 "r1")
+    assert result.counts() == {"loaded": 1, "rejected": 2, "unchanged": 0, "duplicate": 0}
+    assert [f["file"] for f in result.rejected_files] == ["2019/b.md", "2019/c.md"]
+    again = wh.load_submissions(con, [good, bad], {}, "r2")
+    assert again.counts() == {"loaded": 0, "rejected": 0, "unchanged": 2, "duplicate": 0}
+    assert con.execute("select count(*) from submissions where last_run_id = 'r2'"
+                       ).fetchall()[0][0] == 2
 
 
 def test_publish_keeps_changes_of_an_unchecked_log(tmp_path, make_report):

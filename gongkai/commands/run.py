@@ -9,6 +9,7 @@ from pathlib import Path
 from gongkai.commands.sql import query_hint
 from gongkai.paths import shown_name
 
+RUNNERS = ("processes", "dask")
 HELP = "读取、核对并发布年度报告，生成报告 / load report years into the warehouse, check them and publish"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
@@ -41,6 +42,12 @@ def register(sub) -> None:
                    help="retries of a timed-out or 5xx download (default: 2)")
     p.add_argument("--no-render", action="store_true",
                    help="load, check and publish the warehouse without rendering reports")
+    p.add_argument("--runner", choices=RUNNERS, default="processes",
+                   help="where files are read: local reader processes (default), or a Dask "
+                        "cluster (docs/scale.md); the warehouse is written by this process")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --runner dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(default: a local cluster of --workers processes)")
     p.add_argument("--registry", default=None, metavar="FILE",
                    help="the unit registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
                         "Liuyang registry); validated before the run starts")
@@ -93,6 +100,23 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dask_runner(scheduler: str | None, workers: int | None):
+    """prefect-dask's task runner: on the scheduler at ``scheduler``, else on a local cluster
+    of ``workers`` single-threaded processes (one per CPU by default)."""
+    import os
+
+    # Dask's own INFO lines (workers started and retired) are not the run's story; set before
+    # distributed is imported, and inherited by the local cluster's worker processes
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    from prefect_dask import DaskTaskRunner
+
+    if scheduler:
+        return DaskTaskRunner(address=scheduler)
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": workers or os.cpu_count() or 1, "threads_per_worker": 1,
+        "processes": True, "dashboard_address": None})
+
+
 def run(args) -> int:
     """Run the annual flow with the command-line options; 0 on success, 1 on failure."""
     import time
@@ -123,8 +147,13 @@ def run(args) -> int:
         print(f"gongkai run: {exc}", file=sys.stderr)
         return 2
 
+    if args.scheduler and args.runner != "dask":
+        print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
+        return 2
     from flows.annual import annual
 
+    if args.runner == "dask":
+        annual = annual.with_options(task_runner=dask_runner(args.scheduler, args.workers))
     api_url = configured_api_url()
     server = (f"the Prefect server at {api_url}" if api_url
               else "a temporary Prefect server starts first; this takes a few seconds")
@@ -134,7 +163,7 @@ def run(args) -> int:
             result = annual(source=str(source), years=years, warehouse=args.warehouse,
                             out=args.out, raw_dir=args.raw, workers=args.workers,
                             fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
-                            with_render=not args.no_render)
+                            with_render=not args.no_render, runner=args.runner)
     except Exception as exc:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)

@@ -389,6 +389,8 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
 
 
 def _filed(report: ParsedReport, registry: Registry, filed_year, filed_unit_code) -> None:
+    if filed_unit_code and report.unit_code is None and report.unit_name:
+        _placed_by_filing(report, registry, filed_unit_code)
     if filed_year is not None and report.year is not None and filed_year != report.year:
         report.add_issue("year_mismatch", "warning",
                          f"报告所写年份 {report.year} 与报送年份 {filed_year} 不一致",
@@ -399,6 +401,20 @@ def _filed(report: ParsedReport, registry: Registry, filed_year, filed_unit_code
                          f"报告所写单位“{report.unit_name}”与报送单位“{filed.name if filed else filed_unit_code}”不一致",
                          f"the report names {report.unit_name!r} but was filed for "
                          f"{filed_unit_code}")
+
+
+def _placed_by_filing(report: ParsedReport, registry: Registry, filed_unit_code: str) -> None:
+    """A name several counties share (城关镇), printed without its county, stands for the
+    unit the file was filed for when that unit is one of them: the filing names the place.
+    A name that fits none of the filed unit's places stays unresolved."""
+    filed = registry.by_code.get(filed_unit_code)
+    if filed is None or not filed.city:
+        return
+    if registry.resolve(report.unit_name, report.year).how != "ambiguous":
+        return
+    got = registry.resolve(filed.city + report.unit_name, report.year)
+    if got.unit is not None and got.unit.code == filed.code:
+        report.unit_code = filed.code
 
 
 __all__ = ["parse_file", "parse_bytes", "parse_document", "sniff_format"]

@@ -8,6 +8,7 @@ year, and writes, in a process pool (one worker per CPU)::
     out/<year>/city-report.html|docx|xlsx|md|pdf    the city report (HTML self-contained)
     out/<year>/charts/<name>.png                    the charts (for the Markdown)
     out/<year>/digests/<code>-<name>.html|docx|pdf  one page per unit with a report
+    out/<year>/province-<code>.html                 a province's cities (registries with provinces)
 
 The PDFs are printed by headless Chromium (``pdf.py``) from the pages whose bytes changed;
 a digest that prints on more than one A4 page is written again denser and printed again.
@@ -42,7 +43,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from gongkai import rankings, wording
 from gongkai.paths import TEMPLATES_DIR
 from gongkai.render import charts as ch
-from gongkai.render import data, excel, files, fmt, word, word_parts
+from gongkai.render import data, excel, files, fmt, province, word, word_parts
 from gongkai.render import pdf as pdf_copies
 from gongkai.render.model import CityReport, Digest
 
@@ -349,6 +350,8 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
         with_pdf = frozenset(y for y in indexed if prints or (
             out_dir / str(y) / f"{CITY_REPORT}.pdf").exists())
         index = index_html(con, method, indexed, with_pdf)
+        provinces = [r for year in rendered_years
+                     for r in province.province_reports(con, year, data.data_as_of(con, year))]
         con.close()
         jobs: list[tuple[str, Any, Path]] = [("city", cities[i], out_dir) for i in todo]
         for i in todo:
@@ -394,11 +397,13 @@ def render(warehouse_path: str | Path, out_dir: str | Path, years: Iterable[int]
                 # the digests printed denser than data.density estimates (measured)
                 "density": {d.file_stem: [_fit_key(d), d.density] for d in year_digests
                             if d.density != data.density(d)}}
+    pages = province.write_province_reports(provinces, out_dir, _environment())
     files.put_text(out_dir / "index.html", index)
     files.put_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1,
                                                   sort_keys=True) + "\n")
     written += files.take_changed()
     every = [out_dir / f for y in rendered_years for f in manifest[str(y)]["files"]]
+    every += pages
     every.append(out_dir / "index.html")
     seconds = time.perf_counter() - started
     log.info("render: %d files written, %d unchanged, in %.1f s (%d worker%s)%s%s",

@@ -214,7 +214,8 @@ def build(unit: Unit, year: int, cells: dict, rng: random.Random, *,
     villages = 6 + int(unit.code[-2:]) % 17
     communities = 1 + int(unit.code[-3:]) % 4
     ty = title_year or year
-    prefix = rng.choice(["浏阳市", "浏阳市", "浏阳市", ""])
+    city = unit.city or "浏阳市"  # the bundled registry's city; others name their own
+    prefix = rng.choice([city, city, city, ""])
     shown = title_name or name
     suffix = rng.choice(["", "", "办事处" if unit.type == "街道" else "人民政府"])
     title = f"{prefix}{shown}{suffix}{ty}年{rng.choice(['', '', '度'])}政府信息公开工作年度报告"
@@ -233,10 +234,11 @@ def build(unit: Unit, year: int, cells: dict, rng: random.Random, *,
         ])
         + f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
         + rng.choice([
-            "本报告电子版可在浏阳市人民政府门户网站（http://www.liuyang.gov.cn）查阅。",
-            f"本报告可在“浏阳市人民政府”门户网站{name}政务公开专栏查阅或下载。",
+            "本报告电子版可在浏阳市人民政府门户网站（http://www.liuyang.gov.cn）查阅。"
+            if city == "浏阳市" else f"本报告电子版可在{city}人民政府门户网站查阅。",
+            f"本报告可在“{city}人民政府”门户网站{name}政务公开专栏查阅或下载。",
         ])
-        + f"如对本报告有疑问，请与{full}党政办公室联系（地址：浏阳市{name}{rng.choice(['人民路', '新华街', '建设路', '中心街', '迎宾路'])}{rng.randint(1, 188)}号，邮编：4103{rng.randint(0, 99):02d}，电话：{phone}）。"
+        + f"如对本报告有疑问，请与{full}党政办公室联系（地址：{city}{name}{rng.choice(['人民路', '新华街', '建设路', '中心街', '迎宾路'])}{rng.randint(1, 188)}号，邮编：4103{rng.randint(0, 99):02d}，电话：{phone}）。"
     ]
 
     theme = rng.choice(themes)
@@ -249,7 +251,7 @@ def build(unit: Unit, year: int, cells: dict, rng: random.Random, *,
     posts = facts.get("posts", 100)
     boards = facts.get("boards", villages)
     active = rng.choice([
-        f"全年在浏阳市人民政府门户网站{name}专栏主动公开政府信息{posts}条，内容涵盖机构职能、财政预决算、{local2}、社会救助、涉农补贴等方面。",
+        f"全年在{city}人民政府门户网站{name}专栏主动公开政府信息{posts}条，内容涵盖机构职能、财政预决算、{local2}、社会救助、涉农补贴等方面。",
         f"本年度通过政府网站、政务微信公众号和村务公开栏等渠道共发布各类信息{posts}条，其中政策文件及解读{facts.get('policy_readings', 3)}条。",
         f"{we}围绕{local1}等重点领域，及时主动公开各类政府信息{posts}条，并在{villages}个村和{communities}个社区的公开栏同步公示低保、特困供养、惠农补贴等民生信息。",
     ]) + rng.choice([

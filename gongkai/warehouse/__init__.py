@@ -2,8 +2,9 @@
 
 - ``schema``: tables and views (the ``schema`` step of ``sql/manifest.toml``), units and
   cell codes;
-- ``load``: parsed reports become rows (``insert_report``, the load stage's
-  ``load_submissions``);
+- ``load``: parsed reports become Arrow rows where they are read (``report_rows``) and go
+  into DuckDB set-wise (the load stage's ``Loader``, ``load_submissions``; one report:
+  ``insert_report``);
 - ``versions``: which loaded submission of a unit-year is current;
 - ``runs``: the ``runs`` table and the one place a run's status is written;
 - ``publish``: build a copy, checkpoint, rename into place; one writer at a time;
@@ -32,10 +33,13 @@ from gongkai.warehouse.frame import frame
 from gongkai.warehouse.load import (
     CELL_STATUSES,
     SUBMISSION_STATUSES,
+    Loader,
     LoadResult,
+    ReportRows,
     insert_rejected,
     insert_report,
     load_submissions,
+    report_rows,
 )
 from gongkai.warehouse.publish import (
     dead_runs,
@@ -49,7 +53,6 @@ from gongkai.warehouse.publish import (
     write_marker,
     writer_lock,
 )
-from gongkai.warehouse.rows import RowBuffer
 from gongkai.warehouse.runs import (
     RUN_STATUSES,
     STAGES,
@@ -82,7 +85,8 @@ __all__ = [
     "STAGES",
     "SUBMISSION_STATUSES",
     "LoadResult",
-    "RowBuffer",
+    "Loader",
+    "ReportRows",
     "build_parquet",
     "building_dir",
     "cell_code_rows",
@@ -111,6 +115,7 @@ __all__ = [
     "refresh_plain_table",
     "remove_marker",
     "remove_stale",
+    "report_rows",
     "set_status",
     "stage_copy",
     "stale_files",

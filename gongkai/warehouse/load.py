@@ -1,16 +1,28 @@
-"""Loading: parsed reports become warehouse rows.
+"""Loading: parsed reports become warehouse rows, set-wise.
 
-``insert_report`` writes one submitted file: its ``submissions`` row plus cells, narratives,
-narrative figures and parse issues; ``load_submissions`` is the load stage's loop over a
-run's submissions (new ones written, unchanged ones re-confirmed). Every statement is
-parameterised; rows reach DuckDB as Arrow tables, never as SQL text.
+``report_rows`` turns read submissions into one Arrow table per warehouse table
+(``ReportRows``): it runs where the files are read (a reader process, a Dask worker), so
+what travels to the one writer is a few columnar tables, not report objects. ``Loader`` is
+the load stage on the writer's side: each batch of rows goes into DuckDB with one
+statement per table; at the end the submissions seen again unchanged are re-confirmed with
+one statement, and which version of each unit-year is current is settled for the whole
+run and written with one more. ``load_submissions`` runs it over a run's submissions and
+their parsed reports; ``insert_report`` writes one report (tests, tools).
+
+Every statement is parameterised; rows reach DuckDB as Arrow tables, never as SQL text.
+
+Long because the rows built where files are read and the writer that inserts them are one
+contract (the same columns and types on both sides), read together; the version settling
+at the end (``_Versions``) is the part to move to versions.py when it grows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -20,15 +32,39 @@ from gongkai import template as tpl
 from gongkai.model import Issue, ParsedReport
 from gongkai.read.verdict import filing_issues, reject_reason
 from gongkai.sources import Submission
-from gongkai.warehouse.rows import RowBuffer, insert_arrow
 from gongkai.warehouse.runs import utc_now
 from gongkai.warehouse.schema import split_code
-from gongkai.warehouse.versions import current_of, promote, promote_key, touch_submission
 
 SUBMISSION_STATUSES = ("loaded", "rejected", "duplicate")
 CELL_STATUSES = ("value", "blank", "unreadable", "unseen")
-# child rows held before one insert per table (see RowBuffer)
-LOAD_BUFFER_ROWS = 50_000
+CHILD_TABLES = ("cells", "narratives", "narrative_figures", "parse_issues")
+
+_SUBMISSION_TYPES = {
+    "submission_id": pa.string(), "file_path": pa.string(), "file_name": pa.string(),
+    "source_url": pa.string(), "sha256": pa.string(), "size_bytes": pa.int64(),
+    "format": pa.string(), "encoding": pa.string(), "filed_unit_code": pa.string(),
+    "filed_year": pa.int32(), "unit_code": pa.string(), "report_year": pa.int32(),
+    "unit_name_printed": pa.string(), "text_unit_code": pa.string(), "text_year": pa.int32(),
+    "template": pa.string(), "published_date": pa.date32(), "title": pa.string(),
+    "reader_version": pa.string(), "status": pa.string(), "reject_reason": pa.string(),
+}
+_KEY_TYPES = {"submission_id": pa.string(), "unit_code": pa.string(),
+              "report_year": pa.int32()}
+_CHILD_TYPES = {
+    "cells": {**_KEY_TYPES, "cell_code": pa.string(), "table_code": pa.string(),
+              "row_code": pa.string(), "col_code": pa.string(), "value": pa.float64(),
+              "raw_text": pa.string(), "location": pa.string(), "status": pa.string(),
+              "note": pa.string(), "confidence": pa.string(),
+              "confidence_reason": pa.string()},
+    "narratives": {**_KEY_TYPES, "section_code": pa.string(), "position": pa.int32(),
+                   "text": pa.string()},
+    "narrative_figures": {**_KEY_TYPES, "figure_no": pa.int32(), "phrase": pa.string(),
+                          "value": pa.float64(), "compared_with": pa.string(),
+                          "location": pa.string()},
+    "parse_issues": {**_KEY_TYPES, "issue_no": pa.int32(), "issue_code": pa.string(),
+                     "severity": pa.string(), "message_zh": pa.string(),
+                     "message_en": pa.string(), "location": pa.string()},
+}
 
 
 def _iso_date(text: str | None) -> dt.date | None:
@@ -40,154 +76,125 @@ def _iso_date(text: str | None) -> dt.date | None:
         return None
 
 
-def _delete_children(con: duckdb.DuckDBPyConnection, submission_id: str) -> None:
-    for table in ("cells", "narratives", "narrative_figures", "parse_issues"):
-        con.execute(f"delete from {table} where submission_id = ?", [submission_id])
+@lru_cache(maxsize=8)
+def _template_codes(version: str | None) -> tuple[str, ...]:
+    return tuple(tpl.get(version).cell_codes) if version in tpl.VERSIONS else ()
 
 
-def insert_report(
-    con: duckdb.DuckDBPyConnection,
-    report: ParsedReport,
-    *,
-    submission_id: str,
-    sha256: str,
-    size_bytes: int | None,
-    file_path: str,
-    filed_unit_code: str | None = None,
-    filed_year: int | None = None,
-    run_id: str | None = None,
-    source_url: str | None = None,
-    received_at: dt.datetime | None = None,
-    is_current: bool = True,
-    extra_issues: Sequence[Issue] = (),
-    reject: str | None = None,
-    buffer: RowBuffer | None = None,
-) -> str:
-    """Write one submitted file to the warehouse; returns its status (``loaded``/``rejected``).
-
-    Writes the ``submissions`` row, one ``cells`` row per cell code of the report's template
-    (cells the reader did not see are ``unseen`` with a null value; a blank stays null, never
-    0), the narrative sections, narrative figures and parse issues (the reader's, then
-    ``extra_issues``, then any filed-versus-text disagreement). The unit and year used are the
-    filed ones when known, else those the text states; both are kept.
-
-    An unusable report (see ``gongkai.read.verdict.reject_reason``) or an explicit ``reject``
-    reason gives a ``rejected`` row that keeps its issues and never replaces a loaded version.
-    Writing a submission id that already exists replaces its rows (same id = same bytes and
-    filed unit-year) but keeps when it was first received. With ``is_current`` a loaded
-    submission becomes the current version of its unit-year (see ``versions.promote``). With
-    a ``buffer`` the cells, narratives, figures and issues are written when the buffer is
-    flushed (flush before the same submission id is written again).
-    """
-    reason = reject or reject_reason(report)
-    status = "rejected" if reason else "loaded"
-    unit_code = filed_unit_code or report.unit_code
-    report_year = filed_year if filed_year is not None else report.year
-    file_name = Path(file_path).name
-
-    found = con.execute(
-        "select received_at, first_run_id from submissions where submission_id = ?",
-        [submission_id],
-    ).fetchall()
-    if found:
-        received_at, first_run_id = found[0]
-        con.execute("delete from submissions where submission_id = ?", [submission_id])
-        _delete_children(con, submission_id)
-    else:
-        received_at = received_at or utc_now()
-        first_run_id = run_id
-
-    con.execute(
-        """
-        insert into submissions (
-            submission_id, file_path, file_name, source_url, sha256, size_bytes, format,
-            encoding, received_at, filed_unit_code, filed_year, unit_code, report_year,
-            unit_name_printed, text_unit_code, text_year, template, published_date, title,
-            reader_version, status, reject_reason, superseded_by, is_current, first_run_id,
-            last_run_id
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, false,
-                  ?, ?)
-        """,
-        [
-            submission_id, file_path, file_name, source_url, sha256, size_bytes, report.format,
-            report.encoding, received_at, filed_unit_code, filed_year, unit_code, report_year,
-            report.unit_name, report.unit_code, report.year, report.template,
-            _iso_date(report.published), report.title, report.reader_version, status, reason,
-            first_run_id, run_id,
-        ],
-    )
-
-    key = _Key(submission_id, unit_code, report_year)
-    if status == "loaded":
-        _insert_cells(con, report, key, buffer)
-    _insert_narratives(con, report, key, buffer)
-    _insert_figures(con, report, key, buffer)
-    issues = [*report.issues, *extra_issues,
-              *filing_issues(report, filed_unit_code, filed_year)]
-    _insert_issues(con, issues, key, buffer)
-
-    if status == "loaded" and is_current:
-        promote_key(con, submission_id, unit_code, report_year, file_path)
-    return status
-
-
-def insert_rejected(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    submission_id: str,
-    reason: str,
-    file_path: str,
-    sha256: str = "",
-    size_bytes: int | None = None,
-    filed_unit_code: str | None = None,
-    filed_year: int | None = None,
-    run_id: str | None = None,
-    source_url: str | None = None,
-    issues: Sequence[Issue] = (),
-    buffer: RowBuffer | None = None,
-) -> str:
-    """Record a submission that could not even be read (e.g. a failed download) as rejected."""
-    empty = ParsedReport(file=file_path, format="unknown")
-    return insert_report(
-        con, empty, submission_id=submission_id, sha256=sha256, size_bytes=size_bytes,
-        file_path=file_path, filed_unit_code=filed_unit_code, filed_year=filed_year,
-        run_id=run_id, source_url=source_url, extra_issues=issues, reject=reason,
-        buffer=buffer,
-    )
-
-
-@dataclass(frozen=True)
-class _Key:
-    """The columns every child row of a submission starts with."""
-
-    submission_id: str
-    unit_code: str | None
-    report_year: int | None
-
-    def columns(self, n: int) -> dict[str, pa.Array]:
-        """The three key columns for ``n`` rows."""
-        return {
-            "submission_id": pa.array([self.submission_id] * n, pa.string()),
-            "unit_code": pa.array([self.unit_code] * n, pa.string()),
-            "report_year": pa.array([self.report_year] * n, pa.int32()),
-        }
+@lru_cache(maxsize=4096)
+def _split(code: str) -> tuple[str, str, str]:
+    return split_code(code)
 
 
 def _cell_codes(report: ParsedReport) -> list[str]:
     """The template's cell codes, then any other code the reader produced (sorted)."""
-    codes = list(tpl.get(report.template).cell_codes) if report.template in tpl.VERSIONS else []
-    known = set(codes)
-    extra = sorted((set(report.cells) | set(report.sources)) - known)
-    return codes + extra
+    codes = _template_codes(report.template)
+    extra = (report.cells.keys() | report.sources.keys()) - set(codes)
+    return [*codes, *sorted(extra)] if extra else list(codes)
 
 
-def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None) -> None:
+# ---------------------------------------------------------------------------------------------
+# rows: where the files are read
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class ReportRows:
+    """Read submissions as one Arrow table per warehouse table.
+
+    ``submissions`` lacks the columns only the writer knows (when first received, the runs,
+    which version is current); the child tables are complete.
+    """
+
+    submissions: pa.Table
+    children: dict[str, pa.Table]
+
+    @property
+    def count(self) -> int:
+        """The number of submissions."""
+        return self.submissions.num_rows
+
+
+class _Columns:
+    """Column lists of one table, appended to row by row, made into Arrow once."""
+
+    def __init__(self, types: dict[str, pa.DataType]):
+        self.types = types
+        self.lists: dict[str, list] = {name: [] for name in types}
+
+    def table(self) -> pa.Table:
+        return pa.table({name: pa.array(values, self.types[name])
+                         for name, values in self.lists.items()})
+
+
+def report_rows(items: Iterable[tuple[Submission, ParsedReport | None]]) -> ReportRows:
+    """The warehouse rows of read submissions, in the order given.
+
+    A submission with a report is ``loaded``, or ``rejected`` when the report is unusable
+    (``gongkai.read.verdict.reject_reason``); one without a report could not be read at all
+    and is ``rejected`` with its ``error``. Cells are written for loaded reports only: one
+    per cell code of the template (codes the reader did not see are ``unseen`` with a null
+    value; a blank stays null, never 0). Issues are the reader's, then the submission's own,
+    then any filed-versus-text disagreement. The unit and year used are the filed ones when
+    known, else those the text states; both are kept.
+    """
+    subs = _Columns(_SUBMISSION_TYPES)
+    children = {table: _Columns(types) for table, types in _CHILD_TYPES.items()}
+    for sub, report in items:
+        _add_report(subs, children, sub, report)
+    return ReportRows(subs.table(), {t: c.table() for t, c in children.items()})
+
+
+def _add_report(subs: _Columns, children: dict[str, _Columns], sub: Submission,
+                report: ParsedReport | None, reason: str | None = None) -> None:
+    if report is None:
+        report = ParsedReport(file=sub.file_path, format="unknown")
+        reason = sub.error or reason
+    reason = reason or reject_reason(report)
+    status = "rejected" if reason else "loaded"
+    sid = sub.submission_id
+    unit_code = sub.filed_unit_code or report.unit_code
+    year = sub.filed_year if sub.filed_year is not None else report.year
+    row = subs.lists
+    for name, value in (
+            ("submission_id", sid), ("file_path", sub.file_path),
+            ("file_name", Path(sub.file_path).name), ("source_url", sub.source_url),
+            ("sha256", sub.sha256), ("size_bytes", sub.size_bytes), ("format", report.format),
+            ("encoding", report.encoding), ("filed_unit_code", sub.filed_unit_code),
+            ("filed_year", sub.filed_year), ("unit_code", unit_code), ("report_year", year),
+            ("unit_name_printed", report.unit_name), ("text_unit_code", report.unit_code),
+            ("text_year", report.year), ("template", report.template),
+            ("published_date", _iso_date(report.published)), ("title", report.title),
+            ("reader_version", report.reader_version), ("status", status),
+            ("reject_reason", reason)):
+        row[name].append(value)
+    key = (sid, unit_code, year)
+    if status == "loaded":
+        _add_cells(children["cells"].lists, report, key)
+    _add_narratives(children["narratives"].lists, report, key)
+    _add_figures(children["narrative_figures"].lists, report, key)
+    issues = [*report.issues, *sub.issues,
+              *filing_issues(report, sub.filed_unit_code, sub.filed_year)]
+    _add_issues(children["parse_issues"].lists, issues, key)
+
+
+def _add_key(cols: dict[str, list], key: tuple, n: int) -> None:
+    sid, unit_code, year = key
+    cols["submission_id"].extend([sid] * n)
+    cols["unit_code"].extend([unit_code] * n)
+    cols["report_year"].extend([year] * n)
+
+
+def _add_cells(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
     codes = _cell_codes(report)
-    values, raws, locations, statuses, notes = [], [], [], [], []
-    confidences, reasons = [], []
+    _add_key(cols, key, len(codes))
+    cells, sources = report.cells, report.sources
+    values, raws, locations = cols["value"], cols["raw_text"], cols["location"]
+    statuses, notes = cols["status"], cols["note"]
+    confidences, reasons = cols["confidence"], cols["confidence_reason"]
+    tables, rows, columns = cols["table_code"], cols["row_code"], cols["col_code"]
+    cols["cell_code"].extend(codes)
     for code in codes:
-        value = report.cells.get(code)
-        source = report.sources.get(code)
+        source = sources.get(code)
         if source is not None:
             status = source.status
             raws.append(source.raw)
@@ -196,68 +203,53 @@ def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None
             confidences.append(source.confidence)
             reasons.append(source.reason)
         else:
-            status = "value" if value is not None else "unseen"
+            status = "value" if cells.get(code) is not None else "unseen"
             raws.append("")
             locations.append(None)
             notes.append(None)
             confidences.append(None)
             reasons.append(None)
-        if status != "value":
-            value = None  # blank and unreadable cells stay null, never 0
+        value = cells.get(code) if status == "value" else None  # blank, unreadable: null
         values.append(None if value is None else float(value))
         statuses.append(status)
-    parts = [split_code(c) for c in codes]
-    insert_arrow(con, "cells", buffer=buffer, columns={
-        **key.columns(len(codes)),
-        "cell_code": pa.array(codes, pa.string()),
-        "table_code": pa.array([p[0] for p in parts], pa.string()),
-        "row_code": pa.array([p[1] for p in parts], pa.string()),
-        "col_code": pa.array([p[2] for p in parts], pa.string()),
-        "value": pa.array(values, pa.float64()),
-        "raw_text": pa.array(raws, pa.string()),
-        "location": pa.array(locations, pa.string()),
-        "status": pa.array(statuses, pa.string()),
-        "note": pa.array(notes, pa.string()),
-        "confidence": pa.array(confidences, pa.string()),
-        "confidence_reason": pa.array(reasons, pa.string()),
-    })
+        table, row, col = _split(code)
+        tables.append(table)
+        rows.append(row)
+        columns.append(col)
 
 
-def _insert_narratives(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None) -> None:
+def _add_narratives(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
     codes = sorted(report.sections)
     order = {code: i + 1 for i, code in enumerate(report.section_order)}
-    insert_arrow(con, "narratives", buffer=buffer, columns={
-        **key.columns(len(codes)),
-        "section_code": pa.array(codes, pa.string()),
-        "position": pa.array([order.get(c) for c in codes], pa.int32()),
-        "text": pa.array([report.sections[c] for c in codes], pa.string()),
-    })
+    _add_key(cols, key, len(codes))
+    cols["section_code"].extend(codes)
+    cols["position"].extend(order.get(c) for c in codes)
+    cols["text"].extend(report.sections[c] for c in codes)
 
 
-def _insert_figures(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None) -> None:
+def _add_figures(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
     figs = report.narrative_figures
-    insert_arrow(con, "narrative_figures", buffer=buffer, columns={
-        **key.columns(len(figs)),
-        "figure_no": pa.array(range(1, len(figs) + 1), pa.int32()),
-        "phrase": pa.array([f.phrase for f in figs], pa.string()),
-        "value": pa.array([None if f.value is None else float(f.value) for f in figs],
-                          pa.float64()),
-        "compared_with": pa.array([f.compared_with for f in figs], pa.string()),
-        "location": pa.array([f.location for f in figs], pa.string()),
-    })
+    _add_key(cols, key, len(figs))
+    cols["figure_no"].extend(range(1, len(figs) + 1))
+    cols["phrase"].extend(f.phrase for f in figs)
+    cols["value"].extend(None if f.value is None else float(f.value) for f in figs)
+    cols["compared_with"].extend(f.compared_with for f in figs)
+    cols["location"].extend(f.location for f in figs)
 
 
-def _insert_issues(con, issues: Sequence[Issue], key: _Key, buffer: RowBuffer | None) -> None:
-    insert_arrow(con, "parse_issues", buffer=buffer, columns={
-        **key.columns(len(issues)),
-        "issue_no": pa.array(range(1, len(issues) + 1), pa.int32()),
-        "issue_code": pa.array([i.code for i in issues], pa.string()),
-        "severity": pa.array([i.severity for i in issues], pa.string()),
-        "message_zh": pa.array([i.message_zh for i in issues], pa.string()),
-        "message_en": pa.array([i.message_en for i in issues], pa.string()),
-        "location": pa.array([i.location for i in issues], pa.string()),
-    })
+def _add_issues(cols: dict[str, list], issues: Sequence[Issue], key: tuple) -> None:
+    _add_key(cols, key, len(issues))
+    cols["issue_no"].extend(range(1, len(issues) + 1))
+    cols["issue_code"].extend(i.code for i in issues)
+    cols["severity"].extend(i.severity for i in issues)
+    cols["message_zh"].extend(i.message_zh for i in issues)
+    cols["message_en"].extend(i.message_en for i in issues)
+    cols["location"].extend(i.location for i in issues)
 
+
+# ---------------------------------------------------------------------------------------------
+# the writer: set-wise inserts, one re-confirming update, one version update
+# ---------------------------------------------------------------------------------------------
 
 @dataclass
 class LoadResult:
@@ -275,9 +267,139 @@ class LoadResult:
                 "duplicate": self.duplicates}
 
 
+class _Registered:
+    """An Arrow table registered on a connection under a fresh name, for one block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, data: pa.Table):
+        self.con, self.data = con, data
+        self.name = f"_rows_{uuid.uuid4().hex}"
+
+    def __enter__(self) -> str:
+        self.con.register(self.name, self.data)
+        return self.name
+
+    def __exit__(self, *exc) -> None:
+        self.con.unregister(self.name)
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, rows: ReportRows, run_id: str | None,
+                replacing: bool) -> None:
+    """Write a batch of rows: one insert per table.
+
+    With ``replacing`` (some of the batch's submission ids are in the warehouse already:
+    read again by a newer reader) their old rows are deleted first, and a replaced
+    submission keeps when it was first received and by which run.
+    """
+    if rows.count == 0:
+        return
+    cols = ", ".join(rows.submissions.column_names)
+    picked = ", ".join(f"b.{c}" for c in rows.submissions.column_names)
+    with _Registered(con, rows.submissions) as batch:
+        kept = f"_kept_{uuid.uuid4().hex}"
+        # identifiers only (tables of this package, fixed column names, generated names);
+        # values come from the registered Arrow tables and parameters
+        con.execute(f"create temp table {kept} as select submission_id, received_at, "
+                    "first_run_id from submissions where false")
+        try:
+            if replacing:
+                con.execute(f"insert into {kept} select s.submission_id, s.received_at, "
+                            f"s.first_run_id from submissions s semi join {batch} b "
+                            "on b.submission_id = s.submission_id")
+                for table in (*CHILD_TABLES, "submissions"):
+                    con.execute(f"delete from {table} where submission_id in "
+                                f"(select submission_id from {batch})")
+            con.execute(
+                f"insert into submissions ({cols}, received_at, first_run_id, last_run_id, "
+                f"is_current) select {picked}, coalesce(k.received_at, ?), "
+                f"coalesce(k.first_run_id, ?), ?, false from {batch} b "
+                f"left join {kept} k on k.submission_id = b.submission_id",
+                [utc_now(), run_id, run_id])
+        finally:
+            con.execute(f"drop table {kept}")
+    for table in CHILD_TABLES:
+        data = rows.children[table]
+        if data.num_rows:
+            with _Registered(con, data) as name:
+                names = ", ".join(data.column_names)
+                con.execute(f"insert into {table} ({names}) select {names} from {name}")
+
+
+class Loader:
+    """The load stage on the writer's side: batches of rows in, one transaction.
+
+    Made with the run's submissions in discovery order; ``add`` writes a batch of rows as it
+    comes; ``finish`` writes the submissions that could not be read, re-confirms the
+    unchanged ones (one statement), settles the current version of every unit-year the run
+    touched as loading them one by one in discovery order would (one statement) and commits.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],
+                 run_id: str | None):
+        self.con, self.run_id = con, run_id
+        self.subs = list(subs)
+        self.versions = _Versions.of(con)
+        self.known = set(self.versions.before)
+        self.written: dict[str, tuple[str | None, int | None, str, str, str | None]] = {}
+        con.execute("begin transaction")
+
+    def add(self, rows: ReportRows) -> None:
+        """Write one batch of read submissions."""
+        table = rows.submissions
+        ids = table.column("submission_id").to_pylist()
+        append_rows(self.con, rows, self.run_id, replacing=not self.known.isdisjoint(ids))
+        for sid, unit, year, path, status, reason in zip(
+                ids, *(table.column(c).to_pylist() for c in (
+                    "unit_code", "report_year", "file_path", "status", "reject_reason")),
+                strict=True):
+            self.written[sid] = (unit, year, path, status, reason)
+
+    def finish(self, *, commit: bool = True) -> LoadResult:
+        """Write what is left, settle the versions, commit (unless the caller has more to
+        write in the transaction); returns the counts."""
+        failed = [s for s in _unique(self.subs) if s.error and s.submission_id not in self.written]
+        if failed:
+            self.add(report_rows((s, None) for s in failed))
+        result = LoadResult()
+        unchanged: list[str] = []
+        order: list[tuple[str, bool]] = []  # (id, written by this run)
+        for sub in _unique(self.subs):
+            sid = sub.submission_id
+            written = self.written.get(sid)
+            if written is None:
+                unchanged.append(sid)
+                order.append((sid, False))
+                result.unchanged += 1
+                continue
+            order.append((sid, True))
+            if written[3] == "rejected":
+                result.rejected += 1
+                result.rejected_files.append({"file": sub.file_path, "reason": written[4]})
+            else:
+                result.loaded += 1
+        if unchanged:
+            with _Registered(self.con, pa.table({"submission_id": pa.array(
+                    unchanged, pa.string())})) as name:
+                self.con.execute(f"update submissions set last_run_id = ? where submission_id "
+                                 f"in (select submission_id from {name})", [self.run_id])
+        self.versions.settle(self.con, order, self.written)
+        if commit:
+            self.con.execute("commit")
+        return result
+
+
+def _unique(subs: Iterable[Submission]) -> Iterable[Submission]:
+    """Submissions with repeats of an id left out (the same failure listed twice in a
+    manifest)."""
+    seen: set[str] = set()
+    for sub in subs:
+        if sub.submission_id not in seen:
+            seen.add(sub.submission_id)
+            yield sub
+
+
 def load_submissions(con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],
                      reports: dict[str, ParsedReport], run_id: str | None,
-                     buffer_rows: int = LOAD_BUFFER_ROWS) -> LoadResult:
+                     batch_size: int = 512) -> LoadResult:
     """Write a run's submissions in one transaction; returns the counts by outcome.
 
     A submission with a parsed report in ``reports`` is written (loaded or rejected); one
@@ -285,41 +407,166 @@ def load_submissions(con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],
     by an earlier run with the same bytes: it is re-confirmed, and made current again when
     its unit-year's current version was not discovered this time (a file changed back).
     """
-    result = LoadResult()
-    discovered = {s.submission_id for s in subs}
-    done: set[str] = set()
-    buffer = RowBuffer()
-    con.execute("begin transaction")
-    for sub in subs:
-        sid = sub.submission_id
-        if sid in done:  # the same failure listed twice in a manifest
-            continue
-        done.add(sid)
-        common = dict(submission_id=sid, file_path=sub.file_path,
-                      filed_unit_code=sub.filed_unit_code, filed_year=sub.filed_year,
-                      run_id=run_id, source_url=sub.source_url, buffer=buffer)
-        if sub.error:
-            status = insert_rejected(con, reason=sub.error, sha256=sub.sha256,
-                                     size_bytes=sub.size_bytes, issues=sub.issues, **common)
-            reason = sub.error
-        elif sid in reports:
-            status = insert_report(con, reports[sid], sha256=sub.sha256,
-                                   size_bytes=sub.size_bytes, extra_issues=sub.issues, **common)
-            reason = reject_reason(reports[sid])
-        else:
-            touch_submission(con, sid, run_id)
-            current = current_of(con, sid)
-            if current is None or current not in discovered:
-                promote(con, sid)
-            result.unchanged += 1
-            continue
-        if status == "rejected":
-            result.rejected += 1
-            result.rejected_files.append({"file": sub.file_path, "reason": reason})
-        else:
-            result.loaded += 1
-        if buffer.pending() >= buffer_rows:
-            buffer.flush(con)
-    buffer.flush(con)
-    con.execute("commit")
-    return result
+    loader = Loader(con, subs, run_id)
+    try:
+        read = [s for s in _unique(subs) if not s.error and s.submission_id in reports]
+        for start in range(0, len(read), batch_size):
+            chunk = read[start:start + batch_size]
+            loader.add(report_rows((s, reports[s.submission_id]) for s in chunk))
+        return loader.finish()
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def insert_report(
+    con: duckdb.DuckDBPyConnection,
+    report: ParsedReport,
+    *,
+    submission_id: str,
+    sha256: str,
+    size_bytes: int | None,
+    file_path: str,
+    filed_unit_code: str | None = None,
+    filed_year: int | None = None,
+    run_id: str | None = None,
+    source_url: str | None = None,
+    is_current: bool = True,
+    extra_issues: Sequence[Issue] = (),
+    reject: str | None = None,
+) -> str:
+    """Write one submitted file to the warehouse; returns its status (``loaded``/``rejected``).
+
+    The rows are those of ``report_rows``; an explicit ``reject`` reason rejects the report
+    whatever it holds. Writing a submission id that already exists replaces its rows (same
+    id = same bytes and filed unit-year) but keeps when it was first received. With
+    ``is_current`` a loaded submission becomes the current version of its unit-year (see
+    ``versions.promote``); a rejected one never replaces a loaded version.
+    """
+    sub = Submission(file_path, None, sha256, size_bytes, filed_unit_code, filed_year,
+                     source_url=source_url, issues=list(extra_issues))
+    subs = _Columns(_SUBMISSION_TYPES)
+    children = {table: _Columns(types) for table, types in _CHILD_TYPES.items()}
+    _add_report(subs, children, sub, report, reject)
+    # the id is the caller's (tests and tools name their own)
+    table = subs.table().set_column(0, "submission_id",
+                                    pa.array([submission_id], pa.string()))
+    rows = ReportRows(table, {t: _with_id(c.table(), submission_id)
+                              for t, c in children.items()})
+    known = con.execute("select count(*) from submissions where submission_id = ?",
+                        [submission_id]).fetchall()[0][0]
+    append_rows(con, rows, run_id, replacing=bool(known))
+    status = table.column("status")[0].as_py()
+    if status == "loaded" and is_current:
+        from gongkai.warehouse.versions import promote
+
+        promote(con, submission_id)
+    return status
+
+
+def insert_rejected(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    submission_id: str,
+    reason: str,
+    file_path: str,
+    sha256: str = "",
+    size_bytes: int | None = None,
+    filed_unit_code: str | None = None,
+    filed_year: int | None = None,
+    run_id: str | None = None,
+    source_url: str | None = None,
+    issues: Sequence[Issue] = (),
+) -> str:
+    """Record a submission that could not even be read (e.g. a failed download) as rejected."""
+    empty = ParsedReport(file=file_path, format="unknown")
+    return insert_report(
+        con, empty, submission_id=submission_id, sha256=sha256, size_bytes=size_bytes,
+        file_path=file_path, filed_unit_code=filed_unit_code, filed_year=filed_year,
+        run_id=run_id, source_url=source_url, extra_issues=issues, reject=reason,
+    )
+
+
+def _with_id(table: pa.Table, submission_id: str) -> pa.Table:
+    index = table.column_names.index("submission_id")
+    return table.set_column(index, "submission_id",
+                            pa.array([submission_id] * table.num_rows, pa.string()))
+
+
+# ---------------------------------------------------------------------------------------------
+# which version of a unit-year is current, settled once for the run
+# ---------------------------------------------------------------------------------------------
+
+def _key(unit_code: str | None, report_year: int | None, file_path: str) -> tuple:
+    """A submission's version key: its unit-year, or its file when either is unknown."""
+    if unit_code is not None and report_year is not None:
+        return ("unit-year", unit_code, report_year)
+    return ("file", file_path)
+
+
+class _Versions:
+    """The current versions before the run, and the run's changes to them.
+
+    ``settle`` replays, on plain dicts, what loading the run's submissions one at a time in
+    discovery order did (``versions.promote`` for each loaded one; an unchanged one promoted
+    again when its unit-year's current version was not discovered), then writes the flags
+    that changed with one statement.
+    """
+
+    def __init__(self, rows: list[tuple]):
+        # before the run: every submission's key and status, the current ones by key
+        self.before = {sid: (_key(unit, year, path), status)
+                       for sid, unit, year, path, status, _ in rows}
+        self.current: dict[tuple, list[str]] = {}
+        for sid, unit, year, path, status, is_current in rows:
+            if status == "loaded" and is_current:
+                self.current.setdefault(_key(unit, year, path), []).append(sid)
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection) -> _Versions:
+        """The versions of a warehouse as they are now."""
+        return cls(con.execute("select submission_id, unit_code, report_year, file_path, "
+                               "status, is_current from submissions").fetchall())
+
+    def settle(self, con: duckdb.DuckDBPyConnection, order: list[tuple[str, bool]],
+               written: dict[str, tuple]) -> None:
+        """Replay the run (ids in discovery order, each with whether this run wrote it) and
+        write the resulting ``is_current`` and ``superseded_by``."""
+        flags: dict[str, tuple[bool, str | None]] = {}
+        discovered = {sid for sid, _ in order}
+
+        def promote(sid: str, key: tuple) -> None:
+            for other in self.current.get(key, ()):
+                if other != sid:
+                    flags[other] = (False, sid)
+            self.current[key] = [sid]
+            flags[sid] = (True, None)
+
+        for sid, is_written in order:
+            if is_written:
+                old = self.before.get(sid)
+                if old is not None and sid in self.current.get(old[0], ()):
+                    self.current[old[0]].remove(sid)  # its row was replaced
+                unit, year, path, status, _ = written[sid]
+                flags[sid] = (False, None)
+                if status == "loaded":
+                    promote(sid, _key(unit, year, path))
+                continue
+            if sid not in self.before:
+                continue  # neither read nor in the warehouse: nothing to confirm
+            key, status = self.before[sid]
+            now = sorted(self.current.get(key, ()))
+            if (not now or now[0] not in discovered) and status == "loaded":
+                promote(sid, key)
+        if not flags:
+            return
+        ids = sorted(flags)
+        data = pa.table({
+            "submission_id": pa.array(ids, pa.string()),
+            "is_current": pa.array([flags[s][0] for s in ids], pa.bool_()),
+            "superseded_by": pa.array([flags[s][1] for s in ids], pa.string()),
+        })
+        with _Registered(con, data) as name:
+            con.execute(f"update submissions s set is_current = f.is_current, "
+                        f"superseded_by = f.superseded_by from {name} f "
+                        "where s.submission_id = f.submission_id")

@@ -53,6 +53,8 @@ def load_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         "valid_to": pa.array([u.valid_to for u in units], pa.int32()),
         "aliases": pa.array([";".join(u.aliases) or None for u in units], pa.string()),
         "note": pa.array([u.note or None for u in units], pa.string()),
+        "province": pa.array([u.province or None for u in units], pa.string()),
+        "prefecture": pa.array([u.prefecture or None for u in units], pa.string()),
     })
     return len(units)
 

@@ -4,14 +4,20 @@
 -- evaluates: int_submissions_current
 -- grain: one row per current submission whose narrative is nearly identical to the unit's
 --   report of the previous year, and one per submission nearly identical to another unit's
---   report of the same year (the most similar one; the others are counted in detail)
+--   report of the same year in the same city or county (the registry's `city`; the most
+--   similar one; the others are counted in detail)
 -- rule: Jaccard similarity of the sets of 4-character shingles of the
 --   narrative (sections 一 … 六 joined, without spaces, template boilerplate sentences,
 --   digits and punctuation: chk_copy_texts) ≥ copy_threshold (0.7). Texts shorter than
 --   copy_min_chars (120) after cleaning are not compared: a short text has little to copy,
 --   and is no finding of this rule.
--- zero rows means: no current report repeats last year's text or another unit's text of
---   the same year.
+-- zero rows means: no current report repeats last year's text or the text of another unit of
+--   its city or county of the same year.
+-- scope: a report is compared with its peers, the units of its own city or county (where
+--   the ranking's peer groups are too); for a registry of one city that is every unit. Across
+--   a province or the country, texts of different counties are not compared: the pairs grow
+--   with the square of the units compared, and with texts that share much of their wording
+--   (a county's own template) no filter keeps a country's year of reports tractable.
 -- method: each text's 4-character shingles are hashed once, into one list per text.
 --   Candidate pairs come from prefix filtering (shingles ordered rarest first, by how often
 --   they occur in all texts; two sets with Jaccard ≥ t share one of the first
@@ -47,6 +53,7 @@ documents as materialized (
         row_number() over (order by h.submission_id) as doc_no,
         h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
+        coalesce(u.city, '') as area,
         -- every shingle, hashed, read from the list of characters (element access is
         -- constant time, where substr on UTF-8 text walks the string from its start); a
         -- shingle repeated in the text is in the list more than once
@@ -58,6 +65,7 @@ documents as materialized (
         select submission_id, clean_text, string_split(clean_text, '') as chars from texts
     ) as t
     inner join history as h on h.submission_id = t.submission_id
+    left join units as u on u.unit_code = h.unit_code
     cross join params as p
     where
         length(t.clean_text) >= p.min_chars
@@ -111,6 +119,7 @@ prefixes as materialized (
         d.doc_no,
         d.unit_code,
         d.report_year,
+        d.area,
         d.is_checked,
         z.n_shingles,
         s.shingle,
@@ -141,6 +150,7 @@ prefix_matches as (
     inner join prefixes as b
         on b.shingle = a.shingle
         and b.report_year = a.report_year
+        and b.area = a.area
         and b.unit_code <> a.unit_code
     where a.is_checked
 ),

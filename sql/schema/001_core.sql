@@ -14,6 +14,10 @@ create table if not exists units (
     aliases varchar,            -- ';'-separated
     note varchar
 );
+-- where the unit lies above its city or county (null for a one-city registry): the
+-- roll-ups by prefecture and province (v_area_figures)
+alter table units add column if not exists province varchar;
+alter table units add column if not exists prefecture varchar;
 
 -- grain: one row per run of the annual flow (or of `gongkai check`)
 create table if not exists runs (
