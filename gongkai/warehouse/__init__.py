@@ -1,0 +1,93 @@
+"""The DuckDB warehouse, one module per job.
+
+- ``schema``: tables and views (the ``schema`` step of ``sql/manifest.toml``), units and
+  cell codes;
+- ``load``: parsed reports become rows (``insert_report``, the load stage's
+  ``load_submissions``);
+- ``versions``: which loaded submission of a unit-year is current;
+- ``runs``: the ``runs`` table and the one place a run's status is written;
+- ``publish``: build a copy, checkpoint, rename into place; one writer at a time;
+- ``export``: the Parquet copy beside the published file;
+- ``frame``: analysts' read-only queries as Polars DataFrames;
+- ``sqlfiles``: the one runner of the project's SQL files and its ``$name`` binder.
+
+The names analysts and the pipeline use are importable from here::
+
+    from gongkai import warehouse as wh
+    wh.frame("warehouse/gongkai.duckdb", "select * from v_t3 where report_year = ?", [2024])
+"""
+
+from __future__ import annotations
+
+from gongkai.sources import submission_id_for
+from gongkai.warehouse.export import export_parquet, parquet_dir, refresh_plain_table
+from gongkai.warehouse.frame import frame
+from gongkai.warehouse.load import (
+    CELL_STATUSES,
+    SUBMISSION_STATUSES,
+    LoadResult,
+    insert_rejected,
+    insert_report,
+    load_submissions,
+)
+from gongkai.warehouse.publish import discard, publish, stage_copy, writer_lock
+from gongkai.warehouse.rows import RowBuffer
+from gongkai.warehouse.runs import (
+    RUN_STATUSES,
+    STAGES,
+    finish_run,
+    has_run,
+    set_status,
+    start_run,
+)
+from gongkai.warehouse.schema import (
+    cell_code_rows,
+    connect,
+    create_schema,
+    load_cell_codes,
+    load_units,
+    wide_column,
+)
+from gongkai.warehouse.versions import (
+    current_of,
+    known_submissions,
+    make_all_current,
+    promote,
+    touch_submission,
+)
+
+__all__ = [
+    "CELL_STATUSES",
+    "RUN_STATUSES",
+    "STAGES",
+    "SUBMISSION_STATUSES",
+    "LoadResult",
+    "RowBuffer",
+    "cell_code_rows",
+    "connect",
+    "create_schema",
+    "current_of",
+    "discard",
+    "export_parquet",
+    "finish_run",
+    "frame",
+    "has_run",
+    "insert_rejected",
+    "insert_report",
+    "known_submissions",
+    "load_cell_codes",
+    "load_submissions",
+    "load_units",
+    "make_all_current",
+    "parquet_dir",
+    "promote",
+    "publish",
+    "refresh_plain_table",
+    "set_status",
+    "stage_copy",
+    "start_run",
+    "submission_id_for",
+    "touch_submission",
+    "wide_column",
+    "writer_lock",
+]

@@ -1,0 +1,115 @@
+"""The warehouse's tables and views, and the reference rows every warehouse holds.
+
+``create_schema`` runs the ``schema`` step of ``sql/manifest.toml`` (tables, then the staging
+and mart views) and fills ``cell_codes`` from the template spec; ``load_units`` fills
+``units`` from the unit registry. Safe on an existing warehouse: tables use ``if not
+exists``, columns ``add column if not exists``, views ``create or replace``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from gongkai import template as tpl
+from gongkai.paths import SQL_DIR
+from gongkai.units import Registry
+from gongkai.warehouse.rows import insert_arrow
+from gongkai.warehouse.sqlfiles import run_step
+
+WIDE_TABLES = ("t2", "t3", "t4")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """Create every table and analyst view, and fill the ``cell_codes`` reference table."""
+    run_step(con, "schema", sql_dir=sql_dir)
+    load_cell_codes(con)
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file (creating the schema when opened for writing)."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+def load_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
+    """Replace the ``units`` table with the registry's units; returns the number of units."""
+    units = sorted(registry.units, key=lambda u: u.code)
+    con.execute("delete from units")
+    insert_arrow(con, "units", {
+        "unit_code": pa.array([u.code for u in units], pa.string()),
+        "name": pa.array([u.name for u in units], pa.string()),
+        "short_name": pa.array([u.short_name or None for u in units], pa.string()),
+        "unit_type": pa.array([u.type or None for u in units], pa.string()),
+        "peer_group": pa.array([u.peer_group for u in units], pa.string()),
+        "city": pa.array([u.city or None for u in units], pa.string()),
+        "valid_from": pa.array([u.valid_from for u in units], pa.int32()),
+        "valid_to": pa.array([u.valid_to for u in units], pa.int32()),
+        "aliases": pa.array([";".join(u.aliases) or None for u in units], pa.string()),
+        "note": pa.array([u.note or None for u in units], pa.string()),
+    })
+    return len(units)
+
+
+def split_code(code: str) -> tuple[str, str, str]:
+    """``t3.denied.state_secret.natural`` → (``t3``, ``denied.state_secret``, ``natural``)."""
+    parts = code.split(".")
+    return parts[0], ".".join(parts[1:-1]), parts[-1]
+
+
+def wide_column(cell_code: str) -> str:
+    """The column of a cell code in the wide views: dots become double underscores.
+
+    ``t3.denied.state_secret.natural`` → ``t3__denied__state_secret__natural`` (codes use
+    single underscores inside words, so the mapping is reversible).
+    """
+    return cell_code.replace(".", "__")
+
+
+def cell_code_rows() -> list[dict]:
+    """Every cell code of either template version with its labels, in template order."""
+    labels: dict[str, tuple[str, str]] = {}
+    versions: dict[str, set[str]] = {}
+    for version in tpl.VERSIONS:
+        t = tpl.get(version)
+        for block in t.t2_blocks:
+            for row in block.rows:
+                for col in block.cols:
+                    labels.setdefault(f"t2.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
+        for row in t.t3_rows:
+            for col in t.t3_cols:
+                labels.setdefault(f"t3.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
+        for block in t.t4_blocks:
+            for col in t.t4_cols:
+                labels.setdefault(f"t4.{block.code}.{col.code}", (block.labels[0], col.labels[0]))
+        for code in t.cell_codes:
+            versions.setdefault(code, set()).add(version)
+    out = []
+    for position, code in enumerate(tpl.all_codes(), start=1):
+        table, row, col = split_code(code)
+        row_label, col_label = labels.get(code, (None, None))
+        out.append({
+            "cell_code": code, "table_code": table, "row_code": row, "col_code": col,
+            "position": position, "wide_column": wide_column(code),
+            "row_label": row_label, "col_label": col_label,
+            "in_v2019": "v2019" in versions[code], "in_v2021": "v2021" in versions[code],
+            "is_money": tpl.get("v2021").is_money(code),
+        })
+    return out
+
+
+def load_cell_codes(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the ``cell_codes`` reference table with the template's codes; returns the count."""
+    rows = cell_code_rows()
+    con.execute("delete from cell_codes")
+    types = {"position": pa.int32(), "in_v2019": pa.bool_(), "in_v2021": pa.bool_(),
+             "is_money": pa.bool_()}
+    insert_arrow(con, "cell_codes", {
+        name: pa.array([r[name] for r in rows], types.get(name, pa.string()))
+        for name in rows[0]
+    })
+    return len(rows)
