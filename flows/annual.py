@@ -24,8 +24,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
-from flows.artifacts import post_check_summary, post_city_artifacts
-from gongkai import manifest, pipeline, sources
+from flows.artifacts import post_check_summary, post_city_artifacts, post_notifications
+from gongkai import manifest, notify, pipeline, sources
 from gongkai import warehouse as wh
 from gongkai.model import ParsedReport
 from gongkai.paths import DEFAULT_SOURCE
@@ -74,9 +74,16 @@ def read(subs: list[sources.Submission], workers: int, batch_size: int) -> dict[
 
 @task(name="load", cache_policy=NO_CACHE)
 def load(staging: str, subs: list[sources.Submission], reports: dict[str, ParsedReport],
-         run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones."""
-    return pipeline.load(staging, subs, reports, run_id)
+         run_id: str, years: list[int] | None) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones, retire those no longer found."""
+    return pipeline.load(staging, subs, reports, run_id, years)
+
+
+@task(name="apply-decisions", cache_policy=NO_CACHE)
+def apply_decisions(staging: str, run_id: str, reviews: str | None,
+                    corrections: str | None) -> pipeline.Decided:
+    """Apply the office's reading corrections and store its reviews of findings."""
+    return pipeline.apply_decisions(staging, run_id, reviews, corrections)
 
 
 @task(name="check", cache_policy=NO_CACHE)
@@ -103,6 +110,16 @@ def publish(staging: str, warehouse: str, run_id: str, counts: dict, stage_secon
     """Finish the run's row, publish the warehouse atomically, export Parquet beside it."""
     return str(pipeline.publish(staging, warehouse, run_id, counts, stage_seconds,
                                 render_follows=render_follows))
+
+
+@task(name="notify", cache_policy=NO_CACHE)
+def notify_townships(warehouse: str, out_dir: str, run_id: str) -> dict:
+    """Write the run's new rejected files and new error findings by township (CSV and
+    Markdown under out/notifications/) and post the Markdown as an artifact."""
+    found, csv_path, md_path = notify.write_notifications(warehouse, out_dir, run_id)
+    post_notifications(notify.to_markdown(found), found.n_rejected, found.n_errors)
+    return {"csv": str(csv_path), "md": str(md_path), "rejected": found.n_rejected,
+            "errors": found.n_errors}
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -157,8 +174,15 @@ def annual(
     fetch_retry_delay: float = 2.0,
     max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
+    reviews: str | None = None,
+    corrections: str | None = None,
 ) -> dict:
-    """Load report years into the warehouse, check them, publish it and render the reports."""
+    """Load report years into the warehouse, check them, publish it and render the reports.
+
+    ``reviews`` and ``corrections`` are the office's decision files (docs/operations.md): the
+    reviews of findings and the reading corrections every run applies (None: none kept).
+    After publishing, the run writes what is new for the townships under
+    ``<out>/notifications/``."""
     logger = get_run_logger()
     years = sorted(years) if years else None
     run = pipeline.RunInfo(str(flow_run.id or uuid.uuid4()), source, pipeline.years_label(years))
@@ -193,18 +217,28 @@ def annual(
 
             # -- load ----------------------------------------------------------------------
             with clock.stage("load"):
-                loaded = load(staging, quote(subs), quote(reports), run.run_id)
+                loaded = load(staging, quote(subs), quote(reports), run.run_id, years)
                 for item in loaded.rejected_files:
                     if not any(s.file_path == item["file"] and s.error for s in subs):
                         logger.warning("rejected %s: %s", item["file"], item["reason"])
                 logger.info("load: %d loaded, %d rejected, %d unchanged", loaded.loaded,
                             loaded.rejected, loaded.unchanged)
+                decided = apply_decisions(staging, run.run_id, reviews, corrections)
+                for o in decided.corrections:
+                    if o.state != "applied":
+                        c = o.correction
+                        logger.warning("correction of %s %s %s not applied (%s): %s",
+                                       c.unit_code, c.report_year, c.cell, o.state, o.why)
+                logger.info("decisions: %s", decided.counts())
 
             # -- check ---------------------------------------------------------------------
             with clock.stage("check"):
                 checked = check(staging, run.run_id)
                 logger.info("check: %d rules, failing findings by severity %s",
                             checked["rules"], checked["failing_by_severity"] or "{}")
+                if checked["reviews"]:
+                    logger.info("reviews: %s (`gongkai review list` shows the ones that no "
+                                "longer apply)", checked["reviews"])
 
             # -- materialise ---------------------------------------------------------------
             with clock.stage("materialise"):
@@ -216,6 +250,9 @@ def annual(
                 counts = {"seen": len(subs), "read": len(to_read), **loaded.counts()}
                 parquet = publish(staging, published, run.run_id, counts, dict(clock.seconds),
                                   with_render)
+                notified = notify_townships(published, out, run.run_id)
+                logger.info("notify: %d newly rejected files, %d new error findings → %s",
+                            notified["rejected"], notified["errors"], notified["md"])
 
             # -- render --------------------------------------------------------------------
             if with_render:
@@ -242,6 +279,8 @@ def annual(
         "counts": counts,
         "rejected_files": loaded.rejected_files,
         "checks": checked,
+        "decisions": decided.counts(),
+        "notifications": notified,
         "stored": stored,
         "warehouse": published,
         "parquet": parquet,

@@ -31,8 +31,10 @@ import duckdb
 from gongkai import manifest, rankings, sources
 from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
+from gongkai.checks.reviews import key_findings, read_reviews, store_reviews
 from gongkai.model import READER_VERSION, ParsedReport
 from gongkai.units import Registry, default_registry
+from gongkai.warehouse.corrections import Outcome, apply_corrections, read_corrections
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")
@@ -109,13 +111,14 @@ class Staged:
     known: dict[str, str | None]
 
 
-def stage(warehouse: str | Path, run: RunInfo) -> Staged:
-    """Copy the published warehouse, bring its schema up to date and start the run's row."""
+def stage(warehouse: str | Path, run: RunInfo, registry: Registry | None = None) -> Staged:
+    """Copy the published warehouse, bring its schema up to date, store the unit registry
+    (the one in use when None) with its history, and start the run's row."""
     staging = wh.stage_copy(warehouse, run.run_id)
     con = duckdb.connect(str(staging))
     try:
         wh.create_schema(con)
-        wh.load_units(con, default_registry())
+        wh.load_units(con, registry or default_registry())
         wh.start_run(con, run.run_id, source=run.source, years=run.years,
                      reader_version=run.reader_version)
         known = wh.known_submissions(con)
@@ -136,10 +139,12 @@ def to_read(subs: Sequence[sources.Submission],
             if not s.error and known.get(s.submission_id, "\0") != READER_VERSION]
 
 
-def read(subs: list[sources.Submission], workers: int = 1,
-         batch_size: int = 32) -> dict[str, ParsedReport]:
-    """Parse the submissions (batched; across processes for a large job)."""
-    return sources.read_submissions(subs, workers=workers, batch_size=batch_size)
+def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
+         registry: Registry | None = None) -> dict[str, ParsedReport]:
+    """Parse the submissions (batched; across processes for a large job); ``registry``
+    places the printed unit names (the one in use when None)."""
+    return sources.read_submissions(subs, workers=workers, batch_size=batch_size,
+                                    registry=registry)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,11 +152,54 @@ def read(subs: list[sources.Submission], workers: int = 1,
 # ---------------------------------------------------------------------------------------------
 
 def load(staging: str | Path, subs: Sequence[sources.Submission],
-         reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones; returns the counts by outcome."""
+         reports: dict[str, ParsedReport], run_id: str,
+         years: Sequence[int] | None = None) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones, and retire the current versions the
+    run no longer finds in its ``years`` (``versions.settle_current``); returns the counts
+    by outcome."""
     con = duckdb.connect(str(staging))
     try:
-        return wh.load_submissions(con, subs, reports, run_id)
+        result = wh.load_submissions(con, subs, reports, run_id)
+        wh.settle_current(con, [s.submission_id for s in subs], list(years) if years else None)
+        return result
+    finally:
+        con.close()
+
+
+@dataclass
+class Decided:
+    """What the office's decision files did in a run: the corrections' outcomes, and how
+    many reviews were stored (their states are known after the checks:
+    ``v_finding_reviews``)."""
+
+    corrections: list[Outcome] = field(default_factory=list)
+    reviews: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """Corrections by state, and the reviews read."""
+        out: dict[str, int] = {}
+        for o in self.corrections:
+            out[f"corrections_{o.state}"] = out.get(f"corrections_{o.state}", 0) + 1
+        return {**out, "reviews": self.reviews}
+
+
+def apply_decisions_into(con: duckdb.DuckDBPyConnection, run_id: str,
+                         reviews: str | Path | None, corrections: str | Path | None) -> Decided:
+    """Apply the corrections file to the current reports' cells and store the reviews file
+    (a missing file, or None, holds none). A file with errors raises
+    ``gongkai.decisions.DecisionFileError`` before anything changes."""
+    review_rows = read_reviews(reviews) if reviews else []
+    correction_rows = read_corrections(corrections) if corrections else []
+    outcomes = apply_corrections(con, correction_rows, run_id)
+    return Decided(outcomes, store_reviews(con, review_rows, run_id))
+
+
+def apply_decisions(staging: str | Path, run_id: str, reviews: str | Path | None,
+                    corrections: str | Path | None) -> Decided:
+    """``apply_decisions_into`` on the staging copy (the load stage, after ``load``)."""
+    con = duckdb.connect(str(staging))
+    try:
+        return apply_decisions_into(con, run_id, reviews, corrections)
     finally:
         con.close()
 
@@ -163,6 +211,7 @@ class CheckOutcome:
     summary: list[dict[str, Any]]
     failing_by_severity: dict[str, int]
     not_assessable: int
+    reviews: dict[str, int] = field(default_factory=dict)  # reviews by state (v_finding_reviews)
 
     @property
     def broken_rules(self) -> list[str]:
@@ -173,21 +222,25 @@ class CheckOutcome:
         """The counts a run reports (rules, broken rules, findings by severity)."""
         return {"rules": len(self.summary), "broken_rules": self.broken_rules,
                 "failing_by_severity": self.failing_by_severity,
-                "not_assessable": self.not_assessable}
+                "not_assessable": self.not_assessable, "reviews": self.reviews}
 
 
 def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
                config: dict[str, Any] | None = None,
                history_attached: bool = False) -> CheckOutcome:
-    """Run every rule over the current submissions of a connection; count the findings."""
+    """Run every rule over the current submissions of a connection, key the findings for
+    reviews (``gongkai.checks.reviews``); count the findings."""
     summary = run_checks(con, run_id, config=config, history_attached=history_attached)
+    key_findings(con, run_id)
     failing = dict(con.execute(
         "select severity, count(*) from findings where run_id = ? and status = 'fail' "
         "group by severity order by severity", [run_id]).fetchall())
     not_assessable = con.execute(
         "select count(*) from findings where run_id = ? and status = 'not_assessable'",
         [run_id]).fetchall()[0][0]
-    return CheckOutcome(summary, failing, not_assessable)
+    reviews = dict(con.execute("select state, count(*) from v_finding_reviews "
+                               "group by state order by state").fetchall())
+    return CheckOutcome(summary, failing, not_assessable, reviews)
 
 
 def check(staging: str | Path, run_id: str,
@@ -286,6 +339,7 @@ class Built:
     submissions: list[sources.Submission]
     reports: dict[str, ParsedReport]
     loaded: wh.LoadResult
+    decided: Decided = field(default_factory=Decided)
     checks: CheckOutcome | None = None
     stored: list[str] = field(default_factory=list)
 
@@ -294,6 +348,7 @@ def build_warehouse(
     source: str | Path | Sequence[sources.Submission],
     path: str | Path = ":memory:",
     *,
+    registry: Registry | None = None,
     years: list[int] | None = None,
     run_id: str = "build",
     workers: int = 1,
@@ -302,17 +357,23 @@ def build_warehouse(
     history: str | Path | None = None,
     every_file_current: bool = False,
     materialise: bool = False,
-    registry: Registry | None = None,
+    reviews: str | Path | None = None,
+    corrections: str | Path | None = None,
 ) -> Built:
     """Build a warehouse from a raw folder (``<dir>/<year>/<file>``) or given submissions.
 
-    Runs the stages in order on one connection: schema and units, read, load, then (by
-    default) the checks and, when asked, the stored rankings. No staging copy and no
+    Runs the stages in order on one connection: schema and the unit registry, read, load
+    (with the current versions settled, the corrections applied and the reviews stored),
+    then (by default) the checks and, when asked, the stored rankings. No staging copy and no
     publishing: ``path`` is written directly (a new or existing DuckDB file, or
-    ``":memory:"``). ``history`` attaches a published warehouse read-only for the
-    cross-year rules (``gongkai check --warehouse``); ``every_file_current`` makes every
-    loaded file current, so two drafts of one unit-year are both checked.
+    ``":memory:"``). ``registry`` is the unit registry every stage uses — filing, the
+    reader's placing of printed names, the stored registry tables and the rankings' peer
+    groups; the one in use (``default_registry()``) when None. ``history`` attaches a
+    published warehouse read-only for the cross-year rules (``gongkai check --warehouse``);
+    ``every_file_current`` makes every loaded file current, so two drafts of one unit-year
+    are both checked. ``reviews`` and ``corrections`` are the office's decision files.
     """
+    registry = registry or default_registry()
     if isinstance(source, str | Path):
         subs = sources.discover_folder(source, years, registry=registry)
         label = str(source)
@@ -324,18 +385,22 @@ def build_warehouse(
     con = duckdb.connect(str(path))
     try:
         wh.create_schema(con)
-        wh.load_units(con, registry or default_registry())
+        wh.load_units(con, registry)
         wh.start_run(con, run_id, source=label, years=years_label(years),
                      reader_version=READER_VERSION)
         clock = StageClock()
         with clock.stage("read"):
-            reports = read(to_read(subs, wh.known_submissions(con)), workers)
+            reports = read(to_read(subs, wh.known_submissions(con)), workers,
+                           registry=registry)
         with clock.stage("load"):
             loaded = wh.load_submissions(con, subs, reports, run_id)
             if every_file_current:
                 wh.make_all_current(con, [s.submission_id for s in subs
                                           if s.submission_id in reports])
-        built = Built(con, subs, reports, loaded)
+            else:
+                wh.settle_current(con, [s.submission_id for s in subs], years)
+            decided = apply_decisions_into(con, run_id, reviews, corrections)
+        built = Built(con, subs, reports, loaded, decided)
         if history is not None:
             con.execute("attach ? as hist (read_only)", [str(history)])
         if check:

@@ -244,13 +244,15 @@ def is_manifest(source: str | Path) -> bool:
 # reading
 # ---------------------------------------------------------------------------------------------
 
-def read_one(sub: Submission) -> ParsedReport:
-    """Parse one submission's bytes; a reader failure becomes an error issue, never a raise."""
+def read_one(sub: Submission, registry: Registry | None = None) -> ParsedReport:
+    """Parse one submission's bytes; a reader failure becomes an error issue, never a raise.
+
+    ``registry`` places the printed unit name (the registry in use when None)."""
     from gongkai.read import parse_file
 
     try:
         return parse_file(sub.path, filed_year=sub.filed_year,
-                          filed_unit_code=sub.filed_unit_code)
+                          filed_unit_code=sub.filed_unit_code, registry=registry)
     except Exception as exc:  # parse_file promises not to raise; keep the run going if it does
         report = ParsedReport(file=sub.file_path, format="unknown")
         report.add_issue("reader_failed", "error", f"读取失败：{type(exc).__name__}: {exc}",
@@ -258,9 +260,20 @@ def read_one(sub: Submission) -> ParsedReport:
         return report
 
 
-def read_batch(subs: list[Submission]) -> list[tuple[str, ParsedReport]]:
+# the registry of a reader process, set once when the process starts (not sent with each batch)
+_worker_registry: Registry | None = None
+
+
+def _start_worker(registry: Registry | None) -> None:
+    global _worker_registry
+    _worker_registry = registry
+
+
+def read_batch(subs: list[Submission],
+               registry: Registry | None = None) -> list[tuple[str, ParsedReport]]:
     """Parse a batch of submissions in this process: (submission id, report) pairs."""
-    return [(sub.submission_id, read_one(sub)) for sub in subs]
+    registry = registry or _worker_registry
+    return [(sub.submission_id, read_one(sub, registry)) for sub in subs]
 
 
 def batches(items: list, size: int) -> list[list]:
@@ -273,21 +286,25 @@ PARALLEL_MIN_FILES = 256
 
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,
-                     parallel_min_files: int = PARALLEL_MIN_FILES) -> dict[str, ParsedReport]:
+                     parallel_min_files: int = PARALLEL_MIN_FILES,
+                     registry: Registry | None = None) -> dict[str, ParsedReport]:
     """Parse submissions in batches, across ``workers`` processes for large jobs.
 
     Reading is CPU-bound (PDF and table layout), so a process pool, not threads. Starting a
     worker costs about a second (interpreter and reader imports), more than reading a few
     hundred text reports, so fewer than ``parallel_min_files`` stay in this process.
+    ``registry`` places the printed unit names (the registry in use when None); a worker
+    process receives it once, when it starts.
     """
     chunks = batches(subs, batch_size)
     out: dict[str, ParsedReport] = {}
     if workers <= 1 or len(chunks) <= 1 or len(subs) < parallel_min_files:
         for chunk in chunks:
-            out.update(read_batch(chunk))
+            out.update(read_batch(chunk, registry))
         return out
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
+                             initializer=_start_worker, initargs=(registry,)) as pool:
         for pairs in pool.map(read_batch, chunks):
             out.update(pairs)
     return out

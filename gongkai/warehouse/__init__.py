@@ -4,7 +4,7 @@
   cell codes;
 - ``load``: parsed reports become rows (``insert_report``, the load stage's
   ``load_submissions``);
-- ``versions``: which loaded submission of a unit-year is current;
+- ``versions``: which loaded submission of a unit-year is current (and which no longer is);
 - ``runs``: the ``runs`` table and the one place a run's status is written;
 - ``publish``: build a copy, checkpoint, rename into place; one writer at a time;
 - ``export``: the Parquet copy beside the published file;
@@ -53,6 +53,7 @@ from gongkai.warehouse.versions import (
     known_submissions,
     make_all_current,
     promote,
+    settle_current,
     touch_submission,
 )
 
@@ -84,6 +85,7 @@ __all__ = [
     "publish",
     "refresh_plain_table",
     "set_status",
+    "settle_current",
     "stage_copy",
     "start_run",
     "submission_id_for",

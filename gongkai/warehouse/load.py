@@ -183,7 +183,7 @@ def _cell_codes(report: ParsedReport) -> list[str]:
 
 def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None) -> None:
     codes = _cell_codes(report)
-    values, raws, locations, statuses, notes = [], [], [], [], []
+    values, raws, locations, statuses, notes, confidences = [], [], [], [], [], []
     for code in codes:
         value = report.cells.get(code)
         source = report.sources.get(code)
@@ -192,11 +192,13 @@ def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None
             raws.append(source.raw)
             locations.append(source.location)
             notes.append(source.note)
+            confidences.append(source.confidence)
         else:
             status = "value" if value is not None else "unseen"
             raws.append("")
             locations.append(None)
             notes.append(None)
+            confidences.append(None)
         if status != "value":
             value = None  # blank and unreadable cells stay null, never 0
         values.append(None if value is None else float(value))
@@ -213,6 +215,7 @@ def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None
         "location": pa.array(locations, pa.string()),
         "status": pa.array(statuses, pa.string()),
         "note": pa.array(notes, pa.string()),
+        "confidence": pa.array(confidences, pa.string()),
     })
 
 
