@@ -49,7 +49,7 @@ import duckdb
 import pyarrow as pa
 
 from gongkai import template as tpl
-from gongkai.decisions import Checker, read_entries
+from gongkai.decisions import Checker, read_entries, write_entries
 from gongkai.read.values import clean, parse_value, to_wan_yuan
 from gongkai.warehouse.rows import insert_arrow
 from gongkai.warehouse.schema import split_code
@@ -60,6 +60,12 @@ FIELDS = ("unit_code", "report_year", "cell", "value", "printed", "sha256", "rea
 STATES = ("applied", "stale", "orphaned", "refused", "not_needed")
 BLANK = "blank"
 DOUBTFUL_STATUSES = ("unreadable", "unseen")
+HEADER = """\
+Reading corrections: where our reading of a file was wrong, the office's correction of a cell.
+Written by `gongkai correction add …` (or by hand); every run applies it at load. A correction
+applies only to the file it names (sha256), and only where the reading was in doubt or where
+`printed` states the text the file prints; it never changes what a township published.
+See docs/operations.md ("Corrections")."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,20 @@ def read_corrections(path: str | Path) -> list[Correction]:
         out.append(Correction(unit, year, cell, value, sha256, reason, by, printed, at))
     check.raise_if_any()
     return out
+
+
+def write_corrections(path: str | Path, corrections: list[Correction]) -> None:
+    """Write the corrections file, ordered by unit, year, cell and file."""
+    def entry(c: Correction) -> dict:
+        value: float | int | str = BLANK if c.value is None else c.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return {"unit_code": c.unit_code, "report_year": c.report_year, "cell": c.cell,
+                "value": value, "printed": c.printed, "sha256": c.sha256, "reason": c.reason,
+                "by": c.by, "at": c.at}
+
+    write_entries(path, TABLE, HEADER, [entry(c) for c in corrections],
+                  order=lambda e: (e["unit_code"], e["report_year"], e["cell"], e["sha256"]))
 
 
 def _value(check: Checker, n: int, raw: dict) -> tuple[float | None, bool]:
@@ -215,6 +235,37 @@ def judge(c: Correction, current: tuple[str, str] | None, cell: tuple | None) ->
                                           else "（原读取存疑）"), sid, read)
 
 
+def _target(con: duckdb.DuckDBPyConnection, c: Correction) -> tuple[tuple | None, tuple | None]:
+    """The current report of the correction's unit-year (submission id, sha256) and its cell
+    as read (value, status, raw_text, confidence): a cell an earlier run corrected is taken
+    as it was read (``cell_corrections``)."""
+    current = con.execute(
+        "select submission_id, sha256 from submissions where status = 'loaded' "
+        "and is_current and unit_code = ? and report_year = ? order by submission_id "
+        "limit 1", [c.unit_code, c.report_year]).fetchall()
+    if not current:
+        return None, None
+    cell = con.execute("""
+        select
+            if(c.provenance = 'corrected', k.read_value, c.value),
+            if(c.provenance = 'corrected', k.read_status, c.status),
+            if(c.provenance = 'corrected', k.read_raw_text, c.raw_text),
+            c.confidence
+        from cells as c
+        left join cell_corrections as k
+            on k.state = 'applied' and k.submission_id = c.submission_id
+            and k.cell_code = c.cell_code
+        where c.submission_id = ? and c.cell_code = ?
+    """, [current[0][0], c.cell]).fetchall()
+    return current[0], (cell[0] if cell else None)
+
+
+def prospect(con: duckdb.DuckDBPyConnection, c: Correction) -> Outcome:
+    """What the next run would do with a correction, judged on a warehouse (read-only is
+    enough): for ``gongkai correction add`` before the correction is written."""
+    return judge(c, *_target(con, c))
+
+
 def revert(con: duckdb.DuckDBPyConnection) -> int:
     """Put back every cell an earlier run corrected, as it was read; returns how many."""
     return int(con.execute("""
@@ -237,18 +288,7 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: list[Correcti
         con.execute("delete from cell_corrections")
         outcomes = []
         for c in corrections:
-            current = con.execute(
-                "select submission_id, sha256 from submissions where status = 'loaded' "
-                "and is_current and unit_code = ? and report_year = ? order by submission_id "
-                "limit 1", [c.unit_code, c.report_year]).fetchall()
-            cell = None
-            if current:
-                hit = con.execute(
-                    "select value, status, raw_text, confidence from cells "
-                    "where submission_id = ? and cell_code = ?",
-                    [current[0][0], c.cell]).fetchall()
-                cell = hit[0] if hit else None
-            outcome = judge(c, current[0] if current else None, cell)
+            outcome = judge(c, *_target(con, c))
             if outcome.state == "applied":
                 con.execute(
                     "update cells set value = ?, status = ?, raw_text = coalesce(?, raw_text), "
