@@ -26,7 +26,9 @@ analyst states the text printed in the file (``printed``), which must denote the
 value and differ from what the reader found. A cell read with confidence stays as read
 without ``printed`` (``refused``), and a ``printed`` equal to the text read is refused too: the
 file says what we read, so a wrong number there is the township's and stays a finding that
-goes back to it. **A total** (the 总计 row or column of table 三, the 总计 column of table
+goes back to it. ``printed`` corrects a cell read with confidence only in a PDF, whose text
+is taken from a page layout (digits can be split, run together or lost); in a text, HTML,
+Word or Excel file a cell read with confidence *is* the file's text, so it is refused there. **A total** (the 总计 row or column of table 三, the 总计 column of table
 四: the cells the sum rules check as a whole) is corrected only with its printed text
 stated, even when it was unreadable: a total is never filled in from its parts, and a
 correction of it names on record what the file prints. Every correction, applied or not, is
@@ -60,6 +62,10 @@ FIELDS = ("unit_code", "report_year", "cell", "value", "printed", "sha256", "rea
 STATES = ("applied", "stale", "orphaned", "refused", "not_needed")
 BLANK = "blank"
 DOUBTFUL_STATUSES = ("unreadable", "unseen")
+# formats whose text we extract from a page layout, where characters can be misread (digits
+# split or run together, a glyph without its text); in every other format a cell read with
+# confidence is the file's own text, so what it prints is what was read
+PRINTED_FORMATS = ("pdf",)
 HEADER = """\
 Reading corrections: where our reading of a file was wrong, the office's correction of a cell.
 Written by `gongkai correction add …` (or by hand); every run applies it at load. A correction
@@ -197,15 +203,15 @@ def _fmt(value: float | None) -> str:
     return "空白" if value is None else f"{value:g}"
 
 
-def judge(c: Correction, current: tuple[str, str] | None, cell: tuple | None) -> Outcome:
+def judge(c: Correction, current: tuple[str, str, str] | None, cell: tuple | None) -> Outcome:
     """Whether a correction applies to the cell of the unit-year's current report.
 
-    ``current`` is (submission id, sha256) of that report (None: none); ``cell`` its row
-    (value, status, raw_text, confidence; None: the report's template has no such cell).
+    ``current`` is (submission id, sha256, format) of that report (None: none); ``cell`` its
+    row (value, status, raw_text, confidence; None: the report's template has no such cell).
     """
     if current is None:
         return Outcome(c, "orphaned", "该单位该年度没有可用的报告")
-    sid, sha256 = current
+    sid, sha256, fmt = current
     if sha256 != c.sha256:
         return Outcome(c, "stale", f"报告文件已更换（更正针对 {c.sha256[:8]}，现为 "
                                    f"{sha256[:8]}）：请核对新文件后重新登记", sid)
@@ -231,16 +237,20 @@ def judge(c: Correction, current: tuple[str, str] | None, cell: tuple | None) ->
     if c.printed is not None and not doubtful and _same(c.printed, raw_text):
         return Outcome(c, "refused", f"文件所印即为读取的“{raw_text}”：这是报送单位公布的数值，"
                                      "不作更正，问题退回报送单位", sid, read)
+    if c.printed is not None and not doubtful and fmt not in PRINTED_FORMATS:
+        return Outcome(c, "refused", f"该文件（{fmt}）的文字即原文，已确定读为“{raw_text}”："
+                                     "这是报送单位公布的数值，不作更正，问题退回报送单位",
+                       sid, read)
     return Outcome(c, "applied", "已更正" + ("（依所印文字）" if c.printed is not None
                                           else "（原读取存疑）"), sid, read)
 
 
 def _target(con: duckdb.DuckDBPyConnection, c: Correction) -> tuple[tuple | None, tuple | None]:
-    """The current report of the correction's unit-year (submission id, sha256) and its cell
-    as read (value, status, raw_text, confidence): a cell an earlier run corrected is taken
-    as it was read (``cell_corrections``)."""
+    """The current report of the correction's unit-year (submission id, sha256, format) and
+    its cell as read (value, status, raw_text, confidence): a cell an earlier run corrected
+    is taken as it was read (``cell_corrections``)."""
     current = con.execute(
-        "select submission_id, sha256 from submissions where status = 'loaded' "
+        "select submission_id, sha256, format from submissions where status = 'loaded' "
         "and is_current and unit_code = ? and report_year = ? order by submission_id "
         "limit 1", [c.unit_code, c.report_year]).fetchall()
     if not current:
