@@ -36,7 +36,7 @@ from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 SCORED_KINDS = ("rule", "computed")
 # views every published warehouse of this version has (one without them was published by an
 # older gongkai and is brought up to date by a run)
-PUBLISHED_VIEWS = ("v_current_submissions", "v_unit_years")
+PUBLISHED_VIEWS = ("v_current_submissions", "v_unit_years", "v_finding_reviews")
 # the computed metrics the SQL knows how to score (sql/intermediate/v_indicator_scores.sql)
 # and the [params] of metrics.toml each one needs
 COMPUTED_METRICS = {

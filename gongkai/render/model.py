@@ -16,6 +16,7 @@ from typing import Any
 from gongkai import wording
 from gongkai.rankings import Method
 from gongkai.render import fmt
+from gongkai.render.appendix import Appendix
 
 
 @cache
@@ -324,6 +325,7 @@ class CityReport:
     flagged: list[FlaggedValue]
     context: list[UnitContext]
     overview: str = ""
+    appendix: Appendix = field(default_factory=Appendix)  # the office's reviews, corrections
 
     @property
     def flagged_in_total(self) -> bool:
