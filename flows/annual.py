@@ -25,10 +25,11 @@ from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import post_check_summary, post_city_artifacts, post_notifications
-from gongkai import manifest, notify, pipeline, sources
+from gongkai import manifest, notify, pipeline, rawfolder, sources
 from gongkai import warehouse as wh
 from gongkai.model import ParsedReport
-from gongkai.paths import DEFAULT_SOURCE
+from gongkai.paths import DEFAULT_SOURCE, shown_name
+from gongkai.read.pool import DEFAULT_BUDGET_SECONDS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -36,9 +37,10 @@ from gongkai.paths import DEFAULT_SOURCE
 # ---------------------------------------------------------------------------------------------
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover(source: str, years: list[int] | None) -> list[sources.Submission]:
-    """List the submitted files of a raw folder with their filed unit and year."""
-    return sources.discover_folder(source, years)
+def discover(source: str, years: list[int] | None) -> rawfolder.Scan:
+    """List the submitted files of a raw folder with their filed unit and year, and the
+    entries skipped with their reason."""
+    return rawfolder.scan_folder(source, years)
 
 
 @task(name="read-manifest", cache_policy=NO_CACHE)
@@ -67,9 +69,11 @@ def stage(warehouse: str, run: pipeline.RunInfo) -> pipeline.Staged:
 
 
 @task(name="read", cache_policy=NO_CACHE)
-def read(subs: list[sources.Submission], workers: int, batch_size: int) -> dict[str, ParsedReport]:
-    """Parse the given submissions (batched, in parallel processes)."""
-    return pipeline.read(subs, workers, batch_size)
+def read(subs: list[sources.Submission], workers: int, batch_size: int,
+         time_budget: float) -> dict[str, ParsedReport]:
+    """Parse the given submissions (batched, in reader processes, each file within the time
+    budget)."""
+    return pipeline.read(subs, workers, batch_size, time_budget)
 
 
 @task(name="load", cache_policy=NO_CACHE)
@@ -143,21 +147,32 @@ def record_outcome(warehouse: str, run: pipeline.RunInfo, status: str,
 # ---------------------------------------------------------------------------------------------
 
 def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout: float,
-              retries: int, retry_delay: float, max_bytes: int) -> list[sources.Submission]:
-    """The run's submissions: a raw folder's files, or a manifest's URLs fetched in parallel."""
+              retries: int, retry_delay: float, max_bytes: int
+              ) -> tuple[list[sources.Submission], list[rawfolder.Skip]]:
+    """The run's submissions (a raw folder's files, or a manifest's URLs fetched in parallel)
+    and the entries skipped, each logged once with its reason."""
     logger = get_run_logger()
     if not sources.is_manifest(source):
-        subs = discover(source, years)
-        logger.info("discover: %d files under %s%s", len(subs), source,
-                    f" ({pipeline.years_label(years)})" if years else "")
-        return subs
+        scan = discover(source, years)
+        subs = scan.submissions
+        dups = sum(1 for s in subs if s.duplicate_of)
+        logger.info("discover: %d files under %s%s (%d duplicates), %d entries skipped",
+                    len(subs), source, f" ({pipeline.years_label(years)})" if years else "",
+                    dups, len(scan.skipped))
+        for skip in scan.skipped:
+            logger.info("skipped %s: %s", shown_name(skip.path), skip.reason)
+        for sub in subs:
+            if sub.duplicate_of:
+                logger.info("duplicate %s: the same bytes as %s (recorded, not read again)",
+                            shown_name(sub.file_path), shown_name(sub.duplicate_of_path or ""))
+        return subs, scan.skipped
     raw = raw_dir or str(DEFAULT_SOURCE)
     retried = fetch.with_options(retries=retries, retry_delay_seconds=retry_delay)
     futures = [retried.submit(row, raw, timeout, max_bytes, retries)
                for row in read_manifest(source, years)]
     subs = [f.result() for f in futures]
     logger.info("discover: %d manifest rows in %s, bytes kept under %s", len(subs), source, raw)
-    return subs
+    return subs, []
 
 
 @flow(name="gongkai-annual", log_prints=False)
@@ -174,6 +189,7 @@ def annual(
     fetch_retry_delay: float = 2.0,
     max_bytes: int = manifest.DEFAULT_MAX_BYTES,
     with_render: bool = True,
+    read_budget: float = DEFAULT_BUDGET_SECONDS,
     reviews: str | None = None,
     corrections: str | None = None,
 ) -> dict:
@@ -188,41 +204,54 @@ def annual(
     run = pipeline.RunInfo(str(flow_run.id or uuid.uuid4()), source, pipeline.years_label(years))
     published = str(Path(warehouse).resolve())
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    clock = pipeline.StageClock()
+    # the marker beside the warehouse names the stage under way: a run killed outright is
+    # recorded as failed there by the next run
+    clock = pipeline.StageClock(on_stage=lambda name: wh.write_marker(
+        published, run.run_id, {**pipeline.marker_fields(run), "stage": name}))
     staging = None
     rendered = None
+    outcome_recorded = False
 
     with wh.writer_lock(published):
         try:
             # -- discover ------------------------------------------------------------------
             with clock.stage("discover"):
-                subs = _discover(source, years, raw_dir, fetch_timeout, fetch_retries,
-                                 fetch_retry_delay, max_bytes)
+                subs, skipped = _discover(source, years, raw_dir, fetch_timeout, fetch_retries,
+                                          fetch_retry_delay, max_bytes)
                 for sub in subs:
                     if sub.error:
-                        logger.warning("rejected %s: %s", sub.file_path, sub.error)
+                        logger.warning("rejected %s: %s", shown_name(sub.file_path), sub.error)
 
             # -- stage ---------------------------------------------------------------------
             with clock.stage("stage"):
                 staged = stage(published, run)
                 staging = staged.path
+                for dead_id, dead_stage in staged.dead_runs:
+                    logger.warning("run %s died in its %s stage; recorded as failed",
+                                   dead_id, dead_stage)
+                if staged.removed:
+                    logger.info("stage: removed %d files left by dead runs: %s",
+                                len(staged.removed), ", ".join(staged.removed))
 
             # -- read ----------------------------------------------------------------------
             with clock.stage("read"):
                 to_read = pipeline.to_read(subs, staged.known)
                 # quote(): large inputs are passed as they are, not walked item by item
-                reports = read(quote(to_read), workers, batch_size) if to_read else {}
+                reports = (read(quote(to_read), workers, batch_size, read_budget)
+                           if to_read else {})
                 logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
-                            sum(1 for s in subs if not s.error) - len(to_read))
+                            sum(1 for s in subs if not s.error and not s.duplicate_of)
+                            - len(to_read))
 
             # -- load ----------------------------------------------------------------------
             with clock.stage("load"):
                 loaded = load(staging, quote(subs), quote(reports), run.run_id, years)
                 for item in loaded.rejected_files:
                     if not any(s.file_path == item["file"] and s.error for s in subs):
-                        logger.warning("rejected %s: %s", item["file"], item["reason"])
-                logger.info("load: %d loaded, %d rejected, %d unchanged", loaded.loaded,
-                            loaded.rejected, loaded.unchanged)
+                        logger.warning("rejected %s: %s", shown_name(item["file"]),
+                                       item["reason"])
+                logger.info("load: %d loaded, %d rejected, %d unchanged, %d duplicates",
+                            loaded.loaded, loaded.rejected, loaded.unchanged, loaded.duplicates)
                 decided = apply_decisions(staging, run.run_id, reviews, corrections)
                 for o in decided.corrections:
                     if o.state != "applied":
@@ -247,7 +276,8 @@ def annual(
 
             # -- publish -------------------------------------------------------------------
             with clock.stage("publish"):
-                counts = {"seen": len(subs), "read": len(to_read), **loaded.counts()}
+                counts = {"seen": len(subs), "read": len(to_read), **loaded.counts(),
+                          "skipped": len(skipped)}
                 parquet = publish(staging, published, run.run_id, counts, dict(clock.seconds),
                                   with_render)
                 notified = notify_townships(published, out, run.run_id)
@@ -261,16 +291,20 @@ def annual(
                 record_outcome(published, run, "completed", None, dict(clock.seconds))
             else:
                 logger.info("render: skipped (not requested)")
+            outcome_recorded = True
         except Exception:
             if clock.current is not None:
                 try:
-                    record_outcome(published, run, "failed", clock.current, dict(clock.seconds))
+                    outcome_recorded = record_outcome(published, run, "failed", clock.current,
+                                                      dict(clock.seconds))
                 except Exception as exc:  # the run's own error is the one to report
                     logger.warning("the failure could not be recorded: %s", exc)
             raise
         finally:
             if staging is not None:
                 wh.discard(staging)
+            if outcome_recorded or not Path(published).exists():
+                wh.remove_marker(published, run.run_id)
 
     return {
         "run_id": run.run_id,

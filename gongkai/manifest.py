@@ -28,6 +28,7 @@ from gongkai.units import Registry, default_registry
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 30.0
 USER_AGENT = "gongkai (annual report collection)"
+MAX_REDIRECTS = 10
 
 _SUFFIX_BY_TYPE = {
     "application/pdf": ".pdf",
@@ -124,13 +125,23 @@ def _suffix_for(url: str, content_type: str | None) -> str:
     return _SUFFIX_BY_TYPE.get(mime) or mimetypes.guess_extension(mime) or ".bin"
 
 
+def _scheme_of(exc: Exception) -> str | None:
+    """The scheme of the URL a redirect pointed at, when the error carries its request."""
+    try:
+        scheme = exc.request.url.scheme  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return None
+    return scheme if re.fullmatch(r"[a-z][a-z0-9+.-]{0,15}", scheme or "") else None
+
+
 def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int,
               timeout: float = DEFAULT_TIMEOUT_SECONDS,
               max_bytes: int = DEFAULT_MAX_BYTES) -> Fetched:
     """Download one URL into ``<raw>/<year>/fetched/`` and return where the bytes are.
 
-    Raises ``FetchError``: permanent for an HTTP 4xx answer or a body over ``max_bytes``,
-    transient (worth a retry) for timeouts, connection failures and 5xx answers. An
+    Raises ``FetchError``: permanent for an HTTP 4xx answer, a body over ``max_bytes``, a
+    redirect loop or a redirect to another scheme (``file://`` …, never followed); transient
+    (worth a retry) for timeouts, connection failures and 5xx answers. An
     existing file is never overwritten: its name carries the content hash.
     """
     import httpx  # imported here: reader processes never fetch
@@ -144,6 +155,7 @@ def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int
     deadline = time.monotonic() + max(timeout * 4, timeout + 30)
     try:
         with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True,
+                          max_redirects=MAX_REDIRECTS,
                           headers={"User-Agent": USER_AGENT}) as client:
             with client.stream("GET", url) as response:
                 if response.status_code >= 400:
@@ -170,6 +182,18 @@ def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int
         partial.unlink(missing_ok=True)
         raise FetchError(f"{url}: no answer within {timeout:g} s (timeout)", permanent=False) \
             from None
+    except httpx.TooManyRedirects:
+        partial.unlink(missing_ok=True)
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects (a redirect loop)",
+                         permanent=True) from None
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        # a redirect to file://, ftp:// … (or a malformed Location): asking again gives the
+        # same answer, and the target is never fetched
+        partial.unlink(missing_ok=True)
+        scheme = _scheme_of(exc)
+        raise FetchError(f"{url}: redirected to a URL that is not http(s)"
+                         f"{f' ({scheme}://)' if scheme else ''}; not followed",
+                         permanent=True) from None
     except httpx.HTTPError as exc:
         partial.unlink(missing_ok=True)
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}", permanent=False) from None
@@ -188,7 +212,8 @@ def fetch_url(url: str, raw_dir: str | Path, *, unit_code: str | None, year: int
 def fetched_submission(row: ManifestRow, fetched: Fetched) -> Submission:
     """The submission of a successfully fetched manifest row."""
     return Submission(fetched.file_path, fetched.path, fetched.sha256, fetched.size_bytes,
-                      row.unit_code, row.year, source_url=row.url, issues=list(row.issues))
+                      row.unit_code, row.year, source_url=row.url, issues=list(row.issues),
+                      mtime=os.stat(fetched.path).st_mtime)
 
 
 def failed_submission(row: ManifestRow, reason: str) -> Submission:

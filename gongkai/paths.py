@@ -25,3 +25,26 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 # what `gongkai run` reads without --source: the bundled data in a checkout, else ./data/raw
 DEFAULT_SOURCE = RAW_DIR if RAW_DIR.is_dir() else Path("data") / "raw"
+
+
+def stored_name(name: str) -> str:
+    """A file name or path as the warehouse and messages keep it: valid UTF-8 as it is; a name
+    with bytes that are not UTF-8 (which Python holds as lone surrogates, and DuckDB, JSON and
+    the terminal refuse) with each such byte written ``\\xNN`` and each backslash doubled, so
+    that no two such names look alike."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape").replace(b"\\", b"\\\\")
+        return raw.decode("utf-8", "backslashreplace")
+    return name
+
+
+def shown_name(name: str) -> str:
+    """A file name for a log line: ``stored_name`` with control characters (a newline in a
+    name) escaped, so that a name cannot start a line of its own."""
+    name = stored_name(name)
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in name)

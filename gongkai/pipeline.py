@@ -12,15 +12,19 @@ over paths (the staging copy, the published file, the report folder), so a Prefe
 warehouse (a file, or ``":memory:"``) with no staging copy: ``gongkai check``, the benchmarks
 and the tests build their warehouses with it.
 
-The run's row in ``runs`` says how far it got (``gongkai.warehouse.runs``): ``publish``
-writes ``completed`` when no render was asked for, else ``published``; ``record_outcome``
-then writes ``completed`` after the render, or ``failed`` with the stage that raised.
+The run's row (``gongkai.warehouse.runs``): ``publish`` writes ``completed``, or ``published``
+when a render follows; ``record_outcome`` then writes ``completed``, or ``failed`` with the
+stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
+the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
+``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +37,7 @@ from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
 from gongkai.checks.reviews import key_findings, read_reviews, store_reviews
 from gongkai.model import READER_VERSION, ParsedReport
+from gongkai.read.verdict import year_unknown_issue
 from gongkai.units import Registry, default_registry
 from gongkai.warehouse.corrections import Outcome, apply_corrections, read_corrections
 
@@ -57,12 +62,26 @@ class RunInfo:
     reader_version: str = READER_VERSION
 
 
-class StageClock:
-    """Seconds per finished stage, and the stage under way: the one a failed run names."""
+KILL_AT_ENV = "GONGKAI_TEST_KILL_AT"
 
-    def __init__(self) -> None:
+
+def fault_point(name: str) -> None:
+    """Kill this process with SIGKILL when ``$GONGKAI_TEST_KILL_AT`` names this point (tests)."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class StageClock:
+    """Seconds per finished stage, and the stage under way: the one a failed run names.
+
+    ``on_stage`` is told each stage as it starts (the flow writes the run's marker with it,
+    so that a run killed outright can still be recorded as failed in its stage).
+    """
+
+    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self.current: str | None = None
+        self.on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -70,6 +89,9 @@ class StageClock:
         if name not in wh.STAGES:
             raise ValueError(f"unknown stage {name!r}")
         self.current = name
+        if self.on_stage is not None:
+            self.on_stage(name)
+        fault_point(name)
         started = time.perf_counter()
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
@@ -83,10 +105,8 @@ class StageClock:
 def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max_bytes: int,
           last_attempt: bool) -> sources.Submission:
     """Download one manifest URL into the raw folder; a failure becomes a rejected submission.
-
-    A transient failure (timeout, 5xx) raises so that the caller can retry it, unless this is
-    the last attempt; a permanent one (404, over the size cap) never raises.
-    """
+    A transient failure (timeout, 5xx) raises to be retried, unless this is the last attempt;
+    a permanent one (404, over the size cap, a redirect loop or to file://) never raises."""
     if row.problem:
         return manifest.failed_submission(row, row.problem)
     try:
@@ -105,15 +125,61 @@ def fetch(row: manifest.ManifestRow, raw_dir: str | Path, *, timeout: float, max
 
 @dataclass(frozen=True)
 class Staged:
-    """The staging copy of a run, and the submissions already in it (id → reader version)."""
+    """The staging copy of a run, the submissions already in it (id → reader version), and
+    what ``recover`` found of dead runs."""
 
     path: str
     known: dict[str, str | None]
+    dead_runs: list[tuple[str, str]] = field(default_factory=list)  # (run id, stage)
+    removed: list[str] = field(default_factory=list)  # stale files removed
+
+
+def marker_fields(run: RunInfo) -> dict:
+    """What a run's marker keeps: enough to write its row if it dies."""
+    return {"source": run.source, "years": run.years, "reader_version": run.reader_version}
+
+
+def recover(warehouse: str | Path, run: RunInfo | None = None
+            ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Settle the runs that died leaving their marker, and remove what they left (call it
+    under the writer lock); returns ((run id, stage) recorded failed, names removed). A dead
+    run renamed into place gets its finished Parquet export swapped in; a ``completed`` row
+    then stands, any other dead run is recorded ``failed`` in its marker's stage."""
+    keep = run.run_id if run is not None else None
+    recorded = []
+    for dead in wh.dead_runs(warehouse, keep=keep):
+        stage_name = dead.get("stage") if dead.get("stage") in wh.STAGES else "discover"
+        info = RunInfo(dead["run_id"], str(dead.get("source") or "unknown"), dead.get("years"),
+                       str(dead.get("reader_version") or READER_VERSION))
+        status = _run_status(warehouse, info.run_id)
+        building = wh.building_dir(wh.parquet_dir(warehouse))
+        if status in ("published", "completed") and building.is_dir():
+            wh.swap_parquet(wh.parquet_dir(warehouse))  # exported before the rename
+        if status in ("completed", "failed"):
+            continue
+        if record_outcome(warehouse, info, "failed", failed_stage=stage_name):
+            recorded.append((info.run_id, stage_name))
+    return recorded, wh.remove_stale(warehouse, keep=keep)
+
+
+def _run_status(warehouse: str | Path, run_id: str) -> str | None:
+    """A run's status in the published warehouse (None: no warehouse, or no row)."""
+    if not Path(warehouse).exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("select status from runs where run_id = ?", [run_id]).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
 
 
 def stage(warehouse: str | Path, run: RunInfo, registry: Registry | None = None) -> Staged:
-    """Copy the published warehouse, bring its schema up to date, store the unit registry
-    (the one in use when None) with its history, and start the run's row."""
+    """``recover``, then copy the published warehouse, bring its schema up to date, store the
+    unit registry (the one in use when None) with its history, and start the run's row."""
+    dead, removed = recover(warehouse, run)
     staging = wh.stage_copy(warehouse, run.run_id)
     con = duckdb.connect(str(staging))
     try:
@@ -124,7 +190,7 @@ def stage(warehouse: str | Path, run: RunInfo, registry: Registry | None = None)
         known = wh.known_submissions(con)
     finally:
         con.close()
-    return Staged(str(staging), known)
+    return Staged(str(staging), known, dead, removed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,33 +201,59 @@ def to_read(subs: Sequence[sources.Submission],
             known: dict[str, str | None]) -> list[sources.Submission]:
     """The submissions to parse: readable ones not in the warehouse, or read by another
     reader version than this one."""
-    return [s for s in subs
-            if not s.error and known.get(s.submission_id, "\0") != READER_VERSION]
+    return [s for s in subs if not s.error and not s.duplicate_of
+            and known.get(s.submission_id, "\0") != READER_VERSION]
 
 
 def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
+         time_budget: float | None = None,
          registry: Registry | None = None) -> dict[str, ParsedReport]:
-    """Parse the submissions (batched; across processes for a large job); ``registry``
+    """Parse the submissions (batched; across processes for a large job, or always with a
+    ``time_budget`` in seconds per file: see ``sources.read_submissions``); ``registry``
     places the printed unit names (the one in use when None)."""
     return sources.read_submissions(subs, workers=workers, batch_size=batch_size,
-                                    registry=registry)
+                                    time_budget=time_budget, registry=registry)
 
 
 # ---------------------------------------------------------------------------------------------
 # load, check, materialise: on the staging copy
 # ---------------------------------------------------------------------------------------------
 
+def load_into(con: duckdb.DuckDBPyConnection, subs: Sequence[sources.Submission],
+              reports: dict[str, ParsedReport], run_id: str,
+              years: Sequence[int] | None = None, settle: bool = True) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones, record duplicates, choose the
+    current version of every unit-year seen, and retire the current versions the run no
+    longer finds in its ``years`` (``versions.settle_current``: a file taken out of the raw
+    folder, or filed under another unit since a registry change); returns the counts by
+    outcome (duplicates in ``LoadResult.duplicates``). ``settle=False`` leaves the versions
+    not found as they are (a caller that makes every file current itself).
+
+    A file found in no year folder whose text states no year either is rejected
+    (``year_unknown``): it cannot be filed.
+    """
+    for sub in subs:
+        report = reports.get(sub.submission_id)
+        if sub.year_from_text and report is not None and report.year is None and not any(
+                i.code == "year_unknown" for i in report.issues):
+            report.issues.append(year_unknown_issue())
+    readable = [s for s in subs if not s.duplicate_of]
+    loaded = wh.load_submissions(con, readable, reports, run_id)
+    loaded.duplicates = wh.record_duplicates(con, subs, run_id)
+    wh.choose_current(con, readable)
+    if settle:
+        wh.settle_current(con, [s.submission_id for s in subs],
+                          list(years) if years else None)
+    return loaded
+
+
 def load(staging: str | Path, subs: Sequence[sources.Submission],
          reports: dict[str, ParsedReport], run_id: str,
          years: Sequence[int] | None = None) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones, and retire the current versions the
-    run no longer finds in its ``years`` (``versions.settle_current``); returns the counts
-    by outcome."""
+    """``load_into`` the staging copy."""
     con = duckdb.connect(str(staging))
     try:
-        result = wh.load_submissions(con, subs, reports, run_id)
-        wh.settle_current(con, [s.submission_id for s in subs], list(years) if years else None)
-        return result
+        return load_into(con, subs, reports, run_id, years)
     finally:
         con.close()
 
@@ -277,13 +369,17 @@ def publish(staging: str | Path, warehouse: str | Path, run_id: str, counts: dic
     try:
         wh.finish_run(con, run_id, files_seen=counts["seen"], files_read=counts["read"],
                       files_unchanged=counts["unchanged"], files_rejected=counts["rejected"],
-                      files_loaded=counts["loaded"])
+                      files_loaded=counts["loaded"], files_duplicate=counts.get("duplicate"),
+                      files_skipped=counts.get("skipped"))
         wh.set_status(con, run_id, "published" if render_follows else "completed",
                       stage_seconds=stage_seconds)
     finally:
         con.close()
+    # exported from the copy before the rename: a run killed after it has only the swap left
+    wh.build_parquet(staging, wh.parquet_dir(warehouse))
     wh.publish(staging, warehouse)
-    return wh.export_parquet(warehouse, wh.parquet_dir(warehouse))
+    fault_point("publish:renamed")
+    return wh.swap_parquet(wh.parquet_dir(warehouse))
 
 
 def render(warehouse: str | Path, out: str | Path, years: Sequence[int] | None) -> list[Path]:
@@ -393,12 +489,11 @@ def build_warehouse(
             reports = read(to_read(subs, wh.known_submissions(con)), workers,
                            registry=registry)
         with clock.stage("load"):
-            loaded = wh.load_submissions(con, subs, reports, run_id)
+            loaded = load_into(con, subs, reports, run_id, years,
+                               settle=not every_file_current)
             if every_file_current:
                 wh.make_all_current(con, [s.submission_id for s in subs
                                           if s.submission_id in reports])
-            else:
-                wh.settle_current(con, [s.submission_id for s in subs], years)
             decided = apply_decisions_into(con, run_id, reviews, corrections)
         built = Built(con, subs, reports, loaded, decided)
         if history is not None:
@@ -412,7 +507,7 @@ def build_warehouse(
                 built.stored = rankings.materialise(con, run_id)
         wh.finish_run(con, run_id, files_seen=len(subs), files_read=len(reports),
                       files_unchanged=loaded.unchanged, files_rejected=loaded.rejected,
-                      files_loaded=loaded.loaded)
+                      files_loaded=loaded.loaded, files_duplicate=loaded.duplicates)
         wh.set_status(con, run_id, "completed", stage_seconds=clock.seconds)
         return built
     except Exception:

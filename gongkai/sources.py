@@ -2,22 +2,25 @@
 
 A raw folder is laid out as ``<raw>/<year>/<file>``: the folder gives the filed year, the
 file name the filed unit (a leading registry code such as ``430181002-jili.md``, or a
-registry name or alias inside the name). README files and hidden files are ignored. Raw
-files are only ever read. ``read_submissions`` parses submissions, in a process pool for a
+registry name or alias inside the name). Every entry under it becomes a submission or a
+logged skip line (``scan_folder``). Raw files are only ever read. ``read_submissions`` parses submissions, in a process pool for a
 large batch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai.model import Issue, ParsedReport
-from gongkai.units import Registry, default_registry
+from gongkai.paths import stored_name
+from gongkai.read.limits import MAX_BYTES, LimitExceeded, refuse_mode, too_large
+from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, read_files, read_job
+from gongkai.units import Registry
 
 YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
 LEADING_CODE = re.compile(r"^(\d{6,12})(?!\d)")
@@ -55,10 +58,22 @@ class Submission:
     issues: list[Issue] = field(default_factory=list)
     # a file named again in one `gongkai check` is checked as a file of its own: "#<position>"
     copy_tag: str | None = None
+    # the file's modification time (seconds since the epoch): which version is current
+    mtime: float | None = None
+    # a byte-identical copy (or a link) of another submission: that one's id and path; a
+    # duplicate is recorded, not read
+    duplicate_of: str | None = None
+    duplicate_of_path: str | None = None
+    # found in no year folder: filed with the year its text states, rejected when it states none
+    year_from_text: bool = False
 
     @property
     def submission_id(self) -> str:
-        """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch)."""
+        """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch;
+        the path as well for a duplicate, which is a row of its own)."""
+        if self.duplicate_of:
+            return submission_id_for(f"{self.sha256}|duplicate:{self.file_path}",
+                                     self.filed_unit_code, self.filed_year)
         if self.error and not self.sha256:
             key = hashlib.sha256(f"{self.source_url or self.file_path}|{self.error}".encode())
             return submission_id_for("fetch:" + key.hexdigest(), self.filed_unit_code,
@@ -109,7 +124,7 @@ def unknown_unit_issue(name: str, zh: str, en: str) -> Issue:
     )
 
 
-def _year_issue(name: str) -> Issue:
+def year_issue(name: str) -> Issue:
     return Issue(
         "filed_year_unknown", "warning",
         f"{name}：文件不在年度文件夹（如 2019/）中；改用报告正文中的年度",
@@ -136,98 +151,86 @@ def parse_years(spec: str | None) -> list[int] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# a raw folder
+# files: refused before reading, hashed, named one by one (a raw folder: gongkai/rawfolder.py)
 # ---------------------------------------------------------------------------------------------
 
-def _is_ignored(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    if any(p.startswith((".", "_")) for p in parts):
-        return True
-    return bool(IGNORED_NAMES.match(path.name)) or path.name.endswith((".part", "~"))
+def refused_issue(exc: LimitExceeded) -> tuple[str, list[Issue]]:
+    """A submission's error and issue for an entry refused before it is read."""
+    return f"{exc.message_en} ({exc.code})", [Issue(exc.code, "error", exc.message_zh,
+                                                   exc.message_en)]
+
+
+def link_issue(code: str, zh: str, en: str) -> tuple[str, list[Issue]]:
+    """A submission's error and issue for a link that is not followed."""
+    return f"{en} ({code})", [Issue(code, "error", zh, en)]
 
 
 def file_sha256(path: str | Path) -> tuple[str, int]:
-    """The sha256 hex digest and size in bytes of a file."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    """The sha256 hex digest and size in bytes of a regular file of at most ``MAX_BYTES``.
+
+    Raises ``LimitExceeded`` for an entry that is not a regular file or is over the cap (it
+    is opened without blocking and judged on the open descriptor), ``OSError`` when it
+    cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        refused = refuse_mode(info.st_mode)
+        if refused is not None:
+            raise refused
+        if info.st_size > MAX_BYTES:
+            raise too_large(info.st_size)
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+            if size > MAX_BYTES:
+                raise too_large(max(size, info.st_size))
+        return digest.hexdigest(), size
+    finally:
+        os.close(fd)
 
 
 def discover_folder(root: str | Path, years: list[int] | None = None,
                     registry: Registry | None = None) -> list[Submission]:
-    """Every submitted file under ``root/<year>/`` (and loose in ``root`` when no year filter).
+    """The submissions of a raw folder (``gongkai.rawfolder.scan_folder`` without the
+    entries it skipped)."""
+    from gongkai.rawfolder import scan_folder
 
-    Skipped: README, LICENSE and manifest files, hidden files and folders (``.`` or ``_``),
-    partial downloads, and ``NAME.json`` beside a report ``NAME.<ext>`` (the generator's
-    answer keys).
-
-    Ordered by year folder then path, so loading order (and which version is current when
-    two files claim the same unit-year) is deterministic. The same bytes filed twice for the
-    same unit-year are one submission (the first path is kept).
-    """
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"source folder {root} does not exist")
-    registry = registry or default_registry()
-    found: list[tuple[int | None, Path]] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_dir() and YEAR_DIR.match(entry.name):
-            year = int(entry.name)
-            if years is not None and year not in years:
-                continue
-            files = [p for p in sorted(entry.rglob("*")) if p.is_file()]
-            stems = {(p.parent, p.stem) for p in files if p.suffix.lower() != ".json"}
-            for path in files:
-                if _is_ignored(path, root):
-                    continue
-                if path.suffix.lower() == ".json" and (path.parent, path.stem) in stems:
-                    continue  # an answer key written beside its report (gongkai synth)
-                found.append((year, path))
-        elif entry.is_file() and years is None and not _is_ignored(entry, root):
-            found.append((None, entry))
-    out: list[Submission] = []
-    seen: set[str] = set()
-    for year, path in found:
-        rel = path.relative_to(root).as_posix()
-        unit, issue = filed_unit_from_name(path.name, registry, year)
-        issues = [issue] if issue else []
-        if year is None:
-            issues.append(_year_issue(rel))
-        try:
-            sha, size = file_sha256(path)
-        except OSError as exc:
-            sub = Submission(rel, str(path), "", None, unit, year, issues=issues,
-                             error=f"{rel}: the file cannot be read ({exc.strerror or exc})")
-        else:
-            sub = Submission(rel, str(path), sha, size, unit, year, issues=issues)
-        if sub.submission_id in seen:
-            continue
-        seen.add(sub.submission_id)
-        out.append(sub)
-    return out
+    return scan_folder(root, years, registry).submissions
 
 
 def file_submissions(paths: list[str]) -> list[Submission]:
     """Submissions for files named one by one (``gongkai check``).
 
-    Nothing is filed: the unit and year are those the text states. A file that does not
-    exist is a rejected submission; the same bytes named twice are two submissions.
+    Nothing is filed: the unit and year are those the text states. A name that is not a
+    readable regular file (missing, a folder, a FIFO or device, over the size cap) is a
+    rejected submission saying which; the same bytes named twice are two submissions.
     """
     subs: list[Submission] = []
     seen: set[str] = set()
     for position, name in enumerate(paths):
-        path = Path(name)
-        if not path.is_file():
-            subs.append(Submission(name, None, "", None, None, None, error="file not found"))
+        shown = stored_name(name)
+        try:
+            sha256, size = file_sha256(name)
+        except FileNotFoundError:
+            subs.append(Submission(shown, None, "", None, None, None,
+                                   error="file not found (file_not_found)"))
             continue
-        sha256, size = file_sha256(path)
-        sub = Submission(name, str(path), sha256, size, None, None)
+        except IsADirectoryError:
+            error, issues = refused_issue(refuse_mode(stat.S_IFDIR))
+            subs.append(Submission(shown, None, "", None, None, None, error=error, issues=issues))
+            continue
+        except LimitExceeded as exc:
+            error, issues = refused_issue(exc)
+            subs.append(Submission(shown, None, "", None, None, None, error=error, issues=issues))
+            continue
+        except OSError as exc:
+            subs.append(Submission(shown, None, "", None, None, None,
+                                   error=f"the file cannot be read ({exc.strerror or exc})"))
+            continue
+        sub = Submission(shown, name, sha256, size, None, None)
         if sub.submission_id in seen:
             sub.copy_tag = f"#{position}"
         seen.add(sub.submission_id)
@@ -244,35 +247,20 @@ def is_manifest(source: str | Path) -> bool:
 # reading
 # ---------------------------------------------------------------------------------------------
 
+def _job(sub: Submission) -> Job:
+    return Job(sub.submission_id, sub.path, sub.file_path, sub.filed_year, sub.filed_unit_code)
+
+
 def read_one(sub: Submission, registry: Registry | None = None) -> ParsedReport:
     """Parse one submission's bytes; a reader failure becomes an error issue, never a raise.
 
     ``registry`` places the printed unit name (the registry in use when None)."""
-    from gongkai.read import parse_file
-
-    try:
-        return parse_file(sub.path, filed_year=sub.filed_year,
-                          filed_unit_code=sub.filed_unit_code, registry=registry)
-    except Exception as exc:  # parse_file promises not to raise; keep the run going if it does
-        report = ParsedReport(file=sub.file_path, format="unknown")
-        report.add_issue("reader_failed", "error", f"读取失败：{type(exc).__name__}: {exc}",
-                         f"the reader failed: {type(exc).__name__}: {exc}", sub.file_path)
-        return report
-
-
-# the registry of a reader process, set once when the process starts (not sent with each batch)
-_worker_registry: Registry | None = None
-
-
-def _start_worker(registry: Registry | None) -> None:
-    global _worker_registry
-    _worker_registry = registry
+    return read_job(_job(sub), registry)
 
 
 def read_batch(subs: list[Submission],
                registry: Registry | None = None) -> list[tuple[str, ParsedReport]]:
     """Parse a batch of submissions in this process: (submission id, report) pairs."""
-    registry = registry or _worker_registry
     return [(sub.submission_id, read_one(sub, registry)) for sub in subs]
 
 
@@ -287,24 +275,25 @@ PARALLEL_MIN_FILES = 256
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,
                      parallel_min_files: int = PARALLEL_MIN_FILES,
+                     time_budget: float | None = None,
                      registry: Registry | None = None) -> dict[str, ParsedReport]:
     """Parse submissions in batches, across ``workers`` processes for large jobs.
 
-    Reading is CPU-bound (PDF and table layout), so a process pool, not threads. Starting a
+    Reading is CPU-bound (PDF and table layout), so processes, not threads. Starting a
     worker costs about a second (interpreter and reader imports), more than reading a few
-    hundred text reports, so fewer than ``parallel_min_files`` stay in this process.
-    ``registry`` places the printed unit names (the registry in use when None); a worker
+    hundred text reports, so fewer than ``parallel_min_files`` stay in this process, unless
+    a ``time_budget`` (seconds per file) is given: then every file is read in a reader
+    process that is killed and replaced when a file runs over it (``gongkai.read.pool``).
+    ``registry`` places the printed unit names (the registry in use when None); a reader
     process receives it once, when it starts.
     """
     chunks = batches(subs, batch_size)
-    out: dict[str, ParsedReport] = {}
-    if workers <= 1 or len(chunks) <= 1 or len(subs) < parallel_min_files:
+    if time_budget is None and (workers <= 1 or len(chunks) <= 1
+                                or len(subs) < parallel_min_files):
+        out: dict[str, ParsedReport] = {}
         for chunk in chunks:
             out.update(read_batch(chunk, registry))
         return out
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
-                             initializer=_start_worker, initargs=(registry,)) as pool:
-        for pairs in pool.map(read_batch, chunks):
-            out.update(pairs)
-    return out
+    jobs = [[_job(sub) for sub in chunk] for chunk in chunks]
+    return read_files(jobs, workers=min(max(1, workers), len(chunks)),
+                      budget=time_budget or DEFAULT_BUDGET_SECONDS, registry=registry)

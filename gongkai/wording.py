@@ -3,6 +3,9 @@
 The Jinja2 templates (as ``w``), the DOCX and XLSX writers and ``gongkai check`` take their
 wording from here, so the formats cannot drift apart (a finding of severity ``warning`` is a
 提醒 everywhere). Figures are formatted by ``gongkai.render.fmt``; this module only words.
+
+Long because it is the project's vocabulary: tables of words and short phrase builders,
+looked up by name, never read whole; split, the words that must agree would drift apart.
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ class _Routes(dict):
 @pytest.fixture
 def http_server():
     """A real HTTP server on 127.0.0.1 (a thread); set ``server.routes[path] = (status, body,
-    delay)``; yields the server with ``base_url`` and ``hits`` (path → request count)."""
+    delay)`` or ``(status, body, delay, headers)``; yields the server with ``base_url`` and
+    ``hits`` (path → request count)."""
     import threading
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,11 +102,13 @@ def http_server():
         def do_GET(self):  # noqa: N802 (http.server's naming)
             """Answer with the route's status and body after its delay."""
             hits[self.path] = hits.get(self.path, 0) + 1
-            status, body, delay = routes.get(self.path, (404, b"not found", 0))
+            status, body, delay, *more = routes.get(self.path, (404, b"not found", 0))
             if delay:
                 time.sleep(delay)
             try:
                 self.send_response(status)
+                for name, value in (more[0] if more else {}).items():  # e.g. a Location
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

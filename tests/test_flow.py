@@ -83,7 +83,8 @@ def test_flow_end_to_end(prefect_harness, raw, tmp_path):
     before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     result = _run(raw, tmp_path, with_render=True)
     db = Path(result["warehouse"])
-    assert result["counts"] == {"seen": 4, "read": 4, "loaded": 3, "unchanged": 0, "rejected": 1}
+    assert result["counts"] == {"seen": 4, "read": 4, "loaded": 3, "unchanged": 0, "rejected": 1,
+                                "duplicate": 0, "skipped": 1}  # skipped: the README
     assert [r["file"] for r in result["rejected_files"]] == ["2019/430181004-guankou.pdf"]
     rows = _query(db, "select file_path, status, unit_code, filed_unit_code, is_current "
                       "from submissions order by file_path")
@@ -138,7 +139,8 @@ def test_rerun_is_idempotent_and_skips_unchanged(prefect_harness, raw, tmp_path,
     monkeypatch.setattr(sources, "read_one", lambda sub: read_calls.append(sub) or original(sub))
     second = _run(raw, tmp_path)
     assert read_calls == []  # nothing re-read
-    assert second["counts"] == {"seen": 4, "read": 0, "loaded": 0, "unchanged": 4, "rejected": 0}
+    assert second["counts"] == {"seen": 4, "read": 0, "loaded": 0, "unchanged": 4, "rejected": 0,
+                                "duplicate": 0, "skipped": 1}
     assert _snapshot(db) == snap
     assert _query(db, "select count(*) from runs")[0][0] == 2
     per_run = _query(db, "select run_id, count(*) from findings group by run_id")

@@ -25,7 +25,8 @@ def test_build_warehouse_runs_the_stages_in_memory(tmp_path, seed_path):
     built = pipeline.build_warehouse(_raw(tmp_path, seed_path), run_id="b1")
     con = built.con
     try:
-        assert built.loaded.counts() == {"loaded": 2, "rejected": 1, "unchanged": 0}
+        assert built.loaded.counts() == {"loaded": 2, "rejected": 1, "unchanged": 0,
+                                        "duplicate": 0}
         assert [f["file"] for f in built.loaded.rejected_files] == ["2019/430181004-guankou.pdf"]
         assert built.checks.as_dict()["rules"] == len(built.checks.summary) > 20
         assert con.execute("select count(*) from findings where run_id = 'b1'").fetchone()[0] \
@@ -45,7 +46,8 @@ def test_build_warehouse_into_a_file_twice_reads_nothing_again(tmp_path, seed_pa
     again.con.close()
     assert again.reports == {}
     # the unreadable file too: the same bytes read by the same reader are not read again
-    assert again.loaded.counts() == {"loaded": 0, "rejected": 0, "unchanged": 3}
+    assert again.loaded.counts() == {"loaded": 0, "rejected": 0, "unchanged": 3,
+                                         "duplicate": 0}
 
 
 def test_materialise_stores_what_the_views_compute(tmp_path):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from gongkai import manifest, sources
+from gongkai import manifest, rawfolder, sources
 from gongkai.units import default_registry
 
 REG = default_registry()
@@ -51,27 +53,43 @@ def _tree(tmp_path):
 
 def test_discover_folder(tmp_path):
     raw = _tree(tmp_path)
+    copy = raw / "2019" / "430181002-copy.md"
+    os.utime(copy, (copy.stat().st_atime, copy.stat().st_mtime + 60))  # copied a minute later
     before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
-    subs = sources.discover_folder(raw, registry=REG)
+    scan = rawfolder.scan_folder(raw, registry=REG)
+    subs = scan.submissions
     assert [s.file_path for s in subs] == [
-        "2019/430181002-copy.md", "2020/430181003-hehua.html", "2020/late/mystery.txt",
-        "loose-集里.md"]
-    first = subs[0]
+        "2019/430181002-copy.md", "2019/430181002-jili.md", "2020/430181003-hehua.html",
+        "2020/late/mystery.txt", "loose-集里.md", "notes/x.md"]
+    dup, first = subs[0], subs[1]
     assert (first.filed_unit_code, first.filed_year, first.size_bytes) == ("430181002", 2019, 11)
-    assert len(first.sha256) == 64 and first.issues == []
-    mystery = subs[2]
+    assert len(first.sha256) == 64 and first.issues == [] and first.duplicate_of is None
+    # the same bytes filed for the same unit-year: the later file is recorded as a duplicate
+    assert (dup.duplicate_of, dup.duplicate_of_path) == (first.submission_id, first.file_path)
+    assert dup.submission_id != first.submission_id
+    mystery = subs[3]
     assert mystery.filed_unit_code is None
     assert [i.code for i in mystery.issues] == ["filed_unit_unknown"]
-    loose = subs[3]
-    assert (loose.filed_unit_code, loose.filed_year) == ("430181002", None)
+    loose = subs[4]
+    assert (loose.filed_unit_code, loose.filed_year, loose.year_from_text) == (
+        "430181002", None, True)
     assert [i.code for i in loose.issues] == ["filed_year_unknown"]
+    assert subs[5].filed_year is None and subs[5].year_from_text  # a folder that is not a year
+    assert {(k.path, k.code) for k in scan.skipped} == {
+        ("2019/.hidden.md", "hidden"), ("2019/README.md", "readme"),
+        ("2020/430181003-hehua.json", "answer_key"), ("manifest.csv", "readme")}
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
 
 
 def test_discover_folder_years(tmp_path):
     raw = _tree(tmp_path)
-    subs = sources.discover_folder(raw, years=[2020], registry=REG)
-    assert [s.file_path for s in subs] == ["2020/430181003-hehua.html", "2020/late/mystery.txt"]
+    scan = rawfolder.scan_folder(raw, years=[2020], registry=REG)
+    assert [s.file_path for s in scan.submissions] == [
+        "2020/430181003-hehua.html", "2020/late/mystery.txt"]
+    # a year not asked for, and files outside year folders, are skipped with their reason
+    assert {(k.path, k.code) for k in scan.skipped if k.code != "hidden"} >= {
+        ("2019", "year_not_asked"), ("notes", "outside_year_folder"),
+        ("loose-集里.md", "outside_year_folder")}
 
 
 def test_discover_missing_folder(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 from gongkai.commands.correction import DEFAULT_CORRECTIONS
 from gongkai.commands.review import DEFAULT_REVIEWS
 from gongkai.commands.sql import query_hint
+from gongkai.paths import shown_name
 
 HELP = "load report years into the warehouse, check them and publish"
 # argparse reflows the description: its line breaks are for reading here
@@ -89,10 +90,12 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
         "",
         f"gongkai run {result['run_id']}" + (f" ({result['years']})" if result["years"] else ""),
         f"  files      {c['seen']} found: {c['loaded']} loaded, {c['unchanged']} unchanged, "
-        f"{c['rejected']} rejected",
+        f"{c['rejected']} rejected"
+        + (f", {c['duplicate']} duplicates" if c.get("duplicate") else "")
+        + (f"; {c['skipped']} entries skipped (see the log)" if c.get("skipped") else ""),
     ]
     for item in result["rejected_files"][:10]:
-        lines.append(f"             rejected {item['file']}: {item['reason']}")
+        lines.append(f"             rejected {shown_name(item['file'])}: {item['reason']}")
     if len(result["rejected_files"]) > 10:
         lines.append(f"             … and {len(result['rejected_files']) - 10} more "
                      "(see submissions.reject_reason)")

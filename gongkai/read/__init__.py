@@ -13,14 +13,15 @@ from pathlib import Path
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
-from gongkai.read import legacy, meta
+from gongkai.paths import stored_name
+from gongkai.read import legacy, limits, meta
 from gongkai.read.decode import decode
 from gongkai.read.document import Document
 from gongkai.read.tables import TableReader
 from gongkai.read.version import detect_version
 from gongkai.units import Registry, default_registry
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = limits.MAX_BYTES
 
 # zip-based and binary formats, read by their own modules (each: to_document(data, name))
 _BINARY_READERS = {"docx": "gongkai.read.docx", "xlsx": "gongkai.read.xlsx",
@@ -54,32 +55,57 @@ def sniff_format(data: bytes, name: str) -> str:
 def parse_file(path: str | Path, *, filed_year: int | None = None,
                filed_unit_code: str | None = None,
                registry: Registry | None = None) -> ParsedReport:
-    """Read one submitted file. Never raises."""
+    """Read one submitted file. Never raises.
+
+    Only a regular file of at most ``limits.MAX_BYTES`` is read (``limits.open_submitted``);
+    messages name the file by its name alone, never by the folders of the machine.
+    """
     p = Path(path)
+    shown = stored_name(str(p))  # a name that is not UTF-8, written so that it can be stored
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            report = ParsedReport(file=str(p), format="unknown")
-            report.add_issue("file_too_large", "error",
-                             f"文件过大（{size} 字节，上限 {MAX_BYTES}）",
-                             f"file too large ({size} bytes; limit {MAX_BYTES})", str(p))
-            return report
-        data = p.read_bytes()
-    except OSError as exc:
-        report = ParsedReport(file=str(p), format="unknown")
-        report.add_issue("file_unreadable", "error", f"无法读取文件：{exc.strerror or exc}",
-                         f"cannot read the file: {exc}", str(p))
+        data = limits.open_submitted(p)
+    except limits.LimitExceeded as exc:
+        report = ParsedReport(file=shown, format="unknown")
+        report.add_issue(exc.code, "error", exc.message_zh, exc.message_en, exc.location)
         return report
-    return parse_bytes(data, str(p), filed_year=filed_year, filed_unit_code=filed_unit_code,
-                       registry=registry)
+    except OSError as exc:
+        report = ParsedReport(file=shown, format="unknown")
+        reason = exc.strerror or type(exc).__name__
+        report.add_issue("file_unreadable", "error", f"无法读取文件：{reason}",
+                         f"cannot read the file: {reason}")
+        return report
+    report = parse_bytes(data, stored_name(p.name), filed_year=filed_year,
+                         filed_unit_code=filed_unit_code, registry=registry)
+    report.file = shown
+    return report
 
 
 def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
                 filed_unit_code: str | None = None,
                 registry: Registry | None = None) -> ParsedReport:
-    """Read one submission given as bytes (``name`` is the file name, for messages). Never raises."""
+    """Read one submission given as bytes (``name`` is the file name, for messages). Never raises.
+
+    No message keeps an absolute path (a library's error may quote one): see ``without_paths``.
+    """
+    report = _parse_bytes(data, name, filed_year=filed_year, filed_unit_code=filed_unit_code,
+                          registry=registry)
+    for issue in report.issues:
+        issue.message_zh = without_paths(issue.message_zh)
+        issue.message_en = without_paths(issue.message_en)
+        if issue.location:
+            issue.location = without_paths(issue.location)
+    return report
+
+
+def _parse_bytes(data: bytes, name: str, *, filed_year: int | None, filed_unit_code: str | None,
+                 registry: Registry | None) -> ParsedReport:
     fmt = "unknown"
     try:
+        if not data:
+            report = ParsedReport(file=name, format=fmt)
+            report.add_issue("empty_file", "error", "文件是空的（0 字节）",
+                             "the file is empty (0 bytes)")
+            return report
         fmt = sniff_format(data, name)
         report = ParsedReport(file=name, format=fmt)
         read_as = fmt
@@ -97,16 +123,36 @@ def parse_bytes(data: bytes, name: str, *, filed_year: int | None = None,
         doc = _to_document(data, name, read_as, report)
         if doc is None:
             return report
+        limits.check_document(doc)
         return parse_document(doc, report, filed_year=filed_year,
                               filed_unit_code=filed_unit_code, registry=registry)
+    except limits.LimitExceeded as exc:
+        report = ParsedReport(file=name, format=fmt)
+        report.add_issue(exc.code, "error", exc.message_zh, exc.message_en, exc.location)
+        return report
+    except MemoryError:
+        report = ParsedReport(file=name, format=fmt)
+        report.add_issue("memory_limit", "error", "读取此文件所需内存超过上限；未读取",
+                         "reading the file needs more memory than the limit; not read")
+        return report
     except Exception as exc:  # noqa: BLE001 - any input must yield a report, not a crash
         report = ParsedReport(file=name, format=fmt)
         where = traceback.extract_tb(exc.__traceback__)[-1]
+        said = without_paths(str(exc))
         report.add_issue("reader_error", "error",
-                         f"读取时出错：{type(exc).__name__}: {exc}",
-                         f"the reader failed: {type(exc).__name__}: {exc} "
-                         f"(at {Path(where.filename).name}:{where.lineno})", name)
+                         f"读取时出错：{type(exc).__name__}: {said}",
+                         f"the reader failed: {type(exc).__name__}: {said} "
+                         f"(at {Path(where.filename).name}:{where.lineno})")
         return report
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^/\s'\"():;,]+/)+([^/\s'\"():;,]*)")
+
+
+def without_paths(text: str) -> str:
+    """A message with every absolute path cut to its last part (``/tmp/x/a.pdf`` → ``a.pdf``):
+    messages are stored and shown to others, the machine's folders are not theirs to see."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", text)
 
 
 def _finish_form(report: ParsedReport, registry: Registry, filed_year, filed_unit_code
@@ -126,20 +172,33 @@ def _to_document(data: bytes, name: str, fmt: str, report: ParsedReport) -> Docu
 
         decoded, enc = decode(data)
         report.encoding = enc
-        if "\x00" in decoded[:2000] or (decoded and sum(
-                1 for c in decoded[:4000] if c == "\ufffd") > 0.2 * min(len(decoded), 4000)):
-            report.add_issue("not_text", "error", "文件不是可读的文本", "the file is not readable text", name)
+        sample = decoded[:4000]
+        if sum(1 for c in sample if c in "\ufffd\x00") > 0.2 * len(sample):
+            report.add_issue("not_text", "error", "文件不是可读的文本（二进制内容）",
+                             "the file is not readable text (binary content)")
             return None
+        decoded = decoded.replace("\x00", "")  # a few NUL bytes in a text are not content
+        if not decoded.strip():
+            report.add_issue("no_text", "error", "文件中没有文字（只有空白或字节顺序标记）",
+                             "the file holds no text (only white space or a byte order mark)")
+            return None
+        limits.check_text(decoded)
         return text_reader.to_document(decoded, fmt=fmt, encoding=enc)
     if fmt == "html":
         from gongkai.read import html as html_reader
 
+        limits.check_html(data)
         decoded, enc = decode(data, html=True)
         report.encoding = enc
         doc = html_reader.to_document(decoded, encoding=enc)
         for code, sev, zh, en, loc in doc.notes:
             report.add_issue(code, sev, zh, en, loc or name)
+        if not doc.lines and not any(i.severity == "error" for i in report.issues):
+            report.add_issue("empty_document", "error", "网页中没有可读取的内容",
+                             "the page holds no readable content")
         return doc if doc.lines else None
+    if fmt == "pdf":
+        limits.check_pdf(data)
     module_name = _BINARY_READERS.get(fmt)
     if module_name:
         try:
@@ -302,8 +361,15 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "正文在表格中途结束，之后的单元格未出现在文中（未作推测）",
                          "the text ends part-way through a table; the cells after it are not in "
                          "the text (none were invented)", where)
-    for table, codes, zh in (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"),
-                             ("t4", t.t4_codes(), "表四")):
+    tables = (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"), ("t4", t.t4_codes(), "表四"))
+    if not truncated and not labelled and not any(
+            c in report.sources or c in not_read for _, codes, _ in tables for c in codes):
+        # not one label or value of any table: the file is not a report (one reason, not three)
+        report.add_issue("no_report_tables", "error",
+                         "未找到年度报告的表格（表二、表三、表四均不在文中）",
+                         "no report table was found (none of tables 2, 3 and 4 is in the text)")
+        return
+    for table, codes, zh in tables:
         seen = [c for c in codes if c in report.sources or c in not_read]
         if not seen and table in labelled:
             report.add_issue("table_without_values", "warning",

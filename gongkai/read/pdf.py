@@ -22,11 +22,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from gongkai.read import limits
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.pagetext import is_page_footer, one_line, split_trailing_numbers
 from gongkai.read.values import looks_numeric
 
-MAX_PAGES = 300
+MAX_PAGES = limits.MAX_PDF_PAGES
 # pdfminer logs a warning for every damaged object it steps over; a damaged file is reported
 # as an issue instead, so its log stays quiet
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -137,6 +138,17 @@ def _unreadable(exc: BaseException, name: str, verb_zh: str, what_en: str) -> Do
                                        name)])
 
 
+def _page_count(pdf) -> int:
+    """The page count the PDF's page tree declares (read before any page object is made)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+    except Exception:  # noqa: BLE001 - a damaged tree: the pages are counted when read
+        return 0
+    return count if isinstance(count, int) else 0
+
+
 def to_document(data: bytes, name: str) -> Document:
     """Turn a PDF into a Document; problems (no text layer, encryption) go to ``doc.notes``."""
     try:
@@ -152,10 +164,15 @@ def to_document(data: bytes, name: str) -> Document:
     pages: list[_Page] = []
     title = None
     try:
-        count = len(pdf.pages)
+        # the declared count first (cheap), then the pages found (a tree may understate)
+        for count in (_page_count(pdf), len(pdf.pages)):
+            if count > MAX_PAGES:
+                exc = limits.too_many_pages(count)
+                return Document([], "pdf", notes=[(exc.code, "error", exc.message_zh,
+                                                   exc.message_en, None)])
         meta_title = (pdf.metadata or {}).get("Title")
         title = one_line(meta_title if isinstance(meta_title, str) else None) or None
-        for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+        for number, page in enumerate(pdf.pages, start=1):
             pages.append(_read_page(page, number))
             page.close()
     except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
@@ -165,9 +182,6 @@ def to_document(data: bytes, name: str) -> Document:
             pdf.close()
         except Exception:  # noqa: BLE001, S110 - closing a damaged file may fail again
             pass
-    if count > MAX_PAGES:
-        notes.append(("document_truncated", "warning", f"PDF 页数过多，只读取了前 {MAX_PAGES} 页",
-                      f"{name}: only the first {MAX_PAGES} of {count} pages were read", name))
     if not any(p.chars for p in pages):
         notes.append(("needs_ocr", "error",
                       f"PDF 没有文字层（扫描件或图片），需要先做文字识别（OCR）才能读取（{name}）",

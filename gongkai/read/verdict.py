@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from gongkai.model import Issue, ParsedReport
 
+# issues that reject a report however well it was read (see year_unknown_issue)
+REJECTING_CODES = frozenset({"year_unknown"})
+
 
 def reject_reason(report: ParsedReport) -> str | None:
     """Why a parsed report cannot be loaded, or None when it can.
 
-    A report is unusable when no template table was recognised or no table cell was read;
-    the reason quotes the reader's first error issue when there is one.
+    A report is unusable when no template table was recognised or no table cell was read, or
+    when it carries an issue of ``REJECTING_CODES``; the reason quotes the reader's first
+    error issue when there is one.
     """
+    rejecting = [i for i in report.issues if i.code in REJECTING_CODES]
+    if rejecting:
+        return f"{rejecting[0].message_en} ({rejecting[0].code})"
     if report.template is not None and report.is_readable:
         return None
     errors = [i for i in report.issues if i.severity == "error"]
@@ -25,6 +32,14 @@ def reject_reason(report: ParsedReport) -> str | None:
     if report.template is None:
         return "no report table of a known template version was found"
     return "no table cell could be read"
+
+
+def year_unknown_issue() -> Issue:
+    """The issue of a file filed in no year folder whose text states no year either."""
+    return Issue("year_unknown", "error",
+                 "文件不在年度文件夹中，报告正文也未写明年度，无法归入任何年度",
+                 "the file is in no year folder and its text states no year; it cannot be "
+                 "filed for a year")
 
 
 def filing_issues(report: ParsedReport, filed_unit_code: str | None,

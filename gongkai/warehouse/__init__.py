@@ -20,7 +20,14 @@ The names analysts and the pipeline use are importable from here::
 from __future__ import annotations
 
 from gongkai.sources import submission_id_for
-from gongkai.warehouse.export import export_parquet, parquet_dir, refresh_plain_table
+from gongkai.warehouse.export import (
+    build_parquet,
+    building_dir,
+    export_parquet,
+    parquet_dir,
+    refresh_plain_table,
+    swap_parquet,
+)
 from gongkai.warehouse.frame import frame
 from gongkai.warehouse.load import (
     CELL_STATUSES,
@@ -30,7 +37,18 @@ from gongkai.warehouse.load import (
     insert_report,
     load_submissions,
 )
-from gongkai.warehouse.publish import discard, publish, stage_copy, writer_lock
+from gongkai.warehouse.publish import (
+    dead_runs,
+    discard,
+    marker_path,
+    publish,
+    remove_marker,
+    remove_stale,
+    stage_copy,
+    stale_files,
+    write_marker,
+    writer_lock,
+)
 from gongkai.warehouse.rows import RowBuffer
 from gongkai.warehouse.runs import (
     RUN_STATUSES,
@@ -49,10 +67,12 @@ from gongkai.warehouse.schema import (
     wide_column,
 )
 from gongkai.warehouse.versions import (
+    choose_current,
     current_of,
     known_submissions,
     make_all_current,
     promote,
+    record_duplicates,
     settle_current,
     touch_submission,
 )
@@ -64,10 +84,14 @@ __all__ = [
     "SUBMISSION_STATUSES",
     "LoadResult",
     "RowBuffer",
+    "build_parquet",
+    "building_dir",
     "cell_code_rows",
     "connect",
     "create_schema",
+    "choose_current",
     "current_of",
+    "dead_runs",
     "discard",
     "export_parquet",
     "finish_run",
@@ -80,16 +104,23 @@ __all__ = [
     "load_submissions",
     "load_units",
     "make_all_current",
+    "marker_path",
     "parquet_dir",
     "promote",
     "publish",
+    "record_duplicates",
     "refresh_plain_table",
+    "remove_marker",
+    "remove_stale",
     "set_status",
     "settle_current",
     "stage_copy",
+    "stale_files",
     "start_run",
     "submission_id_for",
+    "swap_parquet",
     "touch_submission",
     "wide_column",
+    "write_marker",
     "writer_lock",
 ]

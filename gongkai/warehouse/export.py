@@ -40,8 +40,23 @@ def export_parquet(warehouse: str | Path, out_dir: str | Path,
     small tables become one file each. The previous export stays in place until the new
     one is written.
     """
+    build_parquet(warehouse, out_dir, tables)
+    return swap_parquet(out_dir)
+
+
+def building_dir(out_dir: str | Path) -> Path:
+    """Where an export is written before it is swapped in (``.parquet.building``)."""
     out_dir = Path(out_dir)
-    building = out_dir.with_name(f".{out_dir.name}.building")
+    return out_dir.with_name(f".{out_dir.name}.building")
+
+
+def build_parquet(warehouse: str | Path, out_dir: str | Path,
+                  tables: Iterable[str] | None = None) -> Path:
+    """Write the export of ``export_parquet`` beside ``out_dir`` (``building_dir``), not yet
+    swapped in: a run exports its staging copy before publishing it, so that once the
+    warehouse is renamed into place only ``swap_parquet`` is left to do."""
+    out_dir = Path(out_dir)
+    building = building_dir(out_dir)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -67,11 +82,17 @@ def export_parquet(warehouse: str | Path, out_dir: str | Path,
                 _copy_plain(con, table, target / f"{table}.parquet")
     finally:
         con.close()
+    return building
+
+
+def swap_parquet(out_dir: str | Path) -> Path:
+    """Put a finished ``build_parquet`` in place of the previous export (two renames)."""
+    out_dir = Path(out_dir)
     old = out_dir.with_name(f".{out_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if out_dir.exists():
         os.replace(out_dir, old)
-    os.replace(building, out_dir)
+    os.replace(building_dir(out_dir), out_dir)
     shutil.rmtree(old, ignore_errors=True)
     return out_dir
 

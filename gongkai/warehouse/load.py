@@ -25,7 +25,7 @@ from gongkai.warehouse.runs import utc_now
 from gongkai.warehouse.schema import split_code
 from gongkai.warehouse.versions import current_of, promote, promote_key, touch_submission
 
-SUBMISSION_STATUSES = ("loaded", "rejected")
+SUBMISSION_STATUSES = ("loaded", "rejected", "duplicate")
 CELL_STATUSES = ("value", "blank", "unreadable", "unseen")
 # child rows held before one insert per table (see RowBuffer)
 LOAD_BUFFER_ROWS = 50_000
@@ -263,10 +263,12 @@ class LoadResult:
     rejected: int = 0
     unchanged: int = 0
     rejected_files: list[dict] = field(default_factory=list)  # {"file": …, "reason": …}
+    duplicates: int = 0  # recorded as duplicates of another file (versions.record_duplicates)
 
     def counts(self) -> dict[str, int]:
-        """The three counts as a dict (loaded, rejected, unchanged)."""
-        return {"loaded": self.loaded, "rejected": self.rejected, "unchanged": self.unchanged}
+        """The counts as a dict (loaded, rejected, unchanged, duplicate)."""
+        return {"loaded": self.loaded, "rejected": self.rejected, "unchanged": self.unchanged,
+                "duplicate": self.duplicates}
 
 
 def load_submissions(con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],

@@ -39,13 +39,15 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, *, source: str, years
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, *, files_seen: int, files_read: int,
-               files_unchanged: int, files_rejected: int, files_loaded: int) -> None:
+               files_unchanged: int, files_rejected: int, files_loaded: int,
+               files_duplicate: int | None = None, files_skipped: int | None = None) -> None:
     """Record a run's counts and when its warehouse was finished (before publishing)."""
     con.execute(
         "update runs set finished_at = ?, files_seen = ?, files_read = ?, files_unchanged = ?, "
-        "files_rejected = ?, files_loaded = ? where run_id = ?",
+        "files_rejected = ?, files_loaded = ?, files_duplicate = ?, files_skipped = ? "
+        "where run_id = ?",
         [utc_now(), files_seen, files_read, files_unchanged, files_rejected, files_loaded,
-         run_id],
+         files_duplicate, files_skipped, run_id],
     )
 
 

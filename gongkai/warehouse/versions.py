@@ -4,11 +4,24 @@ The (unit_code, report_year) of a loaded submission is its *version key* (the fi
 either is unknown). Loading a new submission for a key that already has a current one marks
 the old one ``is_current = false`` with ``superseded_by`` set. A rejected submission never
 replaces a loaded one: it is kept for the record with ``is_current = false``.
+
+After a run has loaded its files, ``choose_current`` settles every unit-year it saw by one
+rule, whatever order the files were found or loaded in: a readable file over an unreadable
+one, then the newest file time, then the last by name; the row says why
+(``current_reason``). ``record_duplicates`` writes the files that are byte-identical copies of
+another (status ``duplicate``, ``duplicate_of``): they are never read and never current.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import duckdb
+import pyarrow as pa
+
+from gongkai.sources import Submission
+from gongkai.warehouse.runs import utc_now
 
 
 def _version_key_filter(unit_code: str | None, report_year: int | None,
@@ -87,6 +100,141 @@ def touch_submission(con: duckdb.DuckDBPyConnection, submission_id: str, run_id:
     """Record that a run saw an unchanged submission again."""
     con.execute("update submissions set last_run_id = ? where submission_id = ?",
                 [run_id, submission_id])
+
+
+def _utc(seconds: float | None) -> dt.datetime | None:
+    """A file time (seconds since the epoch) as the warehouse's naive UTC timestamp."""
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None)
+
+
+def record_duplicates(con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],
+                      run_id: str | None) -> int:
+    """Write a ``duplicate`` row for each submission that duplicates another; returns how many.
+
+    The row carries the original's format, unit and year (its own filed unit and year when
+    it has them) and ``duplicate_of``; it has no cells and is never current. A duplicate seen
+    again keeps when it was first received.
+    """
+    dups = [s for s in subs if s.duplicate_of]
+    for sub in dups:
+        sid = sub.submission_id
+        found = con.execute("select received_at, first_run_id from submissions "
+                            "where submission_id = ?", [sid]).fetchall()
+        received_at, first_run_id = found[0] if found else (utc_now(), run_id)
+        con.execute("delete from submissions where submission_id = ?", [sid])
+        name = sub.file_path.rsplit("/", 1)[-1]
+        params = [sid, sub.file_path, name, sub.source_url, sub.sha256, sub.size_bytes,
+                  received_at, sub.filed_unit_code, sub.filed_year, sub.filed_unit_code,
+                  sub.filed_year, first_run_id, run_id, sub.duplicate_of, _utc(sub.mtime)]
+        con.execute(
+            "insert into submissions (submission_id, file_path, file_name, source_url, sha256, "
+            "size_bytes, received_at, filed_unit_code, filed_year, unit_code, report_year, "
+            "first_run_id, last_run_id, duplicate_of, file_mtime, status, is_current) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'duplicate', false)",
+            params)
+        # what was read from the original; the unit and year used: the duplicate's own
+        # filing, else the original's
+        con.execute(
+            "update submissions d set format = o.format, encoding = o.encoding, "
+            "unit_name_printed = o.unit_name_printed, text_unit_code = o.text_unit_code, "
+            "text_year = o.text_year, template = o.template, published_date = o.published_date, "
+            "title = o.title, reader_version = o.reader_version, "
+            "unit_code = coalesce(d.unit_code, o.unit_code), "
+            "report_year = coalesce(d.report_year, o.report_year) "
+            "from submissions o where d.submission_id = ? and o.submission_id = d.duplicate_of",
+            [sid])
+    return len(dups)
+
+
+def choose_current(con: duckdb.DuckDBPyConnection, subs: Sequence[Submission]) -> None:
+    """Record each discovered file's time, then choose the current version of every unit-year
+    the run saw, by the rule of this module, with its reason.
+
+    Only files discovered in this run compete (a file gone from the raw folder is kept as
+    history, never current again while others of its unit-year are there); a unit-year no
+    file of this run belongs to keeps its current version.
+    """
+    seen = [s for s in subs if not s.duplicate_of]
+    if not seen:
+        return
+    table = pa.table({
+        "submission_id": pa.array([s.submission_id for s in seen], pa.string()),
+        "mtime": pa.array([_utc(s.mtime) for s in seen], pa.timestamp("us")),
+    })
+    con.register("_seen_files", table)
+    try:
+        con.execute("update submissions s set file_mtime = f.mtime from _seen_files f "
+                    "where s.submission_id = f.submission_id and f.mtime is not null")
+        con.execute(_WINNERS_SQL)
+        con.execute(
+            "update submissions s set is_current = (s.submission_id = w.submission_id), "
+            "superseded_by = case when s.submission_id = w.submission_id then null "
+            "else w.submission_id end, "
+            "current_reason = case when s.submission_id = w.submission_id then w.reason end "
+            "from _current_winners w where s.status = 'loaded' "
+            "and s.unit_code = w.unit_code and s.report_year = w.report_year")
+        con.execute(
+            "update submissions set current_reason = 'its unit or year is not known: a version "
+            "of its own' where is_current and (unit_code is null or report_year is null) "
+            "and submission_id in (select submission_id from _seen_files)")
+    finally:
+        con.execute("drop table if exists _current_winners")
+        con.unregister("_seen_files")
+
+
+# per unit-year seen: the winner among the loaded files discovered in this run, and why
+_WINNERS_SQL = """
+create or replace temp table _current_winners as
+with
+
+candidates as (
+    select s.submission_id, s.unit_code, s.report_year, s.file_mtime, s.file_path
+    from submissions s
+    join _seen_files using (submission_id)
+    where s.status = 'loaded' and s.unit_code is not null and s.report_year is not null
+),
+
+ranked as (
+    select
+        *,
+        row_number() over w as position,
+        count(*) over (partition by unit_code, report_year) as readable,
+        lead(file_mtime) over w as next_mtime
+    from candidates
+    window w as (partition by unit_code, report_year
+                 order by file_mtime desc nulls last, file_path desc)
+),
+
+unreadable as (
+    select s.unit_code, s.report_year, count(*) as files
+    from submissions s
+    join _seen_files using (submission_id)
+    where s.status = 'rejected'
+    group by all
+),
+
+final as (
+    select
+        r.submission_id, r.unit_code, r.report_year,
+        case
+            when r.readable = 1 then 'the only readable file of its unit-year'
+            when r.next_mtime is null or r.file_mtime > r.next_mtime
+                then format('the newest file time of {} readable files of its unit-year',
+                            r.readable)
+            else format('{} readable files of its unit-year share the newest file time: '
+                        'the last by name', r.readable)
+        end || case when coalesce(u.files, 0) > 0
+                    then format('; {} unreadable file(s) not counted', u.files) else '' end
+            as reason
+    from ranked r
+    left join unreadable u using (unit_code, report_year)
+    where r.position = 1
+)
+
+select * from final
+"""
 
 
 def settle_current(con: duckdb.DuckDBPyConnection, discovered: list[str],
