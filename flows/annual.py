@@ -175,6 +175,11 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
     return subs, []
 
 
+# entries skipped only because they lie outside the years asked for: with nothing else, the
+# run has nothing to load or account for
+OUTSIDE_THE_YEARS = ("year_not_asked", "outside_year_folder")
+
+
 @flow(name="gongkai-annual", log_prints=False)
 def annual(
     source: str = str(DEFAULT_SOURCE),
@@ -221,6 +226,15 @@ def annual(
                 for sub in subs:
                     if sub.error:
                         logger.warning("rejected %s: %s", shown_name(sub.file_path), sub.error)
+            if not subs and all(s.code in OUTSIDE_THE_YEARS for s in skipped):
+                # nothing to load or account for: publishing would replace the warehouse and
+                # the reports with the same content under a new run, and hide that the source
+                # or the years are wrong
+                logger.warning("discover: no report files under %s%s; nothing was published",
+                               source, f" ({pipeline.years_label(years)})" if years else "")
+                return {"run_id": run.run_id, "source": source, "years": run.years,
+                        "nothing_found": True, "warehouse": published,
+                        "stage_seconds": clock.seconds}
 
             # -- stage ---------------------------------------------------------------------
             with clock.stage("stage"):
@@ -310,6 +324,7 @@ def annual(
         "run_id": run.run_id,
         "source": source,
         "years": run.years,
+        "nothing_found": False,
         "counts": counts,
         "rejected_files": loaded.rejected_files,
         "checks": checked,

@@ -14,7 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="gongkai",
-        description="政府信息公开工作年度报告: read, check, rank and report township annual reports.",
+        description="政府信息公开工作年度报告：读取、核对、评分排名并生成报告。"
+                    " Read, check, rank and report township annual reports.",
     )
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-READER_VERSION = "1.1.0"
+# a new version makes the next run read every file again (the warehouse keeps what this
+# version of the readers gives, e.g. each cell's confidence since 1.1.1)
+READER_VERSION = "1.1.1"
 
 SEVERITIES = ("error", "warning", "info")
 

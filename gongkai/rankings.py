@@ -396,11 +396,17 @@ def method_lines(method: Method) -> list[str]:
         for i, (name, minimum) in enumerate(method.bands)
     )
     delta = float(method.sensitivity.get("delta", 0.2))
+    # what one mistake costs, so the bands can be read in points lost
+    costs = ""
+    if method.weights.get("no_errors", 0) > 0 and total:
+        share = method.weights["no_errors"] / total * 100
+        costs = (f"一处错误扣{share * method.params.get('error_penalty', 0):g}分，一处“提醒”扣"
+                 f"{share * method.params.get('warning_penalty', 0):g}分；")
     return [
         f"计分方法：{method.version}。",
         "综合得分 = 100 × Σ（权重 × 指标得分）÷ Σ权重，只计本单位可评价的指标（不可评价的指标"
         "不计入，其余指标的权重按比例放大）；权重：" + "、".join(parts) + "。",
-        f"等次：{bands}。名次按保留{method.score_decimals}位小数的得分排列，得分相同者名次"
+        f"等次：{bands}（满分100，{costs}等次按失分划分）。名次按保留{method.score_decimals}位小数的得分排列，得分相同者名次"
         "相同（如 1、2、2、4），同分单位按单位代码先后列出。街道与乡镇分组排名。",
         f"名次区间：每项权重分别上调、下调{delta * 100:.0f}%（全部组合）后重新排名，列出最好与"
         "最差名次；区间越窄，名次越稳定。",

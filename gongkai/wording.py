@@ -131,6 +131,12 @@ def _short(label: str) -> str:
     return bare if len(bare) >= 2 else label
 
 
+def short_label(label: str) -> str:
+    """A template label as a table's header shows it: without its numbering and trailing
+    note (``_short``)."""
+    return _short(label)
+
+
 def _parts(key: str) -> tuple[str, str, str, str] | None:
     """(year prefix, table, row code, column code) of a cell code, or None for a fact."""
     year = ""
@@ -401,9 +407,77 @@ H_WARNING_UNITS = "报告存在“提醒”级问题的单位"
 H_FLAGGED = "经检查有误或读取存疑的数值"
 NO_WARNING_UNITS = "各单位报告均未发现“提醒”级问题。"
 NO_FLAGGED = "检查未发现有误或读取存疑的数值。"
-FLAGGED_IN_TOTAL = ("下列数值被检查标为有误或读取存疑。上文的全市合计目前仍包含这些数值，"
-                    "引用合计时请注意。")
-FLAGGED_LEFT_OUT = "下列数值被检查标为有误或读取存疑，未计入上文的全市合计。"
+LEFT_OUT = "未计入"
+
+
+def flagged_sentence(n: int, n_in_total: int) -> str:
+    """What the list of values the checks flag says of the city totals: how many values it
+    lists and that they are left out (and how many are still added, should any be)."""
+    text = f"下列{n}个数值经检查有误或读取存疑"
+    if n_in_total:
+        return text + f"，其中{n_in_total}个仍计入上文的全市合计，引用合计时请注意。"
+    return text + "，均未计入上文的全市合计（各表合计、总体情况和历年趋势）。"
+
+
+def left_out_note(n: int) -> str:
+    """The note under a table of city totals that leaves values out ("" for none)."""
+    if not n:
+        return ""
+    return f"本表合计{LEFT_OUT}经检查有误或读取存疑的数值{n}个（见“{city_heading('flagged')}”）。"
+
+
+def overview_left_out(n: int) -> str:
+    """The overview's sentence on the values the city totals leave out ("" for none)."""
+    if not n:
+        return ""
+    return (f"经检查有误或读取存疑的数值{n}个{LEFT_OUT}全市合计"
+            f"（见“{city_heading('flagged')}”）。")
+
+
+def other_template_note(n: int) -> str:
+    """The note under table 二's totals when units used the other template version."""
+    if not n:
+        return ""
+    return (f"{n}个单位未按本年度格式填报：两版格式含义相同的项目计入本表，"
+            f"其余项目{LEFT_OUT}。")
+
+
+# why the reader placed a value by inference (its English reason, cells.confidence_reason),
+# for a reader of the reports: the first pattern found in the reason wins
+INFERRED_REASONS = (
+    ("row order", "数值与行标签分开排列，按模板行序确定位置"),
+    ("digits run together", "数字连在一起，按表内合计拆分"),
+    ("values for", "该行数值少于列数，按表内合计确定位置"),
+    ("of its", "该行数值少于列数，按表内合计确定位置"),
+    ("next block", "表四数值前无栏目名称，按顺序确定栏目"),
+)
+INFERRED_DEFAULT = "位置由模板行序或表内合计推定"
+READ_IN_DOUBT = "读取存疑"
+H_INFERRED = "读取存疑的数值"
+
+
+# how many non-zero cells placed by inference a digest names before it counts the rest
+INFERRED_NAMED = 6
+
+
+def inferred_summary(n: int, reasons: list[str], nonzero: list[str]) -> str:
+    """What a digest says of the cells of its report the reader placed by inference: how
+    many and how (the reasons, each once), that they are neither held against the township
+    nor added into the city totals, and the non-zero ones (a few by name, the rest counted)."""
+    how = "；".join(dict.fromkeys(reasons))
+    text = (f"本系统读取本报告时，{n}个数值的位置是推定的（{how}）：这些数值有关的问题不计为"
+            f"本单位的差错，非零数值{LEFT_OUT}全市合计，请核对原文")
+    if not nonzero:
+        return text + "。"
+    named = "、".join(nonzero[:INFERRED_NAMED])
+    more = f"等{len(nonzero)}个" if len(nonzero) > INFERRED_NAMED else ""
+    return text + f"：{named}{more}。"
+
+
+def inferred_reason(reason: str | None) -> str:
+    """Why a value was placed by inference, in Chinese (never the reader's English)."""
+    text = (reason or "").lower()
+    return next((zh for key, zh in INFERRED_REASONS if key in text), INFERRED_DEFAULT)
 FLAGGED_HEADER = ["单位", "单元格", "数值", "单位（计量）", "原文", "位置", "原因"]
 ISSUE_UNITS_HEADER = ["单位", "组别", "条数", "其中读取存疑", "涉及的检查"]
 # the numbered sections of the city report, in order: every format prints every one of them

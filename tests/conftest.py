@@ -71,6 +71,22 @@ def seed_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The bundled demo built into a warehouse (real reading, checks and stored rankings)
+    and its 2023 and 2024 reports rendered without PDFs: (warehouse path, output folder)."""
+    from gongkai.paths import RAW_DIR
+    from gongkai.pipeline import build_warehouse
+    from gongkai.render import render_all
+
+    root = tmp_path_factory.mktemp("demo")
+    path = root / "gongkai.duckdb"
+    build_warehouse(RAW_DIR, path, materialise=True).con.close()
+    out = root / "out"
+    render_all(path, out, [2023, 2024], pdf=False)
+    return path, out
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server for the whole session (starting one costs ~20 s)."""
     import gongkai.prefect_env  # noqa: F401, I001  (quiet settings before prefect is imported)

@@ -217,6 +217,9 @@ CASES = [
     ("T2-CHAIN-2021", "last year's in force blank", [
         Report("p", year=2021, blank=("t2.normative_doc.in_force",)),
         Report("a", year=2022)], "not_assessable"),
+    ("T2-CHAIN-2021", "this year's issued blank", [
+        Report("p", year=2021, values={"t2.normative_doc.in_force": 5}),
+        Report("a", year=2022, blank=("t2.normative_doc.issued",))], "not_assessable"),
     ("T2-CHAIN-2021", "not across the template change", [
         Report("p", year=2020), Report("a", year=2021, values={"t2.normative_doc.in_force": 7})],
      "pass"),
@@ -337,6 +340,7 @@ def test_rule(rule_id, case, reports, expected):
         assert f["severity"] == rule(rule_id).severity
         assert f["responsibility"] in ("source", "extraction")
         assert f["message_zh"] and f["unit_code"] and f["report_year"]
+        assert "；。" not in f["message_zh"]  # a list closed twice
         assert isinstance(f["cells"], dict)
 
 

@@ -341,6 +341,26 @@ def test_cli_rejects_missing_source_and_bad_years(tmp_path, capsys):
     assert "manifest" in capsys.readouterr().err
 
 
+def test_run_finding_no_files_warns_and_publishes_nothing(prefect_harness, raw, tmp_path, capsys):
+    from gongkai.cli import main
+
+    first = _run(raw, tmp_path, with_render=True)
+    db = Path(first["warehouse"])
+    out = tmp_path / "out"
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes())
+              for p in [db, *out.rglob("*")] if p.is_file()}
+    capsys.readouterr()
+    status = main(["run", "--year", "1999", "--source", str(raw), "--warehouse", str(db),
+                   "--out", str(out), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "没有找到 1999 年度的报告文件" in err and "未更新" in err
+    assert "no report files found" in err
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes())
+             for p in [db, *out.rglob("*")] if p.is_file()}
+    assert after == before
+
+
 def test_failed_render_is_recorded_after_publishing(prefect_harness, raw, tmp_path, monkeypatch):
     def broken_render(*args, **kwargs):
         raise RuntimeError("renderer broke (injected)")

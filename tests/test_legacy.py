@@ -397,4 +397,9 @@ def test_clerk_check_reads_a_doc_and_says_what_is_missing(one_doc, tmp_path):
     empty_bin.mkdir()
     done = _run_cli(["check", str(path)], {"PATH": str(empty_bin)}, tmp_path)
     assert done.returncode == 2
-    assert "LibreOffice" in done.stdout and "converter_missing" in done.stdout
+    # in the clerk's words; the reader's issue code is in the JSON beside the English reason
+    assert "需要安装 LibreOffice" in done.stdout
+    done = _run_cli(["check", "--json", str(path)], {"PATH": str(empty_bin)}, tmp_path)
+    (entry,) = json.loads(done.stdout)
+    assert entry["status"] == "unreadable" and "converter_missing" in entry["message_en"]
+    assert "LibreOffice" in entry["message_zh"]

@@ -48,10 +48,15 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped(con):
 
 def test_bands(con):
     league = _league(con)
-    assert {c: league[c]["band"] for c in ("430181102", "430181104", "430181106", "430181107",
-                                           "430181004")} == {
-        "430181102": "优秀", "430181104": "良好", "430181106": "合格", "430181107": "不合格",
-        "430181004": "良好"}
+    # 100, 90 (two errors), 83.9 (40 days late), 65 and 50
+    assert {c: league[c]["band"] for c in ("430181102", "430181003", "430181104", "430181106",
+                                           "430181107")} == {
+        "430181102": "优秀", "430181003": "合格", "430181104": "不合格", "430181106": "不合格",
+        "430181107": "不合格"}
+    # each band starts at its threshold (ranking.toml 2.1: 98, 95, 85)
+    method = rankings.load_method()
+    assert [method.band_of(s) for s in (100, 98, 97.9, 95, 94.9, 85, 84.9, 0, None)] == [
+        "优秀", "优秀", "良好", "良好", "合格", "合格", "不合格", "不合格", None]
 
 
 def test_units_without_a_report_are_listed_not_ranked(con):
@@ -301,3 +306,14 @@ def test_method_needs_the_parameters_of_its_graded_indicators(tmp_path):
     broken.write_text(text.replace("on_time_full_days_early = 20\n", ""), encoding="utf-8")
     with pytest.raises(ValueError, match="on_time_full_days_early"):
         rankings.load_method(metrics_path=broken)
+
+
+def test_the_printed_method_speaks_a_readers_language():
+    import re
+
+    method = rankings.load_method()
+    printed = [m.method for m in method.metrics] + rankings.method_lines(method)
+    for text in printed:
+        assert not re.search(r"\b[TRQ]\d?-[A-Z]+", text), text  # no rule id
+        assert not re.search(r"\w+\.(toml|sql|py)\b|/\w+/", text), text  # no file or path
+    assert "一处错误扣5分" in rankings.method_lines(method)[2]

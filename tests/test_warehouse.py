@@ -283,3 +283,36 @@ def test_publish_keeps_changes_of_an_unchecked_log(tmp_path, make_report):
     assert not wal.exists()
     assert duckdb.connect(str(published), read_only=True).execute(
         "select count(*) from submissions").fetchall() == [(1,)]
+
+
+def _documented_tables() -> set[str]:
+    """The tables docs/warehouse.md lists: the ### headings of its Tables and Stored
+    rankings sections."""
+    import re
+
+    from gongkai.paths import ROOT
+
+    text = (ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for section in re.split(r"^## ", text, flags=re.M):
+        if section.startswith(("Tables", "Stored rankings")):
+            names |= set(re.findall(r"^### `(\w+)`", section, flags=re.M))
+    return names
+
+
+def test_parquet_exports_every_table_the_docs_list(demo, tmp_path):
+    path, _ = demo
+    documented = _documented_tables()
+    assert {"rankings", "indicator_scores", "context_figures", "cells", "value_rules"} <= documented
+    out = wh.export_parquet(path, tmp_path / "parquet")
+    assert {p.name for p in out.iterdir()} == documented
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table in sorted(documented):
+            expected = con.execute(f"select count(*) from {table}").fetchone()[0]
+            got = duckdb.sql(f"select count(*) from read_parquet('{out}/{table}/**/*.parquet', "
+                             "hive_partitioning = true)").fetchall()[0][0]
+            assert got == expected > 0, table
+    finally:
+        con.close()
+    assert (out / "rankings" / "report_year=2024").is_dir()

@@ -154,10 +154,16 @@ def run_checks(
     prepare(con, config=config, history_attached=history_attached)
     con.execute("delete from findings where run_id = ?", [run_id])
     con.execute("delete from check_runs where run_id = ?", [run_id])
+    # a failing finding that names a cell the reader placed by inference is a doubt about
+    # our reading, whatever the rule (chk_doubt_if_inferred)
+    selected = ", ".join(
+        "chk_doubt_if_inferred(status, responsibility, cells, inferred.codes) as responsibility"
+        if f == "responsibility" else f for f in RULE_FIELDS)
     insert = (
         f"insert into findings (run_id, rule_id, severity, {', '.join(RULE_FIELDS)}) "
-        f"select $run_id, $rule_id, $severity, {', '.join(RULE_FIELDS)} "
+        f"select $run_id, $rule_id, $severity, {selected} "
         "from ({rule}) as rule_rows "
+        "left join int_inferred_cells as inferred using (submission_id) "
         f"order by {_RULE_ORDER} "
         "returning status"
     )

@@ -6,18 +6,25 @@ import json
 import sys
 
 from gongkai import template as tpl
+from gongkai import wording
 from gongkai.model import ParsedReport
 
 
 def register(sub) -> None:
     """Add the ``parse`` subcommand."""
-    p = sub.add_parser("parse", help="read one report and print its cells (tables) or JSON",
-                       description="Read one submitted report (text, Markdown, HTML, Word, Excel "
-                                   "or PDF) and print the cells read, with parse issues.")
-    p.add_argument("file", help="the report file")
-    p.add_argument("--json", action="store_true", help="print one JSON object (see docs/parse-json.md)")
-    p.add_argument("--year", type=int, default=None, help="the year the report was filed for")
-    p.add_argument("--unit", default=None, help="the unit code the report was filed for")
+    p = sub.add_parser(
+        "parse", help="读取一份报告并列出读到的数字 / read one report and print its cells",
+        description="读取一份报告（文本、Markdown、网页、Word、Excel、PDF 或旧版 Office 文件），"
+                    "按表列出读到的数字和读取问题；--json 输出完整结果。 —— Read one submitted "
+                    "report (text, Markdown, HTML, Word, Excel, PDF or legacy Office) and print "
+                    "the cells read, with parse issues; --json prints everything.")
+    p.add_argument("file", help="报告文件 / the report file")
+    p.add_argument("--json", action="store_true",
+                   help="输出一个 JSON 对象 / print one JSON object (see docs/parse-json.md)")
+    p.add_argument("--year", type=int, default=None,
+                   help="报送年度 / the year the report was filed for")
+    p.add_argument("--unit", default=None,
+                   help="报送单位代码 / the unit code the report was filed for")
     p.set_defaults(func=run)
 
 
@@ -77,28 +84,34 @@ def render_summary(report: ParsedReport) -> str:
     ]
     if report.template:
         t = tpl.get(report.template)
-        lines.append("表二 主动公开 (t2)")
+        lines.append("表二 主动公开政府信息情况")
         rows = []
         for b in t.t2_blocks:
             for r in b.rows:
-                vals = [f"{c.code}={_cell(report, f't2.{r.code}.{c.code}')}" for c in b.cols]
-                rows.append([r.labels[0], "  ".join(vals)])
-        lines += [_table(["行", "值"], rows), ""]
-        lines.append("表三 依申请公开 (t3)  · = 空白/未见 blank or unseen  "
-                     "* = 推定 inferred (template order or the table's sums)")
-        rows = [[r.code] + [_cell(report, f"t3.{r.code}.{c}") for c in tpl.T3_COLS]
-                for r in t.t3_rows]
-        lines += [_table(["row", *tpl.T3_COLS], rows), ""]
-        lines.append("表四 复议诉讼 (t4)")
-        rows = [[b] + [_cell(report, f"t4.{b}.{c}") for c in tpl.T4_COLS] for b in tpl.T4_BLOCKS]
-        lines += [_table(["block", *tpl.T4_COLS], rows), ""]
+                vals = [f"{wording.short_label(c.labels[0])} {_cell(report, f't2.{r.code}.{c.code}')}"
+                        for c in b.cols]
+                rows.append([wording.short_label(r.labels[0]), "；".join(vals)])
+        lines += [_table(["行", "数字"], rows), ""]
+        lines.append("表三 收到和处理政府信息公开申请情况  · = 空白或未见  * = 推定（按模板行序或"
+                     "表内合计确定位置）")
+        rows = [[wording.short_row_label("t3", r.code)]
+                + [_cell(report, f"t3.{r.code}.{c}") for c in tpl.T3_COLS] for r in t.t3_rows]
+        lines += [_table(["行", *(wording.short_col_label("t3", c) for c in tpl.T3_COLS)], rows),
+                  ""]
+        lines.append("表四 政府信息公开行政复议、行政诉讼情况")
+        rows = [[wording.short_row_label("t4", b)] + [_cell(report, f"t4.{b}.{c}")
+                                                      for c in tpl.T4_COLS]
+                for b in tpl.T4_BLOCKS]
+        lines += [_table(["", *(wording.short_col_label("t4", c) for c in tpl.T4_COLS)], rows),
+                  ""]
     if report.narrative_figures:
-        lines.append("正文数字 narrative figures")
+        lines.append("正文数字（与表格对照）")
         for f in report.narrative_figures:
-            lines.append(f"  {f.phrase} → {_fmt(f.value)}  (vs {f.compared_with})")
+            lines.append(f"  {f.phrase} → {_fmt(f.value)}（对照 {wording.plain(f.compared_with)}）")
         lines.append("")
-    lines.append(f"问题 issues ({len(report.issues)})")
+    lines.append(f"读取问题 {len(report.issues)} 条")
     for i in report.issues:
-        loc = f" [{i.location}]" if i.location else ""
-        lines.append(f"  {i.severity:<7} {i.code}: {i.message_zh}{loc}")
+        loc = f"（位置：{wording.location(i.location)}）" if i.location else ""
+        kind = wording.SEVERITY.get(i.severity, i.severity)
+        lines.append(f"  [{kind}] {wording.plain(i.message_zh)}{loc}（{i.code}）")
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HELP = "re-render the city report, digests and index from a warehouse"
+HELP = "由数据仓库重新生成全市报告、各单位简报和索引 / re-render the city report, digests and index from a warehouse"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
 Render the city comparative report (HTML, DOCX, XLSX, Markdown, PDF), one digest per township

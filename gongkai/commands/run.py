@@ -11,10 +11,11 @@ from gongkai.commands.review import DEFAULT_REVIEWS
 from gongkai.commands.sql import query_hint
 from gongkai.paths import shown_name
 
-HELP = "load report years into the warehouse, check them and publish"
+HELP = "读取、核对并发布年度报告，生成报告 / load report years into the warehouse, check them and publish"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
-Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
+运行年度流程：找到报送的报告，读取新增和改动的文件，载入数据仓库，核对，评分排名，发布数据仓库和
+Parquet 导出，并生成报告；没有找到任何文件时不发布。 —— Run the annual flow: find the submitted reports (a raw folder laid out as <dir>/<year>/<file>,
 or a CSV of unit,year,url), read new and changed files, load them into a copy of the DuckDB
 warehouse, run the consistency checks, store the rankings, publish the warehouse atomically
 with a Parquet export, and render the reports."""
@@ -184,5 +185,18 @@ def run(args) -> int:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)
         return 1
+    if result.get("nothing_found"):
+        print(nothing_found_text(str(source), result["years"], args.warehouse), file=sys.stderr)
+        return 1
     sys.stdout.write(summary_text(result, time.perf_counter() - started))
     return 0
+
+
+def nothing_found_text(source: str, years: str | None, warehouse: str) -> str:
+    """The warning of a run that found no report file: in Chinese, with English beside it."""
+    which = f" {years} 年度的" if years else ""
+    return (f"gongkai run: 在 {source} 中没有找到{which}报告文件，数据仓库和报告均未更新"
+            f"（{warehouse} 保持原样）。请检查 --source 和 --year/--years。\n"
+            f"  warning: no report files found under {source}"
+            + (f" for {years}" if years else "")
+            + "; nothing was published.")

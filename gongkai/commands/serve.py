@@ -21,7 +21,7 @@ from gongkai.commands.run import add_decision_files, decision_files
 def register(sub) -> None:
     """Add the ``serve`` subcommand."""
     p = sub.add_parser(
-        "serve", help="serve the annual flow on a schedule against a Prefect server",
+        "serve", help="按计划运行年度流程 / serve the annual flow on a schedule against a Prefect server",
         description="Register the annual flow as the deployment gongkai-annual/NAME with a "
                     "schedule and default parameters on the Prefect server of PREFECT_API_URL "
                     "(start one with `prefect server start`), and run its scheduled and "

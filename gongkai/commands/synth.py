@@ -26,7 +26,7 @@ def _list(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
-HELP = "generate synthetic annual reports (with truth files and an error manifest)"
+HELP = "生成模拟年度报告（含答案和差错清单）/ generate synthetic annual reports (with truth files and an error manifest)"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
 Generate realistic, internally consistent annual reports of township units in every layout

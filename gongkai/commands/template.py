@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gongkai import template as tpl
 
-HELP = "write the office's Excel form (--xlsx FILE) or list the cell codes"
+HELP = "生成 Excel 填报表或列出单元格代码 / write the office's Excel form (--xlsx FILE) or list the cell codes"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
 Write the office's own Excel form for townships to fill in (one sheet per table plus 封面 and

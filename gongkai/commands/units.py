@@ -24,7 +24,7 @@ from pathlib import Path
 def register(sub) -> None:
     """Add the ``units`` subcommand and its own subcommands."""
     p = sub.add_parser(
-        "units", help="the unit registry: init, list, check, diff, missing reports",
+        "units", help="单位名录：初始化、列出、核对、比较、未报送 / the unit registry: init, list, check, diff, missing reports",
         description="The unit registry (a CSV of the township-level units with their periods, "
                     "renames, merges and splits; see docs/registry.md).")
 

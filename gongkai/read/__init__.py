@@ -361,7 +361,9 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "正文在表格中途结束，之后的单元格未出现在文中（未作推测）",
                          "the text ends part-way through a table; the cells after it are not in "
                          "the text (none were invented)", where)
-    tables = (("t2", t.t2_codes(), "表二"), ("t3", t.t3_codes(), "表三"), ("t4", t.t4_codes(), "表四"))
+    tables = (("t2", t.t2_codes(), "表二（主动公开政府信息情况）"),
+              ("t3", t.t3_codes(), "表三（收到和处理政府信息公开申请情况）"),
+              ("t4", t.t4_codes(), "表四（政府信息公开行政复议、行政诉讼情况）"))
     if not truncated and not labelled and not any(
             c in report.sources or c in not_read for _, codes, _ in tables for c in codes):
         # not one label or value of any table: the file is not a report (one reason, not three)
@@ -373,14 +375,14 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
         seen = [c for c in codes if c in report.sources or c in not_read]
         if not seen and table in labelled:
             report.add_issue("table_without_values", "warning",
-                             f"{zh}（{table}）的行标签在文中，但没有读到任何数值",
+                             f"{zh}的行标签在文中，但没有读到任何数值",
                              f"table {table}: its row labels are in the text, but no value was "
                              "found beside them", table)
         elif not seen and truncated:
-            report.add_issue("missing_table", "warning", f"{zh}（{table}）在正文结束前未出现",
+            report.add_issue("missing_table", "warning", f"{zh}在正文结束前未出现",
                              f"table {table} is not in the text (the text ends before it)", table)
         elif not seen:
-            report.add_issue("missing_table", "error", f"未找到{zh}（{table}）的数据",
+            report.add_issue("missing_table", "error", f"未找到{zh}的数据",
                              f"table {table} not found", table)
         elif len(seen) < len(codes):
             unseen = [c for c in codes if c not in set(seen)]

@@ -34,6 +34,19 @@ def reject_reason(report: ParsedReport) -> str | None:
     return "no table cell could be read"
 
 
+def reject_reason_zh(report: ParsedReport) -> str | None:
+    """``reject_reason`` in Chinese, for the clerk (``gongkai check``), or None when the
+    report can be loaded."""
+    if report.template is not None and report.is_readable:
+        return None
+    errors = [i for i in report.issues if i.severity == "error"]
+    if errors:
+        return errors[0].message_zh
+    if report.template is None:
+        return "没有找到任何一种格式版本的报告表格（表二、表三、表四）"
+    return "表格中没有读到任何单元格"
+
+
 def year_unknown_issue() -> Issue:
     """The issue of a file filed in no year folder whose text states no year either."""
     return Issue("year_unknown", "error",

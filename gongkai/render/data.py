@@ -34,6 +34,7 @@ from gongkai.render.model import (
     FlaggedValue,
     HistoryYear,
     Indicator,
+    InferredCell,
     IssueUnit,
     LeagueRow,
     MetricRate,
@@ -50,7 +51,6 @@ from gongkai.render.model import (
 log = logging.getLogger(__name__)
 
 STORED_RANKINGS_SQL = SQL_DIR / "intermediate" / "stored_rankings.sql"
-FLAGGED_VALUES_SQL = SQL_DIR / "intermediate" / "v_flagged_values.sql"
 # the views a render reads, computed once per render (identifiers, never input)
 READ_VIEWS = (
     "v_rank_unit_years", "v_rank_findings", "v_rank_finding_cells", "v_indicator_scores",
@@ -77,6 +77,8 @@ FIT = {
 }
 # the densest print of a digest (``Digest.density``: 0 normal … MAX_DENSITY)
 MAX_DENSITY = 2
+# the rows of table 三 that are outcomes of the applications (办理结果构成)
+OUTCOME_ROWS = ("granted", "partial", "denied", "unable", "not_processed", "other")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -111,7 +113,6 @@ def connect(warehouse: str | Path) -> tuple[duckdb.DuckDBPyConnection, Method]:
             log.info("render: %s; the league table is computed with the method in force",
                      "no stored league table" if stored is None
                      else f"the stored league table has method {stored}")
-        con.execute(FLAGGED_VALUES_SQL.read_text(encoding="utf-8"))
         for view in READ_VIEWS:
             table = f"render_{view}"
             con.execute(f"create or replace temp table {table} as select * from {view}")
@@ -173,37 +174,19 @@ def league_groups(table: list[LeagueRow]) -> list[PeerGroup]:
 
 
 def totals_yoy(con: duckdb.DuckDBPyConnection, year: int) -> list[TotalCell]:
-    """Every cell's city total this year with last year's, in template order."""
+    """Every line's city total this year with last year's, in the template's order."""
     return [TotalCell.from_row(r) for r in rows(
         con, "select * from v_city_totals_yoy where report_year = ? "
-             "order by cell_position nulls last, cell_code", [year])]
+             "order by cell_position, cell_code", [year])]
 
 
 def t3_rows(totals: list[TotalCell]) -> list[T3Row]:
-    """Table 三 by row (the 总计 column), sub-rows of 不予公开 etc. summed into their group.
-
-    A group's value is null when none of its cells holds a number; blank cells are counted.
-    """
-    groups: dict[str, T3Row] = {}
-    for r in totals:
-        if r.table_code != "t3" or r.col_code != "total":
-            continue
-        key = r.row_code.split(".")[0]
-        g = groups.setdefault(key, T3Row(key, wording.T3_LABELS.get(key, key)))
-        if r.total_value is not None:
-            g.value = (g.value or 0) + r.total_value
-        if r.prev_total_value is not None:
-            g.prev = (g.prev or 0) + r.prev_total_value
-        g.blank_cells += r.blank_or_unreadable
-        g.units_with_value = max(g.units_with_value, r.units_with_value or 0)
-    out = []
-    for key in wording.T3_LABELS:
-        if key in groups:
-            g = groups[key]
-            g.change = g.value - g.prev if g.value is not None and g.prev is not None else None
-            g.change_pct = g.change / g.prev if g.change is not None and g.prev else None
-            out.append(g)
-    return out
+    """Table 三 by row in the 总计 column: the lines of its rows and of its groups of sub-rows
+    (whose sums ``v_city_totals`` makes, with one mapping for both template versions)."""
+    lines = {r.row_code: r for r in totals if r.table_code == "t3" and r.col_code == "total"}
+    return [T3Row(key, label, r.total_value, r.prev_total_value, r.blank_or_unreadable,
+                  r.units_with_value or 0, r.change, r.change_pct, r.left_out_cells)
+            for key, label in wording.T3_LABELS.items() if (r := lines.get(key)) is not None]
 
 
 def t4_rows(totals: list[TotalCell]) -> list[T4Block]:
@@ -216,6 +199,7 @@ def t4_rows(totals: list[TotalCell]) -> list[T4Block]:
                                                     wording.T4_BLOCK_LABELS.get(r.row_code)))
         b.cols[r.col_code] = r.total_value
         b.blank_cells += r.blank_or_unreadable
+        b.left_out_cells += r.left_out_cells
         if r.col_code == "total":
             b.prev_total = r.prev_total_value
             b.change = r.change
@@ -248,6 +232,16 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
                         "and u.report_year = f.report_year where f.report_year = ? "
                         "order by u.peer_group_order, f.unit_code", [year])
     city_figures = CityFigures.from_row(figures[0]) if figures else CityFigures(year)
+    t3, t4 = t3_rows(totals), t4_rows(totals)
+    t2 = [r for r in totals if r.table_code == "t2"]
+    notes = {
+        "applications": wording.left_out_note(sum(r.left_out_cells for r in t3)),
+        "outcomes": wording.left_out_note(sum(r.left_out_cells for r in t3
+                                              if r.row in OUTCOME_ROWS)),
+        "litigation": wording.left_out_note(sum(b.left_out_cells for b in t4)),
+        "active": "".join((wording.left_out_note(sum(r.left_out_cells for r in t2)),
+                           wording.other_template_note(city_figures.units_other_template))),
+    }
     return CityReport(
         year=year,
         city=city_name(con),
@@ -256,9 +250,9 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
         figures=city_figures,
         prev_figures=CityFigures.from_row(prev_figures[0]) if prev_figures else None,
         series=[YearFigures.from_row(r) for r in series],
-        t3=t3_rows(totals),
-        t4=t4_rows(totals),
-        t2=[r for r in totals if r.table_code == "t2"],
+        t3=t3,
+        t4=t4,
+        t2=t2,
         totals=totals,
         outcomes=[Outcome.from_row(r) for r in outcomes],
         rates=[MetricRate.from_row(r) for r in rates],
@@ -269,6 +263,7 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
         flagged=[FlaggedValue.from_row(r) for r in flagged],
         context=[UnitContext.from_row(r) for r in context],
         overview=overview(city_figures, year),
+        notes=notes,
         appendix=appendix(con, year),
     )
 
@@ -295,10 +290,12 @@ def overview(f: CityFigures, year: int) -> str:
             f"综合得分平均{fmt.num(f.mean_score)}分、中位数{fmt.num(f.median_score)}分；"
             f"优秀{f.units_excellent}个、良好{f.units_good}个、合格{f.units_pass}个、"
             f"不合格{f.units_fail}个。本年新收申请{fmt.num(f.applications)}件"
-            + (f"（{f.applications_blank}个单位空白）" if f.applications_blank else "")
+            + (f"（{f.applications_blank}个单位空白或{wording.LEFT_OUT}）"
+               if f.applications_blank else "")
             + "，公开率" + fmt.rate(f.disclosure_status, f.disclosed, f.disclosure_base,
                                    f.disclosure_rate)
-            + f"；行政复议{fmt.num(f.review_total)}件，行政诉讼{fmt.num(f.suit_total)}件。")
+            + f"；行政复议{fmt.num(f.review_total)}件，行政诉讼{fmt.num(f.suit_total)}件。"
+            + wording.overview_left_out(f.left_out_values))
     if not f.has_check_run:
         return text + wording.NO_CHECK_RUN
     return (text + wording.error_units_sentence(f.units_with_errors, f.error_findings)
@@ -426,6 +423,8 @@ def print_features(d: Digest, chars: float, ref_chars: float) -> dict[str, float
                       ref_chars)
     blank = (_lines(wording.BLANKS_HEAD + d.blank_summary, ref_chars)
              if d.blank_cells or d.unread_cells else 0)
+    # the cells read with doubt are summarised in a box like the blank cells
+    blank += _lines(wording.H_INFERRED + d.inferred_summary, ref_chars) if d.inferred else 0
     # the excerpt keeps its line breaks (pre-wrap)
     excerpt = sum(max(1, _lines(line, chars)) for line in d.excerpt.split("\n")) if d.excerpt else 0
     return {"base": 1, "entry_line": entry, "ref_line": ref, "blank_line": blank,
@@ -519,6 +518,10 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) ->
             where n.section_code = 's5'
             order by n.submission_id, n.position nulls last""", [year]):
         problems.setdefault(r["submission_id"], r["text"])
+    inferred = _grouped([InferredCell.from_row(r) for r in rows(
+        con, "select unit_code, cell_code, value, raw_text, location, confidence_reason "
+             "from v_current_cells where report_year = ? and confidence = 'inferred' "
+             "order by unit_code, cell_position, cell_code", [year])], "unit_code")
     peers = {g.name: [Peer.from_row(vars(r)) for r in g.rows] for g in city.groups}
     unit_names = {r.unit_code: r.unit_name for r in city.league}
     out = []
@@ -545,6 +548,7 @@ def digests(con: duckdb.DuckDBPyConnection, method: Method, city: CityReport) ->
             blank_cells=blank_seen, unread_cells=blank_unread,
             history=[HistoryYear.from_row(h) for h in history.get(code, [])],
             problems_text=problems.get(me.submission_id),
+            inferred=inferred.get(code, []),
         )
         digest.density = density(digest)
         out.append(digest)

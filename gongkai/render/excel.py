@@ -41,6 +41,11 @@ def _cell_value(value):
     return value
 
 
+def _note(note: str, extra: str | None) -> str:
+    """A sheet's note with the table's own note (values left out) after it."""
+    return f"{note} · {extra}" if extra else note
+
+
 def _sheet(wb, title: str, header: list[str], body: list[list], note: str | None = None,
            formats: dict[int, str] | None = None) -> None:
     """A sheet holding one table: a note, a bold header repeated on every printed page, the
@@ -117,10 +122,11 @@ def city_report_xlsx(d: CityReport, method_lines: list[str], path: Path, stamp: 
     _sheet(wb, "表三汇总",
            [w.T3_HEADER_FIRST, f"{d.year}年", f"{d.year - 1}年", "增减", "增减率", "空白格"],
            [[r.label, r.value, r.prev, r.change, r.change_pct, r.blank_cells] for r in d.t3],
-           note=note + " · 空白不计为0", formats={4: SHARE})
+           note=_note(note + " · 空白不计为0", d.notes.get("applications")), formats={4: SHARE})
     _sheet(wb, "办理结果", w.OUTCOME_HEADER,
            [[o.outcome_name, o.value, o.share, o.prev_value, o.prev_share, o.blank_cells]
-            for o in d.outcomes], note=note, formats={2: SHARE, 4: SHARE})
+            for o in d.outcomes], note=_note(note, d.notes.get("outcomes")),
+           formats={2: SHARE, 4: SHARE})
     _sheet(wb, "参考指标",
            ["单位", "新收申请", "办理总数", "予以公开＋部分公开", "公开率", "公开率（显示）",
             "结转下年", "行政复议", "复议纠正", "复议已审结", "复议纠错率（显示）", "行政诉讼",
@@ -137,19 +143,23 @@ def city_report_xlsx(d: CityReport, method_lines: list[str], path: Path, stamp: 
     _sheet(wb, "复议诉讼",
            ["类别", *w.T4_COL_LABELS.values(), "上年总计", "增减", "空白格"],
            [[b.label, *[b.cols.get(k) for k in w.T4_COL_LABELS], b.prev_total, b.change,
-             b.blank_cells] for b in d.t4], note=note)
+             b.blank_cells] for b in d.t4], note=_note(note, d.notes.get("litigation")))
     _sheet(wb, "主动公开",
            ["项目", "栏目", f"{d.year}年", f"{d.year - 1}年", "增减", "空白格"],
            [[r.row_label or r.row_code, r.col_label or r.col_code, r.total_value,
-             r.prev_total_value, r.change, r.blank_or_unreadable] for r in d.t2], note=note)
+             r.prev_total_value, r.change, r.blank_or_unreadable] for r in d.t2],
+           note=_note(note, d.notes.get("active")))
     _sheet(wb, "全市汇总（逐格）",
            ["表", "行", "列", f"{d.year}年合计", f"{d.year - 1}年合计", "增减", "增减率",
-            "报送单位", "有数值单位", "空白格", "无法识别格", "未读到格", "单元格代码"],
+            "报送单位", "有数值单位", "空白格", "无法识别格", "未读到格", f"{w.LEFT_OUT}格",
+            f"{w.LEFT_OUT}数值之和", "单元格代码"],
            [[w.TABLE_NAMES.get(r.table_code, r.table_code), r.row_label or r.row_code,
              r.col_label or r.col_code, r.total_value, r.prev_total_value, r.change,
              r.change_pct, r.units_reporting, r.units_with_value, r.blank_cells,
-             r.unreadable_cells, r.unseen_cells, r.cell_code] for r in d.totals],
-           note=note + " · 合计只加总填有数字的单元格，空白不计为0", formats={6: SHARE})
+             r.unreadable_cells, r.unseen_cells, r.left_out_cells, r.left_out_value,
+             r.cell_code] for r in d.totals],
+           note=note + " · 合计只加总填有数字的单元格，空白不计为0；经检查有误或读取存疑的数值"
+                       + f"{w.LEFT_OUT}合计", formats={6: SHARE})
     for title, units in (("错误单位", d.error_units), ("提醒单位", d.warning_units)):
         _sheet(wb, title, [*w.ISSUE_UNITS_HEADER, "单位代码"],
                [[e.unit_name, e.peer_group, e.n_findings, e.n_extraction, e.rules, e.unit_code]
@@ -157,8 +167,7 @@ def city_report_xlsx(d: CityReport, method_lines: list[str], path: Path, stamp: 
     _sheet(wb, "有误或存疑数值", [*w.FLAGGED_HEADER, "是否计入全市合计", "单元格代码"],
            [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text, v.place, v.reason,
              "是" if v.in_city_total else "否", v.cell_key] for v in d.flagged],
-           note=note + " · " + (w.FLAGGED_IN_TOTAL if d.flagged_in_total
-                                else w.FLAGGED_LEFT_OUT))
+           note=note + " · " + d.flagged_sentence)
     _sheet(wb, "历年趋势",
            ["年度", "应报送", "已报送", "新收申请", "办理总数", "行政复议", "行政诉讼", "平均得分",
             "中位得分"],

@@ -123,6 +123,8 @@ class CityFigures(Row):
     suit_decided: float | None = None
     suit_correction_status: str | None = None
     suit_correction_rate: float | None = None
+    left_out_values: int = 0
+    units_other_template: int = 0
 
 
 @dataclass
@@ -142,7 +144,8 @@ class MetricRate(Row):
 
 @dataclass
 class TotalCell(Row):
-    """The city total of one cell with last year's (``v_city_totals_yoy``)."""
+    """The city total of one line (a cell of the year's template, or a group of table 三's
+    sub-rows) with last year's (``v_city_totals_yoy``)."""
 
     cell_code: str
     table_code: str
@@ -159,6 +162,9 @@ class TotalCell(Row):
     prev_total_value: float | None
     change: float | None
     change_pct: float | None
+    is_group: bool = False
+    left_out_cells: int = 0
+    left_out_value: float | None = None
 
     @property
     def blank_or_unreadable(self) -> int:
@@ -168,7 +174,8 @@ class TotalCell(Row):
 
 @dataclass
 class T3Row:
-    """A row of table 三 (the 总计 column), its sub-rows summed; blank cells counted."""
+    """A row of table 三 (the 总计 column): its line of the city totals, a group's sub-rows
+    added in SQL (``v_city_totals``); blank cells and values left out counted."""
 
     row: str
     label: str
@@ -178,6 +185,7 @@ class T3Row:
     units_with_value: int = 0
     change: float | None = None
     change_pct: float | None = None
+    left_out_cells: int = 0
 
 
 @dataclass
@@ -188,6 +196,7 @@ class T4Block:
     label: str | None
     cols: dict[str, float | None] = field(default_factory=dict)
     blank_cells: int = 0
+    left_out_cells: int = 0
     prev_total: float | None = None
     change: float | None = None
 
@@ -203,6 +212,7 @@ class Outcome(Row):
     blank_cells: int
     prev_value: float | None = None
     prev_share: float | None = None
+    left_out_cells: int = 0
 
 
 @dataclass
@@ -239,11 +249,17 @@ class FlaggedValue(Row):
     rule_ids: str
     is_read_with_doubt: bool
     in_city_total: bool
+    is_inferred: bool = False
+    confidence_reason: str | None = None
 
     @property
     def label(self) -> str:
-        """The cell in words."""
-        return wording.cell_label(self.cell_key, self.row_label, self.col_label)
+        """The cell in words, as the digests name it (表三 属于国家秘密／商业企业: the row
+        without its numbering 1. or （一）); the stored labels for a cell the template
+        does not name."""
+        short = wording.short_cell_label(self.cell_key)
+        return short if self.cell_key not in short else wording.cell_label(
+            self.cell_key, self.row_label, self.col_label)
 
     @property
     def shown(self) -> str:
@@ -257,8 +273,12 @@ class FlaggedValue(Row):
 
     @property
     def reason(self) -> str:
-        """Why the value is listed: the rules' names, and the doubt about our reading."""
-        names = "；".join(wording.rule_name(r) for r in self.rule_ids.split("、"))
+        """Why the value is listed: the rules' names, and the doubt about our reading (for a
+        value placed by inference, how it was placed)."""
+        names = "；".join(wording.rule_name(r) for r in self.rule_ids.split("、") if r)
+        if self.is_inferred:
+            doubt = f"{wording.READ_IN_DOUBT}：{wording.inferred_reason(self.confidence_reason)}"
+            return f"{names}（{doubt}）" if names else doubt
         return names + (wording.READ_WITH_DOUBT if self.is_read_with_doubt else "")
 
 
@@ -325,12 +345,22 @@ class CityReport:
     flagged: list[FlaggedValue]
     context: list[UnitContext]
     overview: str = ""
+    # the note under each table of totals (applications, outcomes, litigation, active): the
+    # values it leaves out, units on the other template version; "" for none
+    notes: dict[str, str] = field(default_factory=dict)
     appendix: Appendix = field(default_factory=Appendix)  # the office's reviews, corrections
 
     @property
     def flagged_in_total(self) -> bool:
         """True when any listed value is still added into the city totals."""
         return any(v.in_city_total for v in self.flagged)
+
+    @property
+    def flagged_sentence(self) -> str:
+        """The sentence above the list of flagged values: how many, and that the totals
+        leave them out."""
+        return wording.flagged_sentence(len(self.flagged),
+                                        sum(1 for v in self.flagged if v.in_city_total))
 
     @property
     def missing(self) -> list[LeagueRow]:
@@ -472,6 +502,29 @@ class FindingGroup:
 
 
 @dataclass
+class InferredCell(Row):
+    """A cell of a unit's report the reader placed by inference (``v_current_cells``)."""
+
+    unit_code: str
+    cell_code: str
+    value: float | None
+    raw_text: str | None
+    location: str | None
+    confidence_reason: str | None
+
+    @property
+    def reason(self) -> str:
+        """How it was placed, in Chinese."""
+        return wording.inferred_reason(self.confidence_reason)
+
+    @property
+    def ref(self) -> str:
+        """The cell, its value and where it was read, in few words."""
+        return wording.cell_ref(wording.short_cell_label(self.cell_code), fmt.num(self.value, 4),
+                                self.raw_text, wording.location(self.location))
+
+
+@dataclass
 class DigestFigure:
     """A figure of a unit beside the city median."""
 
@@ -530,6 +583,9 @@ class Digest:
     unread_cells: list[str]
     history: list[HistoryYear]
     problems_text: str | None
+    # the cells the reader placed by inference (gongkai parse: confidence inferred), in
+    # template order: read with doubt, so neither the township's error nor in the totals
+    inferred: list[InferredCell] = field(default_factory=list)
     # how tightly the page is printed: 0 normal; each level up uses smaller type and leaves
     # more of what is not about the unit's own problems off the printed page (DENSITY_LEVELS)
     density: int = 0
@@ -556,6 +612,16 @@ class Digest:
         """The blank cells the findings name, summarised for the printed page."""
         return wording.blank_summary(
             [(c.cell_key, c.raw_text) for c in self.blank_cells], self.unread_cells)
+
+    @property
+    def inferred_summary(self) -> str:
+        """The cells placed by inference, for the printed page ("" for none): how many, how
+        they were placed, and the non-zero ones by name (表三 予以公开／自然人＝5（第73行））."""
+        if not self.inferred:
+            return ""
+        return wording.inferred_summary(
+            len(self.inferred), [c.reason for c in self.inferred],
+            [c.ref for c in self.inferred if c.value])
 
     @property
     def lost_points(self) -> str:

@@ -32,6 +32,12 @@ from gongkai.render.word_parts import (
 )
 
 
+def note(doc, text: str | None) -> None:
+    """The note under a table of totals (values left out), when it has one."""
+    if text:
+        para(doc, text, size=8.5, colour=MUTED)
+
+
 def _issue_table(doc, units: list[IssueUnit]) -> None:
     table(doc, w.ISSUE_UNITS_HEADER,
           [[e.unit_name, e.peer_group, e.n_findings, e.n_extraction, e.rules] for e in units],
@@ -92,11 +98,13 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
           [[r.label, fmt.num(r.value), fmt.num(r.prev), fmt.signed(r.change),
             fmt.signed_pct(r.change_pct), r.blank_cells] for r in d.t3],
           numeric={1, 2, 3, 4, 5})
+    note(doc, d.notes.get("applications"))
     heading(doc, w.H_OUTCOMES, 2)
     table(doc, w.OUTCOME_HEADER,
           [[o.outcome_name, fmt.num(o.value), fmt.pct(o.share), fmt.num(o.prev_value),
             fmt.pct(o.prev_share), o.blank_cells] for o in d.outcomes],
           numeric={1, 2, 3, 4, 5})
+    note(doc, d.notes.get("outcomes"))
     picture(doc, charts["outcomes"], 16, f"图3 {charts['outcomes'].title}")
     heading(doc, w.H_CONTEXT, 2)
     table(doc, ["单位", "新收申请", "办理总数", "公开率", "结转下年", "行政复议", "行政诉讼"],
@@ -110,6 +118,7 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
           [[b.label, *[fmt.num(b.cols.get(k)) for k in w.T4_COL_LABELS],
             fmt.num(b.prev_total), fmt.signed(b.change), b.blank_cells] for b in d.t4],
           numeric=set(range(1, 9)))
+    note(doc, d.notes.get("litigation"))
     para(doc, "行政复议纠错率：" + fmt.rate(f.review_correction_status, f.review_corrected,
                                        f.review_decided, f.review_correction_rate)
          + f"（纠正{fmt.num(f.review_corrected)}件，已审结{fmt.num(f.review_decided)}件）"
@@ -122,6 +131,7 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
           [[r.row_label or r.row_code, r.col_label or r.col_code, fmt.num(r.total_value, 2),
             fmt.num(r.prev_total_value, 2), fmt.signed(r.change, 2), r.blank_or_unreadable]
            for r in d.t2], size=8, numeric={2, 3, 4, 5})
+    note(doc, d.notes.get("active"))
 
     for key, units, none in (("errors", d.error_units, w.NO_ERROR_UNITS),
                              ("warnings", d.warning_units, w.NO_WARNING_UNITS)):
@@ -135,7 +145,7 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
 
     heading(doc, w.city_heading("flagged"))
     if d.flagged:
-        para(doc, w.FLAGGED_IN_TOTAL if d.flagged_in_total else w.FLAGGED_LEFT_OUT, size=8.5)
+        para(doc, d.flagged_sentence, size=8.5)
         table(doc, w.FLAGGED_HEADER,
               [[v.unit_name, v.label, v.shown, v.value_unit, v.raw_text or "", v.place,
                 v.reason] for v in d.flagged], size=8, numeric={2})
@@ -197,6 +207,8 @@ def digest_docx(d: Digest, method_lines: list[str], path: Path, stamp: str) -> P
     if d.blank_cells or d.unread_cells:
         para(doc, w.BLANKS_HEAD.format(n=len(d.blank_cells) + len(d.unread_cells))
              + d.blank_summary, size=7, colour=NOTE)
+    if d.inferred:
+        para(doc, f"{w.H_INFERRED}：{d.inferred_summary}", size=7, colour=NOTE)
     heading(doc, w.H_INDICATORS, 2)
     table(doc, w.INDICATOR_HEADER,
           [[i.name, fmt.num(i.weight), w.UNRATED if i.score is None else fmt.num(i.score * 100),

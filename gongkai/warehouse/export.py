@@ -9,10 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-# tables that carry report_year and are exported to Parquet partitioned by it
-PARTITIONED_TABLES = ("submissions", "cells", "narratives", "narrative_figures", "parse_issues",
-                      "findings")
-# small tables exported to Parquet as a single file each
+# Every table of the warehouse is exported (docs/warehouse.md lists them; a test compares):
+# a table with a report_year column partitioned by it, any other as a single file. Views are
+# not exported (they are queries over the tables), except the views of constants the docs
+# list among the tables.
+CONSTANT_VIEWS = ("value_rules",)
+# the single-file tables a run rewrites after publishing (refresh_plain_table)
 PLAIN_TABLES = ("units", "runs", "check_runs")
 
 
@@ -21,24 +23,42 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _ident(name: str) -> str:
+    """A table name of the catalog as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def parquet_dir(published: str | Path) -> Path:
     """The Parquet export folder beside a warehouse file (``gongkai.duckdb`` → ``parquet/``)."""
     return Path(published).with_name("parquet")
 
 
 def _copy_plain(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
-    """One small table (a constant of this module) to one Parquet file."""
-    con.execute(f"copy (select * from {table}) to {_sql_path(target)} "
+    """One table of the warehouse's own catalog to one Parquet file."""
+    con.execute(f"copy (select * from {_ident(table)}) to {_sql_path(target)} "
                 "(format parquet, compression zstd)")
+
+
+def exported_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
+    """The tables the export writes, as (name, partitioned by report_year), by name: every
+    base table of the warehouse and the views of constants (CONSTANT_VIEWS)."""
+    return [(name, bool(partitioned)) for name, partitioned in con.execute(
+        "select t.table_name, exists (select 1 from information_schema.columns as c "
+        "    where c.table_schema = t.table_schema and c.table_name = t.table_name "
+        "    and c.column_name = 'report_year') "
+        "from information_schema.tables as t "
+        "where t.table_schema = 'main' and t.table_catalog = current_database() "
+        "and (t.table_type = 'BASE TABLE' or t.table_name in (select unnest(?))) "
+        "order by t.table_name", [list(CONSTANT_VIEWS)]).fetchall()]
 
 
 def export_parquet(warehouse: str | Path, out_dir: str | Path,
                    tables: Iterable[str] | None = None) -> Path:
     """Export the warehouse's tables to Parquet, swapping the folder in when complete.
 
-    Tables with ``report_year`` are partitioned by it (``cells/report_year=2019/…``); the
-    small tables become one file each. The previous export stays in place until the new
-    one is written.
+    Every table (``exported_tables``): those with ``report_year`` are partitioned by it
+    (``cells/report_year=2019/…``), the others become one file each. The previous export
+    stays in place until the new one is written.
     """
     build_parquet(warehouse, out_dir, tables)
     return swap_parquet(out_dir)
@@ -61,20 +81,17 @@ def build_parquet(warehouse: str | Path, out_dir: str | Path,
     building.mkdir(parents=True)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        present = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
-        ).fetchall()}
         wanted = set(tables) if tables is not None else None
-        for table in PARTITIONED_TABLES + PLAIN_TABLES:
-            if table not in present or (wanted is not None and table not in wanted):
-                continue
-            rows = con.execute(f"select count(*) from {table}").fetchall()[0][0]
-            if rows == 0:
+        for table, partitioned in exported_tables(con):
+            if wanted is not None and table not in wanted:
                 continue
             target = building / table
-            if table in PARTITIONED_TABLES:
+            if partitioned:
+                rows = con.execute(f"select count(*) from {_ident(table)}").fetchall()[0][0]
+                if rows == 0:
+                    continue  # no year to partition by: no folder
                 con.execute(
-                    f"copy (select * from {table}) to {_sql_path(target)} "
+                    f"copy (select * from {_ident(table)}) to {_sql_path(target)} "
                     "(format parquet, partition_by (report_year), compression zstd)"
                 )
             else:

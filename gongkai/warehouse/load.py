@@ -183,7 +183,8 @@ def _cell_codes(report: ParsedReport) -> list[str]:
 
 def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None) -> None:
     codes = _cell_codes(report)
-    values, raws, locations, statuses, notes, confidences = [], [], [], [], [], []
+    values, raws, locations, statuses, notes = [], [], [], [], []
+    confidences, reasons = [], []
     for code in codes:
         value = report.cells.get(code)
         source = report.sources.get(code)
@@ -193,12 +194,14 @@ def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None
             locations.append(source.location)
             notes.append(source.note)
             confidences.append(source.confidence)
+            reasons.append(source.reason)
         else:
             status = "value" if value is not None else "unseen"
             raws.append("")
             locations.append(None)
             notes.append(None)
             confidences.append(None)
+            reasons.append(None)
         if status != "value":
             value = None  # blank and unreadable cells stay null, never 0
         values.append(None if value is None else float(value))
@@ -216,6 +219,7 @@ def _insert_cells(con, report: ParsedReport, key: _Key, buffer: RowBuffer | None
         "status": pa.array(statuses, pa.string()),
         "note": pa.array(notes, pa.string()),
         "confidence": pa.array(confidences, pa.string()),
+        "confidence_reason": pa.array(reasons, pa.string()),
     })
 
 

@@ -1,9 +1,10 @@
 """The warehouse's tables and views, and the reference rows every warehouse holds.
 
 ``create_schema`` runs the ``schema`` step of ``sql/manifest.toml`` (tables, then the staging
-and mart views) and fills ``cell_codes`` from the template spec; ``load_units`` stores the
-unit registry with its history (``units``, ``unit_periods``, ``unit_changes``). Safe on an existing warehouse: tables use ``if not
-exists``, columns ``add column if not exists``, views ``create or replace``.
+and mart views) and fills ``cell_codes`` and the city lines (``city_lines``,
+``city_line_cells``) from the template spec; ``load_units`` stores the unit registry with its
+history (``units``, ``unit_periods``, ``unit_changes``). Safe on an existing warehouse: tables
+use ``if not exists``, columns ``add column if not exists``, views ``create or replace``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ WIDE_TABLES = ("t2", "t3", "t4")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create every table and analyst view, and fill the ``cell_codes`` reference table."""
+    """Create every table and analyst view, and fill the reference tables of the template."""
     run_step(con, "schema", sql_dir=sql_dir)
     load_cell_codes(con)
+    load_city_lines(con)
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -101,3 +103,74 @@ def load_cell_codes(con: duckdb.DuckDBPyConnection) -> int:
         for name in rows[0]
     })
     return len(rows)
+
+
+def city_line_rows() -> tuple[list[dict], list[dict]]:
+    """The lines the city totals are counted on, and the cells each line adds up.
+
+    A line is a cell of a template version, or a group of table 三's sub-rows (（三）不予公开,
+    …, （六）其他处理: the group's code with the column, ``t3.denied.total``). A line adds the
+    cells of its code whichever version a unit used; a group line adds its sub-rows and the
+    group's own row where a version has one (the 2019 version's 其他处理 is one row, the 2021
+    version's three), so a unit that used the 2019 version counts in the 2021 version's
+    其他处理 and nothing counts twice. A cell that has another meaning in the other version
+    (table 二's columns were reworded and changed) has no line there. Returns one row per
+    version × line, in the version's template order (a group before its first sub-row), and
+    one row per line × cell it adds.
+    """
+    labels = {r["cell_code"]: r for r in cell_code_rows()}
+    groups = {g.code: g.labels[0] for g in tpl.t3_groups()}
+    lines: list[dict] = []
+    members: dict[str, set[str]] = {}
+    for version in tpl.VERSIONS:
+        t = tpl.get(version)
+        ordered: list[tuple[str, str, str, str, str | None, str | None, bool]] = []
+        for code in t.cell_codes:
+            table, row, col = split_code(code)
+            group = row.split(".")[0] if table == "t3" else None
+            if group in groups:
+                group_code = f"t3.{group}.{col}"
+                members.setdefault(group_code, set()).add(code)
+                if "." in row and not any(x[0] == group_code for x in ordered):
+                    # the group's line, before its first sub-row
+                    ordered.append((group_code, "t3", group, col, groups[group],
+                                    labels[code]["col_label"], True))
+            members.setdefault(code, set()).add(code)
+            ordered.append((code, table, row, col, *_version_labels(t, code, labels), False))
+        lines += [{"template": version, "line_code": code, "table_code": table,
+                   "row_code": row, "col_code": col, "row_label": row_label,
+                   "col_label": col_label, "position": position, "is_group": is_group}
+                  for position, (code, table, row, col, row_label, col_label, is_group)
+                  in enumerate(ordered, start=1)]
+    line_cells = [{"line_code": line, "cell_code": cell}
+                  for line in sorted(members) for cell in sorted(members[line])]
+    return lines, line_cells
+
+
+def _version_labels(t: tpl.Template, code: str, labels: dict) -> tuple[str | None, str | None]:
+    """A cell's official row and column labels in this version (table 二 is worded per
+    version: 处理决定数量 in 2019, 本年处理决定数量 in 2021)."""
+    table, row, col = split_code(code)
+    if table == "t2":
+        for b in t.t2_blocks:
+            for r in b.rows:
+                if r.code == row:
+                    return r.labels[0], next(c.labels[0] for c in b.cols if c.code == col)
+    return labels[code]["row_label"], labels[code]["col_label"]
+
+
+def load_city_lines(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace ``city_lines`` and ``city_line_cells`` with the lines of the template spec;
+    returns the number of lines."""
+    lines, line_cells = city_line_rows()
+    con.execute("delete from city_lines")
+    con.execute("delete from city_line_cells")
+    types = {"position": pa.int32(), "is_group": pa.bool_()}
+    insert_arrow(con, "city_lines", {
+        name: pa.array([r[name] for r in lines], types.get(name, pa.string()))
+        for name in lines[0]
+    })
+    insert_arrow(con, "city_line_cells", {
+        name: pa.array([r[name] for r in line_cells], pa.string()) for name in line_cells[0]
+    })
+    return len(lines)

@@ -150,10 +150,12 @@ final as (
             when f.value is null then
                 '正文中“' || coalesce(f.phrase, '') || '”的数字无法识别。'
             when p.n_missing > 0 then
-                '正文称“' || coalesce(f.phrase, '') || '”' || chk_num(f.value)
+                -- the phrase holds its number (本年新收…10件): the number is not repeated
+                '正文称' || coalesce('“' || f.phrase || '”', chk_num(f.value))
                 || '，但无法与表格核对：' || p.missing_text || '。'
             else
-                '正文称“' || coalesce(f.phrase, '') || '”' || chk_num(f.value)
+                -- the phrase holds its number (本年新收…10件): the number is not repeated
+                '正文称' || coalesce('“' || f.phrase || '”', chk_num(f.value))
                 || '，但表格中对应的数字为' || chk_num(p.table_value)
                 || '（' || f.compared_with || '），正文与表格应一致。'
         end as message_zh,

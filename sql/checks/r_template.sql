@@ -16,7 +16,7 @@ submissions_checked as (
 assessed as (
     select
         *,
-        case when report_year <= 2020 then 'v2019' else 'v2021' end as expected_template
+        template_in_force(report_year) as expected_template
     from submissions_checked
 ),
 

@@ -75,12 +75,13 @@ final as (
         r.in_force_value as actual,
         case
             when r.n_missing_this_year > 0 or r.prev_in_force_value is null then
+                -- the reasons joined by '；' (concat_ws skips the absent one): no '；。'
                 '表二“' || l.label || '”行无法与上年报告核对现行有效件数：'
-                || coalesce(r.missing_this_year || '；', '')
-                || case when r.prev_in_force_value is null
-                    then cast(r.prev_year as varchar) || '年报告“现行有效件数”'
-                        || chk_missing_word(r.prev_status, null)
-                    else '' end
+                || concat_ws('；', r.missing_this_year,
+                    case when r.prev_in_force_value is null
+                        then cast(r.prev_year as varchar) || '年报告“现行有效件数”'
+                            || chk_missing_word(r.prev_status, null)
+                    end)
                 || '。'
             else
                 '表二“' || l.label || '”行：' || cast(r.prev_year as varchar) || '年现行有效'

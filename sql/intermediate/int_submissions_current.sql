@@ -18,10 +18,7 @@ final as (
         s.unit_code,
         s.report_year,
         -- the grid of cells to expect: the detected template, else the one of the year
-        coalesce(
-            s.template,
-            case when s.report_year <= 2020 then 'v2019' else 'v2021' end
-        ) as template,
+        coalesce(s.template, template_in_force(s.report_year)) as template,
         s.template as template_detected,
         s.published_date,
         s.filed_unit_code,

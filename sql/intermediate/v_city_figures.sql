@@ -1,8 +1,11 @@
 -- v_city_figures: the city at a glance.
 -- grain: one row per report year.
--- Sums skip blank cells (blank is not zero) and the *_blank columns count the units whose
---   cell was blank or unreadable; the city rates use only the units whose operands are all
---   numbers (rate_units says how many), with the same min_sample rule as the units.
+-- The sums and rates add the values the city totals count (v_city_cells.counted_value): a
+--   value the checks name as wrong or that was read with doubt is left out like a blank
+--   (left_out_values counts them; v_flagged_values lists them), and blank is not zero. The
+--   *_blank columns count the units whose cell was not counted (blank, unreadable or left
+--   out); the city rates use only the units whose operands are all counted (the *_units
+--   columns say how many), with the same min_sample rule as the units.
 create or replace temp view v_city_figures as
 with
 
@@ -14,8 +17,48 @@ rankings as (
     select * from v_rankings
 ),
 
+-- each unit's figures as the city counts them: v_context_figures' operands over the counted
+-- values (a value left out is null, as a blank is)
+counted as (
+    select
+        c.submission_id,
+        max(c.counted_value) filter (where c.cell_code = 't3.new.total') as applications,
+        max(c.counted_value) filter (where c.cell_code = 't3.total.total') as handled,
+        max(c.counted_value) filter (where c.cell_code = 't3.granted.total') as granted,
+        max(c.counted_value) filter (where c.cell_code = 't3.partial.total') as partial,
+        max(c.counted_value) filter (where c.cell_code = 't4.review.corrected') as review_corrected,
+        max(c.counted_value) filter (where c.cell_code = 't4.review.total') as review_total,
+        max(c.counted_value) filter (where c.cell_code = 't4.review.pending') as review_pending,
+        max(c.counted_value) filter (where c.cell_code = 't4.suit_direct.corrected')
+        + max(c.counted_value) filter (where c.cell_code = 't4.suit_after_review.corrected')
+            as suit_corrected,
+        max(c.counted_value) filter (where c.cell_code = 't4.suit_direct.total')
+        + max(c.counted_value) filter (where c.cell_code = 't4.suit_after_review.total')
+            as suit_total,
+        max(c.counted_value) filter (where c.cell_code = 't4.suit_direct.pending')
+        + max(c.counted_value) filter (where c.cell_code = 't4.suit_after_review.pending')
+            as suit_pending,
+        count(*) filter (where c.is_left_out) as left_out_values,
+    from v_city_cells as c
+    group by c.submission_id
+),
+
 figures as (
-    select * from v_context_figures
+    select
+        u.report_year,
+        c.applications,
+        c.handled,
+        c.granted + c.partial as disclosed,
+        c.review_corrected,
+        c.review_total,
+        c.review_total - c.review_pending as review_decided,
+        c.suit_corrected,
+        c.suit_total,
+        c.suit_total - c.suit_pending as suit_decided,
+        coalesce(c.left_out_values, 0) as left_out_values,
+    from unit_years as u
+    inner join counted as c on c.submission_id = u.submission_id
+    where u.has_report
 ),
 
 latest_run as (
@@ -32,6 +75,10 @@ coverage as (
         count(*) as units_expected,
         count(*) filter (where has_report) as units_reporting,
         count(*) filter (where not has_report) as units_missing,
+        -- reports on the other template version than the year's: only their cells that mean
+        -- the same in both versions count in the city totals (v_city_totals)
+        count(*) filter (where has_report and template <> template_in_force(report_year))
+            as units_other_template,
     from unit_years
     group by report_year
 ),
@@ -91,6 +138,7 @@ sums as (
         sum(suit_decided) filter (where suit_corrected is not null) as suit_decided,
         count(*) filter (where suit_corrected is not null and suit_decided is not null)
             as suit_units,
+        sum(left_out_values) as left_out_values,
     from figures
     group by report_year
 ),
@@ -101,6 +149,7 @@ final as (
         c.units_expected,
         c.units_reporting,
         c.units_missing,
+        c.units_other_template,
         s.mean_score,
         s.median_score,
         s.min_score,
@@ -125,6 +174,7 @@ final as (
         m.suit_total, m.suit_corrected, m.suit_decided, m.suit_units,
         rate_status(m.suit_corrected, m.suit_decided) as suit_correction_status,
         rate_value(m.suit_corrected, m.suit_decided) as suit_correction_rate,
+        coalesce(m.left_out_values, 0) as left_out_values,
     from coverage as c
     left join scores as s on s.report_year = c.report_year
     left join error_units as e on e.report_year = c.report_year

@@ -1,15 +1,13 @@
 -- v_city_outcomes: how the city's applications were settled (办理结果的构成).
 -- grain: one row per report year × outcome (予以公开, 部分公开, 不予公开, 无法提供, 不予处理,
 --   其他处理).
--- value sums the '总计' column of the outcome's rows over the units whose cell holds a
---   number; blank_cells counts the cells of those rows that are blank or unreadable (blank
---   is not zero). share is of the sum of the six outcomes.
+-- value is the city total of the outcome's line in the '总计' column (v_city_totals: a
+--   group's line adds its sub-rows, and the 2019 version's 其他处理 row counts in the 2021
+--   version's 其他处理), so these figures are table 三's rows in the report; blank_cells
+--   counts the blank or unreadable cells of the line, left_out_cells the values left out.
+--   share is of the sum of the six outcomes.
 create or replace temp view v_city_outcomes as
 with
-
-unit_years as (
-    select * from v_rank_unit_years where has_report
-),
 
 outcome_names as (
     select * from (
@@ -23,29 +21,13 @@ outcome_names as (
     ) as o (outcome, outcome_order, outcome_name)
 ),
 
-outcome_cells as (
-    select
-        u.report_year,
-        split_part(c.row_code, '.', 1) as outcome,
-        c.value,
-        c.status,
-    from unit_years as u
-    inner join cells as c on c.submission_id = u.submission_id
-    where c.table_code = 't3' and c.col_code = 'total'
-),
-
-sums as (
-    select
-        report_year,
-        outcome,
-        sum(value) as value,
-        count(*) filter (where status <> 'value') as blank_cells,
-    from outcome_cells
-    group by report_year, outcome
+lines as (
+    select * from v_city_totals
+    where table_code = 't3' and col_code = 'total'
 ),
 
 years as (
-    select distinct report_year from unit_years
+    select distinct report_year from v_rank_unit_years where has_report
 ),
 
 final as (
@@ -54,12 +36,14 @@ final as (
         o.outcome,
         o.outcome_order,
         o.outcome_name,
-        s.value,
-        coalesce(s.blank_cells, 0) as blank_cells,
-        s.value / nullif(sum(s.value) over (partition by y.report_year), 0) as share,
+        l.total_value as value,
+        coalesce(l.blank_cells + l.unreadable_cells, 0) as blank_cells,
+        coalesce(l.left_out_cells, 0) as left_out_cells,
+        l.total_value / nullif(sum(l.total_value) over (partition by y.report_year), 0)
+            as share,
     from years as y
     cross join outcome_names as o
-    left join sums as s on s.report_year = y.report_year and s.outcome = o.outcome
+    left join lines as l on l.report_year = y.report_year and l.row_code = o.outcome
 )
 
 select * from final

@@ -4,7 +4,8 @@
 --   evidence says why, in a clerk's words. Rule metrics read the findings of the latest check
 --   run (v_rank_findings). The computed metrics are graded: on_time by the days before or
 --   after the deadline, sections and cells_filled by what the report holds, no_errors by
---   the error and warning findings no other metric stands for, narrative by the share of
+--   the separate mistakes (int_finding_causes) the error and warning findings no other
+--   metric stands for point to, narrative by the share of
 --   restated figures that agree with the tables, problems_concrete by the distinct items
 --   and the length of section 五, backlog by the share of applications carried over. A
 --   computed metric that stands for rules is not assessed when none of them ran, or when
@@ -153,16 +154,9 @@ cells_counted as (
     group by u.submission_id
 ),
 
+-- the findings no_errors counts and the separate mistakes they point to (int_finding_causes)
 finding_counts as (
-    select
-        f.submission_id,
-        count(*) filter (where f.severity = 'error') as n_errors,
-        count(*) filter (where f.severity = 'warning') as n_warnings,
-    from run_findings as f
-    where
-        rank_is_source_fail(f.status, f.responsibility)
-        and f.rule_id not in (select rule_id from metric_rules)
-    group by f.submission_id
+    select * from int_finding_causes
 ),
 
 figures_stated as (
@@ -264,8 +258,8 @@ computed_scores as (
                 case
                     when h.has_run then greatest(
                         0.0,
-                        1.0 - p.error_penalty * coalesce(e.n_errors, 0)
-                        - p.warning_penalty * coalesce(e.n_warnings, 0)
+                        1.0 - p.error_penalty * coalesce(e.n_error_causes, 0)
+                        - p.warning_penalty * coalesce(e.n_warning_causes, 0)
                     )
                 end
             when 'narrative' then
@@ -302,8 +296,12 @@ computed_scores as (
             when 'cells_filled' then '填写' || coalesce(c.n_filled, 0) || '/' || coalesce(c.n_cells, 0) || '格'
             when 'no_errors' then
                 case
-                    when h.has_run then coalesce(e.n_errors, 0) || '条错误、'
-                        || coalesce(e.n_warnings, 0) || '条提醒'
+                    when h.has_run then coalesce(e.n_errors, 0) || '条错误'
+                        || case when e.n_error_causes < e.n_errors
+                            then '（源自' || e.n_error_causes || '处差错）' else '' end
+                        || '、' || coalesce(e.n_warnings, 0) || '条提醒'
+                        || case when e.n_warning_causes < e.n_warnings
+                            then '（源自' || e.n_warning_causes || '处）' else '' end
                     else '未检查'
                 end
             when 'narrative' then

@@ -1,34 +1,82 @@
 -- v_city_totals
--- grain: one row per report year × cell code
--- City-wide sums over the current loaded submissions of registry units (a submission whose
--- unit is unknown is left out: it cannot be counted once per unit). total_value sums the
--- cells that hold a number and is null when none does: blank is not zero, and the counts
--- beside it say how complete the sum is.
+-- grain: one row per report year × line of the template version in force that year
+-- (city_lines): each cell of the version, and each group of table 三's sub-rows (cell_code
+-- t3.denied.total … with is_group). Over the current loaded submissions of known units (a
+-- submission whose unit is unknown is left out: it cannot be counted once per unit).
+-- One mapping for both versions (city_line_cells): a line adds the cells of its code from
+-- every report, and a group also its own row where a version has one, so the 2019
+-- version's 其他处理 counts in the 2021 version's 其他处理 and table 三's rows, groups and
+-- outcomes agree. Table 二's 2019 columns have no line in a 2021 year (they mean other
+-- things) and are not added there.
+-- total_value adds the counted values (v_city_cells.counted_value) and is null when none is
+-- a number: blank is not zero, and a value the checks name as wrong or that was read with
+-- doubt is left out (left_out_cells, left_out_value; listed in v_flagged_values). The
+-- counts beside it say how complete the sum is.
 create or replace view v_city_totals as
 with
 
-current_cells as (
-    select * from v_current_cells
-    where unit_code is not null
+city_cells as (
+    select * from v_city_cells
+),
+
+years as (
+    select distinct report_year, template_in_force(report_year) as template
+    from city_cells
+    where report_year is not null
+),
+
+lines as (
+    select y.report_year, l.*
+    from years as y
+    inner join city_lines as l on l.template = y.template
+),
+
+line_cells as (
+    select l.report_year, l.line_code, c.unit_code, c.status, c.value, c.counted_value,
+        c.is_left_out,
+    from lines as l
+    inner join city_line_cells as m on m.line_code = l.line_code
+    inner join city_cells as c on c.report_year = l.report_year and c.cell_code = m.cell_code
+),
+
+sums as (
+    select
+        report_year,
+        line_code,
+        sum(counted_value) as total_value,
+        count(distinct unit_code) as units_reporting,
+        count(distinct unit_code) filter (where counted_value is not null) as units_with_value,
+        count(*) filter (where status = 'blank') as blank_cells,
+        count(*) filter (where status = 'unreadable') as unreadable_cells,
+        count(*) filter (where status = 'unseen') as unseen_cells,
+        count(*) filter (where is_left_out) as left_out_cells,
+        sum(value) filter (where is_left_out) as left_out_value,
+    from line_cells
+    group by report_year, line_code
 ),
 
 final as (
     select
-        report_year,
-        cell_code,
-        table_code,
-        row_code,
-        col_code,
-        sum(value) as total_value,
-        count(distinct unit_code) as units_reporting,
-        count(value) as units_with_value,
-        count(*) filter (where status = 'blank') as blank_cells,
-        count(*) filter (where status = 'unreadable') as unreadable_cells,
-        count(*) filter (where status = 'unseen') as unseen_cells,
-        min(cell_position) as cell_position,
-    from current_cells
-    group by report_year, cell_code, table_code, row_code, col_code
+        l.report_year,
+        l.line_code as cell_code,
+        l.table_code,
+        l.row_code,
+        l.col_code,
+        l.row_label,
+        l.col_label,
+        l.is_group,
+        s.total_value,
+        coalesce(s.units_reporting, 0) as units_reporting,
+        coalesce(s.units_with_value, 0) as units_with_value,
+        coalesce(s.blank_cells, 0) as blank_cells,
+        coalesce(s.unreadable_cells, 0) as unreadable_cells,
+        coalesce(s.unseen_cells, 0) as unseen_cells,
+        coalesce(s.left_out_cells, 0) as left_out_cells,
+        s.left_out_value,
+        l.position as cell_position,
+    from lines as l
+    left join sums as s on s.report_year = l.report_year and s.line_code = l.line_code
 )
 
 select * from final
-order by report_year, cell_position nulls last, cell_code;
+order by report_year, cell_position, cell_code;

@@ -3,10 +3,7 @@
 -- gongkai.warehouse.corrections; the cell keeps `provenance = 'corrected'` and the reading
 -- it replaced is kept here.
 
--- how sure the reader was of a cell's place: read (the value stood with its row label) or
--- inferred (placed by the template's row order or the table's own sums); null for an unseen
--- cell, or a cell loaded before the reader's confidence was recorded
-alter table cells add column if not exists confidence varchar;
+-- (cells.confidence and confidence_reason, the reader's doubt: 002_reference.sql)
 -- read (as the reader found it) or corrected (a correction of the office replaced it)
 alter table cells add column if not exists provenance varchar default 'read';
 

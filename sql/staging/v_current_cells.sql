@@ -28,6 +28,8 @@ final as (
         c.raw_text,
         c.location,
         c.note,
+        c.confidence,
+        c.confidence_reason,
         cc.position as cell_position,
         c.confidence,
         c.provenance,

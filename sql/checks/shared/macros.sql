@@ -37,6 +37,18 @@ create or replace temp macro chk_responsibility(n_missing, missing_responsibilit
         else 'source'
     end;
 
+-- who is responsible for a finding once the cells it names are known: a failing finding of
+-- the report that names a cell the reader placed by inference (inferred_codes, from
+-- int_inferred_cells) is a doubt about our reading (issue 11: the township is not held to
+-- a placement we inferred); applied by the runner to every rule's findings
+create or replace temp macro chk_doubt_if_inferred(status, responsibility, cells, inferred_codes) as
+    case
+        when inferred_codes is null or status <> 'fail' or responsibility <> 'source'
+            or cells is null or not json_valid(cells) then responsibility
+        when list_has_any(json_keys(cells::json), inferred_codes) then 'extraction'
+        else responsibility
+    end;
+
 -- a threshold of check_config
 create or replace temp macro chk_param(name) as
     (select c.value from check_config as c where c.key = name);
