@@ -17,6 +17,11 @@ when a render follows; ``record_outcome`` then writes ``completed``, or ``failed
 stage that raised. A run killed outright leaves a marker naming its stage (``StageClock``):
 the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
 ``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
+
+Long because it is the run's stages in their order, each a few lines over the warehouse
+package (the load stage also applies the office's decision files: ``apply_decisions``), and
+the Prefect flow and ``build_warehouse`` must call the same functions: one reads it top to
+bottom as the story of a run.
 """
 
 from __future__ import annotations
