@@ -31,7 +31,6 @@ final as (
         c.confidence,
         c.confidence_reason,
         cc.position as cell_position,
-        c.confidence,
         c.provenance,
     from current_submissions as s
     inner join cells as c on c.submission_id = s.submission_id
