@@ -27,8 +27,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
-from flows.artifacts import post_check_summary, post_city_artifacts
-from gongkai import manifest, pipeline, rawfolder, sources
+from flows.artifacts import post_check_summary, post_city_artifacts, post_notifications
+from gongkai import manifest, notify, pipeline, rawfolder, sources
 from gongkai import warehouse as wh
 from gongkai.paths import DEFAULT_SOURCE, shown_name
 from gongkai.read.pool import DEFAULT_BUDGET_SECONDS
@@ -81,10 +81,18 @@ def read_batch(subs: list[sources.Submission]) -> wh.ReportRows:
 
 @task(name="read-load", cache_policy=NO_CACHE)
 def read_load(staging: str, subs: list[sources.Submission], batches: Iterable[wh.ReportRows],
-              run_id: str, clock: pipeline.StageClock) -> pipeline.Loaded:
+              run_id: str, clock: pipeline.StageClock, years: list[int] | None
+              ) -> pipeline.Loaded:
     """Load the batches of read rows as they come (one writer: this process), re-confirm the
-    unchanged submissions, settle the current versions."""
-    return pipeline.load(staging, subs, batches, run_id, clock)
+    unchanged submissions, settle the current versions (retiring those no longer found)."""
+    return pipeline.load(staging, subs, batches, run_id, clock, years)
+
+
+@task(name="apply-decisions", cache_policy=NO_CACHE)
+def apply_decisions(staging: str, run_id: str, reviews: str | None,
+                    corrections: str | None) -> pipeline.Decided:
+    """Apply the office's reading corrections and store its reviews of findings."""
+    return pipeline.apply_decisions(staging, run_id, reviews, corrections)
 
 
 @task(name="check", cache_policy=NO_CACHE)
@@ -111,6 +119,16 @@ def publish(staging: str, warehouse: str, run_id: str, counts: dict, stage_secon
     """Finish the run's row, publish the warehouse atomically, export Parquet beside it."""
     return str(pipeline.publish(staging, warehouse, run_id, counts, stage_seconds,
                                 render_follows=render_follows))
+
+
+@task(name="notify", cache_policy=NO_CACHE)
+def notify_townships(warehouse: str, out_dir: str, run_id: str) -> dict:
+    """Write the run's new rejected files and new error findings by township (CSV and
+    Markdown under out/notifications/) and post the Markdown as an artifact."""
+    found, csv_path, md_path = notify.write_notifications(warehouse, out_dir, run_id)
+    post_notifications(notify.to_markdown(found), found.n_rejected, found.n_errors)
+    return {"csv": str(csv_path), "md": str(md_path), "rejected": found.n_rejected,
+            "errors": found.n_errors}
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -203,8 +221,15 @@ def annual(
     with_render: bool = True,
     runner: str = "processes",
     read_budget: float = DEFAULT_BUDGET_SECONDS,
+    reviews: str | None = None,
+    corrections: str | None = None,
 ) -> dict:
-    """Load report years into the warehouse, check them, publish it and render the reports."""
+    """Load report years into the warehouse, check them, publish it and render the reports.
+
+    ``reviews`` and ``corrections`` are the office's decision files (docs/operations.md): the
+    reviews of findings and the reading corrections every run applies (None: none kept).
+    After publishing, the run writes what is new for the townships under
+    ``<out>/notifications/``."""
     logger = get_run_logger()
     years = sorted(years) if years else None
     run = pipeline.RunInfo(str(flow_run.id or uuid.uuid4()), source, pipeline.years_label(years))
@@ -254,7 +279,7 @@ def annual(
                 batches = _batches(to_read, runner, workers, batch_size, read_budget)
                 # quote(): large inputs are passed as they are, not walked item by item
                 stream = read_load(staging, quote(subs), quote(batches), run.run_id,
-                                   quote(clock))
+                                   quote(clock), years)
             clock.share("read", {"load": stream.appending + stream.finishing})
             loaded = stream.result
             logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
@@ -265,12 +290,23 @@ def annual(
                     logger.warning("rejected %s: %s", shown_name(item["file"]), item["reason"])
             logger.info("load: %d loaded, %d rejected, %d unchanged, %d duplicates",
                         loaded.loaded, loaded.rejected, loaded.unchanged, loaded.duplicates)
+            with clock.stage("load"):
+                decided = apply_decisions(staging, run.run_id, reviews, corrections)
+                for o in decided.corrections:
+                    if o.state != "applied":
+                        c = o.correction
+                        logger.warning("correction of %s %s %s not applied (%s): %s",
+                                       c.unit_code, c.report_year, c.cell, o.state, o.why)
+                logger.info("decisions: %s", decided.counts())
 
             # -- check ---------------------------------------------------------------------
             with clock.stage("check"):
                 checked = check(staging, run.run_id)
                 logger.info("check: %d rules, failing findings by severity %s",
                             checked["rules"], checked["failing_by_severity"] or "{}")
+                if checked["reviews"]:
+                    logger.info("reviews: %s (`gongkai review list` shows the ones that no "
+                                "longer apply)", checked["reviews"])
 
             # -- materialise ---------------------------------------------------------------
             with clock.stage("materialise"):
@@ -283,6 +319,9 @@ def annual(
                           "skipped": len(skipped)}
                 parquet = publish(staging, published, run.run_id, counts, dict(clock.seconds),
                                   with_render)
+                notified = notify_townships(published, out, run.run_id)
+                logger.info("notify: %d newly rejected files, %d new error findings → %s",
+                            notified["rejected"], notified["errors"], notified["md"])
 
             # -- render --------------------------------------------------------------------
             if with_render:
@@ -314,6 +353,8 @@ def annual(
         "counts": counts,
         "rejected_files": loaded.rejected_files,
         "checks": checked,
+        "decisions": decided.counts(),
+        "notifications": notified,
         "stored": stored,
         "warehouse": published,
         "parquet": parquet,

@@ -1,5 +1,5 @@
-"""Prefect artifacts of a run: the check summary, each year's league table and summary, and
-the files the run rejected.
+"""Prefect artifacts of a run: the check summary, each year's league table and summary, the
+files the run rejected, and its notifications to the townships.
 
 The library builds their content (``gongkai.checks.summary_table``,
 ``gongkai.render.city_artifacts``); posting them is Prefect's business, so it lives here.
@@ -69,3 +69,15 @@ def post_rejected_files_on_completion(flow, flow_run, state) -> None:
     result = state.result(raise_on_failure=False)
     if isinstance(result, dict):
         post_rejected_files(result.get("rejected_files") or [])
+
+
+NOTIFICATIONS_KEY = "notifications"
+
+
+def post_notifications(markdown: str, n_rejected: int, n_errors: int) -> Any:
+    """Post a run's notifications (new rejected files, new error findings by township) as
+    a Markdown artifact (key ``notifications``)."""
+    return create_markdown_artifact(
+        key=NOTIFICATIONS_KEY, markdown=markdown,
+        description=f"新拒收文件 {n_rejected} 个、新发现错误 {n_errors} 条 newly rejected files "
+                    "and new error findings by township, against the previous completed run")

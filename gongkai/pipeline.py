@@ -18,9 +18,10 @@ stage that raised. A run killed outright leaves a marker naming its stage (``Sta
 the next run records it (``recover``). ``GONGKAI_TEST_KILL_AT=<stage>`` (or
 ``publish:renamed``) makes the process SIGKILL itself there (tests/test_faults.py).
 
-Long because it is the run, stage by stage in the order they run: each stage is a short
-function, and reading the module whole is reading what a run does (splitting the read and
-load stages out is the next step when it grows).
+Long because it is the run's stages in their order, each a few lines over the warehouse
+package (the load stage also applies the office's decision files: ``apply_decisions``), and
+the Prefect flow and ``build_warehouse`` must call the same functions: one reads it top to
+bottom as the story of a run.
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ import duckdb
 from gongkai import manifest, rankings, sources
 from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
+from gongkai.checks.reviews import key_findings, read_reviews, store_reviews
 from gongkai.model import READER_VERSION, ParsedReport
 from gongkai.read.verdict import year_unknown_issue
 from gongkai.units import Registry, default_registry
+from gongkai.warehouse.corrections import Outcome, apply_corrections, read_corrections
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")
@@ -88,7 +91,8 @@ class StageClock:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time the stage ``name``; it stays current if it raises."""
+        """Time the stage ``name`` (a stage entered again adds to its time: the load stage's
+        decisions follow its batches); it stays current if it raises."""
         if name not in wh.STAGES:
             raise ValueError(f"unknown stage {name!r}")
         self.current = name
@@ -98,7 +102,8 @@ class StageClock:
         fault_point(name)
         started = time.perf_counter()
         yield
-        self.seconds[name] = round(time.perf_counter() - started, 3)
+        self.seconds[name] = round(self.seconds.get(name, 0.0)
+                                   + time.perf_counter() - started, 3)
         self.current = None
 
     def switch(self, name: str) -> None:
@@ -199,14 +204,15 @@ def _run_status(warehouse: str | Path, run_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def stage(warehouse: str | Path, run: RunInfo) -> Staged:
-    """``recover``, then copy the published warehouse, update its schema, start the run's row."""
+def stage(warehouse: str | Path, run: RunInfo, registry: Registry | None = None) -> Staged:
+    """``recover``, then copy the published warehouse, bring its schema up to date, store the
+    unit registry (the one in use when None) with its history, and start the run's row."""
     dead, removed = recover(warehouse, run)
     staging = wh.stage_copy(warehouse, run.run_id)
     con = duckdb.connect(str(staging))
     try:
         wh.create_schema(con)
-        wh.load_units(con, default_registry())
+        wh.load_units(con, registry or default_registry())
         wh.start_run(con, run.run_id, source=run.source, years=run.years,
                      reader_version=run.reader_version)
         known = wh.known_submissions(con)
@@ -228,11 +234,13 @@ def to_read(subs: Sequence[sources.Submission],
 
 
 def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
-         time_budget: float | None = None) -> dict[str, ParsedReport]:
+         time_budget: float | None = None,
+         registry: Registry | None = None) -> dict[str, ParsedReport]:
     """Parse the submissions (batched; across processes for a large job, or always with a
-    ``time_budget`` in seconds per file: see ``sources.read_submissions``)."""
+    ``time_budget`` in seconds per file: see ``sources.read_submissions``); ``registry``
+    places the printed unit names (the one in use when None)."""
     return sources.read_submissions(subs, workers=workers, batch_size=batch_size,
-                                    time_budget=time_budget)
+                                    time_budget=time_budget, registry=registry)
 
 
 def with_year_checked(sub: sources.Submission, report: ParsedReport | None
@@ -283,16 +291,27 @@ def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: i
 # ---------------------------------------------------------------------------------------------
 
 def load_into(con: duckdb.DuckDBPyConnection, subs: Sequence[sources.Submission],
-              reports: dict[str, ParsedReport], run_id: str) -> wh.LoadResult:
-    """Write new submissions, re-confirm unchanged ones, record duplicates and choose the
-    current version of every unit-year seen; returns the counts by outcome (duplicates in
-    ``LoadResult.duplicates``). The whole set at once: ``build_warehouse``'s load."""
+              reports: dict[str, ParsedReport], run_id: str,
+              years: Sequence[int] | None = None, settle: bool = True) -> wh.LoadResult:
+    """Write new submissions, re-confirm unchanged ones, record duplicates, choose the
+    current version of every unit-year seen, and retire the current versions the run no
+    longer finds in its ``years`` (``versions.settle_current``: a file taken out of the raw
+    folder, or filed under another unit since a registry change); returns the counts by
+    outcome (duplicates in ``LoadResult.duplicates``). ``settle=False`` leaves the versions
+    not found as they are (a caller that makes every file current itself).
+
+    A file found in no year folder whose text states no year either is rejected
+    (``year_unknown``): it cannot be filed.
+    """
     for sub in subs:
         with_year_checked(sub, reports.get(sub.submission_id))
     readable = [s for s in subs if not s.duplicate_of]
     loaded = wh.load_submissions(con, readable, reports, run_id)
     loaded.duplicates = wh.record_duplicates(con, subs, run_id)
     wh.choose_current(con, readable)
+    if settle:
+        wh.settle_current(con, [s.submission_id for s in subs],
+                          list(years) if years else None)
     return loaded
 
 
@@ -313,10 +332,11 @@ class Loaded:
 
 def load(staging: str | Path, subs: Sequence[sources.Submission],
          batches: Iterable[wh.ReportRows], run_id: str,
-         clock: StageClock | None = None) -> Loaded:
+         clock: StageClock | None = None, years: Sequence[int] | None = None) -> Loaded:
     """Write the batches of read rows as they come, then re-confirm the unchanged
     submissions, record the duplicates and choose the current version of every unit-year
-    seen (``versions.choose_current``): one transaction, set-wise statements.
+    seen (``versions.choose_current``), and retire the current versions the run no longer
+    finds in its ``years`` (``versions.settle_current``): one transaction, set-wise statements.
 
     With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
     while one is written, so a failure names the stage it happened in.
@@ -338,6 +358,8 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
             loaded.result = loader.finish(commit=False)
             loaded.result.duplicates = wh.record_duplicates(con, subs, run_id)
             wh.choose_current(con, readable)
+            wh.settle_current(con, [s.submission_id for s in subs],
+                              list(years) if years else None)
             con.execute("commit")
             loaded.finishing = time.perf_counter() - started
         except BaseException:
@@ -349,12 +371,51 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
 
 
 @dataclass
+class Decided:
+    """What the office's decision files did in a run: the corrections' outcomes, and how
+    many reviews were stored (their states are known after the checks:
+    ``v_finding_reviews``)."""
+
+    corrections: list[Outcome] = field(default_factory=list)
+    reviews: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """Corrections by state, and the reviews read."""
+        out: dict[str, int] = {}
+        for o in self.corrections:
+            out[f"corrections_{o.state}"] = out.get(f"corrections_{o.state}", 0) + 1
+        return {**out, "reviews": self.reviews}
+
+
+def apply_decisions_into(con: duckdb.DuckDBPyConnection, run_id: str,
+                         reviews: str | Path | None, corrections: str | Path | None) -> Decided:
+    """Apply the corrections file to the current reports' cells and store the reviews file
+    (a missing file, or None, holds none). A file with errors raises
+    ``gongkai.decisions.DecisionFileError`` before anything changes."""
+    review_rows = read_reviews(reviews) if reviews else []
+    correction_rows = read_corrections(corrections) if corrections else []
+    outcomes = apply_corrections(con, correction_rows, run_id)
+    return Decided(outcomes, store_reviews(con, review_rows, run_id))
+
+
+def apply_decisions(staging: str | Path, run_id: str, reviews: str | Path | None,
+                    corrections: str | Path | None) -> Decided:
+    """``apply_decisions_into`` on the staging copy (the load stage, after ``load``)."""
+    con = duckdb.connect(str(staging))
+    try:
+        return apply_decisions_into(con, run_id, reviews, corrections)
+    finally:
+        con.close()
+
+
+@dataclass
 class CheckOutcome:
     """What the check stage found: the per-rule summary and the findings counted."""
 
     summary: list[dict[str, Any]]
     failing_by_severity: dict[str, int]
     not_assessable: int
+    reviews: dict[str, int] = field(default_factory=dict)  # reviews by state (v_finding_reviews)
 
     @property
     def broken_rules(self) -> list[str]:
@@ -365,21 +426,25 @@ class CheckOutcome:
         """The counts a run reports (rules, broken rules, findings by severity)."""
         return {"rules": len(self.summary), "broken_rules": self.broken_rules,
                 "failing_by_severity": self.failing_by_severity,
-                "not_assessable": self.not_assessable}
+                "not_assessable": self.not_assessable, "reviews": self.reviews}
 
 
 def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
                config: dict[str, Any] | None = None,
                history_attached: bool = False) -> CheckOutcome:
-    """Run every rule over the current submissions of a connection; count the findings."""
+    """Run every rule over the current submissions of a connection, key the findings for
+    reviews (``gongkai.checks.reviews``); count the findings."""
     summary = run_checks(con, run_id, config=config, history_attached=history_attached)
+    key_findings(con, run_id)
     failing = dict(con.execute(
         "select severity, count(*) from findings where run_id = ? and status = 'fail' "
         "group by severity order by severity", [run_id]).fetchall())
     not_assessable = con.execute(
         "select count(*) from findings where run_id = ? and status = 'not_assessable'",
         [run_id]).fetchall()[0][0]
-    return CheckOutcome(summary, failing, not_assessable)
+    reviews = dict(con.execute("select state, count(*) from v_finding_reviews "
+                               "group by state order by state").fetchall())
+    return CheckOutcome(summary, failing, not_assessable, reviews)
 
 
 def check(staging: str | Path, run_id: str,
@@ -482,6 +547,7 @@ class Built:
     submissions: list[sources.Submission]
     reports: dict[str, ParsedReport]
     loaded: wh.LoadResult
+    decided: Decided = field(default_factory=Decided)
     checks: CheckOutcome | None = None
     stored: list[str] = field(default_factory=list)
 
@@ -490,6 +556,7 @@ def build_warehouse(
     source: str | Path | Sequence[sources.Submission],
     path: str | Path = ":memory:",
     *,
+    registry: Registry | None = None,
     years: list[int] | None = None,
     run_id: str = "build",
     workers: int = 1,
@@ -498,17 +565,23 @@ def build_warehouse(
     history: str | Path | None = None,
     every_file_current: bool = False,
     materialise: bool = False,
-    registry: Registry | None = None,
+    reviews: str | Path | None = None,
+    corrections: str | Path | None = None,
 ) -> Built:
     """Build a warehouse from a raw folder (``<dir>/<year>/<file>``) or given submissions.
 
-    Runs the stages in order on one connection: schema and units, read, load, then (by
-    default) the checks and, when asked, the stored rankings. No staging copy and no
+    Runs the stages in order on one connection: schema and the unit registry, read, load
+    (with the current versions settled, the corrections applied and the reviews stored),
+    then (by default) the checks and, when asked, the stored rankings. No staging copy and no
     publishing: ``path`` is written directly (a new or existing DuckDB file, or
-    ``":memory:"``). ``history`` attaches a published warehouse read-only for the
-    cross-year rules (``gongkai check --warehouse``); ``every_file_current`` makes every
-    loaded file current, so two drafts of one unit-year are both checked.
+    ``":memory:"``). ``registry`` is the unit registry every stage uses — filing, the
+    reader's placing of printed names, the stored registry tables and the rankings' peer
+    groups; the one in use (``default_registry()``) when None. ``history`` attaches a
+    published warehouse read-only for the cross-year rules (``gongkai check --warehouse``);
+    ``every_file_current`` makes every loaded file current, so two drafts of one unit-year
+    are both checked. ``reviews`` and ``corrections`` are the office's decision files.
     """
+    registry = registry or default_registry()
     if isinstance(source, str | Path):
         subs = sources.discover_folder(source, years, registry=registry)
         label = str(source)
@@ -520,18 +593,21 @@ def build_warehouse(
     con = duckdb.connect(str(path))
     try:
         wh.create_schema(con)
-        wh.load_units(con, registry or default_registry())
+        wh.load_units(con, registry)
         wh.start_run(con, run_id, source=label, years=years_label(years),
                      reader_version=READER_VERSION)
         clock = StageClock()
         with clock.stage("read"):
-            reports = read(to_read(subs, wh.known_submissions(con)), workers)
+            reports = read(to_read(subs, wh.known_submissions(con)), workers,
+                           registry=registry)
         with clock.stage("load"):
-            loaded = load_into(con, subs, reports, run_id)
+            loaded = load_into(con, subs, reports, run_id, years,
+                               settle=not every_file_current)
             if every_file_current:
                 wh.make_all_current(con, [s.submission_id for s in subs
                                           if s.submission_id in reports])
-        built = Built(con, subs, reports, loaded)
+            decided = apply_decisions_into(con, run_id, reviews, corrections)
+        built = Built(con, subs, reports, loaded, decided)
         if history is not None:
             con.execute("attach ? as hist (read_only)", [str(history)])
         if check:

@@ -34,6 +34,9 @@ import duckdb
 from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 
 SCORED_KINDS = ("rule", "computed")
+# views every published warehouse of this version has (one without them was published by an
+# older gongkai and is brought up to date by a run)
+PUBLISHED_VIEWS = ("v_current_submissions", "v_unit_years", "v_finding_reviews")
 # the computed metrics the SQL knows how to score (sql/intermediate/v_indicator_scores.sql)
 # and the [params] of metrics.toml each one needs
 COMPUTED_METRICS = {
@@ -360,8 +363,9 @@ def connect(warehouse: str | Path, method: Method | None = None
     method = method or load_method()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        if not con.execute("select count(*) from duckdb_views() where not temporary "
-                           "and view_name = 'v_current_submissions'").fetchall()[0][0]:
+        if con.execute("select count(*) from duckdb_views() where not temporary "
+                       "and list_contains(?, view_name)",
+                       [list(PUBLISHED_VIEWS)]).fetchall()[0][0] < len(PUBLISHED_VIEWS):
             raise RuntimeError(f"{Path(warehouse).name} was published by an older gongkai: "
                                "run `gongkai run` once to bring it up to date")
         if _stored_version(con) == method.stored_version:

@@ -245,14 +245,17 @@ def _job(sub: Submission) -> Job:
     return Job(sub.submission_id, sub.path, sub.file_path, sub.filed_year, sub.filed_unit_code)
 
 
-def read_one(sub: Submission) -> ParsedReport:
-    """Parse one submission's bytes; a reader failure becomes an error issue, never a raise."""
-    return read_job(_job(sub))
+def read_one(sub: Submission, registry: Registry | None = None) -> ParsedReport:
+    """Parse one submission's bytes; a reader failure becomes an error issue, never a raise.
+
+    ``registry`` places the printed unit name (the registry in use when None)."""
+    return read_job(_job(sub), registry)
 
 
-def read_batch(subs: list[Submission]) -> list[tuple[str, ParsedReport]]:
+def read_batch(subs: list[Submission],
+               registry: Registry | None = None) -> list[tuple[str, ParsedReport]]:
     """Parse a batch of submissions in this process: (submission id, report) pairs."""
-    return [(sub.submission_id, read_one(sub)) for sub in subs]
+    return [(sub.submission_id, read_one(sub, registry)) for sub in subs]
 
 
 def batches(items: list, size: int) -> list[list]:
@@ -266,7 +269,8 @@ PARALLEL_MIN_FILES = 256
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,
                      parallel_min_files: int = PARALLEL_MIN_FILES,
-                     time_budget: float | None = None) -> dict[str, ParsedReport]:
+                     time_budget: float | None = None,
+                     registry: Registry | None = None) -> dict[str, ParsedReport]:
     """Parse submissions in batches, across ``workers`` processes for large jobs.
 
     Reading is CPU-bound (PDF and table layout), so processes, not threads. Starting a
@@ -274,14 +278,16 @@ def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: in
     hundred text reports, so fewer than ``parallel_min_files`` stay in this process, unless
     a ``time_budget`` (seconds per file) is given: then every file is read in a reader
     process that is killed and replaced when a file runs over it (``gongkai.read.pool``).
+    ``registry`` places the printed unit names (the registry in use when None); a reader
+    process receives it once, when it starts.
     """
     chunks = batches(subs, batch_size)
     if time_budget is None and (workers <= 1 or len(chunks) <= 1
                                 or len(subs) < parallel_min_files):
         out: dict[str, ParsedReport] = {}
         for chunk in chunks:
-            out.update(read_batch(chunk))
+            out.update(read_batch(chunk, registry))
         return out
     jobs = [[_job(sub) for sub in chunk] for chunk in chunks]
     return read_files(jobs, workers=min(max(1, workers), len(chunks)),
-                      budget=time_budget or DEFAULT_BUDGET_SECONDS)
+                      budget=time_budget or DEFAULT_BUDGET_SECONDS, registry=registry)

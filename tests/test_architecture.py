@@ -14,13 +14,15 @@ from gongkai.warehouse.sqlfiles import manifest
 PACKAGE = ROOT / "gongkai"
 # the import direction: a module may import its own layer and the layers before it
 LAYERS = (
-    {"gongkai", "data", "model", "template", "units", "paths", "prefect_env", "wording", "zips"},
+    {"gongkai", "data", "model", "template", "units", "paths", "prefect_env", "wording", "zips",
+     "decisions"},  # decisions: the office's TOML decision files, read and written
     {"read", "xlsx_form"},  # bytes → ParsedReport (xlsx_form: the office's form, read and written)
     {"sources", "manifest", "rawfolder"},  # discover: one Submission per file or URL
     {"warehouse"},  # schema, load, versions, runs, publish, export; the SQL runner
     {"checks"},  # the consistency rules
     {"rankings"},  # the marts built on the checks: scores, league table
-    {"render", "synth"},  # reports out of the warehouse; reports made up for tests
+    {"render", "synth", "notify"},  # reports out of the warehouse; reports made up for tests;
+    # the run's notifications to the townships
     {"pipeline"},  # the stages in order, without Prefect
     {"commands", "cli"},  # the command line: it starts the flows of flows/ (and Prefect)
 )

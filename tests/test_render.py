@@ -170,10 +170,12 @@ def test_digest_shows_only_its_own_findings_with_their_cells(generated):
 def test_text_from_submissions_is_escaped(tmp_path):
     path = build_constructed(tmp_path / "w.duckdb")
     con = duckdb.connect(str(path))
-    con.execute("update units set name = '<script>alert(1)</script>淮川街道', "
-                "short_name = '<b>淮川</b>' where unit_code = '430181001'")
-    con.execute("update units set name = '=HYPERLINK(\"http://x\")集里' "
-                "where unit_code = '430181002'")
+    # names as the registry gives them: the unit's latest and those of each year
+    for table in ("units", "unit_periods"):
+        con.execute(f"update {table} set name = '<script>alert(1)</script>淮川街道', "
+                    "short_name = '<b>淮川</b>' where unit_code = '430181001'")
+        con.execute(f"update {table} set name = '=HYPERLINK(\"http://x\")集里' "
+                    "where unit_code = '430181002'")
     con.execute("update narratives set text = '<script>alert(\"s5\")</script>问题' "
                 "where section_code = 's5' and unit_code = '430181001'")
     con.execute("update findings set message_zh = '<img src=x onerror=alert(1)>错误' "
@@ -502,8 +504,10 @@ def test_every_format_has_the_same_sections(generated):
         "经检查有误或读取存疑的数值", "历年趋势"]
     for sub in ("分项得分", "办理结果构成", "各单位申请办理参考指标（不参与排名）"):
         assert sub in html
+    assert html[-1] == "附：分析人员的审核与更正"  # the appendix, with nothing to list
     sheets = load_workbook(year_dir / "city-report.xlsx").sheetnames
-    assert {"综合排名", "参考指标", "主动公开", "错误单位", "提醒单位", "有误或存疑数值"} <= set(sheets)
+    assert {"综合排名", "参考指标", "主动公开", "错误单位", "提醒单位", "有误或存疑数值",
+            "审核与更正"} <= set(sheets)
 
 
 def test_workbook_is_ready_to_circulate_and_word_is_chinese(generated):

@@ -130,8 +130,10 @@ def test_served_flow_runs_on_the_server_with_schedule_and_artifacts(tmp_path):
             assert (schedule.schedule.cron, schedule.schedule.timezone) == (CRON,
                                                                            "Asia/Shanghai")
             assert schedule.active and not found.paused
-            assert found.parameters == {"source": str(raw), "warehouse": str(warehouse),
-                                        "out": str(out), "with_render": True}
+            assert found.parameters == {
+                "source": str(raw), "warehouse": str(warehouse), "out": str(out),
+                "with_render": True, "reviews": str(tmp_path / "data" / "reviews.toml"),
+                "corrections": str(tmp_path / "data" / "corrections.toml")}
             assert found.entrypoint == "flows.serve.annual_deployed"
 
             run = client.create_flow_run_from_deployment(found.id)
@@ -147,7 +149,7 @@ def test_served_flow_runs_on_the_server_with_schedule_and_artifacts(tmp_path):
             by_run = FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
             artifacts = {a.key: a for a in client.read_artifacts(flow_run_filter=by_run)}
             assert {"check-summary", "league-table-2023", "city-summary-2023",
-                    "rejected-files"} <= set(artifacts)
+                    "rejected-files", "notifications"} <= set(artifacts)
             rejected = json.loads(artifacts["rejected-files"].data)
             assert [r["file"] for r in rejected] == ["2023/430181003-hehua.docx"]
             league = json.loads(artifacts["league-table-2023"].data)

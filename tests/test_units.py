@@ -101,6 +101,18 @@ def test_each_problem_names_file_line_column_in_both_languages(tmp_path, rows, c
         load_registry(path)
 
 
+def test_a_successor_starting_before_its_predecessor_ends_is_a_warning(tmp_path):
+    # 普迹街道 from 2021 while 普迹镇 runs to 2021: both expected in 2021
+    path = write(tmp_path, "1,甲镇,甲,镇,某县,2015,2021,,,2\n2,甲街道,甲,街道,某县,2021,,,,\n"
+                           "3,乙镇,乙,镇,某县,2015,2020,,,4\n4,丙镇,丙,镇,某县,2015,,,,\n")
+    registry, problems = read_registry(path)
+    assert registry is not None  # a warning: the registry is usable
+    assert [(p.code, p.line, p.column, p.severity) for p in problems] == [
+        ("successor_starts_early", 2, "valid_to", "warning")]
+    assert "2021 年两者都应报送" in problems[0].message_zh
+    # a merge into a unit that existed all along is no warning (line 4: 乙镇 into 丙镇)
+
+
 def test_names_shared_across_counties_or_years_are_fine(tmp_path):
     # 城关镇 of two counties, and a name reused after the first unit ended
     path = write(tmp_path, "1,城关镇,城关,镇,甲县,2015,,,,\n2,城关镇,城关,镇,乙县,2015,,,,\n"

@@ -385,7 +385,11 @@ def test_parquet_exports_every_table_the_docs_list(demo, tmp_path):
             expected = con.execute(f"select count(*) from {table}").fetchone()[0]
             got = duckdb.sql(f"select count(*) from read_parquet('{out}/{table}/**/*.parquet', "
                              "hive_partitioning = true)").fetchall()[0][0]
-            assert got == expected > 0, table
+            assert got == expected, table
+            # the office's decisions and the bundled registry's changes: the demo has none
+            # (one empty file keeps each table)
+            assert expected > 0 or table in {"cell_corrections", "finding_reviews",
+                                             "unit_changes"}, table
     finally:
         con.close()
     assert (out / "rankings" / "report_year=2024").is_dir()

@@ -4,4 +4,5 @@ Each module defines ``register(subparsers)``, which adds its parser and sets
 ``func`` to a callable taking the parsed arguments and returning the exit status.
 """
 
-COMMANDS = ("run", "parse", "check", "synth", "template", "render", "sql", "units", "serve")
+COMMANDS = ("run", "parse", "check", "synth", "template", "render", "sql", "units", "serve",
+            "review", "correction")

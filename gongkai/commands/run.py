@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.correction import DEFAULT_CORRECTIONS
+from gongkai.commands.review import DEFAULT_REVIEWS
 from gongkai.commands.sql import query_hint
 from gongkai.paths import shown_name
 
@@ -51,7 +53,36 @@ def register(sub) -> None:
     p.add_argument("--registry", default=None, metavar="FILE",
                    help="the unit registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
                         "Liuyang registry); validated before the run starts")
+    add_decision_files(p)
     p.set_defaults(func=run)
+
+
+def add_decision_files(p) -> None:
+    """The ``--reviews`` and ``--corrections`` options (``run`` and ``serve``)."""
+    p.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
+                   help=f"the office's reviews of findings (default: {DEFAULT_REVIEWS}, when "
+                        "it exists); validated before the run starts")
+    p.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
+                   help=f"the office's reading corrections (default: {DEFAULT_CORRECTIONS}, "
+                        "when it exists); validated before the run starts")
+
+
+def decision_files(args, command: str) -> tuple[str | None, str | None] | None:
+    """The reviews and corrections files of the options, absolute (None for a file that
+    does not exist); None after printing the problems of a file that cannot be used."""
+    from gongkai.checks.reviews import read_reviews
+    from gongkai.decisions import DecisionFileError
+    from gongkai.warehouse.corrections import read_corrections
+
+    out = []
+    for path, read in ((args.reviews, read_reviews), (args.corrections, read_corrections)):
+        try:
+            read(path)
+        except DecisionFileError as exc:
+            print(f"gongkai {command}: {exc}", file=sys.stderr)
+            return None
+        out.append(str(Path(path).resolve()) if Path(path).is_file() else None)
+    return out[0], out[1]
 
 
 def _fmt_seconds(timings: dict[str, float]) -> str:
@@ -85,6 +116,17 @@ def summary_text(result: dict, wall_seconds: float | None = None) -> str:
         lines.append(f"             rules that could not run: {', '.join(checks['broken_rules'])}")
     if result.get("stored"):
         lines.append(f"  rankings   stored once: {', '.join(result['stored'])}")
+    decisions = result.get("decisions") or {}
+    if any(decisions.values()):
+        lines.append("  decisions  " + ", ".join(f"{k} {v}" for k, v in decisions.items()))
+    if checks.get("reviews"):
+        lines.append("  reviews    " + ", ".join(f"{n} {state}" for state, n in
+                                                  checks["reviews"].items())
+                     + " (gongkai review list)")
+    notified = result.get("notifications")
+    if notified:
+        lines.append(f"  notify     {notified['rejected']} newly rejected files, "
+                     f"{notified['errors']} new error findings: {notified['md']}")
     lines.append(f"  warehouse  {result['warehouse']}")
     lines.append(f"  parquet    {result['parquet']}/")
     if result.get("render_skipped"):
@@ -146,6 +188,9 @@ def run(args) -> int:
     except RegistryError as exc:
         print(f"gongkai run: {exc}", file=sys.stderr)
         return 2
+    decided = decision_files(args, "run")
+    if decided is None:
+        return 2
 
     if args.scheduler and args.runner != "dask":
         print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
@@ -163,7 +208,8 @@ def run(args) -> int:
             result = annual(source=str(source), years=years, warehouse=args.warehouse,
                             out=args.out, raw_dir=args.raw, workers=args.workers,
                             fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
-                            with_render=not args.no_render, runner=args.runner)
+                            with_render=not args.no_render, runner=args.runner,
+                            reviews=decided[0], corrections=decided[1])
     except Exception as exc:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.run import add_decision_files, decision_files
+
 
 def register(sub) -> None:
     """Add the ``serve`` subcommand."""
@@ -46,6 +48,7 @@ def register(sub) -> None:
     p.add_argument("--registry", default=None, metavar="FILE",
                    help="the unit registry CSV of the runs (default: $GONGKAI_REGISTRY, else "
                         "the bundled Liuyang registry)")
+    add_decision_files(p)
     p.set_defaults(func=run)
 
 
@@ -77,9 +80,14 @@ def server_problem(api_url: str | None) -> str | None:
 
 
 def parameters(args, source: Path, years: list[int] | None) -> dict:
-    """The deployment's default run parameters (absolute paths: runs are subprocesses)."""
+    """The deployment's default run parameters (absolute paths: runs are subprocesses).
+
+    The reviews and corrections files are named even before they exist: every run reads
+    them as they are then (a file the office creates later is read from that run on)."""
     params = {"source": str(source.resolve()), "warehouse": str(Path(args.warehouse).resolve()),
-              "out": str(Path(args.out).resolve()), "with_render": not args.no_render}
+              "out": str(Path(args.out).resolve()), "with_render": not args.no_render,
+              "reviews": str(Path(args.reviews).resolve()),
+              "corrections": str(Path(args.corrections).resolve())}
     if years:
         params["years"] = years
     return params
@@ -104,6 +112,8 @@ def run(args) -> int:
         registry = registry_scope(args.registry)
     except RegistryError as exc:
         print(f"gongkai serve: {exc}", file=sys.stderr)
+        return 2
+    if decision_files(args, "serve") is None:
         return 2
     problem = server_problem(configured_api_url())
     if problem:

@@ -160,7 +160,7 @@ def _finish_form(report: ParsedReport, registry: Registry, filed_year, filed_uni
     """Unit, completeness and filing checks for a report read from the Excel form."""
     if report.template is None:  # the workbook could not be opened (an error says why)
         return report
-    _unit(report, registry, None, report.unit_name, [])
+    _unit(report, registry, None, report.unit_name, [], filed_year)
     _completeness(report, report.template, False, None)
     _filed(report, registry, filed_year, filed_unit_code)
     return report
@@ -272,7 +272,7 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     truncated = (reader.last_index >= 0 and ends_in_tables
                  and any(c not in report.sources and c not in reader.not_read for c in codes))
     _sections(report, lines, section_starts, reader.consumed, truncated)
-    _unit(report, registry, title, unit_line, lines)
+    _unit(report, registry, title, unit_line, lines, filed_year)
     published, _ = meta.find_published(lines)
     report.published = published.isoformat() if published else None
     report.narrative_figures = meta.narrative_figures(report.sections)
@@ -323,14 +323,18 @@ def _without_signature(parts: list[str]) -> list[str]:
     return out
 
 
-def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines) -> None:
+def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines,
+          filed_year: int | None) -> None:
+    """The unit the printed name stands for in the report's year (the year the text states,
+    else the filed one): a name renamed or merged since is the unit of that year."""
     name = meta.unit_from_title(title) or unit_line
     if not name:
         name = meta.signature_unit(lines)
     report.unit_name = name
-    res = registry.resolve(name) if name else None
+    year = report.year if report.year is not None else filed_year
+    res = registry.resolve(name, year) if name else None
     if (res is None or res.unit is None) and title:
-        res = registry.find_in_text(title)
+        res = registry.find_in_text(title, year)
     if res is not None and res.unit is not None:
         report.unit_code = res.unit.code
         if res.how in ("former_name", "merged"):

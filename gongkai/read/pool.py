@@ -20,8 +20,12 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
 
 from gongkai.model import ParsedReport
+
+if TYPE_CHECKING:
+    from gongkai.units import Registry
 
 # over the limit of a legacy conversion (60 s, gongkai.read.legacy), which stops LibreOffice
 # itself: a worker killed here would leave its LibreOffice running. Every other reader is
@@ -56,13 +60,14 @@ def _limit_memory(limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def read_job(job: Job) -> ParsedReport:
-    """Read one file (``parse_file``); a reader failure becomes an error issue, never a raise."""
+def read_job(job: Job, registry: Registry | None = None) -> ParsedReport:
+    """Read one file (``parse_file``); a reader failure becomes an error issue, never a raise.
+    ``registry`` places the printed unit name (the registry in use when None)."""
     from gongkai.read import parse_file, without_paths
 
     try:
         report = parse_file(job.path, filed_year=job.filed_year,
-                            filed_unit_code=job.filed_unit_code)
+                            filed_unit_code=job.filed_unit_code, registry=registry)
     except Exception as exc:  # noqa: BLE001 - parse_file promises not to raise; the run goes on
         said = without_paths(str(exc))
         report = ParsedReport(file=job.name, format="unknown")
@@ -72,8 +77,9 @@ def read_job(job: Job) -> ParsedReport:
     return report
 
 
-def _worker(conn: Connection, memory_limit: int | None) -> None:
-    """A reader process: batches in, ("start", key) and ("done", key, report) out."""
+def _worker(conn: Connection, memory_limit: int | None, registry: Registry | None) -> None:
+    """A reader process: batches in, ("start", key) and ("done", key, report) out; the
+    registry is sent once, when the process starts."""
     _limit_memory(memory_limit)
     import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
 
@@ -86,7 +92,7 @@ def _worker(conn: Connection, memory_limit: int | None) -> None:
             return
         for job in batch:
             conn.send(("start", job.key))
-            conn.send(("done", job.key, read_job(job)))
+            conn.send(("done", job.key, read_job(job, registry)))
         conn.send(("idle",))
 
 
@@ -124,8 +130,10 @@ class ReaderPool:
     """Worker processes reading batches of files, each file within ``budget`` seconds."""
 
     def __init__(self, workers: int, *, budget: float = DEFAULT_BUDGET_SECONDS,
-                 memory_limit: int | None = MEMORY_LIMIT_BYTES):
+                 memory_limit: int | None = MEMORY_LIMIT_BYTES,
+                 registry: Registry | None = None):
         self.size = max(1, workers)
+        self.registry = registry  # places printed unit names (the one in use when None)
         self.budget = budget
         self.memory_limit = memory_limit
         self.context = multiprocessing.get_context("spawn")
@@ -134,7 +142,8 @@ class ReaderPool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, self.memory_limit),
+        process = self.context.Process(target=_worker,
+                                       args=(child, self.memory_limit, self.registry),
                                        daemon=True, name="gongkai-reader")
         process.start()
         child.close()
@@ -227,10 +236,12 @@ class ReaderPool:
 
 def read_files(batches: Iterable[list[Job]], *, workers: int = 1,
                budget: float = DEFAULT_BUDGET_SECONDS,
-               memory_limit: int | None = MEMORY_LIMIT_BYTES) -> dict[str, ParsedReport]:
+               memory_limit: int | None = MEMORY_LIMIT_BYTES,
+               registry: Registry | None = None) -> dict[str, ParsedReport]:
     """Read batches of files in ``workers`` reader processes, each file within ``budget``
-    seconds; returns key → report."""
-    return ReaderPool(workers, budget=budget, memory_limit=memory_limit).read(batches)
+    seconds; returns key → report. ``registry`` places the printed unit names."""
+    return ReaderPool(workers, budget=budget, memory_limit=memory_limit,
+                      registry=registry).read(batches)
 
 
 __all__ = ["DEFAULT_BUDGET_SECONDS", "MEMORY_LIMIT_BYTES", "Job", "ReaderPool",

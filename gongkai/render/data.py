@@ -22,6 +22,7 @@ from gongkai import rankings, wording
 from gongkai.paths import SQL_DIR
 from gongkai.rankings import Method
 from gongkai.render import fmt
+from gongkai.render.appendix import appendix
 from gongkai.render.model import (
     CityFigures,
     CityReport,
@@ -263,6 +264,7 @@ def city_report(con: duckdb.DuckDBPyConnection, method: Method, year: int) -> Ci
         context=[UnitContext.from_row(r) for r in context],
         overview=overview(city_figures, year),
         notes=notes,
+        appendix=appendix(con, year),
     )
 
 

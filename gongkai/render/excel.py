@@ -181,6 +181,10 @@ def city_report_xlsx(d: CityReport, method_lines: list[str], path: Path, stamp: 
             for m in method.metrics] + [[None, None, None, None, line, None]
                                         for line in method_lines],
            note=note)
+    for t in d.appendix.tables:
+        _sheet(wb, t.sheet, t.header, t.rows, note=f"{note} · {d.appendix.heading} · {t.title}")
+    if not d.appendix.tables:  # the appendix is in every format, even when it has nothing
+        _sheet(wb, d.appendix.sheet, [d.appendix.heading], [[d.appendix.none_text]], note=note)
     wb.properties.creator = "gongkai"
     wb.properties.title = f"{d.city}{d.year}年度综合分析"
     wb.properties.language = "zh-CN"

@@ -16,6 +16,7 @@ from typing import Any
 from gongkai import wording
 from gongkai.rankings import Method
 from gongkai.render import fmt
+from gongkai.render.appendix import Appendix
 
 
 @cache
@@ -347,6 +348,7 @@ class CityReport:
     # the note under each table of totals (applications, outcomes, litigation, active): the
     # values it leaves out, units on the other template version; "" for none
     notes: dict[str, str] = field(default_factory=dict)
+    appendix: Appendix = field(default_factory=Appendix)  # the office's reviews, corrections
 
     @property
     def flagged_in_total(self) -> bool:

@@ -166,6 +166,12 @@ def city_report_docx(d: CityReport, charts: dict[str, Chart], method_lines: list
           [[m.name, method.dimensions.get(m.dimension, w.DIMENSION_NONE) if m.dimension else
             w.DIMENSION_NONE, fmt.num(method.weights.get(m.metric_id, 0)), m.method]
            for m in method.metrics], size=8, numeric={2}, widths=[2.6, 2.0, 1.2, 11.2])
+    heading(doc, d.appendix.heading)
+    for t in d.appendix.tables:
+        heading(doc, t.title, 2)
+        table(doc, t.header, t.rows, size=8)
+    if not d.appendix.tables:
+        para(doc, d.appendix.none_text)
     doc.core_properties.title = title
     return put(path, save(doc, stamp))
 

@@ -4,7 +4,8 @@ Row by row (``parse_rows``): required columns and values, the code's characters,
 type, years that are four-digit years, a period that does not run backwards, successor codes
 only on a unit that ends. Across rows (``validate``): a code twice for the same years,
 periods of one code that overlap, successors that are not in the registry or not live the
-year after the unit ends, and a name or alias that two live units of one city share.
+year after the unit ends (a warning when the successor starts before the unit ends: both
+would be expected to report), and a name or alias that two live units of one city share.
 
 Because a successor must be live in the year after its predecessor ends, every step along
 a chain of successors moves forward in time: a chain cannot loop.
@@ -273,6 +274,18 @@ def validate(file: str, units: list[Unit]) -> list[Problem]:
                       "年的次年）不在有效期内",
                       f"the successor {s} (period {periods}) is not valid in {year}, the year "
                       f"after this unit ends ({u.valid_to})")
+            elif early := [r for r in rows if r.valid_from is not None
+                           and (u.valid_from or 0) < r.valid_from <= u.valid_to]:
+                # a new unit that starts before the one it replaces ends: both are expected
+                # to report in the years between, and one of them is listed as 未报送
+                r = early[0]
+                out.append(Problem(
+                    file, u.line, "valid_to", "successor_starts_early", "warning",
+                    f"承继单位 {s} 自 {r.valid_from} 年起有效，本单位止于 {u.valid_to} 年："
+                    f"{_years((r.valid_from, u.valid_to))} 年两者都应报送，请核对起止年份",
+                    f"the successor {s} starts in {r.valid_from} while this unit ends in "
+                    f"{u.valid_to}: both are expected to report in "
+                    f"{_years((r.valid_from, u.valid_to))}; check the years"))
 
     out += _name_clashes(file, units)
     return out

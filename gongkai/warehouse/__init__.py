@@ -5,7 +5,7 @@
 - ``load``: parsed reports become Arrow rows where they are read (``report_rows``) and go
   into DuckDB set-wise (the load stage's ``Loader``, ``load_submissions``; one report:
   ``insert_report``);
-- ``versions``: which loaded submission of a unit-year is current;
+- ``versions``: which loaded submission of a unit-year is current (and which no longer is);
 - ``runs``: the ``runs`` table and the one place a run's status is written;
 - ``publish``: build a copy, checkpoint, rename into place; one writer at a time;
 - ``export``: the Parquet copy beside the published file;
@@ -76,6 +76,7 @@ from gongkai.warehouse.versions import (
     make_all_current,
     promote,
     record_duplicates,
+    settle_current,
     touch_submission,
 )
 
@@ -117,6 +118,7 @@ __all__ = [
     "remove_stale",
     "report_rows",
     "set_status",
+    "settle_current",
     "stage_copy",
     "stale_files",
     "start_run",

@@ -89,7 +89,11 @@ def build_parquet(warehouse: str | Path, out_dir: str | Path,
             if partitioned:
                 rows = con.execute(f"select count(*) from {_ident(table)}").fetchall()[0][0]
                 if rows == 0:
-                    continue  # no year to partition by: no folder
+                    # no year to partition by: one empty file keeps the table and its columns
+                    # (a warehouse with no reviews or corrections yet)
+                    target.mkdir()
+                    _copy_plain(con, table, target / f"{table}.parquet")
+                    continue
                 con.execute(
                     f"copy (select * from {_ident(table)}) to {_sql_path(target)} "
                     "(format parquet, partition_by (report_year), compression zstd)"

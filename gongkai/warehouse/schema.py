@@ -2,9 +2,9 @@
 
 ``create_schema`` runs the ``schema`` step of ``sql/manifest.toml`` (tables, then the staging
 and mart views) and fills ``cell_codes`` and the city lines (``city_lines``,
-``city_line_cells``) from the template spec; ``load_units`` fills ``units`` from the unit
-registry. Safe on an existing warehouse: tables use ``if not
-exists``, columns ``add column if not exists``, views ``create or replace``.
+``city_line_cells``) from the template spec; ``load_units`` stores the unit registry with its
+history (``units``, ``unit_periods``, ``unit_changes``). Safe on an existing warehouse: tables
+use ``if not exists``, columns ``add column if not exists``, views ``create or replace``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pyarrow as pa
 from gongkai import template as tpl
 from gongkai.paths import SQL_DIR
 from gongkai.units import Registry
+from gongkai.units.tables import store_registry
 from gongkai.warehouse.rows import insert_arrow
 from gongkai.warehouse.sqlfiles import run_step
 
@@ -39,24 +40,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def load_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
-    """Replace the ``units`` table with the registry's units; returns the number of units."""
-    units = sorted(registry.units, key=lambda u: u.code)
-    con.execute("delete from units")
-    insert_arrow(con, "units", {
-        "unit_code": pa.array([u.code for u in units], pa.string()),
-        "name": pa.array([u.name for u in units], pa.string()),
-        "short_name": pa.array([u.short_name or None for u in units], pa.string()),
-        "unit_type": pa.array([u.type or None for u in units], pa.string()),
-        "peer_group": pa.array([u.peer_group for u in units], pa.string()),
-        "city": pa.array([u.city or None for u in units], pa.string()),
-        "valid_from": pa.array([u.valid_from for u in units], pa.int32()),
-        "valid_to": pa.array([u.valid_to for u in units], pa.int32()),
-        "aliases": pa.array([";".join(u.aliases) or None for u in units], pa.string()),
-        "note": pa.array([u.note or None for u in units], pa.string()),
-        "province": pa.array([u.province or None for u in units], pa.string()),
-        "prefecture": pa.array([u.prefecture or None for u in units], pa.string()),
-    })
-    return len(units)
+    """Store the registry with its history (``units``, ``unit_periods``, ``unit_changes``;
+    ``gongkai.units.tables.store_registry``); returns the number of units (codes)."""
+    return store_registry(con, registry)["units"]
 
 
 def split_code(code: str) -> tuple[str, str, str]:

@@ -235,3 +235,43 @@ final as (
 
 select * from final
 """
+
+
+def settle_current(con: duckdb.DuckDBPyConnection, discovered: list[str],
+                   years: list[int] | None = None) -> int:
+    """Retire current versions that a run no longer finds; returns how many were retired.
+
+    A current loaded submission stops being current when the run did not discover it, its
+    year is among the run's years (every year when ``years`` is None), and no submission the
+    run discovered has its version key: its file was deleted from the raw folder, or a
+    registry change files the same bytes under another unit now (the successor's row is a
+    submission of its own). A unit-year whose file the run found but could not read keeps
+    its current version (a rejected file never replaces a loaded one), and so does a year
+    the run was not asked for. The retired rows stay in ``submissions``, not current and
+    without ``superseded_by``.
+    """
+    found = "_settle_discovered"
+    con.execute(f"create or replace temp table {found} (submission_id varchar)")
+    if discovered:
+        con.executemany(f"insert into {found} values (?)", [[sid] for sid in discovered])
+    retired = con.execute(
+        f"""
+        with discovered_keys as (
+            select s.unit_code, s.report_year, s.file_path
+            from submissions as s
+            semi join {found} as d on d.submission_id = s.submission_id
+        )
+        update submissions as s set is_current = false, superseded_by = null
+        where s.is_current
+            and s.submission_id not in (select submission_id from {found})
+            and (? is null or list_contains(?, s.report_year))
+            and not exists (
+                select 1 from discovered_keys as k
+                where (s.unit_code is not null and s.report_year is not null
+                       and k.unit_code = s.unit_code and k.report_year = s.report_year)
+                   or ((s.unit_code is null or s.report_year is null)
+                       and k.file_path = s.file_path)
+            )
+        """, [years, years]).fetchall()
+    con.execute(f"drop table {found}")
+    return int(retired[0][0]) if retired else 0

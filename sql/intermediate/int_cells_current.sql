@@ -36,7 +36,8 @@ final as (
         coalesce(c.status, 'unseen') as cell_status,
         c.raw_text,
         c.location,
-        i.location is not null as has_parse_issue
+        -- a cell the office corrected is no longer in doubt (cells.provenance)
+        i.location is not null and c.provenance is distinct from 'corrected' as has_parse_issue
     from submissions_checked as s
     inner join grid as g on g.template = s.template
     left join cell_rows as c

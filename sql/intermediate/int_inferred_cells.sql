@@ -15,6 +15,8 @@ final as (
     from cells as c
     semi join submissions_checked as s on s.submission_id = c.submission_id
     where c.confidence = 'inferred'
+        -- a cell the office corrected is settled: no longer our reading's doubt
+        and c.provenance is distinct from 'corrected'
     group by c.submission_id
 )
 

@@ -1,4 +1,5 @@
--- v_rank_findings: the findings of the latest check run on current reports, numbered.
+-- v_rank_findings: the findings of the latest check run on current reports, numbered; the
+--   findings an analyst dismissed are left out (they stay in findings_current).
 -- grain: one row per finding (finding_no counts from 1 within a submission: failures before
 --   not_assessable, errors before warnings).
 create or replace temp view v_rank_findings as
@@ -10,6 +11,7 @@ unit_years as (
 
 run_findings as (
     select * from findings_current
+    where review_decision is distinct from 'dismissed'  -- an analyst's dismissal counts nowhere
 ),
 
 final as (

@@ -1,7 +1,8 @@
 -- v_rank_unit_years: the units a league table is about, with their current report.
 -- grain: one row per registry unit × report year, for every year that has at least one
---   current loaded submission: each unit valid that year (units.valid_from/valid_to), and any
---   registry unit that filed a report for the year although the registry does not expect it.
+--   current loaded submission: each unit valid that year (v_unit_years: the name, type and
+--   peer group of that year), and any registry unit that filed a report for the year
+--   although the registry does not expect it (as its latest registry row).
 -- has_report is false for a unit with no current loaded report (未报送 or rejected): it gets
 --   no score and no rank. A second current submission of the same unit-year (should there be
 --   one) is left out: the first by submission_id is used.
@@ -30,42 +31,44 @@ report_years as (
     select distinct report_year from current_submissions
 ),
 
+-- each unit valid in a year, with the name, type and peer group of that year (a unit
+-- reclassified keeping its code is ranked in the group of each year)
 expected as (
-    select
-        r.unit_code,
-        y.report_year,
-    from registry as r
-    cross join report_years as y
-    where
-        coalesce(r.valid_from, 0) <= y.report_year
-        and y.report_year <= coalesce(r.valid_to, 9999)
+    select unit_code, report_year, name, short_name, unit_type, peer_group, city
+    from v_unit_years
+    semi join report_years using (report_year)
+),
+
+-- a registry unit that filed for a year it is not valid in: as its registry row stands
+filed_unexpected as (
+    select s.unit_code, s.report_year, r.name, r.short_name, r.unit_type, r.peer_group, r.city
+    from current_submissions as s
+    inner join registry as r on r.unit_code = s.unit_code
+    anti join expected as e on e.unit_code = s.unit_code and e.report_year = s.report_year
 ),
 
 unit_years as (
-    select unit_code, report_year from expected
-    union
-    select s.unit_code, s.report_year
-    from current_submissions as s
-    semi join registry as r on r.unit_code = s.unit_code
+    select * from expected
+    union all
+    select * from filed_unexpected
 ),
 
 final as (
     select
         uy.unit_code,
         uy.report_year,
-        r.name as unit_name,
-        coalesce(r.short_name, r.name) as short_name,
-        r.unit_type,
-        r.peer_group,
-        case r.peer_group when '街道' then 1 else 2 end as peer_group_order,
-        r.city,
+        uy.name as unit_name,
+        coalesce(uy.short_name, uy.name) as short_name,
+        uy.unit_type,
+        uy.peer_group,
+        case uy.peer_group when '街道' then 1 else 2 end as peer_group_order,
+        uy.city,
         s.submission_id,
         s.template,
         s.published_date,
         s.submission_id is not null as has_report,
         p.submission_id is not null as has_prev_report,
     from unit_years as uy
-    inner join registry as r on r.unit_code = uy.unit_code
     left join current_submissions as s
         on s.unit_code = uy.unit_code and s.report_year = uy.report_year
     left join current_submissions as p

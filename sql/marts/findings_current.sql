@@ -2,7 +2,9 @@
 -- run history.
 -- grain: one row per finding of the latest check run on a current, loaded submission.
 -- The latest check run is v_latest_check_run; findings of earlier runs and of superseded or
--- rejected submissions are left out (they stay in `findings`).
+-- rejected submissions are left out (they stay in `findings`). A finding an analyst reviewed
+-- carries the review (finding_reviews, matched by finding_key): a dismissed finding stays
+-- here, and leaves the scores and the township's list of what to fix (v_rank_findings).
 create or replace view findings_current as
 with
 
@@ -14,11 +16,21 @@ current_submissions as (
     select submission_id from v_current_submissions
 ),
 
+reviews as (
+    select * from finding_reviews
+),
+
 final as (
-    select f.*
+    select
+        f.*,
+        v.decision as review_decision,
+        v.reason as review_reason,
+        v.reviewed_by,
+        v.reviewed_at,
     from findings as f
     semi join latest_run as r on r.run_id = f.run_id
     semi join current_submissions as s on s.submission_id = f.submission_id
+    left join reviews as v on v.finding_key = f.finding_key
 )
 
 select * from final

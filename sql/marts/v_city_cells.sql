@@ -43,7 +43,7 @@ reasons as (
     union all
     select submission_id, cell_code, null, false, true
     from cells
-    where confidence = 'inferred'
+    where confidence = 'inferred' and provenance is distinct from 'corrected'
 ),
 
 flagged as (

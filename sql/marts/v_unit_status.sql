@@ -2,7 +2,8 @@
 -- grain: one row per unit_code × report_year with a finding or a current submission
 -- accepted = no error-severity finding with status fail; the counts are what the township
 -- has to fix (errors), look at (warnings) or could not be checked (not_assessable).
--- The findings are those of findings_current (the latest check run, v_latest_check_run).
+-- The findings are those of findings_current (the latest check run, v_latest_check_run)
+-- that no analyst dismissed; n_dismissed counts the dismissed ones.
 create or replace view v_unit_status as
 with
 latest_run as (
@@ -16,6 +17,14 @@ current_submissions as (
 
 run_findings as (
     select * from findings_current
+    where review_decision is distinct from 'dismissed'
+),
+
+dismissed as (
+    select submission_id, count(*) as n_dismissed
+    from findings_current
+    where review_decision = 'dismissed'
+    group by submission_id
 ),
 
 per_submission as (
@@ -45,9 +54,11 @@ final as (
         coalesce(p.n_info, 0) as n_info,
         coalesce(p.n_not_assessable, 0) as n_not_assessable,
         coalesce(p.n_extraction_doubts, 0) as n_extraction_doubts,
-        p.error_rules
+        p.error_rules,
+        coalesce(d.n_dismissed, 0) as n_dismissed
     from current_submissions as s
     left join per_submission as p on p.submission_id = s.submission_id
+    left join dismissed as d on d.submission_id = s.submission_id
 )
 
 select * from final

@@ -1,4 +1,4 @@
--- The unit registry with its history, as the warehouse should store it (issue 14).
+-- The unit registry with its history: units by period, their changes, the units of each year.
 -- Filled by gongkai.units.tables.store_registry(); safe to run on an existing warehouse
 -- (tables: `if not exists`, columns only added, the view `create or replace`).
 

@@ -2,7 +2,7 @@
 -- grain: one row per current loaded submission × cell code of its template
 -- The cells analysts query: only the current version of each unit-year, only loaded
 -- submissions. value is null for blank, unreadable and unseen cells (blank is not zero);
--- status says which.
+-- status says which; provenance says whether the office corrected our reading.
 create or replace view v_current_cells as
 with
 
@@ -31,6 +31,7 @@ final as (
         c.confidence,
         c.confidence_reason,
         cc.position as cell_position,
+        c.provenance,
     from current_submissions as s
     inner join cells as c on c.submission_id = s.submission_id
     left join units as u on u.unit_code = s.unit_code
