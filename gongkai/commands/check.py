@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gongkai.commands.common import registry_or_none
+
 RUN_ID = "check"
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -229,12 +231,8 @@ def run(args) -> int:
         sys.stderr.write(f"gongkai check: 找不到数据仓库文件 {args.warehouse} "
                          f"(warehouse not found)\n")
         return 2
-    from gongkai.units import RegistryError, registry_scope
-
-    try:
-        registry = registry_scope(args.registry)
-    except RegistryError as exc:
-        sys.stderr.write(f"gongkai check: {exc}\n")
+    registry = registry_or_none("check", args.registry)
+    if registry is None:
         return 2
     with registry:
         files, findings = check_files(args.files, warehouse=args.warehouse,

@@ -20,6 +20,8 @@ import os
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import add_warehouse, group_parser
+
 DEFAULT_CORRECTIONS = Path("data") / "corrections.toml"
 STATE_WORDS = {"applied": "已更正", "stale": "文件已更换", "orphaned": "无对应报告",
                "refused": "不予更正", "not_needed": "无需更正", "pending": "待下次运行"}
@@ -27,23 +29,15 @@ STATE_WORDS = {"applied": "已更正", "stale": "文件已更换", "orphaned": "
 
 def register(sub) -> None:
     """Add the ``correction`` subcommand and its own subcommands."""
-    p = sub.add_parser(
-        "correction", help="reading corrections of cells (data/corrections.toml)",
-        description="Reading corrections: where our reading of a file was wrong, the office "
-                    "corrects a cell, against that file (sha256), in a TOML file under version "
-                    "control that every run applies at load. A correction never changes what "
-                    "a township published. See docs/operations.md.")
-
-    def show_help(args) -> int:
-        p.print_help()
-        return 2
-
-    p.set_defaults(func=show_help)
-    cmds = p.add_subparsers(dest="correction_command", metavar="SUBCOMMAND")
+    p, cmds = group_parser(
+        sub, "correction", "更正本系统对报告单元格的误读 / reading corrections of cells (data/corrections.toml)",
+        "Reading corrections: where our reading of a file was wrong, the office corrects a "
+        "cell, against that file (sha256), in a TOML file under version control that every "
+        "run applies at load. A correction never changes what a township published. See "
+        "docs/operations.md.")
 
     def common(q) -> None:
-        q.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                       help="the published warehouse (default: warehouse/gongkai.duckdb)")
+        add_warehouse(q)
         q.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
                        help=f"the corrections file (default: {DEFAULT_CORRECTIONS})")
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import add_out, add_warehouse, years_or_none
+
 HELP = "由数据仓库重新生成全市报告、各单位简报和索引 / re-render the city report, digests and index from a warehouse"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
@@ -24,9 +26,8 @@ Digests of units that no longer have a report in a rendered year are removed."""
 def register(sub) -> None:
     """Add the ``render`` subcommand."""
     p = sub.add_parser("render", help=HELP, description=DESCRIPTION)
-    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                   help="the published warehouse file (default: warehouse/gongkai.duckdb)")
-    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    add_warehouse(p, "the published warehouse file")
+    add_out(p)
     p.add_argument("--years", default=None, metavar="A-B",
                    help="report years to render, e.g. 2024 or 2019-2024 (default: every year "
                         "the warehouse has)")
@@ -44,12 +45,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     """Render the reports; returns the exit status (0, 1 or 2)."""
-    from gongkai.sources import parse_years
-
-    try:
-        years = parse_years(args.years)
-    except ValueError as exc:
-        print(f"gongkai render: {exc}", file=sys.stderr)
+    ok, years = years_or_none("render", args.years)
+    if not ok:
         return 2
     if args.workers is not None and args.workers < 1:
         print("gongkai render: --workers must be at least 1", file=sys.stderr)

@@ -18,6 +18,8 @@ import os
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import add_warehouse, group_parser
+
 DEFAULT_REVIEWS = Path("data") / "reviews.toml"
 ANALYST_ENV = "GONGKAI_ANALYST"
 STATE_WORDS = {"applied": "有效", "stale": "已过时", "orphaned": "无对应问题"}
@@ -26,24 +28,15 @@ DECISION_WORDS = {"confirmed": "确认", "dismissed": "不予采纳"}
 
 def register(sub) -> None:
     """Add the ``review`` subcommand and its own subcommands."""
-    p = sub.add_parser(
-        "review", help="confirm or dismiss findings, with a reason (data/reviews.toml)",
-        description="Reviews of findings: an analyst confirms or dismisses a finding with a "
-                    "reason; the decisions are kept in a TOML file under version control that "
-                    "every run reads. A dismissed finding leaves the score and the digest's "
-                    "list but stays in the warehouse and the city report's appendix. See "
-                    "docs/operations.md.")
-
-    def show_help(args) -> int:
-        p.print_help()
-        return 2
-
-    p.set_defaults(func=show_help)
-    cmds = p.add_subparsers(dest="review_command", metavar="SUBCOMMAND")
+    p, cmds = group_parser(
+        sub, "review", "确认或不予采纳检查发现的问题，并写明理由 / confirm or dismiss findings, with a reason (data/reviews.toml)",
+        "Reviews of findings: an analyst confirms or dismisses a finding with a reason; the "
+        "decisions are kept in a TOML file under version control that every run reads. A "
+        "dismissed finding leaves the score and the digest's list but stays in the warehouse "
+        "and the city report's appendix. See docs/operations.md.")
 
     def common(q) -> None:
-        q.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                       help="the published warehouse (default: warehouse/gongkai.duckdb)")
+        add_warehouse(q)
         q.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
                        help=f"the reviews file (default: {DEFAULT_REVIEWS})")
 

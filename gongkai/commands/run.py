@@ -6,6 +6,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import (
+    add_out,
+    add_warehouse,
+    registry_or_none,
+    source_or_none,
+    years_or_none,
+)
 from gongkai.commands.correction import DEFAULT_CORRECTIONS
 from gongkai.commands.review import DEFAULT_REVIEWS
 from gongkai.commands.sql import query_hint
@@ -31,9 +38,8 @@ def register(sub) -> None:
                       help="a range of report years, e.g. 2019-2024 (default: every year found)")
     p.add_argument("--source", default=None, metavar="DIR|URLS.csv",
                    help="raw folder or URL manifest (default: data/raw)")
-    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                   help="the published warehouse file (default: warehouse/gongkai.duckdb)")
-    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    add_warehouse(p, "the published warehouse file")
+    add_out(p)
     p.add_argument("--raw", default=None, metavar="DIR",
                    help="where fetched bytes are kept for a URL manifest (default: data/raw)")
     p.add_argument("--workers", type=int, default=None,
@@ -164,29 +170,19 @@ def run(args) -> int:
     import time
 
     from gongkai.paths import DEFAULT_SOURCE
-    from gongkai.sources import is_manifest, parse_years
 
     started = time.perf_counter()
-    try:
-        years = [args.year] if args.year else parse_years(args.years)
-    except ValueError as exc:
-        print(f"gongkai run: {exc}", file=sys.stderr)
+    ok, years = (True, [args.year]) if args.year else years_or_none("run", args.years)
+    if not ok:
         return 2
-    source = Path(args.source) if args.source else DEFAULT_SOURCE
-    if is_manifest(source) and not source.is_file():
-        print(f"gongkai run: the URL manifest {source} does not exist", file=sys.stderr)
-        return 2
-    if not is_manifest(source) and not source.is_dir():
-        print(f"gongkai run: the source folder {source} does not exist", file=sys.stderr)
+    source = source_or_none("run", Path(args.source) if args.source else DEFAULT_SOURCE)
+    if source is None:
         return 2
 
     from gongkai.commands.serve import configured_api_url
-    from gongkai.units import RegistryError, registry_scope
 
-    try:
-        registry = registry_scope(args.registry)
-    except RegistryError as exc:
-        print(f"gongkai run: {exc}", file=sys.stderr)
+    registry = registry_or_none("run", args.registry)
+    if registry is None:
         return 2
     decided = decision_files(args, "run")
     if decided is None:

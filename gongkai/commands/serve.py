@@ -15,6 +15,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import (
+    add_out,
+    add_warehouse,
+    registry_or_none,
+    source_or_none,
+    years_or_none,
+)
 from gongkai.commands.run import add_decision_files, decision_files
 
 
@@ -39,9 +46,8 @@ def register(sub) -> None:
                    help="register the schedule paused (resume it in the UI)")
     p.add_argument("--source", default=None, metavar="DIR|URLS.csv",
                    help="raw folder or URL manifest of the runs (default: data/raw)")
-    p.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                   help="the published warehouse (default: warehouse/gongkai.duckdb)")
-    p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+    add_warehouse(p)
+    add_out(p)
     p.add_argument("--years", default=None, metavar="A-B",
                    help="report years of every run (default: every year found)")
     p.add_argument("--no-render", action="store_true", help="runs do not render reports")
@@ -96,22 +102,15 @@ def parameters(args, source: Path, years: list[int] | None) -> dict:
 def run(args) -> int:
     """Register the deployment and serve it until interrupted."""
     from gongkai.paths import RAW_DIR
-    from gongkai.sources import is_manifest, parse_years
-    from gongkai.units import RegistryError, registry_scope
 
-    try:
-        years = parse_years(args.years)
-    except ValueError as exc:
-        print(f"gongkai serve: {exc}", file=sys.stderr)
+    ok, years = years_or_none("serve", args.years)
+    if not ok:
         return 2
-    source = Path(args.source) if args.source else RAW_DIR
-    if not (source.is_file() if is_manifest(source) else source.is_dir()):
-        print(f"gongkai serve: the source {source} does not exist", file=sys.stderr)
+    source = source_or_none("serve", Path(args.source) if args.source else RAW_DIR)
+    if source is None:
         return 2
-    try:
-        registry = registry_scope(args.registry)
-    except RegistryError as exc:
-        print(f"gongkai serve: {exc}", file=sys.stderr)
+    registry = registry_or_none("serve", args.registry)
+    if registry is None:
         return 2
     if decision_files(args, "serve") is None:
         return 2

@@ -6,6 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from gongkai.commands.common import registry_or_none
 from gongkai.synth import LAYOUTS, TEXT_FORMATS, SynthOptions, generate
 from gongkai.synth.generate import parse_years
 from gongkai.synth.office import OFFICE_FORMATS, OFFICE_LAYOUTS, UNREADABLE_LAYOUTS
@@ -69,13 +70,10 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Generate the reports and print a short summary."""
-    from gongkai.units import RegistryError, registry_scope
-
-    try:
-        registry = registry_scope(args.registry).registry
-    except RegistryError as exc:
-        print(f"gongkai synth: {exc}")
+    scope = registry_or_none("synth", args.registry)
+    if scope is None:
         return 2
+    registry = scope.registry
     units = None if args.units == "all" else _list(args.units)
     opts = SynthOptions(out=args.out, years=parse_years(args.years), seed=args.seed,
                         units=units, layouts=args.layouts, inject=args.inject_errors,

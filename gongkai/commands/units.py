@@ -20,20 +20,16 @@ import json
 import sys
 from pathlib import Path
 
+from gongkai.commands.common import add_warehouse, group_parser
+
 
 def register(sub) -> None:
     """Add the ``units`` subcommand and its own subcommands."""
-    p = sub.add_parser(
-        "units", help="单位名录：初始化、列出、核对、比较、未报送 / the unit registry: init, list, check, diff, missing reports",
-        description="The unit registry (a CSV of the township-level units with their periods, "
-                    "renames, merges and splits; see docs/registry.md).")
-
-    def show_help(args) -> int:
-        p.print_help()
-        return 2
-
-    p.set_defaults(func=show_help)
-    cmds = p.add_subparsers(dest="units_command", metavar="SUBCOMMAND")
+    p, cmds = group_parser(
+        sub, "units", "单位名录：初始化、列出、核对、比较、未报送 / the unit registry: init, list, check, diff, missing reports",
+        "单位名录：各乡镇、街道及其有效年份、更名、合并与拆分（CSV，见 docs/registry.md）。 —— The "
+        "unit registry (a CSV of the township-level units with their periods, renames, merges "
+        "and splits; see docs/registry.md).")
 
     def with_registry(q) -> None:
         q.add_argument("--registry", metavar="FILE", default=None,
@@ -80,8 +76,7 @@ def register(sub) -> None:
                                     "gongkai/data/checks.toml.")
     with_registry(q)
     q.add_argument("--year", type=int, required=True, help="the report year")
-    q.add_argument("--warehouse", default="warehouse/gongkai.duckdb", metavar="FILE",
-                   help="the published warehouse (default: warehouse/gongkai.duckdb)")
+    add_warehouse(q)
     q.add_argument("--config", metavar="TOML", default=None,
                    help="check settings with the deadlines (default: gongkai/data/checks.toml)")
     q.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",

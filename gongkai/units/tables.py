@@ -1,6 +1,6 @@
 """The registry as warehouse rows: units, their periods and their changes.
 
-``store_registry`` replaces three tables from a registry (schema in
+``gongkai.warehouse.schema.store_registry`` replaces three tables with these rows (schema in
 ``sql/schema/unit_registry.sql``):
 
 - ``units``: one row per code with its latest name and type (the table the marts join today);
@@ -13,15 +13,10 @@ Rows go to DuckDB as Arrow tables; nothing is formatted into SQL.
 
 from __future__ import annotations
 
-import uuid
-
 import duckdb
 import pyarrow as pa
 
-from gongkai.paths import SQL_DIR
 from gongkai.units.registry import Registry
-
-SCHEMA_FILE = SQL_DIR / "schema" / "unit_registry.sql"
 
 
 def _join(values) -> str | None:
@@ -78,32 +73,6 @@ def change_rows(registry: Registry) -> pa.Table:
         "to_code": pa.array([c.to_code for c in changes], pa.string()),
         "to_name": pa.array([c.to_name for c in changes], pa.string()),
     })
-
-
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``unit_periods``, ``unit_changes``, ``v_unit_years`` and the added ``units``
-    columns (the core schema, with ``units`` and ``submissions``, must exist)."""
-    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-
-
-def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, int]:
-    """Replace ``units``, ``unit_periods`` and ``unit_changes`` with the registry's rows;
-    returns the row count of each."""
-    create_tables(con)
-    counts = {}
-    for table, data in (("units", unit_rows(registry)), ("unit_periods", period_rows(registry)),
-                        ("unit_changes", change_rows(registry))):
-        con.execute(f"delete from {table}")
-        if data.num_rows:
-            name = f"_rows_{uuid.uuid4().hex}"
-            con.register(name, data)
-            try:
-                cols = ", ".join(data.column_names)
-                con.execute(f"insert into {table} ({cols}) select {cols} from {name}")
-            finally:
-                con.unregister(name)
-        counts[table] = data.num_rows
-    return counts
 
 
 def stored_units_differ(registry: Registry, warehouse) -> list[str]:

@@ -17,9 +17,11 @@ import pyarrow as pa
 from gongkai import template as tpl
 from gongkai.paths import SQL_DIR
 from gongkai.units import Registry
-from gongkai.units.tables import store_registry
+from gongkai.units.tables import change_rows, period_rows, unit_rows
 from gongkai.warehouse.rows import insert_arrow
 from gongkai.warehouse.sqlfiles import run_step
+
+REGISTRY_SCHEMA = SQL_DIR / "schema" / "unit_registry.sql"
 
 WIDE_TABLES = ("t2", "t3", "t4")
 
@@ -41,8 +43,22 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 def load_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     """Store the registry with its history (``units``, ``unit_periods``, ``unit_changes``;
-    ``gongkai.units.tables.store_registry``); returns the number of units (codes)."""
+    ``store_registry``); returns the number of units (codes)."""
     return store_registry(con, registry)["units"]
+
+
+def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, int]:
+    """Replace ``units``, ``unit_periods`` and ``unit_changes`` with the registry's rows
+    (``gongkai.units.tables``), creating the registry's tables first; returns the row count
+    of each."""
+    con.execute(REGISTRY_SCHEMA.read_text(encoding="utf-8"))
+    counts = {}
+    for table, data in (("units", unit_rows(registry)), ("unit_periods", period_rows(registry)),
+                        ("unit_changes", change_rows(registry))):
+        con.execute(f"delete from {table}")
+        insert_arrow(con, table, dict(zip(data.column_names, data.columns, strict=True)))
+        counts[table] = data.num_rows
+    return counts
 
 
 def split_code(code: str) -> tuple[str, str, str]:
