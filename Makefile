@@ -32,10 +32,12 @@ test-fast: $(STAMP)
 
 install: $(STAMP)
 
+# PYTHONWARNINGS: setuptools notes that an editable install is one (an information, not a
+# problem); every other warning of the build is shown
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 # regenerate the wide views sql/marts/v_t*.sql and their column list in docs/warehouse.md
