@@ -110,6 +110,8 @@ def test_a_successor_starting_before_its_predecessor_ends_is_a_warning(tmp_path)
     assert [(p.code, p.line, p.column, p.severity) for p in problems] == [
         ("successor_starts_early", 2, "valid_to", "warning")]
     assert "2021 年两者都应报送" in problems[0].message_zh
+    # worded as every report words a warning: 提醒, never 警告
+    assert "提醒" in problems[0].text() and "警告" not in problems[0].text()
     # a merge into a unit that existed all along is no warning (line 4: 乙镇 into 丙镇)
 
 

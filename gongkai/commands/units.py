@@ -167,7 +167,7 @@ def run_check(args) -> int:
     name = Path(path).name if path else "the bundled registry (liuyang.csv)"
     warnings = len(problems) - len(errors)
     if registry is None:
-        print(f"{name}: {len(errors)} 个错误 errors, {warnings} 个警告 warnings — not usable")
+        print(f"{name}: {len(errors)} 个错误 errors, {warnings} 个提醒 warnings — not usable")
         return 1
     print(f"{name}: {len(registry.units)} units, {len(registry.periods)} rows, "
           f"{len(registry.changes)} changes; 0 errors, {warnings} warnings")

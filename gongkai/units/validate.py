@@ -70,7 +70,7 @@ class Problem:
 
     def text(self) -> str:
         """Two lines: the problem in Chinese, then in English."""
-        zh_sev = "错误" if self.severity == "error" else "警告"
+        zh_sev = "错误" if self.severity == "error" else "提醒"  # as every report words it
         return (f"{self.where_zh()}：{zh_sev}：{self.message_zh}\n"
                 f"{self.where_en()}: {self.severity}: {self.message_en} [{self.code}]")
 
