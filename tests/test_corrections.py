@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from warehouse_helpers import query
 
 from gongkai import pipeline
 from gongkai.cli import main
@@ -38,14 +39,6 @@ def build(raw, path, corrections=None, run_id="r1"):
     built = pipeline.build_warehouse(raw, path, run_id=run_id, corrections=corrections)
     built.con.close()
     return built
-
-
-def query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def cell(path, code="t4.review.upheld"):

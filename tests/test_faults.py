@@ -17,8 +17,8 @@ import textwrap
 from pathlib import Path
 
 import bad_inputs
-import duckdb
 import pytest
+from warehouse_helpers import query as _query
 
 from gongkai import manifest, pipeline, rawfolder
 from gongkai import warehouse as wh
@@ -27,14 +27,6 @@ from gongkai.read import limits, parse_bytes, parse_file
 from gongkai.read.pool import Job, ReaderPool
 
 SEED = ROOT / "data" / "raw" / "2019" / "430181002-jili.md"
-
-
-def _query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _cli(*args, env=None, timeout=120):

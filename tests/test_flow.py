@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_helpers import query as _query
+from warehouse_helpers import run_flow as _run
 
 from gongkai import manifest, pipeline, sources
 from gongkai import warehouse as wh
@@ -38,23 +40,6 @@ def raw(tmp_path, seed_path):
     (root / "2019" / "430181004-guankou.pdf").write_bytes(b"%PDF-1.4\n\x00\x01 not really a pdf")
     (root / "2019" / "README.md").write_text("how these files arrived", encoding="utf-8")
     return root
-
-
-def _run(raw, tmp_path, **kw):
-    """Run the flow into tmp_path (rendering only when a test asks for it: it is slow)."""
-    from flows.annual import annual
-
-    kw.setdefault("with_render", False)
-    return annual(source=str(raw), warehouse=str(tmp_path / "wh" / "gongkai.duckdb"),
-                  out=str(tmp_path / "out"), workers=1, **kw)
-
-
-def _query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _snapshot(path) -> dict:

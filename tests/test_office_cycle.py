@@ -8,10 +8,10 @@ import csv
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from warehouse_helpers import query, run_flow
 
 from gongkai.cli import main
 from gongkai.paths import RAW_DIR
@@ -23,22 +23,6 @@ CHANGES = Path(__file__).parent / "registry" / "liuyang-changes.csv"
 GEJIA, CHUNKOU, PUJI_TOWN, PUJI_STREET = "430181131", "430181127", "430181116", "430181005"
 SEED = RAW_DIR / "2019" / "430181002-jili.md"
 T4_ROW = "\t".join(["0"] * 15)
-
-
-def run_flow(raw, tmp_path, **kw):
-    from flows.annual import annual
-
-    kw.setdefault("with_render", False)
-    return annual(source=str(raw), warehouse=str(tmp_path / "wh" / "gongkai.duckdb"),
-                  out=str(tmp_path / "out"), workers=1, **kw)
-
-
-def query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_demo_with_a_rename_and_a_merge_keeps_history_and_ranks_by_the_groups_of_each_year(

@@ -7,6 +7,7 @@ import tomllib
 
 import duckdb
 import pytest
+from warehouse_helpers import query
 
 from gongkai import pipeline, rankings
 from gongkai.checks.reviews import (
@@ -44,14 +45,6 @@ def build(raw, path, reviews=None, run_id="r1"):
                                      reviews=reviews)
     built.con.close()
     return built
-
-
-def query(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def t4_finding(path):
