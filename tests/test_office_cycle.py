@@ -183,7 +183,7 @@ def test_reviews_corrections_and_notifications_across_runs(prefect_harness, tmp_
 
 
 def test_a_served_run_reads_the_decision_files_named_by_the_deployment(tmp_path):
-    from gongkai.commands.run import decision_files
+    from gongkai.commands.common import decision_files
     from gongkai.commands.serve import parameters
 
     class Args:

@@ -4,9 +4,14 @@ and the checks of their arguments that end a command with status 2 and one line 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_WAREHOUSE = "warehouse/gongkai.duckdb"
+# the office's decision files, under version control beside the raw folder
+DEFAULT_REVIEWS = Path("data") / "reviews.toml"
+DEFAULT_CORRECTIONS = Path("data") / "corrections.toml"
 
 
 def add_warehouse(p, help: str = "the published warehouse") -> None:
@@ -74,3 +79,62 @@ def source_or_none(command: str, source: Path) -> Path | None:
         refuse(command, f"the source folder {source} does not exist")
         return None
     return source
+
+
+def add_decision_files(p) -> None:
+    """The ``--reviews`` and ``--corrections`` options (``run`` and ``serve``)."""
+    p.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
+                   help=f"the office's reviews of findings (default: {DEFAULT_REVIEWS}, when "
+                        "it exists); validated before the run starts")
+    p.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
+                   help=f"the office's reading corrections (default: {DEFAULT_CORRECTIONS}, "
+                        "when it exists); validated before the run starts")
+
+
+def decision_files(args, command: str) -> tuple[str | None, str | None] | None:
+    """The reviews and corrections files of the options, absolute (None for a file that
+    does not exist); None after printing the problems of a file that cannot be used."""
+    from gongkai.checks.reviews import read_reviews
+    from gongkai.decisions import DecisionFileError
+    from gongkai.warehouse.corrections import read_corrections
+
+    out = []
+    for path, read in ((args.reviews, read_reviews), (args.corrections, read_corrections)):
+        try:
+            read(path)
+        except DecisionFileError as exc:
+            print(f"gongkai {command}: {exc}", file=sys.stderr)
+            return None
+        out.append(str(Path(path).resolve()) if Path(path).is_file() else None)
+    return out[0], out[1]
+
+
+@dataclass
+class RunInputs:
+    """What a run (``run``, or every run of ``serve``) reads, each checked before it starts."""
+
+    years: list[int] | None
+    source: Path
+    registry: Any  # gongkai.units.RegistryScope: entered around the run
+    reviews: str | None
+    corrections: str | None
+
+
+def run_inputs(command: str, args, default_source: Path,
+               years: list[int] | None = None) -> RunInputs | None:
+    """The years (``years`` when given, else ``--years``), source, registry and decision files
+    of a run's options; None after saying, in one line, what is wrong with the first that
+    cannot be used."""
+    ok, years = (True, years) if years else years_or_none(command, args.years)
+    if not ok:
+        return None
+    source = source_or_none(command, Path(args.source) if args.source else default_source)
+    if source is None:
+        return None
+    registry = registry_or_none(command, args.registry)
+    if registry is None:
+        return None
+    decided = decision_files(args, command)
+    if decided is None:
+        return None
+    return RunInputs(years, source, registry, *decided)

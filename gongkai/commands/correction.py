@@ -20,9 +20,8 @@ import os
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import add_warehouse, group_parser
+from gongkai.commands.common import DEFAULT_CORRECTIONS, add_warehouse, group_parser
 
-DEFAULT_CORRECTIONS = Path("data") / "corrections.toml"
 STATE_WORDS = {"applied": "已更正", "stale": "文件已更换", "orphaned": "无对应报告",
                "refused": "不予更正", "not_needed": "无需更正", "pending": "待下次运行"}
 

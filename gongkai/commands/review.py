@@ -18,9 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import add_warehouse, group_parser
+from gongkai.commands.common import DEFAULT_REVIEWS, add_warehouse, group_parser
 
-DEFAULT_REVIEWS = Path("data") / "reviews.toml"
 ANALYST_ENV = "GONGKAI_ANALYST"
 STATE_WORDS = {"applied": "有效", "stale": "已过时", "orphaned": "无对应问题"}
 DECISION_WORDS = {"confirmed": "确认", "dismissed": "不予采纳"}

@@ -4,17 +4,8 @@ render."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from gongkai.commands.common import (
-    add_out,
-    add_warehouse,
-    registry_or_none,
-    source_or_none,
-    years_or_none,
-)
-from gongkai.commands.correction import DEFAULT_CORRECTIONS
-from gongkai.commands.review import DEFAULT_REVIEWS
+from gongkai.commands.common import add_decision_files, add_out, add_warehouse, run_inputs
 from gongkai.commands.sql import query_hint
 from gongkai.paths import shown_name
 
@@ -61,34 +52,6 @@ def register(sub) -> None:
                         "Liuyang registry); validated before the run starts")
     add_decision_files(p)
     p.set_defaults(func=run)
-
-
-def add_decision_files(p) -> None:
-    """The ``--reviews`` and ``--corrections`` options (``run`` and ``serve``)."""
-    p.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
-                   help=f"the office's reviews of findings (default: {DEFAULT_REVIEWS}, when "
-                        "it exists); validated before the run starts")
-    p.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
-                   help=f"the office's reading corrections (default: {DEFAULT_CORRECTIONS}, "
-                        "when it exists); validated before the run starts")
-
-
-def decision_files(args, command: str) -> tuple[str | None, str | None] | None:
-    """The reviews and corrections files of the options, absolute (None for a file that
-    does not exist); None after printing the problems of a file that cannot be used."""
-    from gongkai.checks.reviews import read_reviews
-    from gongkai.decisions import DecisionFileError
-    from gongkai.warehouse.corrections import read_corrections
-
-    out = []
-    for path, read in ((args.reviews, read_reviews), (args.corrections, read_corrections)):
-        try:
-            read(path)
-        except DecisionFileError as exc:
-            print(f"gongkai {command}: {exc}", file=sys.stderr)
-            return None
-        out.append(str(Path(path).resolve()) if Path(path).is_file() else None)
-    return out[0], out[1]
 
 
 def _fmt_seconds(timings: dict[str, float]) -> str:
@@ -172,21 +135,12 @@ def run(args) -> int:
     from gongkai.paths import DEFAULT_SOURCE
 
     started = time.perf_counter()
-    ok, years = (True, [args.year]) if args.year else years_or_none("run", args.years)
-    if not ok:
+    inputs = run_inputs("run", args, DEFAULT_SOURCE, [args.year] if args.year else None)
+    if inputs is None:
         return 2
-    source = source_or_none("run", Path(args.source) if args.source else DEFAULT_SOURCE)
-    if source is None:
-        return 2
+    source = inputs.source
 
     from gongkai.commands.serve import configured_api_url
-
-    registry = registry_or_none("run", args.registry)
-    if registry is None:
-        return 2
-    decided = decision_files(args, "run")
-    if decided is None:
-        return 2
 
     if args.scheduler and args.runner != "dask":
         print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
@@ -200,12 +154,12 @@ def run(args) -> int:
               else "a temporary Prefect server starts first; this takes a few seconds")
     print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
     try:
-        with registry:
-            result = annual(source=str(source), years=years, warehouse=args.warehouse,
+        with inputs.registry:
+            result = annual(source=str(source), years=inputs.years, warehouse=args.warehouse,
                             out=args.out, raw_dir=args.raw, workers=args.workers,
                             fetch_timeout=args.fetch_timeout, fetch_retries=args.fetch_retries,
                             with_render=not args.no_render, runner=args.runner,
-                            reviews=decided[0], corrections=decided[1])
+                            reviews=inputs.reviews, corrections=inputs.corrections)
     except Exception as exc:
         print(f"gongkai run failed: {type(exc).__name__}: {exc}\n"
               f"  the published warehouse {args.warehouse} was left as it was", file=sys.stderr)

@@ -15,14 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import (
-    add_out,
-    add_warehouse,
-    registry_or_none,
-    source_or_none,
-    years_or_none,
-)
-from gongkai.commands.run import add_decision_files, decision_files
+from gongkai.commands.common import add_decision_files, add_out, add_warehouse, run_inputs
 
 
 def register(sub) -> None:
@@ -103,17 +96,10 @@ def run(args) -> int:
     """Register the deployment and serve it until interrupted."""
     from gongkai.paths import RAW_DIR
 
-    ok, years = years_or_none("serve", args.years)
-    if not ok:
+    inputs = run_inputs("serve", args, RAW_DIR)
+    if inputs is None:
         return 2
-    source = source_or_none("serve", Path(args.source) if args.source else RAW_DIR)
-    if source is None:
-        return 2
-    registry = registry_or_none("serve", args.registry)
-    if registry is None:
-        return 2
-    if decision_files(args, "serve") is None:
-        return 2
+    source, years = inputs.source, inputs.years
     problem = server_problem(configured_api_url())
     if problem:
         print(f"gongkai serve: {problem}", file=sys.stderr)
@@ -133,7 +119,7 @@ def run(args) -> int:
           f"{args.warehouse}; Ctrl-C stops serving and pauses the schedule",
           flush=True)
     try:
-        with registry:
+        with inputs.registry:
             serve(deployment)
     except KeyboardInterrupt:
         pass
