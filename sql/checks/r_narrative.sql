@@ -115,7 +115,7 @@ per_figure as (
     select
         submission_id,
         figure_no,
-        sum(sign * value) as table_value,
+        value_sum(list(sign * value)) as table_value,
         count(*) as n_cells,
         count(*) filter (where value is null) as n_missing,
         count(*) filter (where not is_known) as n_unknown,

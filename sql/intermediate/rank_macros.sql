@@ -17,7 +17,7 @@ create or replace temp macro rank_is_doubtful(status, responsibility) as
 -- 100 × Σ weight × score ÷ Σ weight over the metrics assessed, rounded to score_decimals: the
 -- composite score of the league table, of each dimension and of each weight scenario
 create or replace temp macro rank_composite(weight, score) as
-    round(100 * sum(weight * score) / sum(weight), rank_param('score_decimals')::integer);
+    round(100 * ordered_sum(list(weight * score)) / ordered_sum(list(weight)), rank_param('score_decimals')::integer);
 
 -- how a rate is shown: 'blank' (an operand is blank or unreadable: blank is not zero, so
 -- nothing is computed), 'zero' (the denominator is 0: not applicable), 'small' (fewer than

@@ -86,7 +86,7 @@ coverage as (
 scores as (
     select
         report_year,
-        avg(score) as mean_score,
+        ordered_avg(list(score)) as mean_score,
         median(score) as median_score,
         min(score) as min_score,
         max(score) as max_score,

@@ -19,7 +19,7 @@ final as (
         count(s.score) as units_assessed,
         count(*) filter (where s.score = 1) as units_full,
         count(*) filter (where s.score = 1) / nullif(count(s.score), 0) as share_full,
-        avg(s.score) as mean_score,
+        ordered_avg(list(s.score)) as mean_score,
     from scores as s
     group by s.report_year, s.metric_id
 )

@@ -28,7 +28,7 @@ composite as (
         unit_code,
         report_year,
         rank_composite(weight, score) as score,
-        sum(weight) / (select weight from total_weight) as coverage,
+        ordered_sum(list(weight)) / (select weight from total_weight) as coverage,
         count(*) as n_metrics_assessed,
     from weighted
     group by unit_code, report_year

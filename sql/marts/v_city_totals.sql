@@ -43,14 +43,14 @@ sums as (
     select
         report_year,
         line_code,
-        sum(counted_value) as total_value,
+        value_sum(list(counted_value)) as total_value,
         count(distinct unit_code) as units_reporting,
         count(distinct unit_code) filter (where counted_value is not null) as units_with_value,
         count(*) filter (where status = 'blank') as blank_cells,
         count(*) filter (where status = 'unreadable') as unreadable_cells,
         count(*) filter (where status = 'unseen') as unseen_cells,
         count(*) filter (where is_left_out) as left_out_cells,
-        sum(value) filter (where is_left_out) as left_out_value,
+        value_sum(list(value) filter (where is_left_out)) as left_out_value,
     from line_cells
     group by report_year, line_code
 ),

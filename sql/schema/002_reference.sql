@@ -65,6 +65,17 @@ create table if not exists city_line_cells (
 create or replace macro template_in_force(report_year) as
     case when report_year <= 2020 then 'v2019' else 'v2021' end;
 
+-- sums that do not depend on the order rows arrive in. Floating-point addition is not
+-- associative, and the order of a table's rows follows how its files were loaded (one batch
+-- or many, one worker or a cluster), so a plain sum() of fractional values (万元, scores)
+-- could differ in its last digit between two builds of the same reports. ordered_sum adds
+-- the values sorted; value_sum also rounds to 6 decimals (万元 to a hundredth of a yuan,
+-- finer than any report prints). Called on a list: ordered_sum(list(x) filter (where …)).
+-- Nulls are skipped; a list with no number sums to null (blank is not zero).
+create or replace macro ordered_sum(vals) as list_sum(list_sort(vals));
+create or replace macro value_sum(vals) as round(list_sum(list_sort(vals)), 6);
+create or replace macro ordered_avg(vals) as list_avg(list_sort(vals));
+
 -- the rules that judge a value itself and name it as wrong (the other rules judge how values
 -- relate: a sum that does not add up names every cell of the sum). A city total leaves out
 -- the values a failing error or warning finding of these rules names (v_city_cells).

@@ -67,7 +67,7 @@ final as (
         any_value(o.group_ord) as group_ord,
         any_value(l.group_label) as group_label,
         map_from_entries(list((o.member_code, o.value))) as vals,
-        sum(o.value) filter (where o.member_code <> 'total') as parts_sum,
+        value_sum(list(o.value) filter (where o.member_code <> 'total')) as parts_sum,
         count(*) filter (where o.value is null) as n_missing,
         list(
             p_item_open || l.member_label || p_item_close
