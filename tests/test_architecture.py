@@ -27,8 +27,9 @@ LAYERS = (
     {"commands", "cli"},  # the command line: it starts the flows of flows/ (and Prefect)
 )
 # modules whose layer is not their package's: units/missing.py reports units without a current
-# report, with the deadline the checks use: a query over the warehouse, a mart by its imports
-MODULE_LAYERS = {"gongkai.units.missing": "rankings"}
+# report, with the deadline the checks use: a query over the warehouse, a mart by its imports;
+# units/tables.py is the registry as warehouse rows (it inserts them with warehouse/rows.py)
+MODULE_LAYERS = {"gongkai.units.missing": "rankings", "gongkai.units.tables": "warehouse"}
 LONG_MODULE_LINES = 450
 LONG_MODULE_REASON = "Long because"
 # modules over the limit when this test was written, each being split by the work that owns it

@@ -38,10 +38,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from gongkai.decisions import Checker, read_entries, write_entries
-from gongkai.warehouse.rows import insert_arrow
+from gongkai.warehouse.rows import insert_rows, renamed
 from gongkai.warehouse.sqlfiles import run_step
 
 TABLE = "review"
@@ -146,24 +145,19 @@ def write_reviews(path: str | Path, reviews: list[Review]) -> None:
 # the warehouse
 # ---------------------------------------------------------------------------------------------
 
+# Review's fields as the columns of finding_reviews (the other fields have the column's name)
+_COLUMNS = {"key": "finding_key", "place": "finding_place", "by": "reviewed_by",
+            "at": "reviewed_at", "message": "message_zh"}
+
+
 def store_reviews(con: duckdb.DuckDBPyConnection, reviews: list[Review],
                   run_id: str | None) -> int:
     """Replace ``finding_reviews`` with the reviews of the file; returns how many."""
     con.execute("delete from finding_reviews")
-    insert_arrow(con, "finding_reviews", {
-        "finding_key": pa.array([r.key for r in reviews], pa.string()),
-        "rule_id": pa.array([r.rule_id for r in reviews], pa.string()),
-        "unit_code": pa.array([r.unit_code for r in reviews], pa.string()),
-        "report_year": pa.array([r.report_year for r in reviews], pa.int32()),
-        "finding_place": pa.array([r.place for r in reviews], pa.string()),
-        "decision": pa.array([r.decision for r in reviews], pa.string()),
-        "reason": pa.array([r.reason for r in reviews], pa.string()),
-        "reviewed_by": pa.array([r.by for r in reviews], pa.string()),
-        "reviewed_at": pa.array([r.at for r in reviews], pa.timestamp("us")),
-        "sha256": pa.array([r.sha256 for r in reviews], pa.string()),
-        "message_zh": pa.array([r.message for r in reviews], pa.string()),
-        "run_id": pa.array([run_id] * len(reviews), pa.string()),
-    })
+    insert_rows(con, "finding_reviews",
+                [{**renamed(asdict(r), _COLUMNS), "rule_id": r.rule_id, "unit_code": r.unit_code,
+                  "report_year": r.report_year} for r in reviews],
+                run_id=run_id)
     return len(reviews)
 
 

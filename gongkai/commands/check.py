@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai.commands.common import registry_or_none
+from gongkai.commands.common import add_listing, add_registry, registry_or_none
 
 RUN_ID = "check"
 
@@ -45,8 +45,7 @@ def register(sub) -> None:
     p = sub.add_parser("check", help=HELP, description=DESCRIPTION)
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="要核对的报告文件 / report files to check")
-    p.add_argument("--json", action="store_true",
-                   help="输出 JSON 问题列表 / print a JSON list of findings instead of the text")
+    add_listing(p, "json", "输出 JSON 问题列表 / print a JSON list of findings instead of the text")
     p.add_argument("--warehouse", metavar="FILE", default=None,
                    help="含往年报告的数据仓库（只读），用于跨年度核对和雷同比对 / a warehouse "
                         "(DuckDB file) holding earlier years, attached read-only for the "
@@ -54,9 +53,7 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="TOML", default=None,
                    help="核对设置 / check settings (default: the bundled "
                         "gongkai/data/checks.toml)")
-    p.add_argument("--registry", metavar="FILE", default=None,
-                   help="单位名录 CSV / the unit registry CSV (default: $GONGKAI_REGISTRY, "
-                        "else the bundled Liuyang registry)")
+    add_registry(p, "单位名录 CSV / the unit registry CSV")
     p.set_defaults(func=run)
 
 

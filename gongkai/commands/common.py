@@ -12,6 +12,7 @@ DEFAULT_WAREHOUSE = "warehouse/gongkai.duckdb"
 # the office's decision files, under version control beside the raw folder
 DEFAULT_REVIEWS = Path("data") / "reviews.toml"
 DEFAULT_CORRECTIONS = Path("data") / "corrections.toml"
+DECISION_FILES = {"reviews": DEFAULT_REVIEWS, "corrections": DEFAULT_CORRECTIONS}
 
 
 def add_warehouse(p, help: str = "the published warehouse") -> None:
@@ -23,6 +24,40 @@ def add_warehouse(p, help: str = "the published warehouse") -> None:
 def add_out(p) -> None:
     """``--out DIR``, the report folder (default: out/)."""
     p.add_argument("--out", default="out", metavar="DIR", help="report folder (default: out/)")
+
+
+REGISTRY_DEFAULT = "default: $GONGKAI_REGISTRY, else the bundled Liuyang registry"
+
+
+def add_registry(p, help: str = "the unit registry CSV", more: str = "",
+                 default_note: bool = True) -> None:
+    """``--registry FILE``: ``help``, then where the registry comes from when not given (for a
+    command that reads the registry; ``default_note=False`` where none is read then)."""
+    note = f" ({REGISTRY_DEFAULT}){more}" if default_note else more
+    p.add_argument("--registry", metavar="FILE", default=None, help=help + note)
+
+
+def add_years(p, help: str, default: str | None = None) -> None:
+    """``--years A-B``: report years, e.g. 2024, 2019-2024 or 2021,2023."""
+    p.add_argument("--years", default=default, metavar="A-B", help=help)
+
+
+def add_listing(p, form: str, help: str = "print CSV instead of a table") -> None:
+    """``--csv`` or ``--json``: how a listing is printed (``form``: ``csv`` or ``json``)."""
+    p.add_argument(f"--{form}", action="store_true", help=help)
+
+
+def decision_group(sub, name: str, kind: str, help: str, description: str):
+    """A command group over one of the office's decision files (``review``: ``reviews``,
+    ``correction``: ``corrections``): its subparsers, and the function that gives one of its
+    subcommands ``--warehouse`` and the file's option."""
+    _, cmds = group_parser(sub, name, help, description)
+
+    def common(q) -> None:
+        add_warehouse(q)
+        add_decision_file(q, kind, f"the {kind} file")
+
+    return cmds, common
 
 
 def group_parser(sub, name: str, help: str, description: str):
@@ -81,14 +116,18 @@ def source_or_none(command: str, source: Path) -> Path | None:
     return source
 
 
+def add_decision_file(p, kind: str, help: str, note: str = "") -> None:
+    """``--reviews FILE`` or ``--corrections FILE`` (``kind``), with its default."""
+    default = DECISION_FILES[kind]
+    p.add_argument(f"--{kind}", default=str(default), metavar="FILE",
+                   help=f"{help} (default: {default}{note})")
+
+
 def add_decision_files(p) -> None:
     """The ``--reviews`` and ``--corrections`` options (``run`` and ``serve``)."""
-    p.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
-                   help=f"the office's reviews of findings (default: {DEFAULT_REVIEWS}, when "
-                        "it exists); validated before the run starts")
-    p.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
-                   help=f"the office's reading corrections (default: {DEFAULT_CORRECTIONS}, "
-                        "when it exists); validated before the run starts")
+    for kind, help in (("reviews", "the office's reviews of findings"),
+                       ("corrections", "the office's reading corrections")):
+        add_decision_file(p, kind, help, ", when it exists; validated before the run starts")
 
 
 def decision_files(args, command: str) -> tuple[str | None, str | None] | None:

@@ -20,32 +20,30 @@ import os
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import DEFAULT_CORRECTIONS, add_warehouse, group_parser
+from gongkai.commands.common import add_listing, decision_group
 
 STATE_WORDS = {"applied": "已更正", "stale": "文件已更换", "orphaned": "无对应报告",
                "refused": "不予更正", "not_needed": "无需更正", "pending": "待下次运行"}
 
 
+HELP = "更正本系统对报告单元格的误读 / reading corrections of cells (data/corrections.toml)"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Reading corrections: where our reading of a file was wrong, the office corrects a cell, against
+that file (sha256), in a TOML file under version control that every run applies at load. A
+correction never changes what a township published. See docs/operations.md."""
+
+
 def register(sub) -> None:
     """Add the ``correction`` subcommand and its own subcommands."""
-    p, cmds = group_parser(
-        sub, "correction", "更正本系统对报告单元格的误读 / reading corrections of cells (data/corrections.toml)",
-        "Reading corrections: where our reading of a file was wrong, the office corrects a "
-        "cell, against that file (sha256), in a TOML file under version control that every "
-        "run applies at load. A correction never changes what a township published. See "
-        "docs/operations.md.")
-
-    def common(q) -> None:
-        add_warehouse(q)
-        q.add_argument("--corrections", default=str(DEFAULT_CORRECTIONS), metavar="FILE",
-                       help=f"the corrections file (default: {DEFAULT_CORRECTIONS})")
+    cmds, common = decision_group(sub, "correction", "corrections", HELP, DESCRIPTION)
 
     q = cmds.add_parser("list", help="the corrections and what the latest run did with them",
                         description="List the corrections of the file with their state in the "
                                     "latest run (applied, stale, orphaned, refused, not_needed, "
                                     "or pending when no run has read it yet) and why.")
     common(q)
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    add_listing(q, "csv")
     q.set_defaults(func=run_list)
 
     q = cmds.add_parser("add", help="correct one cell of a unit-year's current report",

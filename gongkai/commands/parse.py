@@ -9,15 +9,17 @@ from gongkai import template as tpl
 from gongkai import wording
 from gongkai.model import ParsedReport
 
+HELP = "读取一份报告并列出读到的数字 / read one report and print its cells"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+读取一份报告（文本、Markdown、网页、Word、Excel、PDF 或旧版 Office 文件），按表列出读到的数字和读取问题；--json 输出完整结果。 —— Read one
+submitted report (text, Markdown, HTML, Word, Excel, PDF or legacy Office) and print the cells
+read, with parse issues; --json prints everything."""
+
 
 def register(sub) -> None:
     """Add the ``parse`` subcommand."""
-    p = sub.add_parser(
-        "parse", help="读取一份报告并列出读到的数字 / read one report and print its cells",
-        description="读取一份报告（文本、Markdown、网页、Word、Excel、PDF 或旧版 Office 文件），"
-                    "按表列出读到的数字和读取问题；--json 输出完整结果。 —— Read one submitted "
-                    "report (text, Markdown, HTML, Word, Excel, PDF or legacy Office) and print "
-                    "the cells read, with parse issues; --json prints everything.")
+    p = sub.add_parser("parse", help=HELP, description=DESCRIPTION)
     p.add_argument("file", help="报告文件 / the report file")
     p.add_argument("--json", action="store_true",
                    help="输出一个 JSON 对象 / print one JSON object (see docs/parse-json.md)")

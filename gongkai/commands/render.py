@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import add_out, add_warehouse, years_or_none
+from gongkai.commands.common import add_out, add_registry, add_warehouse, add_years, years_or_none
 
 HELP = "由数据仓库重新生成全市报告、各单位简报和索引 / re-render the city report, digests and index from a warehouse"
 # argparse reflows the description: its line breaks are for reading here
@@ -28,18 +28,16 @@ def register(sub) -> None:
     p = sub.add_parser("render", help=HELP, description=DESCRIPTION)
     add_warehouse(p, "the published warehouse file")
     add_out(p)
-    p.add_argument("--years", default=None, metavar="A-B",
-                   help="report years to render, e.g. 2024 or 2019-2024 (default: every year "
-                        "the warehouse has)")
+    add_years(p, "report years to render, e.g. 2024 or 2019-2024 (default: every year the "
+                 "warehouse has)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="render processes (default: one per CPU, none for a small render)")
     p.add_argument("--no-pdf", action="store_true",
                    help="do not print the PDF copies (made by headless Chromium when it is "
                         "installed)")
-    p.add_argument("--registry", metavar="FILE", default=None,
-                   help="a unit registry CSV to compare with the units stored in the "
-                        "warehouse (the reports use the stored ones; gongkai run --registry "
-                        "stores a new registry)")
+    add_registry(p, "a unit registry CSV to compare with the units stored in the warehouse "
+                    "(the reports use the stored ones; gongkai run --registry stores a new "
+                    "registry)", default_note=False)
     p.set_defaults(func=run)
 
 

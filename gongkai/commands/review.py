@@ -18,26 +18,24 @@ import os
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import DEFAULT_REVIEWS, add_warehouse, group_parser
+from gongkai.commands.common import add_listing, decision_group
 
 ANALYST_ENV = "GONGKAI_ANALYST"
 STATE_WORDS = {"applied": "有效", "stale": "已过时", "orphaned": "无对应问题"}
 DECISION_WORDS = {"confirmed": "确认", "dismissed": "不予采纳"}
 
+HELP = "确认或不予采纳检查发现的问题，并写明理由 / confirm or dismiss findings, with a reason (data/reviews.toml)"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Reviews of findings: an analyst confirms or dismisses a finding with a reason; the decisions
+are kept in a TOML file under version control that every run reads. A dismissed finding leaves
+the score and the digest's list but stays in the warehouse and the city report's appendix. See
+docs/operations.md."""
+
 
 def register(sub) -> None:
     """Add the ``review`` subcommand and its own subcommands."""
-    p, cmds = group_parser(
-        sub, "review", "确认或不予采纳检查发现的问题，并写明理由 / confirm or dismiss findings, with a reason (data/reviews.toml)",
-        "Reviews of findings: an analyst confirms or dismisses a finding with a reason; the "
-        "decisions are kept in a TOML file under version control that every run reads. A "
-        "dismissed finding leaves the score and the digest's list but stays in the warehouse "
-        "and the city report's appendix. See docs/operations.md.")
-
-    def common(q) -> None:
-        add_warehouse(q)
-        q.add_argument("--reviews", default=str(DEFAULT_REVIEWS), metavar="FILE",
-                       help=f"the reviews file (default: {DEFAULT_REVIEWS})")
+    cmds, common = decision_group(sub, "review", "reviews", HELP, DESCRIPTION)
 
     q = cmds.add_parser("list", help="findings with their keys and reviews; reviews that "
                                      "no longer apply",
@@ -50,7 +48,7 @@ def register(sub) -> None:
     q.add_argument("--rule", default=None, metavar="ID", help="one rule, e.g. T3-BALANCE")
     q.add_argument("--all", action="store_true",
                    help="every finding, also those that could not be assessed")
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    add_listing(q, "csv")
     q.set_defaults(func=run_list)
 
     for decision, verb in (("confirmed", "confirm"), ("dismissed", "dismiss")):

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import sys
 
-from gongkai.commands.common import add_decision_files, add_out, add_warehouse, run_inputs
+from gongkai.commands.common import (
+    add_decision_files,
+    add_out,
+    add_registry,
+    add_warehouse,
+    run_inputs,
+)
 from gongkai.commands.sql import query_hint
 from gongkai.paths import shown_name
 
@@ -47,9 +53,7 @@ def register(sub) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="with --runner dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(default: a local cluster of --workers processes)")
-    p.add_argument("--registry", default=None, metavar="FILE",
-                   help="the unit registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
-                        "Liuyang registry); validated before the run starts")
+    add_registry(p, more="; validated before the run starts")
     add_decision_files(p)
     p.set_defaults(func=run)
 

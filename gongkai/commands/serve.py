@@ -15,17 +15,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import add_decision_files, add_out, add_warehouse, run_inputs
+from gongkai.commands.common import (
+    add_decision_files,
+    add_out,
+    add_registry,
+    add_warehouse,
+    add_years,
+    run_inputs,
+)
+
+HELP = "按计划运行年度流程 / serve the annual flow on a schedule against a Prefect server"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+Register the annual flow as the deployment gongkai-annual/NAME with a schedule and default
+parameters on the Prefect server of PREFECT_API_URL (start one with `prefect server start`),
+and run its scheduled and triggered runs until stopped. See docs/operations.md."""
 
 
 def register(sub) -> None:
     """Add the ``serve`` subcommand."""
-    p = sub.add_parser(
-        "serve", help="按计划运行年度流程 / serve the annual flow on a schedule against a Prefect server",
-        description="Register the annual flow as the deployment gongkai-annual/NAME with a "
-                    "schedule and default parameters on the Prefect server of PREFECT_API_URL "
-                    "(start one with `prefect server start`), and run its scheduled and "
-                    "triggered runs until stopped. See docs/operations.md.")
+    p = sub.add_parser("serve", help=HELP, description=DESCRIPTION)
     p.add_argument("--name", default="office", help="deployment name (default: office)")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--cron", default="0 7 * 1,2 *", metavar="EXPR",
@@ -41,12 +50,9 @@ def register(sub) -> None:
                    help="raw folder or URL manifest of the runs (default: data/raw)")
     add_warehouse(p)
     add_out(p)
-    p.add_argument("--years", default=None, metavar="A-B",
-                   help="report years of every run (default: every year found)")
+    add_years(p, "report years of every run (default: every year found)")
     p.add_argument("--no-render", action="store_true", help="runs do not render reports")
-    p.add_argument("--registry", default=None, metavar="FILE",
-                   help="the unit registry CSV of the runs (default: $GONGKAI_REGISTRY, else "
-                        "the bundled Liuyang registry)")
+    add_registry(p, "the unit registry CSV of the runs")
     add_decision_files(p)
     p.set_defaults(func=run)
 

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from gongkai.commands.common import registry_or_none
+from gongkai.commands.common import add_registry, registry_or_none
 from gongkai.synth import LAYOUTS, TEXT_FORMATS, SynthOptions, generate
 from gongkai.synth.generate import parse_years
 from gongkai.synth.office import OFFICE_FORMATS, OFFICE_LAYOUTS, UNREADABLE_LAYOUTS
@@ -61,10 +61,8 @@ def register(subparsers) -> None:
     p.add_argument("--skip-existing", action="store_true",
                    help="keep reports already in OUT (their truth files must exist) and "
                         "continue the carry-overs from them")
-    p.add_argument("--registry", metavar="FILE", default=None,
-                   help="the unit registry CSV whose units are generated (default: "
-                        "$GONGKAI_REGISTRY, else the bundled Liuyang registry); a unit gets "
-                        "reports only for the years it is valid")
+    add_registry(p, "the unit registry CSV whose units are generated",
+                 "; a unit gets reports only for the years it is valid")
     p.set_defaults(func=run)
 
 

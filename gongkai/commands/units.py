@@ -20,21 +20,19 @@ import json
 import sys
 from pathlib import Path
 
-from gongkai.commands.common import add_warehouse, group_parser
+from gongkai.commands.common import add_listing, add_registry, add_warehouse, group_parser
+
+HELP = "单位名录：初始化、列出、核对、比较、未报送 / the unit registry: init, list, check, diff, missing reports"
+# argparse reflows the description: its line breaks are for reading here
+DESCRIPTION = """\
+单位名录：各乡镇、街道及其有效年份、更名、合并与拆分（CSV，见 docs/registry.md）。 —— The unit registry (a CSV of the
+township-level units with their periods, renames, merges and splits; see docs/registry.md)."""
 
 
 def register(sub) -> None:
     """Add the ``units`` subcommand and its own subcommands."""
-    p, cmds = group_parser(
-        sub, "units", "单位名录：初始化、列出、核对、比较、未报送 / the unit registry: init, list, check, diff, missing reports",
-        "单位名录：各乡镇、街道及其有效年份、更名、合并与拆分（CSV，见 docs/registry.md）。 —— The "
-        "unit registry (a CSV of the township-level units with their periods, renames, merges "
-        "and splits; see docs/registry.md).")
+    p, cmds = group_parser(sub, "units", HELP, DESCRIPTION)
 
-    def with_registry(q) -> None:
-        q.add_argument("--registry", metavar="FILE", default=None,
-                       help="the registry CSV (default: $GONGKAI_REGISTRY, else the bundled "
-                            "Liuyang registry)")
 
     q = cmds.add_parser("init", help="write a copy of the bundled registry to edit",
                         description="Write the bundled Liuyang registry to FILE, the office's "
@@ -46,9 +44,9 @@ def register(sub) -> None:
     q = cmds.add_parser("list", help="the units (valid in a year), as a table or CSV",
                         description="List the units of the registry: every unit as its latest "
                                     "row, or the units valid in --year with that year's name.")
-    with_registry(q)
+    add_registry(q, "the registry CSV")
     q.add_argument("--year", type=int, default=None, help="only units valid in this year")
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    add_listing(q, "csv")
     q.set_defaults(func=run_list)
 
     q = cmds.add_parser("check", help="validate a registry file (exit 1 on errors)",
@@ -57,8 +55,8 @@ def register(sub) -> None:
                                     "error (warnings are printed), 1 when it has errors.")
     q.add_argument("file", nargs="?", default=None, metavar="FILE",
                    help="the registry file (default: --registry, $GONGKAI_REGISTRY or bundled)")
-    with_registry(q)
-    q.add_argument("--json", action="store_true", help="print the problems as JSON")
+    add_registry(q, "the registry CSV")
+    add_listing(q, "json", "print the problems as JSON")
     q.set_defaults(func=run_check)
 
     q = cmds.add_parser("diff", help="what changed between two registry files",
@@ -66,7 +64,7 @@ def register(sub) -> None:
                                     "merged and split, and other edits.")
     q.add_argument("old", metavar="A.csv")
     q.add_argument("new", metavar="B.csv")
-    q.add_argument("--json", action="store_true", help="print the differences as JSON")
+    add_listing(q, "json", "print the differences as JSON")
     q.set_defaults(func=run_diff)
 
     q = cmds.add_parser("missing", help="units with no current report for a year (未报送)",
@@ -74,14 +72,14 @@ def register(sub) -> None:
                                     "report in the warehouse (未报送; 无法读取 when every file "
                                     "received was rejected), with the deadline of "
                                     "gongkai/data/checks.toml.")
-    with_registry(q)
+    add_registry(q, "the registry CSV")
     q.add_argument("--year", type=int, required=True, help="the report year")
     add_warehouse(q)
     q.add_argument("--config", metavar="TOML", default=None,
                    help="check settings with the deadlines (default: gongkai/data/checks.toml)")
     q.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="the date overdue days are counted to (default: today)")
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    add_listing(q, "csv")
     q.set_defaults(func=run_missing)
 
 

@@ -8,71 +8,52 @@
   group of that year (view ``v_unit_years``);
 - ``unit_changes``: renames, merges, splits and reclassifications, each with its year.
 
-Rows go to DuckDB as Arrow tables; nothing is formatted into SQL.
+Rows are mappings of column → value; ``insert_rows`` hands them to DuckDB as Arrow tables
+typed by the tables' own columns (nothing is formatted into SQL).
 """
 
 from __future__ import annotations
 
-import duckdb
-import pyarrow as pa
+from dataclasses import asdict
 
-from gongkai.units.registry import Registry
+import duckdb
+
+from gongkai.units.registry import Registry, Unit
+from gongkai.warehouse.rows import renamed
 
 
 def _join(values) -> str | None:
     return ";".join(values) or None
 
 
-def unit_rows(registry: Registry) -> pa.Table:
+def unit_record(u: Unit) -> dict:
+    """A registry row as the columns of ``units`` and ``unit_periods`` (each table takes the
+    columns it has; a blank text is null)."""
+    record = {name: value or None for name, value in renamed(asdict(u), _UNIT_COLUMNS).items()}
+    return {**record, "valid_from": u.valid_from, "valid_to": u.valid_to,
+            "peer_group": u.peer_group, "aliases": _join(u.aliases),
+            "successors": _join(u.successors)}
+
+
+# Unit's fields as the columns of units and unit_periods (the others have the column's name)
+_UNIT_COLUMNS = {"code": "unit_code", "type": "unit_type", "line": "registry_line"}
+
+
+def unit_rows(registry: Registry) -> list[dict]:
     """``units``: one row per code, its latest row, ordered by code."""
-    units = sorted(registry.units, key=lambda u: u.code)
-    return pa.table({
-        "unit_code": pa.array([u.code for u in units], pa.string()),
-        "name": pa.array([u.name for u in units], pa.string()),
-        "short_name": pa.array([u.short_name or None for u in units], pa.string()),
-        "unit_type": pa.array([u.type or None for u in units], pa.string()),
-        "peer_group": pa.array([u.peer_group for u in units], pa.string()),
-        "city": pa.array([u.city or None for u in units], pa.string()),
-        "valid_from": pa.array([u.valid_from for u in units], pa.int32()),
-        "valid_to": pa.array([u.valid_to for u in units], pa.int32()),
-        "aliases": pa.array([_join(u.aliases) for u in units], pa.string()),
-        "note": pa.array([u.note or None for u in units], pa.string()),
-        "province": pa.array([u.province or None for u in units], pa.string()),
-        "prefecture": pa.array([u.prefecture or None for u in units], pa.string()),
-    })
+    return [unit_record(u) for u in sorted(registry.units, key=lambda u: u.code)]
 
 
-def period_rows(registry: Registry) -> pa.Table:
+def period_rows(registry: Registry) -> list[dict]:
     """``unit_periods``: every registry row, ordered by code and period."""
-    rows = sorted(registry.periods, key=lambda u: (u.code, u.valid_from or 0))
-    return pa.table({
-        "unit_code": pa.array([u.code for u in rows], pa.string()),
-        "valid_from": pa.array([u.valid_from for u in rows], pa.int32()),
-        "valid_to": pa.array([u.valid_to for u in rows], pa.int32()),
-        "name": pa.array([u.name for u in rows], pa.string()),
-        "short_name": pa.array([u.short_name or None for u in rows], pa.string()),
-        "unit_type": pa.array([u.type for u in rows], pa.string()),
-        "peer_group": pa.array([u.peer_group for u in rows], pa.string()),
-        "city": pa.array([u.city or None for u in rows], pa.string()),
-        "prefecture": pa.array([u.prefecture or None for u in rows], pa.string()),
-        "province": pa.array([u.province or None for u in rows], pa.string()),
-        "aliases": pa.array([_join(u.aliases) for u in rows], pa.string()),
-        "successors": pa.array([_join(u.successors) for u in rows], pa.string()),
-        "registry_line": pa.array([u.line or None for u in rows], pa.int32()),
-    })
+    return [unit_record(u)
+            for u in sorted(registry.periods, key=lambda u: (u.code, u.valid_from or 0))]
 
 
-def change_rows(registry: Registry) -> pa.Table:
+def change_rows(registry: Registry) -> list[dict]:
     """``unit_changes``: every change, ordered by year and codes."""
-    changes = registry.changes
-    return pa.table({
-        "change_year": pa.array([c.year for c in changes], pa.int32()),
-        "change_kind": pa.array([c.kind for c in changes], pa.string()),
-        "from_code": pa.array([c.from_code for c in changes], pa.string()),
-        "from_name": pa.array([c.from_name for c in changes], pa.string()),
-        "to_code": pa.array([c.to_code for c in changes], pa.string()),
-        "to_name": pa.array([c.to_name for c in changes], pa.string()),
-    })
+    return [renamed(asdict(c), {"year": "change_year", "kind": "change_kind"})
+            for c in registry.changes]
 
 
 def stored_units_differ(registry: Registry, warehouse) -> list[str]:

@@ -44,16 +44,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from gongkai import template as tpl
 from gongkai.decisions import Checker, read_entries, write_entries
 from gongkai.read.values import clean, parse_value, to_wan_yuan
-from gongkai.warehouse.rows import insert_arrow
+from gongkai.warehouse.rows import insert_rows, renamed
 from gongkai.warehouse.schema import split_code
 
 TABLE = "correction"
@@ -314,25 +313,15 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: list[Correcti
     return outcomes
 
 
+# Correction's fields as the columns of cell_corrections (the others have the column's name),
+# and the columns of the cell as it was read (Outcome.read)
+_COLUMNS = {"cell": "cell_code", "by": "corrected_by", "at": "corrected_at"}
+_READ = ("read_value", "read_status", "read_raw_text", "read_confidence")
+
+
 def _record(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], run_id: str | None) -> None:
-    read = [o.read or (None, None, None, None) for o in outcomes]
-    cs = [o.correction for o in outcomes]
-    insert_arrow(con, "cell_corrections", {
-        "unit_code": pa.array([c.unit_code for c in cs], pa.string()),
-        "report_year": pa.array([c.report_year for c in cs], pa.int32()),
-        "cell_code": pa.array([c.cell for c in cs], pa.string()),
-        "sha256": pa.array([c.sha256 for c in cs], pa.string()),
-        "value": pa.array([c.value for c in cs], pa.float64()),
-        "printed": pa.array([c.printed for c in cs], pa.string()),
-        "reason": pa.array([c.reason for c in cs], pa.string()),
-        "corrected_by": pa.array([c.by for c in cs], pa.string()),
-        "corrected_at": pa.array([c.at for c in cs], pa.timestamp("us")),
-        "state": pa.array([o.state for o in outcomes], pa.string()),
-        "state_reason": pa.array([o.why for o in outcomes], pa.string()),
-        "submission_id": pa.array([o.submission_id for o in outcomes], pa.string()),
-        "read_value": pa.array([r[0] for r in read], pa.float64()),
-        "read_status": pa.array([r[1] for r in read], pa.string()),
-        "read_raw_text": pa.array([r[2] for r in read], pa.string()),
-        "read_confidence": pa.array([r[3] for r in read], pa.string()),
-        "run_id": pa.array([run_id] * len(outcomes), pa.string()),
-    })
+    insert_rows(con, "cell_corrections", [
+        {**renamed(asdict(o.correction), _COLUMNS), "state": o.state, "state_reason": o.why,
+         "submission_id": o.submission_id,
+         **dict(zip(_READ, o.read or (None,) * len(_READ), strict=True))}
+        for o in outcomes], run_id=run_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -22,3 +23,28 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
         con.execute(f"insert into {table} ({cols}) select {cols} from {name}")
     finally:
         con.unregister(name)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping],
+                **same: object) -> int:
+    """Insert rows given as mappings of column name → value into ``table``, typed by the
+    table's own columns (the schema in sql/ is the one place a column's type is written).
+
+    A row may carry keys the table has no column for (one record can fill two tables: a
+    unit's ``units`` and ``unit_periods`` rows); columns no row names are left to their
+    defaults. ``same`` gives columns whose value is the same in every row (the run id).
+    Returns the number of rows."""
+    if not rows:
+        return 0
+    schema = con.sql(f"select * from {table} limit 0").to_arrow_table().schema
+    named = set(same).union(*(row.keys() for row in rows))
+    fields = [f for f in schema if f.name in named]
+    data = pa.Table.from_pylist([{**row, **same} for row in rows], schema=pa.schema(fields))
+    insert_arrow(con, table, dict(zip(data.column_names, data.columns, strict=True)))
+    return data.num_rows
+
+
+def renamed(record: Mapping, names: Mapping[str, str]) -> dict:
+    """``record`` with the keys ``names`` maps renamed (a dataclass's fields as the columns of
+    its table)."""
+    return {names.get(key, key): value for key, value in record.items()}

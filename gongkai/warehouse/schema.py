@@ -12,13 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from gongkai import template as tpl
 from gongkai.paths import SQL_DIR
 from gongkai.units import Registry
 from gongkai.units.tables import change_rows, period_rows, unit_rows
-from gongkai.warehouse.rows import insert_arrow
+from gongkai.warehouse.rows import insert_rows
 from gongkai.warehouse.sqlfiles import run_step
 
 REGISTRY_SCHEMA = SQL_DIR / "schema" / "unit_registry.sql"
@@ -53,11 +52,10 @@ def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[s
     of each."""
     con.execute(REGISTRY_SCHEMA.read_text(encoding="utf-8"))
     counts = {}
-    for table, data in (("units", unit_rows(registry)), ("unit_periods", period_rows(registry)),
+    for table, rows in (("units", unit_rows(registry)), ("unit_periods", period_rows(registry)),
                         ("unit_changes", change_rows(registry))):
         con.execute(f"delete from {table}")
-        insert_arrow(con, table, dict(zip(data.column_names, data.columns, strict=True)))
-        counts[table] = data.num_rows
+        counts[table] = insert_rows(con, table, rows)
     return counts
 
 
@@ -101,13 +99,7 @@ def load_cell_codes(con: duckdb.DuckDBPyConnection) -> int:
     """Replace the ``cell_codes`` reference table with the template's codes; returns the count."""
     rows = cell_code_rows()
     con.execute("delete from cell_codes")
-    types = {"position": pa.int32(), "in_v2019": pa.bool_(), "in_v2021": pa.bool_(),
-             "is_money": pa.bool_()}
-    insert_arrow(con, "cell_codes", {
-        name: pa.array([r[name] for r in rows], types.get(name, pa.string()))
-        for name in rows[0]
-    })
-    return len(rows)
+    return insert_rows(con, "cell_codes", rows)
 
 
 def city_line_rows() -> tuple[list[dict], list[dict]]:
@@ -170,12 +162,5 @@ def load_city_lines(con: duckdb.DuckDBPyConnection) -> int:
     lines, line_cells = city_line_rows()
     con.execute("delete from city_lines")
     con.execute("delete from city_line_cells")
-    types = {"position": pa.int32(), "is_group": pa.bool_()}
-    insert_arrow(con, "city_lines", {
-        name: pa.array([r[name] for r in lines], types.get(name, pa.string()))
-        for name in lines[0]
-    })
-    insert_arrow(con, "city_line_cells", {
-        name: pa.array([r[name] for r in line_cells], pa.string()) for name in line_cells[0]
-    })
-    return len(lines)
+    insert_rows(con, "city_line_cells", line_cells)
+    return insert_rows(con, "city_lines", lines)
