@@ -58,8 +58,8 @@ _REJECTED = f"""
     order by x.unit_code nulls last, x.report_year, x.file_path
 """
 
-_NEW_ERRORS = f"""
-    select x.unit_code, {_UNIT_NAME} as unit_name, x.report_year, s.file_path, x.rule_id,
+_NEW_ERRORS = """
+    select x.unit_code, x.unit_name, x.report_year, s.file_path, x.rule_id,
            x.message_zh, x.finding_key
     from findings_current as x
     inner join submissions as s on s.submission_id = x.submission_id

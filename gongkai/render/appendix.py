@@ -80,9 +80,9 @@ def _read(value, status: str | None, raw_text: str | None) -> str:
 def appendix(con: duckdb.DuckDBPyConnection, year: int) -> Appendix:
     """The appendix of a year, from a published warehouse."""
     out = Appendix()
-    dismissed = con.execute(f"""
-        select {_UNIT_NAME}, x.rule_id, x.message_zh, x.review_reason, x.reviewed_by,
-               x.reviewed_at
+    dismissed = con.execute("""
+        select coalesce(x.unit_name, x.unit_code), x.rule_id, x.message_zh, x.review_reason,
+               x.reviewed_by, x.reviewed_at
         from findings_current as x
         where x.report_year = ? and x.review_decision = 'dismissed'
         order by x.unit_code, x.rule_id, x.finding_key

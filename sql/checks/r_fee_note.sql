@@ -32,7 +32,7 @@ final as (
             when c.value is null or coalesce(s.is_elided, false) then 'not_assessable'
             else 'fail'
         end as status,
-        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
+        chk_one_cell(c.cell_code, c.value) as cells,
         null::double as expected,
         c.value as actual,
         case

@@ -29,7 +29,7 @@ final as (
     select
         c.submission_id, c.unit_code, c.report_year,
         case when c.value is null then 'not_assessable' else 'fail' end as status,
-        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
+        chk_one_cell(c.cell_code, c.value) as cells,
         p.money_yuan_township as expected,
         c.value as actual,
         case
@@ -46,7 +46,7 @@ final as (
             when c.has_parse_issue then 'extraction'
             else 'source'
         end as responsibility,
-        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar) as detail
+        chk_cell_detail(c.row_ord, c.col_ord, c.cell_code) as detail
     from money_cells as c
     cross join thresholds as p
     left join labels as l on l.template = c.template and l.cell_code = c.cell_code

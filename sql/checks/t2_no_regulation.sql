@@ -16,14 +16,11 @@ townships as (
 ),
 
 regulation_cells as (
-    select c.*
+    select c.*, l.cell_label, l.col_label
     from int_cells_current as c
     semi join townships as t on t.submission_id = c.submission_id
+    left join chk_cell_labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.table_code = 't2' and c.row_code = 'regulation'
-),
-
-labels as (
-    select * from chk_cell_labels
 ),
 
 -- one finding per 规章 cell that is not 0
@@ -31,17 +28,15 @@ nonzero as (
     select
         c.submission_id, c.unit_code, c.report_year,
         'fail' as status,
-        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
+        chk_one_cell(c.cell_code, c.value) as cells,
         0::double as expected,
         c.value as actual,
-        l.cell_label || '填写为' || chk_num(c.value)
+        c.cell_label || '填写为' || chk_num(c.value)
         || '，但乡镇、街道没有制定规章的权限，规章各项应为0（规范性文件请填在“规范性文件”行）。'
             as message_zh,
-        if(c.has_parse_issue, 'extraction', 'source') as responsibility,
-        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar)
-            as detail
+        chk_cell_responsibility(c.has_parse_issue) as responsibility,
+        chk_cell_detail(c.row_ord, c.col_ord, c.cell_code) as detail
     from regulation_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value <> 0
 ),
 
@@ -50,13 +45,12 @@ not_numbers as (
     select
         c.submission_id, c.unit_code, c.report_year,
         count(*) as n_missing,
-        string_agg('“' || l.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text),
+        string_agg('“' || c.col_label || '”' || chk_missing_word(c.cell_status, c.raw_text),
             '、' order by c.col_ord) as missing_text,
         min(chk_missing_responsibility(c.cell_status)) as missing_responsibility,
         cast(to_json(map_from_entries(list((c.cell_code, c.value) order by c.col_ord)))
             as varchar) as cells
     from regulation_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value is null
     group by c.submission_id, c.unit_code, c.report_year
 ),

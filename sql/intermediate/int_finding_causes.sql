@@ -94,10 +94,8 @@ sum_causes as (
 other_findings as (
     select c.*
     from counted as c
-    anti join value_findings as v
-        on v.submission_id = c.submission_id and v.finding_no = c.finding_no
-    anti join sum_findings as s
-        on s.submission_id = c.submission_id and s.finding_no = c.finding_no
+    anti join value_findings using (submission_id, finding_no)
+    anti join sum_findings using (submission_id, finding_no)
 ),
 
 causes as (

@@ -145,19 +145,8 @@ sums as (
 
 final as (
     select
-        c.report_year,
-        c.units_expected,
-        c.units_reporting,
-        c.units_missing,
-        c.units_other_template,
-        s.mean_score,
-        s.median_score,
-        s.min_score,
-        s.max_score,
-        s.units_excellent,
-        s.units_good,
-        s.units_pass,
-        s.units_fail,
+        c.*,
+        s.* exclude (report_year),
         coalesce(e.units_with_errors, 0) as units_with_errors,
         coalesce(e.error_findings, 0) as error_findings,
         coalesce(e.warning_findings, 0) as warning_findings,

@@ -32,11 +32,13 @@ lines as (
 ),
 
 line_cells as (
+    -- every line has at least one cell (its own code), so every line is in sums: a line no
+    -- report has a cell of counts nothing (the left join's one empty row)
     select l.report_year, l.line_code, c.unit_code, c.status, c.value, c.counted_value,
         c.is_left_out,
     from lines as l
     inner join city_line_cells as m on m.line_code = l.line_code
-    inner join city_cells as c on c.report_year = l.report_year and c.cell_code = m.cell_code
+    left join city_cells as c on c.report_year = l.report_year and c.cell_code = m.cell_code
 ),
 
 sums as (
@@ -65,17 +67,10 @@ final as (
         l.row_label,
         l.col_label,
         l.is_group,
-        s.total_value,
-        coalesce(s.units_reporting, 0) as units_reporting,
-        coalesce(s.units_with_value, 0) as units_with_value,
-        coalesce(s.blank_cells, 0) as blank_cells,
-        coalesce(s.unreadable_cells, 0) as unreadable_cells,
-        coalesce(s.unseen_cells, 0) as unseen_cells,
-        coalesce(s.left_out_cells, 0) as left_out_cells,
-        s.left_out_value,
+        s.* exclude (report_year, line_code),
         l.position as cell_position,
     from lines as l
-    left join sums as s on s.report_year = l.report_year and s.line_code = l.line_code
+    inner join sums as s on s.report_year = l.report_year and s.line_code = l.line_code
 )
 
 select * from final

@@ -76,3 +76,15 @@ create or replace temp macro chk_clean_text(t, removed_pattern) as
 create or replace temp macro chk_list_text(items, n) as
     array_to_string(list_slice(items, 1, n), '、')
     || case when len(items) > n then '等' || len(items) || '项' else '' end;
+
+-- a finding about one cell: its cells (the cell and its value as JSON), its detail (its
+-- place in template order and its code) and who is responsible (our reading, when it was in
+-- doubt, else the report)
+create or replace temp macro chk_one_cell(cell_code, value) as
+    cast(to_json(map([cell_code], [value])) as varchar);
+
+create or replace temp macro chk_cell_detail(row_ord, col_ord, cell_code) as
+    cast(json_object('ord', row_ord * 100 + col_ord, 'cell', cell_code) as varchar);
+
+create or replace temp macro chk_cell_responsibility(has_parse_issue) as
+    if(has_parse_issue, 'extraction', 'source');

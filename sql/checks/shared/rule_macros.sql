@@ -85,6 +85,44 @@ final as (
 
 select * from final;
 
+-- chk_sum_findings: the findings of a rule "the members of a group add up to its total"
+-- (T3-OUTCOMES, T3-ROWSUM, T4-SUM) over the groups chk_cell_groups gathers: a group that
+-- does not add up (the total as printed is what is checked: expected is the sum of the
+-- members), or whose members are not all numbers (not assessable, the missing ones named).
+-- grain: one row per current submission × group that breaks the rule or cannot be checked;
+--   the finding's columns, and group_code, n_missing, missing_responsibility and
+--   has_parse_issue for a rule that adds to the message or the responsibility.
+-- Words: p_table_zh 表三; p_axis_zh what the group is after its label (列, 行 or nothing);
+--   p_rule_zh the rule as an equation; p_parts_zh the members' sum as a message says it;
+--   p_total_zh the total's name; p_detail_key the detail's key for the group (column …).
+create or replace temp macro chk_sum_findings(
+    p_table_code, p_axis, p_flagged_by, p_table_zh, p_axis_zh, p_rule_zh, p_parts_zh,
+    p_total_zh, p_detail_key, p_members_out := [], p_item_open := '', p_item_close := ''
+) as table
+select
+    submission_id, unit_code, report_year,
+    chk_status(n_missing) as status,
+    cells,
+    case when n_missing = 0 then parts_sum end as expected,
+    vals['total'] as actual,
+    case
+        when n_missing > 0 then
+            p_table_zh || '“' || group_label || '”' || p_axis_zh || '无法核对“' || p_rule_zh
+            || '”：' || chk_list_text(missing, 8) || '。'
+        else
+            p_table_zh || '“' || group_label || '”' || p_axis_zh || '：' || p_parts_zh
+            || chk_num(parts_sum) || '，但' || p_total_zh || '填写为' || chk_num(vals['total'])
+            || '，两者应相等（相差' || chk_num(abs(parts_sum - vals['total'])) || '）。'
+    end as message_zh,
+    chk_responsibility(n_missing, missing_responsibility, has_parse_issue) as responsibility,
+    cast(json_object('ord', group_ord, p_detail_key, group_code) as varchar) as detail,
+    group_code, n_missing, missing_responsibility, has_parse_issue,
+from chk_cell_groups(
+    p_table_code, p_axis, p_flagged_by := p_flagged_by, p_members_out := p_members_out,
+    p_item_open := p_item_open, p_item_close := p_item_close
+)
+where n_missing > 0 or abs(parts_sum - vals['total']) > 1e-6;
+
 -- chk_cell_bounds: every cell of a table is a number ≥ 0, and with p_whole a whole number
 -- (T3-INTEGER, T4-INTEGER, T2-NONNEG).
 -- grain: one row per current submission × cell that breaks the bound (status fail); plus one
@@ -94,30 +132,26 @@ create or replace temp macro chk_cell_bounds(p_table_code, p_table_zh, p_whole, 
 as table
 with
 table_cells as (
-    select * from int_cells_current
-    where table_code = p_table_code and not list_contains(p_cols_out, col_code)
-),
-
-labels as (
-    select * from chk_cell_labels
+    select c.*, l.cell_label
+    from int_cells_current as c
+    left join chk_cell_labels as l on l.template = c.template and l.cell_code = c.cell_code
+    where c.table_code = p_table_code and not list_contains(p_cols_out, c.col_code)
 ),
 
 bad_values as (
     select
         c.submission_id, c.unit_code, c.report_year,
         'fail' as status,
-        cast(to_json(map([c.cell_code], [c.value])) as varchar) as cells,
+        chk_one_cell(c.cell_code, c.value) as cells,
         case when c.value < 0 then 0 else round(c.value) end as expected,
         c.value as actual,
-        l.cell_label || '填写为' || chk_num(c.value) || '（原文“' || coalesce(c.raw_text, '')
+        c.cell_label || '填写为' || chk_num(c.value) || '（原文“' || coalesce(c.raw_text, '')
         || '”），'
         || if(p_whole, '申请、案件数只能是不小于0的整数。', '该项数量或金额不能为负数。')
             as message_zh,
-        if(c.has_parse_issue, 'extraction', 'source') as responsibility,
-        cast(json_object('ord', c.row_ord * 100 + c.col_ord, 'cell', c.cell_code) as varchar)
-            as detail
+        chk_cell_responsibility(c.has_parse_issue) as responsibility,
+        chk_cell_detail(c.row_ord, c.col_ord, c.cell_code) as detail
     from table_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value < 0 or (p_whole and c.value <> round(c.value))
 ),
 
@@ -131,13 +165,12 @@ missing as (
         null::double as actual,
         p_table_zh || '有' || count(*) || '个单元格无法判断是否为'
         || if(p_whole, '非负整数', '非负数') || '：'
-        || chk_list_text(list(l.cell_label || chk_missing_word(c.cell_status, c.raw_text)
+        || chk_list_text(list(c.cell_label || chk_missing_word(c.cell_status, c.raw_text)
             order by c.row_ord, c.col_ord), 10)
         || '。' as message_zh,
         min(chk_missing_responsibility(c.cell_status)) as responsibility,
         cast(json_object('missing_cells', count(*)) as varchar) as detail
     from table_cells as c
-    left join labels as l on l.template = c.template and l.cell_code = c.cell_code
     where c.value is null
     group by c.submission_id, c.unit_code, c.report_year
 )
