@@ -29,10 +29,18 @@ VOLATILE = {
     "run_id", "first_run_id", "last_run_id", "check_run_id", "received_at", "started_at",
     "finished_at", "stage_seconds", "computed_at", "checked_at", "created_at", "updated_at",
     "loaded_at", "decided_at", "duration_ms",
+    # and from the machine: the raw folder given and the files' modification times (two
+    # checkouts of the same data differ in both)
+    "source", "file_mtime",
 }
 
 # the time stamp a report prints ("数据截至 2026-12-04 21:01"), when it comes from the clock
 STAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
+# a run's id, in the name and the text of its notifications
+RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# the render manifest's fingerprints hash the renderer's code too: a refactoring changes them
+# by design (the reports are rendered again), so the files themselves are compared instead
+FINGERPRINT = re.compile(rb'"fingerprint": ?"[0-9a-f]+"')
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -73,7 +81,9 @@ def file_digest(data: bytes) -> str:
                 h.update(info.filename.encode("utf-8"))
                 h.update(STAMP.sub(b"<time>", zf.read(info)))
         return h.hexdigest()
-    h.update(STAMP.sub(b"<time>", data))
+    data = RUN_ID.sub("<run>", data.decode("utf-8", "surrogateescape")).encode(
+        "utf-8", "surrogateescape")
+    h.update(FINGERPRINT.sub(b"<fingerprint>", STAMP.sub(b"<time>", data)))
     return h.hexdigest()
 
 
@@ -87,7 +97,7 @@ def take(warehouse: Path, out_dir: Path) -> dict:
         con.close()
     files = {}
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-        files[str(path.relative_to(out_dir))] = file_digest(path.read_bytes())
+        files[RUN_ID.sub("<run>", str(path.relative_to(out_dir)))] = file_digest(path.read_bytes())
     return {"tables": tables, "files": files}
 
 
