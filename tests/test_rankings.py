@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import duckdb
 import pytest
 from ranking_data import STREET_CASES, TOWN_CASES, build_constructed
 
@@ -317,3 +318,34 @@ def test_the_printed_method_speaks_a_readers_language():
         assert not re.search(r"\b[TRQ]\d?-[A-Z]+", text), text  # no rule id
         assert not re.search(r"\w+\.(toml|sql|py)\b|/\w+/", text), text  # no file or path
     assert "一处错误扣5分" in rankings.method_lines(method)[2]
+
+
+def test_townships_are_ranked_within_their_own_city(tmp_path):
+    """A registry of several cities (a province's): each city's 街道 and 乡镇 are ranked among
+    themselves; a city's ranks, group sizes and rank ranges do not count another city's."""
+    path = build_constructed(tmp_path / "w.duckdb")
+    other = ("430181002", "430181004")  # 集里 (90) and 关口 (80) move to another county
+    con = duckdb.connect(str(path))
+    for table in ("units", "unit_periods"):
+        con.execute(f"update {table} set city = '另一县' where unit_code in (?, ?)", list(other))
+    con.close()
+    con, _ = rankings.connect(path)
+    try:
+        league = _league(con)
+    finally:
+        con.close()
+    streets = [r for r in sorted(league.values(), key=lambda r: r["display_order"])
+               if r["peer_group"] == "街道" and r["has_report"]]
+    by_city = {}
+    for r in streets:
+        by_city.setdefault(r["city"], []).append(
+            (r["unit_code"], r["rank_in_group"], r["group_size"], r["rank_min"], r["rank_max"]))
+    # 淮川 100 and 荷花 90 stay; 集里 90 and 关口 80 rank first and second in their county
+    assert by_city["浏阳市"] == [("430181001", 1, 2, 1, 1), ("430181003", 2, 2, 2, 2)]
+    assert by_city["另一县"] == [("430181002", 1, 2, 1, 1), ("430181004", 2, 2, 2, 2)]
+    overall = {r["unit_code"]: (r["rank_overall"], r["city_size"]) for r in league.values()
+               if r["has_report"] and r["city"] == "另一县"}
+    assert overall == {"430181002": (1, 2), "430181004": (2, 2)}
+    # the display lists one city after the other
+    cities = [r["city"] for r in sorted(league.values(), key=lambda r: r["display_order"])]
+    assert cities == sorted(cities, key=lambda c: c != cities[0])

@@ -1,4 +1,5 @@
--- v_rank_ranges: each report's lowest and highest rank among its peers when the weights move.
+-- v_rank_ranges: each report's lowest and highest rank among its peers (its city's 街道 or
+-- 乡镇, as in v_rankings) when the weights move.
 -- grain: one row per unit-year with a score.
 -- Scenarios come from rank_scenarios (scenario 0 = the weights as set; see ranking.toml
 --   [sensitivity]): each is scored and ranked exactly like the league table.
@@ -34,7 +35,8 @@ scenario_ranks as (
         ss.unit_code,
         ss.report_year,
         rank() over (
-            partition by ss.scenario_id, ss.report_year, u.peer_group order by ss.score desc
+            partition by ss.scenario_id, ss.report_year, u.city, u.peer_group
+            order by ss.score desc
         ) as rank_in_group,
     from scenario_scores as ss
     inner join unit_years as u on u.unit_code = ss.unit_code and u.report_year = ss.report_year

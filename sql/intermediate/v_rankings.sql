@@ -4,8 +4,10 @@
 -- score: 100 × Σ weight × indicator ÷ Σ weight over the indicators assessed for the unit,
 --   rounded to score_decimals; coverage is the share of the total weight assessed.
 -- rank_in_group / rank_overall: rank() on the rounded score within the peer group (街道,
---   乡镇) / the city: equal scores share a rank (1, 2, 2, 4). display_order breaks ties by
---   unit_code for display only.
+--   乡镇) of the unit's city / within the city (the registry's city column: a county-level
+--   city or county; a registry of a province ranks each city's townships among themselves):
+--   equal scores share a rank (1, 2, 2, 4). display_order (city, peer group, score) breaks
+--   ties by unit_code for display only.
 -- rank_change: last year's rank in the group minus this year's (positive = moved up).
 create or replace temp view v_rankings as
 with
@@ -48,13 +50,13 @@ ranked as (
     select
         *,
         case when score is not null then rank() over (
-            partition by report_year, peer_group, score is null order by score desc
+            partition by report_year, city, peer_group, score is null order by score desc
         ) end as rank_in_group,
-        count(score) over (partition by report_year, peer_group) as group_size,
+        count(score) over (partition by report_year, city, peer_group) as group_size,
         case when score is not null then rank() over (
-            partition by report_year, score is null order by score desc
+            partition by report_year, city, score is null order by score desc
         ) end as rank_overall,
-        count(score) over (partition by report_year) as city_size,
+        count(score) over (partition by report_year, city) as city_size,
     from scored
 ),
 
@@ -80,6 +82,7 @@ final as (
         b.unit_type,
         b.peer_group,
         b.peer_group_order,
+        b.city,
         b.submission_id,
         b.has_report,
         b.score,
@@ -99,7 +102,7 @@ final as (
         p.rank_in_group - b.rank_in_group as rank_change,
         row_number() over (
             partition by b.report_year
-            order by b.peer_group_order, b.score desc nulls last, b.unit_code
+            order by b.city nulls last, b.peer_group_order, b.score desc nulls last, b.unit_code
         ) as display_order,
     from banded as b
     left join v_rank_ranges as rr
