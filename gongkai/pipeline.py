@@ -209,7 +209,7 @@ def stage(warehouse: str | Path, run: RunInfo, registry: Registry | None = None)
     unit registry (the one in use when None) with its history, and start the run's row."""
     dead, removed = recover(warehouse, run)
     staging = wh.stage_copy(warehouse, run.run_id)
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         wh.create_schema(con)
         wh.load_units(con, registry or default_registry())
@@ -341,7 +341,7 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
     With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
     while one is written, so a failure names the stage it happened in.
     """
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         readable = [s for s in subs if not s.duplicate_of]
         loader = wh.Loader(con, readable, run_id)
@@ -401,7 +401,7 @@ def apply_decisions_into(con: duckdb.DuckDBPyConnection, run_id: str,
 def apply_decisions(staging: str | Path, run_id: str, reviews: str | Path | None,
                     corrections: str | Path | None) -> Decided:
     """``apply_decisions_into`` on the staging copy (the load stage, after ``load``)."""
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         return apply_decisions_into(con, run_id, reviews, corrections)
     finally:
@@ -450,7 +450,7 @@ def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
 def check(staging: str | Path, run_id: str,
           config: dict[str, Any] | None = None) -> CheckOutcome:
     """Run the consistency checks (sql/checks/) on the staging copy."""
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         return check_into(con, run_id, config=config)
     finally:
@@ -459,7 +459,7 @@ def check(staging: str | Path, run_id: str,
 
 def materialise(staging: str | Path, run_id: str) -> list[str]:
     """Compute the rankings once and store them in the staging copy; returns the tables."""
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         return rankings.materialise(con, run_id)
     finally:
@@ -477,7 +477,7 @@ def publish(staging: str | Path, warehouse: str | Path, run_id: str, counts: dic
     The row says ``published`` when the reports are still to be rendered, else
     ``completed``. Returns the Parquet folder.
     """
-    con = duckdb.connect(str(staging))
+    con = wh.open_writer(staging)
     try:
         wh.finish_run(con, run_id, files_seen=counts["seen"], files_read=counts["read"],
                       files_unchanged=counts["unchanged"], files_rejected=counts["rejected"],
@@ -516,7 +516,7 @@ def record_outcome(warehouse: str | Path, run: RunInfo, status: str, *,
         return False
     staging = wh.stage_copy(published, f"{run.run_id}.outcome")
     try:
-        con = duckdb.connect(str(staging))
+        con = wh.open_writer(staging)
         try:
             wh.create_schema(con)
             if not wh.has_run(con, run.run_id):
@@ -590,7 +590,7 @@ def build_warehouse(
         label = "files"
     if isinstance(check_config, str | Path):
         check_config = load_config(check_config)
-    con = duckdb.connect(str(path))
+    con = wh.open_writer(path)
     try:
         wh.create_schema(con)
         wh.load_units(con, registry)

@@ -67,6 +67,7 @@ from gongkai.warehouse.schema import (
     create_schema,
     load_cell_codes,
     load_units,
+    open_writer,
     wide_column,
 )
 from gongkai.warehouse.versions import (
@@ -107,6 +108,7 @@ __all__ = [
     "load_cell_codes",
     "load_submissions",
     "load_units",
+    "open_writer",
     "make_all_current",
     "marker_path",
     "parquet_dir",

@@ -9,6 +9,7 @@ use ``if not exists``, columns ``add column if not exists``, views ``create or r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -30,6 +31,23 @@ def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> No
     run_step(con, "schema", sql_dir=sql_dir)
     load_cell_codes(con)
     load_city_lines(con)
+
+
+# DuckDB takes up to 80 % of the machine's memory by default, and a run's check and ranking
+# queries over a province's or the country's reports would take it. The run's writer keeps to
+# a budget instead and spills what does not fit to a folder beside the staging copy (DuckDB's
+# joins, aggregates, sorts and windows work out of core). GONGKAI_DUCKDB_MEMORY sets it (a
+# DuckDB size: 512MB, 4GB …).
+WRITER_MEMORY_ENV = "GONGKAI_DUCKDB_MEMORY"
+WRITER_MEMORY = "1GB"
+
+
+def open_writer(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the run's staging copy for writing, within the writer's memory budget."""
+    return duckdb.connect(str(path), config={
+        "memory_limit": os.environ.get(WRITER_MEMORY_ENV) or WRITER_MEMORY,
+        "temp_directory": f"{path}.spill",
+    })
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
