@@ -34,6 +34,9 @@ import duckdb
 from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 
 SCORED_KINDS = ("rule", "computed")
+# the largest weight ranking.toml may give a metric: the composite is summed exactly in
+# decimals of 18 digits (sql/intermediate/rank_macros.sql)
+MAX_WEIGHT = 1000
 # views every published warehouse of this version has (one without them was published by an
 # older gongkai and is brought up to date by a run)
 PUBLISHED_VIEWS = ("v_current_submissions", "v_unit_years", "v_finding_reviews")
@@ -175,6 +178,9 @@ def load_method(metrics_path: str | Path | None = None,
             raise ValueError(f"weight for {key!r}, which is not a scored metric")
         if weight < 0:
             raise ValueError(f"weight for {key!r} is negative")
+        if weight > MAX_WEIGHT:
+            raise ValueError(f"weight for {key!r} is over {MAX_WEIGHT:g} (weights are points "
+                             "of a total of about 100)")
     if not any(w > 0 for w in weights.values()):
         raise ValueError("at least one weight must be positive")
     bands = tuple(sorted(((b["name"], float(b["min_score"])) for b in raw_ranking["band"]),

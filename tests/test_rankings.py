@@ -188,6 +188,10 @@ def test_method_is_versioned_and_validated(tmp_path):
                    '[[band]]\nname = "合格"\nmin_score = 0\n', encoding="utf-8")
     with pytest.raises(ValueError, match="not a scored metric"):
         rankings.load_method(ranking_path=bad)
+    text = rankings.resources.files("gongkai.data").joinpath("ranking.toml").read_text("utf-8")
+    bad.write_text(text.replace("not_copied = 10", "not_copied = 5000"), encoding="utf-8")
+    with pytest.raises(ValueError, match="not_copied.*over 1000"):
+        rankings.load_method(ranking_path=bad)
 
 
 def test_weights_come_from_the_config(tmp_path):

@@ -21,7 +21,7 @@ weighted as (
 ),
 
 total_weight as (
-    select sum(weight) as weight from rank_weights
+    select sum(rank_weight(weight)) as weight from rank_weights
     where weight > 0
 ),
 
@@ -30,7 +30,7 @@ composite as (
         unit_code,
         report_year,
         rank_composite(weight, score) as score,
-        ordered_sum(list(weight)) / (select weight from total_weight) as coverage,
+        sum(rank_weight(weight)) / (select weight from total_weight) as coverage,
         count(*) as n_metrics_assessed,
     from weighted
     group by unit_code, report_year

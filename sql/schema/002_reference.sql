@@ -68,11 +68,12 @@ create or replace macro template_in_force(report_year) as
 -- sums that do not depend on the order rows arrive in. Floating-point addition is not
 -- associative, and the order of a table's rows follows how its files were loaded (one batch
 -- or many, one worker or a cluster), so a plain sum() of fractional values (万元, scores)
--- could differ in its last digit between two builds of the same reports. ordered_sum adds
--- the values sorted; value_sum also rounds to 6 decimals (万元 to a hundredth of a yuan,
--- finer than any report prints). Called on a list: ordered_sum(list(x) filter (where …)).
--- Nulls are skipped; a list with no number sums to null (blank is not zero).
-create or replace macro ordered_sum(vals) as list_sum(list_sort(vals));
+-- could differ in its last digit between two builds of the same reports. value_sum adds the
+-- values sorted and rounds to 6 decimals (万元 to a hundredth of a yuan, finer than any
+-- report prints); ordered_avg averages them sorted. Called on a list:
+-- value_sum(list(x) filter (where …)). Nulls are skipped; a list with no number gives null
+-- (blank is not zero). (The composite scores are summed exactly in decimals instead:
+-- rank_composite.)
 create or replace macro value_sum(vals) as round(list_sum(list_sort(vals)), 6);
 create or replace macro ordered_avg(vals) as list_avg(list_sort(vals));
 
