@@ -336,7 +336,9 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
     """Write the batches of read rows as they come, then re-confirm the unchanged
     submissions, record the duplicates and choose the current version of every unit-year
     seen (``versions.choose_current``), and retire the current versions the run no longer
-    finds in its ``years`` (``versions.settle_current``): one transaction, set-wise statements.
+    finds in its ``years`` (``versions.settle_current``): set-wise statements, each batch
+    committed as it is written and the settling in one transaction after them (the staging
+    copy is published whole or thrown away, so nothing half-loaded is ever seen).
 
     With a ``clock``, its current stage says ``read`` while a batch is awaited and ``load``
     while one is written, so a failure names the stage it happened in.
@@ -344,7 +346,9 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
     con = wh.open_writer(staging)
     try:
         readable = [s for s in subs if not s.duplicate_of]
-        loader = wh.Loader(con, readable, run_id)
+        # the staging copy is published whole or not at all: each batch is committed as it
+        # is written, so the writer's memory does not hold the whole run's rows
+        loader = wh.Loader(con, readable, run_id, commit_batches=True)
         loaded = Loaded(wh.LoadResult())
         try:
             for rows in batches:

@@ -331,11 +331,17 @@ class Loader:
     comes; ``finish`` writes the submissions that could not be read, re-confirms the
     unchanged ones (one statement), settles the current version of every unit-year the run
     touched as loading them one by one in discovery order would (one statement) and commits.
+
+    ``commit_batches`` commits each batch as it is written instead: for a run's staging copy,
+    which is published whole or thrown away, so the one transaction adds nothing but memory
+    (DuckDB holds a transaction's rows until it commits: a 40,000-report run's 8 million
+    cells would not fit the writer's memory budget).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, subs: Sequence[Submission],
-                 run_id: str | None):
+                 run_id: str | None, *, commit_batches: bool = False):
         self.con, self.run_id = con, run_id
+        self.commit_batches = commit_batches
         self.subs = list(subs)
         self.versions = _Versions.of(con)
         self.known = set(self.versions.before)
@@ -352,6 +358,9 @@ class Loader:
                     "unit_code", "report_year", "file_path", "status", "reject_reason")),
                 strict=True):
             self.written[sid] = (unit, year, path, status, reason)
+        if self.commit_batches:
+            self.con.execute("commit")
+            self.con.execute("begin transaction")
 
     def finish(self, *, commit: bool = True) -> LoadResult:
         """Write what is left, settle the versions, commit (unless the caller has more to

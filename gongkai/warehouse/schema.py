@@ -39,7 +39,7 @@ def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> No
 # joins, aggregates, sorts and windows work out of core). GONGKAI_DUCKDB_MEMORY sets it (a
 # DuckDB size: 512MB, 4GB …).
 WRITER_MEMORY_ENV = "GONGKAI_DUCKDB_MEMORY"
-WRITER_MEMORY = "1GB"
+WRITER_MEMORY = "2GB"
 
 
 def open_writer(path: str | Path) -> duckdb.DuckDBPyConnection:
