@@ -280,13 +280,19 @@ _CHILDREN = ("select 'cells', submission_id, count(*), count(value), string_agg(
              "order by issue_no) from parse_issues group by all order by all")
 
 
-def test_set_wise_load_settles_versions_as_one_at_a_time_did(make_report):
+@pytest.mark.parametrize("commit_batches", [False, True])
+def test_set_wise_load_settles_versions_as_one_at_a_time_did(make_report, commit_batches,
+                                                              monkeypatch):
     """Runs of random submissions (new, unchanged, changed back, re-read, unreadable,
     rejected, two files of one unit-year, files without a unit) leave the same rows, flags
-    and issues whether loaded set-wise or one by one in discovery order."""
+    and issues whether loaded set-wise or one by one in discovery order; and whether the
+    set-wise load commits once or as its batches are written (a staging copy's load)."""
     import random
 
     from gongkai.sources import Submission
+    from gongkai.warehouse import load
+
+    monkeypatch.setattr(load, "COMMIT_EVERY", 1)
 
     units = ["430181002", "430181003", None]
     for seed in range(12):
@@ -313,7 +319,8 @@ def test_set_wise_load_settles_versions_as_one_at_a_time_did(make_report):
             reports = {s.submission_id: r for s, r in picked
                        if not s.error and (reread or s.submission_id not in known)}
             known |= {s.submission_id for s in subs}
-            wh.load_submissions(a, subs, reports, f"run-{run}", batch_size=3)
+            wh.load_submissions(a, subs, reports, f"run-{run}", batch_size=3,
+                                commit_batches=commit_batches)
             _one_at_a_time(b, subs, reports, f"run-{run}")
             assert a.execute(_STATE).fetchall() == b.execute(_STATE).fetchall(), (seed, run)
             assert a.execute(_CHILDREN).fetchall() == b.execute(_CHILDREN).fetchall()
