@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from warehouse_helpers import query
+from warehouse_helpers import SEED_FILE, query, write_seed
 
 from gongkai import pipeline
 from gongkai.cli import main
 from gongkai.decisions import DecisionFileError
-from gongkai.paths import RAW_DIR
 from gongkai.sources import file_sha256
 from gongkai.warehouse.corrections import (
     Correction,
@@ -20,19 +19,14 @@ from gongkai.warehouse.corrections import (
     write_corrections,
 )
 
-SEED = RAW_DIR / "2019" / "430181002-jili.md"
-T4_ROW = "\t".join(["0"] * 15)
 UNIT, YEAR = "430181002", 2019
-FILE = "2019/430181002-jili.md"
+FILE = SEED_FILE
 
 
 def write_report(raw, upheld: str = "1?", total: str = "0", note: str = "") -> None:
     """集里街道 2019 with 行政复议 结果维持 printed as ``upheld`` (by default ``1?``, which is
     not a number: unreadable) and 总计 as ``total``."""
-    seed = SEED.read_text(encoding="utf-8")
-    row = "\t".join([upheld, "0", "0", "0", total] + ["0"] * 10)
-    (raw / "2019").mkdir(parents=True, exist_ok=True)
-    (raw / FILE).write_text(seed.replace(T4_ROW, row) + note, encoding="utf-8")
+    write_seed(raw, upheld, total, note)
 
 
 def build(raw, path, corrections=None, run_id="r1"):

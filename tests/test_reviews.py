@@ -7,7 +7,7 @@ import tomllib
 
 import duckdb
 import pytest
-from warehouse_helpers import query
+from warehouse_helpers import query, write_seed
 
 from gongkai import pipeline, rankings
 from gongkai.checks.reviews import (
@@ -21,22 +21,12 @@ from gongkai.checks.reviews import (
 )
 from gongkai.cli import main
 from gongkai.decisions import DecisionFileError
-from gongkai.paths import RAW_DIR
-
-SEED = RAW_DIR / "2019" / "430181002-jili.md"
-# table 四 of the seed: one line of 15 zeros (行政复议, then the two blocks of 行政诉讼)
-T4_ROW = "\t".join(["0"] * 15)
 
 
 def write_report(raw, upheld: int = 1, total: int = 0, note: str = "") -> None:
     """集里街道 2019 with 行政复议 结果维持 ``upheld`` and 总计 ``total`` (T4-SUM fails
     while they differ); ``note`` changes the file's bytes without touching the tables."""
-    seed = SEED.read_text(encoding="utf-8")
-    assert seed.count(T4_ROW) == 1
-    row = "\t".join([str(upheld), "0", "0", "0", str(total)] + ["0"] * 10)
-    folder = raw / "2019"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "430181002-jili.md").write_text(seed.replace(T4_ROW, row) + note, encoding="utf-8")
+    write_seed(raw, upheld, total, note)
 
 
 def build(raw, path, reviews=None, run_id="r1"):
