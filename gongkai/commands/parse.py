@@ -12,9 +12,10 @@ from gongkai.model import ParsedReport
 HELP = "读取一份报告并列出读到的数字 / read one report and print its cells"
 # argparse reflows the description: its line breaks are for reading here
 DESCRIPTION = """\
-读取一份报告（文本、Markdown、网页、Word、Excel、PDF 或旧版 Office 文件），按表列出读到的数字和读取问题；--json 输出完整结果。 —— Read one
-submitted report (text, Markdown, HTML, Word, Excel, PDF or legacy Office) and print the cells
-read, with parse issues; --json prints everything."""
+读取一份报告（文本、Markdown、网页、Word、Excel、PDF 或旧版 Office 文件），
+按表列出读到的数字和读取问题；--json 输出完整结果。 —— Read one submitted report (text,
+Markdown, HTML, Word, Excel, PDF or legacy Office) and print the cells read, with parse
+issues; --json prints everything."""
 
 
 def register(sub) -> None:

@@ -11,7 +11,11 @@ import pyarrow as pa
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pa.Array]) -> None:
     """Insert rows given as Arrow columns into ``table`` with one statement."""
-    data = pa.table(columns)
+    insert_table(con, table, pa.table(columns))
+
+
+def insert_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    """Insert an Arrow table's rows into ``table`` (columns by name) with one statement."""
     if data.num_rows == 0:
         return
     name = f"_rows_{uuid.uuid4().hex}"
@@ -40,7 +44,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mappi
     named = set(same).union(*(row.keys() for row in rows))
     fields = [f for f in schema if f.name in named]
     data = pa.Table.from_pylist([{**row, **same} for row in rows], schema=pa.schema(fields))
-    insert_arrow(con, table, dict(zip(data.column_names, data.columns, strict=True)))
+    insert_table(con, table, data)
     return data.num_rows
 
 

@@ -43,11 +43,13 @@ WRITER_MEMORY = "2GB"
 
 
 def open_writer(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open the run's staging copy for writing, within the writer's memory budget."""
-    return duckdb.connect(str(path), config={
-        "memory_limit": os.environ.get(WRITER_MEMORY_ENV) or WRITER_MEMORY,
-        "temp_directory": f"{path}.spill",
-    })
+    """Open the run's staging copy (or a warehouse being built) for writing, within the
+    writer's memory budget; a file spills beside itself, an in-memory one (``:memory:``)
+    where DuckDB puts it by default."""
+    config = {"memory_limit": os.environ.get(WRITER_MEMORY_ENV) or WRITER_MEMORY}
+    if str(path) != ":memory:":
+        config["temp_directory"] = f"{path}.spill"
+    return duckdb.connect(str(path), config=config)
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
