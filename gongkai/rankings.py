@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from gongkai import rank_ranges
 from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 
 SCORED_KINDS = ("rule", "computed")
@@ -319,6 +320,7 @@ def materialise(con: duckdb.DuckDBPyConnection, run_id: str,
     _ranking_views(con, method)
     params = {"run_id": run_id, "method_version": method.stored_version}
     for path in step_files("materialise"):
+        _compute_stored(con, path.stem)
         run_file(con, path, params)
         read_stored(con, [path.stem])
     return stored_scores()
@@ -347,6 +349,19 @@ READ_VIEWS = (
     "v_rank_finding_cells", "v_city_metric_rates", "v_city_figures", "v_city_outcomes",
     "v_city_totals_yoy",
 )
+
+
+# stored tables whose view's rows are computed in arrays, not by the view's query: the
+# rank ranges (gongkai.rank_ranges; the view stays the definition, and the answer when the
+# arrays decline)
+ARRAY_COMPUTED = {"rank_ranges": rank_ranges.use_arrays}
+
+
+def _compute_stored(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Compute the rows of ``v_<table>`` into a temporary table the view then reads, where
+    ``ARRAY_COMPUTED`` has a way; True when done."""
+    compute = ARRAY_COMPUTED.get(table)
+    return compute is not None and compute(con)
 
 
 def _compute_once(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
@@ -380,7 +395,9 @@ def connect(warehouse: str | Path, method: Method | None = None
             read_stored(con, stored_scores())
         else:
             _ranking_views(con, method)
-            _compute_once(con, [f"v_{table}" for table in stored_scores()])
+            for table in stored_scores():
+                if not _compute_stored(con, table):
+                    _compute_once(con, [f"v_{table}"])
         run_step(con, "ranking_city")
         _compute_once(con, list(READ_VIEWS))
         return con, method
