@@ -435,10 +435,13 @@ class CheckOutcome:
 
 def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
                config: dict[str, Any] | None = None,
-               history_attached: bool = False) -> CheckOutcome:
+               history_attached: bool = False, reuse: bool = False) -> CheckOutcome:
     """Run every rule over the current submissions of a connection, key the findings for
-    reviews (``gongkai.checks.reviews``); count the findings."""
-    summary = run_checks(con, run_id, config=config, history_attached=history_attached)
+    reviews (``gongkai.checks.reviews``); count the findings. With ``reuse`` the findings
+    of the last check run are carried over where the reports they read are unchanged
+    (``gongkai.checks.run_checks``)."""
+    summary = run_checks(con, run_id, config=config, history_attached=history_attached,
+                         reuse=reuse)
     key_findings(con, run_id)
     failing = dict(con.execute(
         "select severity, count(*) from findings where run_id = ? and status = 'fail' "
@@ -453,10 +456,12 @@ def check_into(con: duckdb.DuckDBPyConnection, run_id: str, *,
 
 def check(staging: str | Path, run_id: str,
           config: dict[str, Any] | None = None) -> CheckOutcome:
-    """Run the consistency checks (sql/checks/) on the staging copy."""
+    """Run the consistency checks (sql/checks/) on the staging copy: the rules evaluate
+    the reports changed since the last check run and those compared with them, and the
+    other reports keep their findings (``check_into`` with ``reuse``)."""
     con = wh.open_writer(staging)
     try:
-        return check_into(con, run_id, config=config)
+        return check_into(con, run_id, config=config, reuse=True)
     finally:
         con.close()
 

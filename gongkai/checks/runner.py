@@ -10,6 +10,7 @@ built first by ``prepare``: the config tables of checks.toml, then the ``check_i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 from gongkai.checks.config import load_config, load_config_tables
 from gongkai.paths import SQL_DIR
-from gongkai.warehouse.sqlfiles import execute, run_step
+from gongkai.warehouse.sqlfiles import execute, run_step, step_files
 
 CHECKS_DIR = SQL_DIR / "checks"
 
@@ -116,16 +117,25 @@ from check_boilerplate
 """
 
 
-def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool = False) -> None:
+def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool = False,
+            previous_run: str | None = None) -> None:
     """Load the config tables and the relations every rule reads into a connection.
 
     With ``history_attached`` the previous-year lookup and R-COPY also see the current
-    submissions of a warehouse attached read-only as ``hist``.
+    submissions of a warehouse attached read-only as ``hist``. With ``previous_run`` (a run
+    whose findings are reused: ``run_checks``) the rules evaluate only the scope of
+    sql/intermediate/check_scope.sql, and read its context as history; the fingerprints of
+    the reports (step ``check_fingerprints``) must be made first.
     """
     load_config_tables(con, config or load_config())
     run_step(con, "check_inputs")
+    if previous_run is not None:
+        run_step(con, "check_scope", {"previous_run": previous_run})
+    run_step(con, "check_reports")
     if history_attached:
         run_step(con, "check_history_attached")
+    if previous_run is not None:
+        run_step(con, "check_scope_history")
     removed, elided = con.execute(_PATTERNS_SQL).fetchone()
     run_step(con, "check_tables", {"removed_pattern": removed, "elided_pattern": elided})
 
@@ -136,6 +146,61 @@ def _status(severity: str, n_fail: int, n_findings: int) -> str:
     return "warn" if n_findings else "pass"
 
 
+# the rows each relation a rule may evaluate has over every current submission, counted
+# from the fingerprints (a run with a scope builds the relations for the scope only):
+# int_previous_year_pairs has a row per submission with a current report of its unit for
+# the year before (sql/intermediate/int_previous_year_pairs.sql)
+_EVALUATED_IN_FULL = {
+    "int_submissions_current": "select count(*) from chk_fingerprints_now",
+    "int_previous_year_pairs": (
+        "select count(*) from chk_fingerprints_now as s where exists ("
+        "select 1 from chk_fingerprints_now as p "
+        "where p.unit_code = s.unit_code and p.report_year = s.report_year - 1)"),
+}
+# a scope larger than this share of the current submissions is checked whole: the rules
+# over everything cost about what the scope's bookkeeping would
+_SCOPE_AT_MOST = 0.5
+
+
+def basis(con, rules: list[Rule], config: dict[str, Any]) -> str:
+    """A hash of everything a check run depends on besides the reports: the rules and the
+    SQL they are built on, this runner, the checks' settings, the registry and the other
+    reference tables. Findings of a run with another basis are never reused."""
+    digest = hashlib.sha256()
+    for rule in rules:
+        digest.update(f"{rule.rule_id}\0{rule.severity}\0{rule.sql}\0".encode())
+    for step in ("check_fingerprints", "check_inputs", "check_scope", "check_reports",
+                 "check_scope_history", "check_tables", "finding_keys"):
+        for path in step_files(step):
+            digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+    registry = con.execute(
+        "select (select sum(hash(t)::hugeint) from units as t), "
+        "(select sum(hash(t)::hugeint) from unit_periods as t), "
+        "(select sum(hash(t)::hugeint) from unit_changes as t), "
+        "(select sum(hash(t)::hugeint) from cell_codes as t)").fetchone()
+    digest.update(repr(registry).encode())
+    return digest.hexdigest()
+
+
+def _reusable_run(con, run_basis: str, rules: list[Rule]) -> str | None:
+    """The latest check run, when its findings may be reused: same basis, no rule broken,
+    fingerprints kept, and every relation a rule evaluates countable in full."""
+    if any(rule.evaluates not in _EVALUATED_IN_FULL for rule in rules):
+        return None
+    row = con.execute(
+        "select l.run_id, bool_and(c.basis is not distinct from ?), "
+        "bool_or(c.status = 'error') "
+        "from v_latest_check_run as l join check_runs as c using (run_id) group by l.run_id",
+        [run_basis]).fetchone()
+    if row is None or not row[1] or row[2]:
+        return None
+    kept = con.execute("select count(*) from check_fingerprints where run_id = ?",
+                       [row[0]]).fetchone()[0]
+    return row[0] if kept else None
+
+
 def run_checks(
     con,
     run_id: str,
@@ -143,6 +208,7 @@ def run_checks(
     config: dict[str, Any] | None = None,
     history_attached: bool = False,
     rules: list[Rule] | None = None,
+    reuse: bool = False,
 ) -> list[dict[str, Any]]:
     """Run every rule over the current submissions; store findings and check runs.
 
@@ -150,8 +216,30 @@ def run_checks(
     per rule (ordered by rule id): rule_id, severity, status (pass/warn/fail/error),
     rows_evaluated (current submissions in the rule's scope), rows_failing (findings with
     status fail), rows_not_assessable, duration_ms and error.
+
+    With ``reuse``, the findings of the latest check run are carried over for the reports
+    whose rules' inputs are unchanged since (same fingerprint, same basis: ``basis``), and
+    the rules evaluate the rest: the changed reports and those they are compared with
+    (sql/intermediate/check_scope.sql). The findings and counts are those of a run over
+    everything (tests/test_check_reuse.py).
     """
-    prepare(con, config=config, history_attached=history_attached)
+    config = config or load_config()
+    rules = rules if rules is not None else load_rules()
+    run_basis = basis(con, rules, config)
+    run_step(con, "check_fingerprints")
+    previous = None
+    if reuse and not history_attached:
+        previous = _reusable_run(con, run_basis, rules)
+    in_full = {}
+    if previous is not None:
+        in_full = {name: con.execute(sql).fetchone()[0]
+                   for name, sql in _EVALUATED_IN_FULL.items()}
+        prepare(con, config=config, previous_run=previous)
+        scope = con.execute("select count(*) from chk_scope").fetchone()[0]
+        if scope > _SCOPE_AT_MOST * in_full["int_submissions_current"]:
+            previous, in_full = None, {}
+    if previous is None:
+        prepare(con, config=config, history_attached=history_attached)
     con.execute("delete from findings where run_id = ?", [run_id])
     con.execute("delete from check_runs where run_id = ?", [run_id])
     # a failing finding that names a cell the reader placed by inference is a doubt about
@@ -168,8 +256,9 @@ def run_checks(
         "returning status"
     )
     summary = []
-    in_scope: dict[str, int] = {}  # rows of each `evaluates` relation, counted once per run
-    for rule in rules if rules is not None else load_rules():
+    # rows of each `evaluates` relation, counted once per run
+    in_scope: dict[str, int] = dict(in_full)
+    for rule in rules:
         started = time.perf_counter()
         error = None
         try:
@@ -177,6 +266,8 @@ def run_checks(
                 con, insert.replace("{rule}", rule.sql),
                 {"run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity},
             ).fetchall()]
+            if previous is not None:
+                statuses += _carry_over(con, run_id, previous, rule.rule_id)
             if rule.evaluates not in in_scope:
                 in_scope[rule.evaluates] = con.execute(
                     f"select count(*) from {rule.evaluates}").fetchone()[0]
@@ -189,9 +280,10 @@ def run_checks(
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         con.execute(
             "insert into check_runs (run_id, rule_id, severity, status, rows_evaluated, "
-            "rows_failing, duration_ms, error, checked_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_failing, duration_ms, error, checked_at, basis) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, rule.rule_id, rule.severity, status, evaluated, n_fail, duration_ms,
-             error, dt.datetime.now()],
+             error, dt.datetime.now(), run_basis],
         )
         summary.append({
             "rule_id": rule.rule_id,
@@ -203,7 +295,22 @@ def run_checks(
             "duration_ms": duration_ms,
             "error": error,
         })
+    # the fingerprints of what this run read, for the next one (this run's only)
+    con.execute("delete from check_fingerprints")
+    con.execute("insert into check_fingerprints select ?, submission_id, unit_code, "
+                "report_year, area, fingerprint from chk_fingerprints_now", [run_id])
     return summary
+
+
+def _carry_over(con, run_id: str, previous: str, rule_id: str) -> list[str]:
+    """Copy one rule's findings of ``previous`` on the current reports outside this run's
+    scope into ``run_id`` (their review keys with them); returns their statuses."""
+    return [row[0] for row in con.execute(
+        "insert into findings select * replace (? as run_id) from findings "
+        "where run_id = ? and rule_id = ? "
+        "and submission_id in (select submission_id from chk_fingerprints_now) "
+        "and submission_id not in (select submission_id from chk_scope) "
+        "returning status", [run_id, previous, rule_id]).fetchall()]
 
 
 def _plain(value: Any) -> Any:

@@ -1,5 +1,6 @@
--- finding_keys: the review key and place of every finding of a run ($run_id), written after
--- the rules ran (gongkai.checks.reviews.key_findings).
+-- finding_keys: the review key and place of every finding of a run ($run_id) that has none
+-- yet, written after the rules ran (gongkai.checks.reviews.key_findings); findings carried
+-- over from the run before keep their keys (the same finding has the same key).
 -- key   = rule_id:unit:year:fingerprint — the fingerprint hashes the finding's cells with
 --         their values (keys sorted, numbers as doubles, so 5 and 5.0 are one value), its
 --         expected and actual values and its status; the message is left out, so a change of
@@ -24,7 +25,7 @@ from (
             actual,
             status,
         from findings
-        where run_id = $run_id
+        where run_id = $run_id and finding_key is null
     ),
 
     canonical as (
