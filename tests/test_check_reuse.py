@@ -144,3 +144,26 @@ def test_nothing_is_reused_when_the_settings_or_the_registry_change(built, tmp_p
                 "(select min(unit_code) from units)")
     assert _reusable_run(con, basis(con, rules, config), rules) is None
     con.close()
+
+
+def test_a_rule_run_in_batches_of_areas_finds_what_one_query_finds(built, tmp_path,
+                                                                    monkeypatch):
+    """R-COPY (`batch: area`) on batches of a few counties stores the findings it stores in
+    one query over every report."""
+    from gongkai.checks import runner
+
+    copy = tmp_path / "batches.duckdb"
+    shutil.copy(built, copy)
+    con = wh.open_writer(copy)
+    copied_text(con)
+    found = {}
+    for run_id, rows in (("whole", runner.BATCH_ROWS), ("batched", 40)):
+        monkeypatch.setattr(runner, "BATCH_ROWS", rows)
+        check_into(con, run_id)
+        found[run_id] = con.execute(
+            "select * exclude (run_id) from findings where run_id = ? and rule_id = 'R-COPY' "
+            "order by all", [run_id]).fetchall()
+    batches = runner._area_batches(con)
+    con.close()
+    assert len(batches) > 3 and all(batches)
+    assert found["batched"] == found["whole"] and len(found["whole"]) >= 2

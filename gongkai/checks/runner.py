@@ -61,7 +61,9 @@ _VIEW_NAME = re.compile(r"^int_[a-z0-9_]+$")
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule file: its id, severity, kind, what it evaluates, and its SQL."""
+    """One rule file: its id, severity, kind, what it evaluates, and its SQL; ``batch`` is
+    ``area`` for a rule that compares a report only with reports of its own city or county,
+    run on batches of whole areas (``BATCH_ROWS``)."""
 
     rule_id: str
     severity: str
@@ -69,6 +71,7 @@ class Rule:
     evaluates: str
     path: Path
     sql: str
+    batch: str = ""
 
 
 def _header(sql: str) -> dict[str, str]:
@@ -92,6 +95,9 @@ def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
         evaluates = meta.get("evaluates", "int_submissions_current")
         if not _VIEW_NAME.match(evaluates):
             raise ValueError(f"{path.name}: 'evaluates' must name a chk_ view, got {evaluates!r}")
+        batch = meta.get("batch", "")
+        if batch not in ("", "area"):
+            raise ValueError(f"{path.name}: 'batch' may only be 'area', got {batch!r}")
         rules.append(Rule(
             rule_id=meta["id"],
             severity=meta["severity"],
@@ -99,6 +105,7 @@ def load_rules(directory: Path = CHECKS_DIR) -> list[Rule]:
             evaluates=evaluates,
             path=path,
             sql=sql.strip().rstrip(";"),
+            batch=batch,
         ))
     return sorted(rules, key=lambda r: r.rule_id)
 
@@ -138,6 +145,48 @@ def prepare(con, *, config: dict[str, Any] | None = None, history_attached: bool
         run_step(con, "check_scope_history")
     removed, elided = con.execute(_PATTERNS_SQL).fetchone()
     run_step(con, "check_tables", {"removed_pattern": removed, "elided_pattern": elided})
+
+
+# a rule with `batch: area` is run on batches of whole cities or counties holding at most this
+# many of the reports evaluated (one area may hold more): the memory it needs follows the
+# batch, not the country (R-COPY over 40,000 texts at once does not fit a 2 GB budget)
+BATCH_ROWS = 4096
+# the relations a batch narrows to its areas: the reports evaluated and those compared with
+_BATCH_RELATIONS = ("int_submissions_current", "int_history_submissions")
+
+
+def _area_batches(con) -> list[list[str]]:
+    """The areas (the registry's city; '' for none) of the reports evaluated, in batches of
+    at most ``BATCH_ROWS`` reports."""
+    batches: list[list[str]] = [[]]
+    size = 0
+    for area, n in con.execute(
+            "select coalesce(u.city, '') as area, count(*) from int_submissions_current as s "
+            "left join units as u on u.unit_code = s.unit_code group by 1 order by 1").fetchall():
+        if batches[-1] and size + n > BATCH_ROWS:
+            batches.append([])
+            size = 0
+        batches[-1].append(area)
+        size += n
+    return batches
+
+
+def _in_batch(rule: Rule) -> str:
+    """A batched rule's query with the relations it evaluates and compares with narrowed to
+    the areas of ``$batch_areas`` (common table expressions named like them shadow them)."""
+    body = "\n".join(line for line in rule.sql.splitlines()
+                     if not line.lstrip().startswith("--")).lstrip()
+    if not body.lower().startswith("with"):
+        raise ValueError(f"{rule.path.name}: a batched rule is one query starting with WITH")
+    narrowed = [
+        f"{name} as (select r.* from {name} as r left join units as u "
+        f"on u.unit_code = r.unit_code where coalesce(u.city, '') in "
+        f"(select unnest($batch_areas)))" for name in _BATCH_RELATIONS]
+    # the texts compared, of the batch's reports only
+    narrowed.append("chk_copy_texts as (select t.* from chk_copy_texts as t "
+                    "semi join int_history_submissions as h "
+                    "on h.submission_id = t.submission_id)")
+    return "with " + ",\n".join(narrowed) + ",\n" + body[4:]
 
 
 def _status(severity: str, n_fail: int, n_findings: int) -> str:
@@ -262,10 +311,17 @@ def run_checks(
         started = time.perf_counter()
         error = None
         try:
-            statuses = [row[0] for row in execute(
-                con, insert.replace("{rule}", rule.sql),
-                {"run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity},
-            ).fetchall()]
+            params = {"run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity}
+            batches = _area_batches(con) if rule.batch else [[]]
+            if len(batches) == 1:
+                statuses = [row[0] for row in execute(
+                    con, insert.replace("{rule}", rule.sql), params).fetchall()]
+            else:
+                statuses = []
+                for areas in batches:
+                    statuses += [row[0] for row in execute(
+                        con, insert.replace("{rule}", _in_batch(rule)),
+                        {**params, "batch_areas": areas}).fetchall()]
             if previous is not None:
                 statuses += _carry_over(con, run_id, previous, rule.rule_id)
             if rule.evaluates not in in_scope:

@@ -2,6 +2,7 @@
 -- severity: warning
 -- kind: report level (内容雷同)
 -- evaluates: int_submissions_current
+-- batch: area
 -- grain: one row per current submission whose narrative is nearly identical to the unit's
 --   report of the previous year, and one per submission nearly identical to another unit's
 --   report of the same year in the same city or county (the registry's `city`; the most
