@@ -15,7 +15,8 @@ read-only with the views reading those stored tables::
 
 Only when the stored tables are missing or were made with another method (the fingerprint of
 the TOML files differs) does ``connect`` compute the scores itself, into temporary tables.
-Settings reach the SQL only through temporary tables filled with parameterised inserts.
+Settings reach the SQL only through temporary tables filled with parameterised inserts, and
+one variable set with a parameter (the boilerplate patterns).
 """
 
 from __future__ import annotations
@@ -254,11 +255,10 @@ def load_method_tables(con: duckdb.DuckDBPyConnection, method: Method) -> None:
                 "report_year integer, due_date date, due_month integer, due_day integer)")
     con.executemany("insert into rank_deadline_rules values (?, ?, ?, ?, ?)",
                     [list(r) for r in method.deadline_rules])
-    con.execute("create or replace temp table rank_boilerplate (pattern_no integer, "
-                "pattern varchar)")
-    if method.boilerplate:
-        con.executemany("insert into rank_boilerplate values (?, ?)",
-                        list(enumerate(method.boilerplate, start=1)))
+    # the boilerplate patterns as one alternation, bound as a parameter into a variable
+    # the scores read as a constant (sql/intermediate/v_indicator_scores.sql)
+    con.execute("set variable rank_boilerplate_pattern = ?",
+                ["|".join(f"(?:{p})" for p in method.boilerplate) or "$^"])
     con.execute("create or replace temp table rank_weights (metric_id varchar, weight double)")
     con.executemany("insert into rank_weights values (?, ?)", sorted(method.weights.items()))
     con.execute("create or replace temp table rank_scenarios (scenario_id integer, "

@@ -10,8 +10,8 @@
 --   and the length of section 五, backlog by the share of applications carried over. A
 --   computed metric that stands for rules is not assessed when none of them ran, or when
 --   the only findings are doubts about our own reading (never held against the township).
--- Reads the temp tables rank_metrics, rank_metric_rules, rank_params, rank_deadline_rules
---   and rank_boilerplate (from the TOML files).
+-- Reads the temp tables rank_metrics, rank_metric_rules, rank_params and
+--   rank_deadline_rules, and the variable rank_boilerplate_pattern (from the TOML files).
 create or replace temp view v_indicator_scores as
 with
 
@@ -185,8 +185,9 @@ problem_texts as (
         n.submission_id,
         regexp_replace(
             regexp_replace(n.text, '\s+', '', 'g'),
-            coalesce((select string_agg('(?:' || pattern || ')', '|' order by pattern_no)
-                      from rank_boilerplate), '$^'),
+            -- the patterns as one alternation, a constant of the query (a pattern read from
+            -- a table would be compiled again for every row)
+            getvariable('rank_boilerplate_pattern'),
             '', 'g'
         ) as text,
     from narratives as n
@@ -221,13 +222,18 @@ problems_measured as (
     from problem_texts as t
 ),
 
+-- the two cells of table 三 the backlog reads (straight from cells: the wide v_t3 would
+-- sort every cell of every report first)
 backlog_figures as (
     select
         u.submission_id,
-        t3.t3__new__total as new_total,
-        t3.t3__carried_out__total as carried_out_total,
+        max(c.value) filter (where c.cell_code = 't3.new.total') as new_total,
+        max(c.value) filter (where c.cell_code = 't3.carried_out.total') as carried_out_total,
     from unit_years as u
-    inner join v_t3 as t3 on t3.submission_id = u.submission_id
+    left join cells as c
+        on c.submission_id = u.submission_id
+        and c.cell_code in ('t3.new.total', 't3.carried_out.total')
+    group by u.submission_id
 ),
 
 computed_scores as (

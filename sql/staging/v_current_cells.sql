@@ -38,5 +38,6 @@ final as (
     left join cell_codes as cc on cc.cell_code = c.cell_code
 )
 
-select * from final
-order by report_year, unit_code, submission_id, cell_position nulls last, cell_code;
+-- unordered: a query says the order it needs (ordering every cell of a province or the
+-- country cost the wide views v_t2/v_t3/v_t4, which read this view, seconds a query)
+select * from final;
