@@ -467,10 +467,12 @@ def check(staging: str | Path, run_id: str,
 
 
 def materialise(staging: str | Path, run_id: str) -> list[str]:
-    """Compute the rankings once and store them in the staging copy; returns the tables."""
+    """Compute the rankings once and store them in the staging copy, keeping the stored rows
+    of the cities and years where nothing changed (``rankings.materialise`` with
+    ``reuse``); returns the tables."""
     con = wh.open_writer(staging)
     try:
-        return rankings.materialise(con, run_id)
+        return rankings.materialise(con, run_id, reuse=True)
     finally:
         con.close()
 

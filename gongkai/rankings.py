@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from gongkai import rank_ranges
+from gongkai import rank_ranges, rank_reuse
 from gongkai.warehouse.sqlfiles import run_file, run_step, step_files
 
 SCORED_KINDS = ("rule", "computed")
@@ -308,21 +308,32 @@ def read_stored(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 
 def materialise(con: duckdb.DuckDBPyConnection, run_id: str,
-                method: Method | None = None) -> list[str]:
+                method: Method | None = None, *, reuse: bool = False) -> list[str]:
     """Compute the scores once and store them in the warehouse, stamped with the run and the
     method's version; returns the tables stored, in order.
 
     Each table is stored from its view, and the view then reads the stored rows, so a
     later table (the league table reads the indicator scores and the rank ranges) does not
-    compute an earlier one again.
+    compute an earlier one again. With ``reuse`` the rows of the cities and years where
+    nothing changed since the last stage are kept and the rest scored again
+    (``gongkai.rank_reuse``).
     """
     method = method or load_method()
     _ranking_views(con, method)
     params = {"run_id": run_id, "method_version": method.stored_version}
+    rank_reuse.fingerprint(con)
+    run_basis = rank_reuse.basis(con, method.fingerprint)
+    previous = rank_reuse.reusable_run(con, run_basis) if reuse else None
+    if previous is not None and not rank_reuse.narrow(con, previous):
+        previous = None
+        _ranking_views(con, method)  # the views over every unit-year again
     for path in step_files("materialise"):
         _compute_stored(con, path.stem)
+        if previous is not None:
+            rank_reuse.merge(con, path.stem)
         run_file(con, path, params)
         read_stored(con, [path.stem])
+    rank_reuse.keep(con, run_id, run_basis)
     return stored_scores()
 
 

@@ -20,7 +20,7 @@ LAYERS = (
     {"sources", "manifest", "rawfolder"},  # discover: one Submission per file or URL
     {"warehouse"},  # schema, load, versions, runs, publish, export; the SQL runner
     {"checks"},  # the consistency rules
-    {"rankings", "rank_ranges"},  # the marts built on the checks: scores, league table,
+    {"rankings", "rank_ranges", "rank_reuse"},  # the marts built on the checks: scores, league table,
     # rank ranges
     {"render", "synth", "notify"},  # reports out of the warehouse; reports made up for tests;
     # the run's notifications to the townships

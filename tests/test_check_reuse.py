@@ -88,6 +88,15 @@ def new_report(con):
                     f"2023 as report_year) from {table} where submission_id = ?", [new, sid])
 
 
+def shorter_problems(con):
+    """A 2022 report's section 五 is cut short: its problems_concrete score falls, and with
+    it the previous-year score and rank the unit's 2023 row shows (nothing of the 2023
+    report changed)."""
+    sid, _, _ = _current(con, 7, 2022)[6]
+    con.execute("update narratives set text = left(text, 12) "
+                "where submission_id = ? and section_code = 's5'", [sid])
+
+
 def _check(path, tmp_path, change, reuse: bool):
     copy = tmp_path / f"{change.__name__}-{reuse}.duckdb"
     shutil.copy(path, copy)
@@ -167,3 +176,37 @@ def test_a_rule_run_in_batches_of_areas_finds_what_one_query_finds(built, tmp_pa
     con.close()
     assert len(batches) > 3 and all(batches)
     assert found["batched"] == found["whole"] and len(found["whole"]) >= 2
+
+
+STORED = ("indicator_scores", "context_figures", "dimension_scores", "rank_ranges", "rankings")
+
+
+def _scored(path, tmp_path, change, reuse: bool):
+    """The stored ranking tables after a change, checked and scored keeping what did not
+    change (``reuse``) or whole; rows in their stored order."""
+    from gongkai import rankings
+
+    copy = tmp_path / f"scored-{change.__name__}-{reuse}.duckdb"
+    shutil.copy(path, copy)
+    con = wh.open_writer(copy)
+    rankings.materialise(con, "r1")
+    change(con)
+    check_into(con, "r2", reuse=reuse)
+    rankings.materialise(con, "r2", reuse=reuse)
+    tables = {t: con.execute(f"select * from {t}").fetchall() for t in STORED}
+    scope = None
+    if reuse:
+        scope = con.execute("select count(*) from rank_unit_years_scoped where in_scope"
+                            ).fetchone()[0]
+    con.close()
+    return tables, scope
+
+
+@pytest.mark.parametrize("change", [corrected_figure, copied_text, withdrawn, new_report,
+                                    shorter_problems])
+def test_scores_kept_where_nothing_changed_are_those_of_a_whole_run(built, tmp_path, change):
+    whole, _ = _scored(built, tmp_path, change, reuse=False)
+    kept, scope = _scored(built, tmp_path, change, reuse=True)
+    for table in STORED:
+        assert kept[table] == whole[table], table
+    assert 0 < scope < len(whole["rankings"]) / 3
