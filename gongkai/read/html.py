@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.pagetext import one_line
@@ -22,6 +21,8 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
 def _text(el) -> str:
+    if not len(el):  # no child elements (most table cells): the element's own text
+        return one_line(el.text)
     parts: list[str] = []
 
     def walk(node):
@@ -71,7 +72,7 @@ class _Builder:
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
             tds = [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]
-            if any(_is_layout_cell(td) for td in tds):
+            if any(len(td) and _is_layout_cell(td) for td in tds):
                 # a page laid out with a table: its cells hold the report itself
                 for td in tds:
                     self.walk_children(td)
@@ -79,7 +80,7 @@ class _Builder:
                 continue
             cells = []
             col = 1
-            for td in [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]:
+            for td in tds:
                 while occupied.get((r, col)):
                     col += 1
                 rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
@@ -88,8 +89,10 @@ class _Builder:
                         occupied[(r + dr, col + dc)] = True
                 cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
                 col += colspan
-                nested.extend(x for x in td.iter("table") if _nearest_table(x.getparent()) is table_el
-                              or x.getparent() is td)
+                if len(td):  # a table can only be nested in a cell with child elements
+                    nested.extend(x for x in td.iter("table")
+                                  if _nearest_table(x.getparent()) is table_el
+                                  or x.getparent() is td)
             n = len(self.lines) + 1
             self.lines.append(Line(cells, True, n, table_index=t))
             for inner in nested:
@@ -142,6 +145,8 @@ def _is_layout_cell(td) -> bool:
 
 
 def _span(value) -> int:
+    if value is None:  # no rowspan / colspan attribute
+        return 1
     try:
         return max(1, min(int(str(value).strip()), 1000))
     except (TypeError, ValueError):
@@ -156,9 +161,13 @@ def _nearest_table(el):
 
 def to_document(text: str, *, encoding: str | None = None) -> Document:
     """Turn decoded HTML into a Document of table rows and text lines."""
-    parser = lxml_html.HTMLParser(recover=True, no_network=True, huge_tree=False)
+    # lxml.etree's own parser: the tree lxml.html builds, without the Python element-class
+    # lookup lxml.html runs for every element touched (none of its methods is used here)
+    parser = etree.HTMLParser(recover=True, no_network=True, huge_tree=False)
     try:
-        root = lxml_html.document_fromstring(text or "<html></html>", parser=parser)
+        root = etree.fromstring(text or "<html></html>", parser)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except etree.ParserError:  # nothing but whitespace, comments or junk
         doc = Document([], "html", encoding)
         doc.notes.append(("empty_document", "error", "网页中没有可读取的内容",

@@ -55,10 +55,14 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     once a report numbers its sections one way, a heading numbered another way is a
     sub-heading (（二）主动公开… inside 一、总体情况 is not section 二).
     """
-    if line.is_row and sum(1 for c in line.cells if c.text.strip()) != 1:
-        return None
-    text = next((c.text for c in line.cells if c.text.strip()), "")
-    if not text or len(text) > 60:
+    cells = line.cells
+    if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
+        text = cells[0].text
+    else:
+        if line.is_row and sum(1 for c in cells if c.text.strip()) != 1:
+            return None
+        text = next((c.text for c in cells if c.text.strip()), "")
+    if not text or len(text) > 60 or not text.strip():
         return None
     parsed = lab.split_label(text)
     if style and parsed.numbering and parsed.numbering != style:

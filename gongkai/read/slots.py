@@ -95,6 +95,8 @@ class Aligner:
         return slots
 
     def _drop_padding(self, slots: list[Slot], n: int, table: str | None) -> list[Slot]:
+        if len(slots) <= n:
+            return slots  # no surplus: nothing to drop
         lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
         trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
         surplus = len(slots) - n
