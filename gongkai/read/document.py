@@ -52,7 +52,10 @@ class Line:
     @_computed_once
     def text(self) -> str:
         """The line's text (cells joined by a space)."""
-        return " ".join(c.text for c in self.cells).strip()
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text.strip()
+        return " ".join(c.text for c in cells).strip()
 
 
 @dataclass

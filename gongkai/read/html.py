@@ -20,9 +20,39 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
+_NOT_PLAIN = _SKIP_TAGS | {"table", "br"}
+
+
+def _lone_text(el) -> str | None:
+    """The text of an element that is a chain of single children holding one piece of text
+    (``<td><p><span>12</span></p></td>``), or None when it is not such a chain.
+
+    Every other piece of text (the text before a child, a child's tail) is white space, and
+    the spaces that block ends add stand beside it: after ``one_line`` the text is that of
+    the one piece, as the full walk of ``_text`` gives it."""
+    node = el
+    while True:
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+            return None
+        if node is not el:
+            tail = node.tail
+            if tail and not tail.isspace():
+                return None
+        children = len(node)
+        if not children:
+            return one_line(node.text)
+        text = node.text
+        if children > 1 or text and not text.isspace():
+            return None
+        node = node[0]
+
+
 def _text(el) -> str:
-    if not len(el):  # no child elements (most table cells): the element's own text
-        return one_line(el.text)
+    if isinstance(el.tag, str) and el.tag.lower() not in _NOT_PLAIN:
+        lone = _lone_text(el)  # most table cells: their own text, or a chain of one child
+        if lone is not None:
+            return lone
     parts: list[str] = []
 
     def walk(node):
@@ -84,7 +114,9 @@ class _Builder:
                 while occupied.get((r, col)):
                     col += 1
                 rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
-                for dr in range(rowspan):
+                # the rows below that a rowspan reaches (this row's own places are behind
+                # ``col`` once the cell is placed: no later cell of the row looks at them)
+                for dr in range(1, rowspan):
                     for dc in range(colspan):
                         occupied[(r + dr, col + dc)] = True
                 cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
@@ -138,8 +170,11 @@ class _Builder:
 
 def _is_layout_cell(td) -> bool:
     """True for a table cell that holds page content (nested tables, several paragraphs)."""
-    if any(True for _ in td.iter("table")) and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
+    if next(td.iter("table"), None) is not None \
+            and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
         return True
+    if len(td) < 2:
+        return False  # fewer than two children: fewer than two blocks
     blocks = [c for c in td if isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS]
     return len(blocks) >= 4 or (len(blocks) >= 2 and len(_text(td)) > 200)
 

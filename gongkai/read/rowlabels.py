@@ -161,21 +161,32 @@ def t2_col_code(core: str, template: tpl.Template) -> str | None:
     return _t2_cols(template).get(core)
 
 
-_T2_COLS: dict[int, tuple[tpl.Template, dict[str, str]]] = {}
+def per_template(build):
+    """``build(template)`` worked out once per template object (a template is immutable;
+    hashing one to key a cache would cost more than the work): callers must not change
+    what it returns."""
+    cache: dict[int, tuple] = {}
+
+    def get(template):
+        entry = cache.get(id(template))
+        if entry is None or entry[0] is not template:
+            entry = cache[id(template)] = (template, build(template))
+        return entry[1]
+
+    get.__doc__ = build.__doc__
+    return get
 
 
+@per_template
 def _t2_cols(template: tpl.Template) -> dict[str, str]:
     """Table 二's column label cores → the column each names first (blocks and columns in
-    the template's order), built once per template."""
-    entry = _T2_COLS.get(id(template))
-    if entry is None or entry[0] is not template:
-        cols: dict[str, str] = {}
-        for block in template.t2_blocks:
-            for col in block.cols:
-                for x in col.labels:
-                    cols.setdefault(lab.core_of(x), col.code)
-        entry = _T2_COLS[id(template)] = (template, cols)
-    return entry[1]
+    the template's order)."""
+    cols: dict[str, str] = {}
+    for block in template.t2_blocks:
+        for col in block.cols:
+            for x in col.labels:
+                cols.setdefault(lab.core_of(x), col.code)
+    return cols
 
 
 def is_known_label(text: str, version: str, group: str | None) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from gongkai import template as tpl
 from gongkai.model import CellSource, ParsedReport
+from gongkai.read.rowlabels import per_template
 from gongkai.read.slots import Slot
 from gongkai.read.values import to_wan_yuan
 
@@ -23,6 +24,13 @@ def is_correction_notice(text: str) -> bool:
     return _CORRECTION in text and any(w in text for w in _CORRECTION_PHRASES)
 
 
+@per_template
+def _code_sets(template: tpl.Template) -> tuple[frozenset[str], frozenset[str]]:
+    """The template's cell codes, and those of its cells in 万元."""
+    return (frozenset(template.cell_codes),
+            frozenset(c for c in template.cell_codes if template.is_money(c)))
+
+
 class CellStore:
     """Writes slots into a report's cells and sources."""
 
@@ -30,8 +38,7 @@ class CellStore:
         self.report = report
         self.template = template
         self.correcting = False  # after a 更正说明: later tables replace earlier values
-        self._codes = frozenset(template.cell_codes)
-        self._money = frozenset(c for c in template.cell_codes if template.is_money(c))
+        self._codes, self._money = _code_sets(template)
 
     def store(self, code: str, slot: Slot, confidence: str = "read", reason: str | None = None) -> None:
         """Store one slot's value as the cell ``code`` (ignored when not a cell of the template).
