@@ -49,10 +49,9 @@ def _lone_text(el) -> str | None:
 
 
 def _text(el) -> str:
-    if isinstance(el.tag, str) and el.tag.lower() not in _NOT_PLAIN:
-        lone = _lone_text(el)  # most table cells: their own text, or a chain of one child
-        if lone is not None:
-            return lone
+    lone = _lone_text(el)  # most table cells: their own text, or a chain of one child
+    if lone is not None:
+        return lone
     parts: list[str] = []
 
     def walk(node):
@@ -101,7 +100,7 @@ class _Builder:
         rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
-            tds = [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]
+            tds = [x for x in tr if isinstance(tag := x.tag, str) and tag.lower() in ("td", "th")]
             if any(len(td) and _is_layout_cell(td) for td in tds):
                 # a page laid out with a table: its cells hold the report itself
                 for td in tds:

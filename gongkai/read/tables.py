@@ -76,7 +76,9 @@ class TableReader(TextLines):
         self.open: OpenRow | None = None
         self.pending_label: Cell | None = None  # an unmatched short label (maybe half a label)
         self.prev_text_line = False
-        self.last_index = max((i for i, ln in enumerate(doc.lines) if ln.text), default=-1)
+        # the last line with text
+        self.last_index = next((i for i in range(len(doc.lines) - 1, -1, -1)
+                                if doc.lines[i].text), -1)
         self.consumed: set[int] = set()  # indexes of lines used as table content
         self.index = -1  # the line being read
         self.context: str | None = None  # the table (t2, t3) the walk is in, when known

@@ -145,10 +145,19 @@ def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
     a page a line 'x | ||' is one cell and its padding, not a row of three cells: it is split
     into the cell and a line of bare pipes here.  Returns True for the second way.
     """
-    piped_cells = sum(1 for ln in lines if not ln.is_row and ln.pipe_end)
-    rows = sum(1 for ln in lines if ln.is_row and sum(1 for c in ln.cells if c.text) >= 2)
-    closed_by_next = sum(1 for a, b in zip(lines, lines[1:], strict=False)
-                         if not a.is_row and not a.pipe_end and b.bare_pipes == 1)
+    piped_cells = rows = closed_by_next = 0
+    open_before = False  # the line before is a text line without its closing pipe
+    for ln in lines:
+        if open_before and ln.bare_pipes == 1:
+            closed_by_next += 1
+        if ln.is_row:
+            open_before = False
+            if len(ln.cells) >= 2 and sum(1 for c in ln.cells if c.text) >= 2:
+                rows += 1
+        else:
+            open_before = not ln.pipe_end
+            if ln.pipe_end:
+                piped_cells += 1
     if max(piped_cells, closed_by_next) < 5 or rows >= max(piped_cells, closed_by_next):
         return False
     for i, ln in enumerate(lines):
