@@ -101,7 +101,11 @@ class _Builder:
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
             tds = [x for x in tr if isinstance(tag := x.tag, str) and tag.lower() in ("td", "th")]
-            if any(len(td) and _is_layout_cell(td) for td in tds):
+            # the cells with a table inside (a cell without child elements has none)
+            holds_table = [bool(len(td)) and next(td.iter("table"), None) is not None
+                           for td in tds]
+            if any(len(td) and _is_layout_cell(td, held)
+                   for td, held in zip(tds, holds_table, strict=True)):
                 # a page laid out with a table: its cells hold the report itself
                 for td in tds:
                     self.walk_children(td)
@@ -109,7 +113,7 @@ class _Builder:
                 continue
             cells = []
             col = 1
-            for td in tds:
+            for td, held in zip(tds, holds_table, strict=True):
                 while occupied.get((r, col)):
                     col += 1
                 rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
@@ -120,7 +124,7 @@ class _Builder:
                         occupied[(r + dr, col + dc)] = True
                 cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
                 col += colspan
-                if len(td):  # a table can only be nested in a cell with child elements
+                if held:
                     nested.extend(x for x in td.iter("table")
                                   if _nearest_table(x.getparent()) is table_el
                                   or x.getparent() is td)
@@ -167,10 +171,10 @@ class _Builder:
             self.pending_text.append(node.tail)
 
 
-def _is_layout_cell(td) -> bool:
-    """True for a table cell that holds page content (nested tables, several paragraphs)."""
-    if next(td.iter("table"), None) is not None \
-            and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
+def _is_layout_cell(td, holds_table: bool) -> bool:
+    """True for a table cell that holds page content (nested tables, several paragraphs);
+    ``holds_table``: a table stands inside the cell."""
+    if holds_table and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
         return True
     if len(td) < 2:
         return False  # fewer than two children: fewer than two blocks
