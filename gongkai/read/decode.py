@@ -6,6 +6,8 @@ import codecs
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_CJK = re.compile("[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s")  # the characters str.isspace() holds true for, every one of them
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
             "cp936": "gb18030", "utf8": "utf-8"}
 
@@ -14,8 +16,8 @@ def _cjk_share(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:4000]
-    cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
-    letters = sum(1 for c in sample if not c.isspace())
+    cjk = len(_CJK.findall(sample))
+    letters = len(sample) - len(_SPACE.findall(sample))
     return cjk / letters if letters else 0.0
 
 

@@ -10,7 +10,23 @@ every number read from it can be traced back to the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+
+
+class _computed_once:  # noqa: N801  (used like ``functools.cached_property``)
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first
+    read, a third of the cost for a line): the value is computed on first read and kept in
+    the instance, where later reads find it without calling this."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 @dataclass
@@ -33,10 +49,13 @@ class Line:
     bare_pipes: int = 0  # a line of k bare pipes ('|||'): k empty cells of a cell-per-line page
     pipe_end: bool = False  # a text line that ended in ' |' (the cell's own closing pipe)
 
-    @cached_property
+    @_computed_once
     def text(self) -> str:
         """The line's text (cells joined by a space)."""
-        return " ".join(c.text for c in self.cells).strip()
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text.strip()
+        return " ".join(c.text for c in cells).strip()
 
 
 @dataclass

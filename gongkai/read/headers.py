@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gongkai import template as tpl
 from gongkai.read import labels as lab
-from gongkai.read.rowlabels import is_header_word, t2_col_code
+from gongkai.read.rowlabels import is_header_word, per_template, t2_col_code
 
 # table 三's columns in the template's order, and with the 总计 column printed first
 _TOTAL = tpl.T3_COLS[-1]
@@ -17,13 +17,18 @@ T3_ORDER_TOTAL_FIRST = (_TOTAL, *tpl.T3_COLS[:-1])
 _NATURAL = tpl.T3_COLS[0]
 
 
+@per_template
+def _t2_row_cols(template: tpl.Template) -> dict[str, tuple[str, ...]]:
+    """Table 二's rows → their block's columns, in the template's order."""
+    return {r.code: tuple(c.code for c in b.cols) for b in template.t2_blocks for r in b.rows}
+
+
 class Headers:
     """The column order the header rows met so far give each table."""
 
     def __init__(self, template: tpl.Template):
         self.template = template
-        self.t2_cols = {r.code: tuple(c.code for c in b.cols)
-                        for b in template.t2_blocks for r in b.rows}
+        self.t2_cols = _t2_row_cols(template)  # row → its columns (not to be changed)
         self.t2_header: list[str] = []  # table 二 column codes in the order the header gives
         self.t3_header: list[tuple[str, int | None]] = []  # (column code, grid column)
         self.t3_order = T3_ORDER
@@ -68,5 +73,5 @@ class Headers:
         return self.t2_order(row) if table == "t2" else self.t3_order
 
     def width(self, table: str, row: str) -> int:
-        """How many values a data row holds."""
-        return len(self.t2_order(row)) if table == "t2" else tpl.T3_WIDTH
+        """How many values a data row holds (the header's order is of the same columns)."""
+        return len(self.t2_cols.get(row, ())) if table == "t2" else tpl.T3_WIDTH

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.pagetext import one_line
@@ -21,7 +20,38 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
+_NOT_PLAIN = _SKIP_TAGS | {"table", "br"}
+
+
+def _lone_text(el) -> str | None:
+    """The text of an element that is a chain of single children holding one piece of text
+    (``<td><p><span>12</span></p></td>``), or None when it is not such a chain.
+
+    Every other piece of text (the text before a child, a child's tail) is white space, and
+    the spaces that block ends add stand beside it: after ``one_line`` the text is that of
+    the one piece, as the full walk of ``_text`` gives it."""
+    node = el
+    while True:
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+            return None
+        if node is not el:
+            tail = node.tail
+            if tail and not tail.isspace():
+                return None
+        children = len(node)
+        if not children:
+            return one_line(node.text)
+        text = node.text
+        if children > 1 or text and not text.isspace():
+            return None
+        node = node[0]
+
+
 def _text(el) -> str:
+    lone = _lone_text(el)  # most table cells: their own text, or a chain of one child
+    if lone is not None:
+        return lone
     parts: list[str] = []
 
     def walk(node):
@@ -70,8 +100,12 @@ class _Builder:
         rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
-            tds = [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]
-            if any(_is_layout_cell(td) for td in tds):
+            tds = [x for x in tr if isinstance(tag := x.tag, str) and tag.lower() in ("td", "th")]
+            # the cells with a table inside (a cell without child elements has none)
+            holds_table = [bool(len(td)) and next(td.iter("table"), None) is not None
+                           for td in tds]
+            if any(len(td) and _is_layout_cell(td, held)
+                   for td, held in zip(tds, holds_table, strict=True)):
                 # a page laid out with a table: its cells hold the report itself
                 for td in tds:
                     self.walk_children(td)
@@ -79,17 +113,21 @@ class _Builder:
                 continue
             cells = []
             col = 1
-            for td in [x for x in tr if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]:
+            for td, held in zip(tds, holds_table, strict=True):
                 while occupied.get((r, col)):
                     col += 1
                 rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
-                for dr in range(rowspan):
+                # the rows below that a rowspan reaches (this row's own places are behind
+                # ``col`` once the cell is placed: no later cell of the row looks at them)
+                for dr in range(1, rowspan):
                     for dc in range(colspan):
                         occupied[(r + dr, col + dc)] = True
                 cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
                 col += colspan
-                nested.extend(x for x in td.iter("table") if _nearest_table(x.getparent()) is table_el
-                              or x.getparent() is td)
+                if held:
+                    nested.extend(x for x in td.iter("table")
+                                  if _nearest_table(x.getparent()) is table_el
+                                  or x.getparent() is td)
             n = len(self.lines) + 1
             self.lines.append(Line(cells, True, n, table_index=t))
             for inner in nested:
@@ -133,15 +171,20 @@ class _Builder:
             self.pending_text.append(node.tail)
 
 
-def _is_layout_cell(td) -> bool:
-    """True for a table cell that holds page content (nested tables, several paragraphs)."""
-    if any(True for _ in td.iter("table")) and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
+def _is_layout_cell(td, holds_table: bool) -> bool:
+    """True for a table cell that holds page content (nested tables, several paragraphs);
+    ``holds_table``: a table stands inside the cell."""
+    if holds_table and len(td.xpath(".//p|.//div|.//h1|.//h2|.//h3")) >= 2:
         return True
+    if len(td) < 2:
+        return False  # fewer than two children: fewer than two blocks
     blocks = [c for c in td if isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS]
     return len(blocks) >= 4 or (len(blocks) >= 2 and len(_text(td)) > 200)
 
 
 def _span(value) -> int:
+    if value is None:  # no rowspan / colspan attribute
+        return 1
     try:
         return max(1, min(int(str(value).strip()), 1000))
     except (TypeError, ValueError):
@@ -156,9 +199,13 @@ def _nearest_table(el):
 
 def to_document(text: str, *, encoding: str | None = None) -> Document:
     """Turn decoded HTML into a Document of table rows and text lines."""
-    parser = lxml_html.HTMLParser(recover=True, no_network=True, huge_tree=False)
+    # lxml.etree's own parser: the tree lxml.html builds, without the Python element-class
+    # lookup lxml.html runs for every element touched (none of its methods is used here)
+    parser = etree.HTMLParser(recover=True, no_network=True, huge_tree=False)
     try:
-        root = lxml_html.document_fromstring(text or "<html></html>", parser=parser)
+        root = etree.fromstring(text or "<html></html>", parser)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except etree.ParserError:  # nothing but whitespace, comments or junk
         doc = Document([], "html", encoding)
         doc.notes.append(("empty_document", "error", "网页中没有可读取的内容",

@@ -100,6 +100,7 @@ def split_label(text: str) -> Label:
 _NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
 
 
+@lru_cache(maxsize=65536)
 def without_notes(text: str) -> str:
     """A label without the notes in brackets some reports add to it
     ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""

@@ -181,6 +181,10 @@ def _too_many_rows(rows: int, where: str | None) -> LimitExceeded:
                          "not read", where)
 
 
+# a line holding a tab or two pipes (linear: a line without them fails in one pass)
+_ROW_LINE = re.compile(r"^[^\n]*(?:\t|\|[^\n]*\|)[^\n]*", re.MULTILINE)
+
+
 def check_text(text: str) -> None:
     """Raise ``LimitExceeded`` when decoded text or Markdown is over a cap.
 
@@ -193,17 +197,24 @@ def check_text(text: str) -> None:
     long = _LONG_LINE.search(text)
     if long:
         raise _line_too_long(text.count("\n", 0, long.start()) + 1)
+    # only the lines of more than one cell (a tab, or two pipes) are looked at in Python
     run = 0
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    lineno, pos, previous = 1, 0, 0
+    for m in _ROW_LINE.finditer(text):
+        lineno += text.count("\n", pos, m.start())
+        pos = m.start()
+        line = m.group()
         cells = max(line.count("\t"), line.count("|") - 1) + 1
         if cells > MAX_CELLS_PER_ROW:
             raise _too_many_cells(cells, f"line {lineno}")
-        run = run + 1 if cells > 1 else 0
+        run = run + 1 if previous == lineno - 1 else 1
+        previous = lineno
         if run > MAX_ROWS_PER_TABLE:
             raise _too_many_rows(run, f"line {lineno}")
 
 
-_HTML_TAG = re.compile(rb"<(/?)(table|tr|td|th)\b", re.IGNORECASE)
+# an opening tag: group 1 a table, 2 a row, 3 a cell (closing tags do not match)
+_HTML_TAG = re.compile(rb"<(?:(table)|(tr)|(t[dh]))\b", re.IGNORECASE)
 
 
 def check_html(data: bytes) -> None:
@@ -214,12 +225,10 @@ def check_html(data: bytes) -> None:
     """
     cells = rows = 0
     for m in _HTML_TAG.finditer(data):
-        if m.group(1):
-            continue
-        tag = m.group(2).lower()
-        if tag == b"table":
+        kind = m.lastindex
+        if kind == 1:
             rows = cells = 0
-        elif tag == b"tr":
+        elif kind == 2:
             rows += 1
             cells = 0
             if rows > MAX_ROWS_PER_TABLE:
@@ -302,10 +311,12 @@ def check_document(doc) -> None:
     rows: dict[object, int] = {}
     run_key = None
     for i, line in enumerate(doc.lines):
-        where = line.cells[0].location if line.cells else None
-        if len(line.cells) > MAX_CELLS_PER_ROW:
-            raise _too_many_cells(len(line.cells), where)
-        if sum(len(c.text) for c in line.cells) > MAX_LINE_CHARS:
+        cells = line.cells
+        where = cells[0].location if cells else None
+        if len(cells) > MAX_CELLS_PER_ROW:
+            raise _too_many_cells(len(cells), where)
+        if (len(cells[0].text) if len(cells) == 1 else sum(len(c.text) for c in cells)) \
+                > MAX_LINE_CHARS:
             raise _line_too_long(line.lineno or i + 1)
         if not line.is_row:
             run_key = None

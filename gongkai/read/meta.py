@@ -55,26 +55,43 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     once a report numbers its sections one way, a heading numbered another way is a
     sub-heading (（二）主动公开… inside 一、总体情况 is not section 二).
     """
-    if line.is_row and sum(1 for c in line.cells if c.text.strip()) != 1:
+    cells = line.cells
+    if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
+        text = cells[0].text
+    else:
+        if line.is_row and sum(1 for c in cells if c.text.strip()) != 1:
+            return None
+        text = next((c.text for c in cells if c.text.strip()), "")
+    if not text or len(text) > 60 or not text.strip():
         return None
-    text = next((c.text for c in line.cells if c.text.strip()), "")
-    if not text or len(text) > 60:
-        return None
+    heading = _heading(text, style)
+    if heading is None or heading[0]:
+        return heading and heading[0]
+    # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
+    number = heading[1]
+    code = f"s{number}"
+    earlier = {f"s{i}" for i in range(1, number)}
+    if code not in seen and (number == 1 and not seen or seen & earlier):
+        return code
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | None:
+    """What a line's text may open, whatever sections came before: (section, None) for a
+    heading that names its section, (None, n) for a top-level heading 一、/五、/六、 with
+    other words (section n when the sections before it were met), None for no heading."""
     parsed = lab.split_label(text)
     if style and parsed.numbering and parsed.numbering != style:
         return None
     core = parsed.core
     named = _section_named(core, parsed.numbering, parsed.number)
     if named:
-        return named
-    # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
+        return named, None
     if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
-        code = f"s{parsed.number}"
-        earlier = {f"s{i}" for i in range(1, parsed.number)}
-        if code not in seen and (parsed.number == 1 and not seen or seen & earlier):
-            if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
-                return None
-            return code
+        if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
+            return None
+        return None, parsed.number
     return None
 
 

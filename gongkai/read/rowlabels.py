@@ -115,6 +115,7 @@ _FUZZY_VALUE = re.compile(
     r"(?:件|个|项|条|次|宗|起|人|家|万元|元)?\s*(?:左右|以上|以下|余)?$")
 
 
+@lru_cache(maxsize=65536)
 def is_label_text(text: str) -> bool:
     """True for text that reads as a label; False for a value that could not be read
     ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""
@@ -157,11 +158,35 @@ def is_header_word(core: str) -> bool:
 
 def t2_col_code(core: str, template: tpl.Template) -> str | None:
     """The table 二 column a header names (本年新制作数量 → ``made``), or None."""
+    return _t2_cols(template).get(core)
+
+
+def per_template(build):
+    """``build(template)`` worked out once per template object (a template is immutable;
+    hashing one to key a cache would cost more than the work): callers must not change
+    what it returns."""
+    cache: dict[int, tuple] = {}
+
+    def get(template):
+        entry = cache.get(id(template))
+        if entry is None or entry[0] is not template:
+            entry = cache[id(template)] = (template, build(template))
+        return entry[1]
+
+    get.__doc__ = build.__doc__
+    return get
+
+
+@per_template
+def _t2_cols(template: tpl.Template) -> dict[str, str]:
+    """Table 二's column label cores → the column each names first (blocks and columns in
+    the template's order)."""
+    cols: dict[str, str] = {}
     for block in template.t2_blocks:
         for col in block.cols:
-            if any(lab.core_of(x) == core for x in col.labels):
-                return col.code
-    return None
+            for x in col.labels:
+                cols.setdefault(lab.core_of(x), col.code)
+    return cols
 
 
 def is_known_label(text: str, version: str, group: str | None) -> bool:

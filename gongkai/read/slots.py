@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai.model import ParsedReport
 from gongkai.read.document import Cell
@@ -52,10 +53,15 @@ def blank_slot(cell: Cell | None = None) -> Slot:
 
 def column_of(cell: Cell) -> int | None:
     """The column number in a cell's location (``… col 3``, or ``sheet t3 cell C7``)."""
-    m = _COL_IN_LOCATION.search(cell.location)
+    return _column(cell.location)
+
+
+@lru_cache(maxsize=65536)
+def _column(location: str) -> int | None:
+    m = _COL_IN_LOCATION.search(location)
     if m:
         return int(m.group(1))
-    m = _SHEET_CELL.search(cell.location)
+    m = _SHEET_CELL.search(location)
     if m:
         n = 0
         for ch in m.group(1):
@@ -95,6 +101,8 @@ class Aligner:
         return slots
 
     def _drop_padding(self, slots: list[Slot], n: int, table: str | None) -> list[Slot]:
+        if len(slots) <= n:
+            return slots  # no surplus: nothing to drop
         lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
         trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
         surplus = len(slots) - n

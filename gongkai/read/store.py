@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from gongkai import template as tpl
 from gongkai.model import CellSource, ParsedReport
+from gongkai.read.rowlabels import per_template
 from gongkai.read.slots import Slot
 from gongkai.read.values import to_wan_yuan
 
@@ -23,6 +24,13 @@ def is_correction_notice(text: str) -> bool:
     return _CORRECTION in text and any(w in text for w in _CORRECTION_PHRASES)
 
 
+@per_template
+def _code_sets(template: tpl.Template) -> tuple[frozenset[str], frozenset[str]]:
+    """The template's cell codes, and those of its cells in 万元."""
+    return (frozenset(template.cell_codes),
+            frozenset(c for c in template.cell_codes if template.is_money(c)))
+
+
 class CellStore:
     """Writes slots into a report's cells and sources."""
 
@@ -30,6 +38,7 @@ class CellStore:
         self.report = report
         self.template = template
         self.correcting = False  # after a 更正说明: later tables replace earlier values
+        self._codes, self._money = _code_sets(template)
 
     def store(self, code: str, slot: Slot, confidence: str = "read", reason: str | None = None) -> None:
         """Store one slot's value as the cell ``code`` (ignored when not a cell of the template).
@@ -37,10 +46,11 @@ class CellStore:
         ``confidence`` is ``read`` (the value stood with its row label) or ``inferred`` (the
         reader placed it by the template's order or by the table's sums; ``reason`` says how).
         """
-        if code not in self.template.cell_codes:
+        if code not in self._codes:
             return
         v = slot.value
-        number = to_wan_yuan(v) if self.template.is_money(code) else v.number
+        money = code in self._money
+        number = to_wan_yuan(v) if money else v.number
         loc = slot.location or "(blank line)"
         raw = slot.cell.text if slot.cell else ""
         prev = self.report.sources.get(code)
@@ -65,7 +75,7 @@ class CellStore:
                 return
         self.report.cells[code] = number
         note = v.note
-        if v.unit == "元" and self.template.is_money(code):
+        if v.unit == "元" and money:
             note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
         self.report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
         if v.status == "unreadable":

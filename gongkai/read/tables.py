@@ -18,6 +18,7 @@ source), and a table that stops part-way is reported.  Totals are never recomput
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
@@ -54,6 +55,12 @@ class OpenRow:
     sub_rows: list[str] = field(default_factory=list)  # labels of sub-rows printed instead
 
 
+@lru_cache(maxsize=4096)
+def _codes(table: str, row: str, cols: tuple[str, ...]) -> tuple[str, ...]:
+    """The cell codes of a data row, its columns in the order given."""
+    return tuple(f"{table}.{row}.{col}" for col in cols)
+
+
 class TableReader(TextLines):
     """Reads t2, t3 and t4 from a Document into a ParsedReport's cells and sources."""
 
@@ -69,7 +76,9 @@ class TableReader(TextLines):
         self.open: OpenRow | None = None
         self.pending_label: Cell | None = None  # an unmatched short label (maybe half a label)
         self.prev_text_line = False
-        self.last_index = max((i for i, ln in enumerate(doc.lines) if ln.text), default=-1)
+        # the last line with text
+        self.last_index = next((i for i in range(len(doc.lines) - 1, -1, -1)
+                                if doc.lines[i].text), -1)
         self.consumed: set[int] = set()  # indexes of lines used as table content
         self.index = -1  # the line being read
         self.context: str | None = None  # the table (t2, t3) the walk is in, when known
@@ -160,13 +169,13 @@ class TableReader(TextLines):
             return
         self.unfilled = 0
         self.unplaced.anchor(row.table, row.row, self.index)
-        codes = [f"{row.table}.{row.row}.{col}" for col in self.headers.order(row.table, row.row)]
+        codes = _codes(row.table, row.row, self.headers.order(row.table, row.row))
         where = f"{row.table} “{row.label_cell.text}”"
         grid = None if row.from_text_lines else row.table
         aligned = self.aligner.align(row.slots, len(codes), at_eof, where, grid)
         if aligned is None:  # fewer values than columns: placed with the sums at the end
             slots = self.aligner.trim(row.slots, len(codes), grid)
-            self.unplaced.short_row(row.table, codes, slots, where, self.index)
+            self.unplaced.short_row(row.table, list(codes), slots, where, self.index)
             return
         for code, slot in zip(codes, aligned, strict=True):
             if slot is not None:

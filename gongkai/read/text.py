@@ -16,14 +16,16 @@ from gongkai.read.values import is_blank_marker, looks_numeric
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BARE_PIPES = re.compile(r"^\s*\|+\s*$")  # "|||": no cells between the pipes
+_LEADING_PIPE = re.compile(r"^\|\s?")
+_TRAILING_PIPE = re.compile(r"\s*\|\s*$")
 
 
 def _pipe_cells(line: str) -> list[str] | None:
     s = line.strip()
     if "|" not in s:
         return None
-    s = re.sub(r"^\|\s?", "", s)
-    s = re.sub(r"\s*\|\s*$", "", s, count=1)
+    s = _LEADING_PIPE.sub("", s)
+    s = _TRAILING_PIPE.sub("", s, count=1)
     if "|" not in s:
         return None
     return [c.strip() for c in s.split("|")]
@@ -72,15 +74,17 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 gap = 0
             continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        if not line.strip() or is_page_footer(line):
-            if not line.strip():
-                gap += 1
-                if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
-                    spaces_only.append((len(lines), lineno))
+        if not line.strip():
+            gap += 1
+            if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
+                spaces_only.append((len(lines), lineno))
             continue
-        if _MD_RULE.match(line) and "-" in line:
+        if is_page_footer(line):
             continue
-        if _BARE_PIPES.match(line):
+        has_pipe = "|" in line
+        if "-" in line and _MD_RULE.match(line):
+            continue
+        if has_pipe and _BARE_PIPES.match(line):
             lines.append(Line([], True, lineno, gap, bare_pipes=line.count("|")))
             gap = 0
             continue
@@ -90,10 +94,10 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             filled = [i for i, c in enumerate(cells) if c]
             if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
                 cells = None  # an indented paragraph or heading, not a row
-        if cells is None:
+        if cells is None and has_pipe:
             cells = _pipe_cells(line)
         if cells is None:
-            body = re.sub(r"\s*\|\s*$", "", line.strip())
+            body = _TRAILING_PIPE.sub("", line.strip()) if has_pipe else line.strip()
             split = split_trailing_numbers(body)
             if split is not None:
                 cells = split
@@ -101,7 +105,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 text_cell = body.strip()
                 if text_cell or is_blank_marker(text_cell):
                     lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
-                                      pipe_end=line.rstrip().endswith("|")))
+                                      pipe_end=has_pipe and line.rstrip().endswith("|")))
                 gap = 0
                 continue
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
@@ -141,10 +145,19 @@ def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
     a page a line 'x | ||' is one cell and its padding, not a row of three cells: it is split
     into the cell and a line of bare pipes here.  Returns True for the second way.
     """
-    piped_cells = sum(1 for ln in lines if not ln.is_row and ln.pipe_end)
-    rows = sum(1 for ln in lines if ln.is_row and sum(1 for c in ln.cells if c.text) >= 2)
-    closed_by_next = sum(1 for a, b in zip(lines, lines[1:], strict=False)
-                         if not a.is_row and not a.pipe_end and b.bare_pipes == 1)
+    piped_cells = rows = closed_by_next = 0
+    open_before = False  # the line before is a text line without its closing pipe
+    for ln in lines:
+        if open_before and ln.bare_pipes == 1:
+            closed_by_next += 1
+        if ln.is_row:
+            open_before = False
+            if len(ln.cells) >= 2 and sum(1 for c in ln.cells if c.text) >= 2:
+                rows += 1
+        else:
+            open_before = not ln.pipe_end
+            if ln.pipe_end:
+                piped_cells += 1
     if max(piped_cells, closed_by_next) < 5 or rows >= max(piped_cells, closed_by_next):
         return False
     for i, ln in enumerate(lines):
