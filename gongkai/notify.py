@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from gongkai.warehouse.schema import writer_memory
+
 NOTIFICATIONS_DIR = "notifications"
 CSV_COLUMNS = ("unit_code", "unit_name", "report_year", "kind", "file", "rule_id", "message",
                "finding_key")
@@ -181,7 +183,9 @@ def write_notifications(warehouse: str | Path, out_dir: str | Path,
                         run_id: str) -> tuple[Notifications, Path, Path]:
     """Write a run's notifications from the published warehouse (opened read-only) into
     ``<out_dir>/notifications/``; returns them and the CSV and Markdown paths."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    # in the run's process, after the checks: within the writer's budget
+    con = duckdb.connect(str(warehouse), read_only=True,
+                         config={"memory_limit": writer_memory()})
     try:
         n = collect(con, run_id)
     finally:

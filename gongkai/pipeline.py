@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from gongkai import manifest, rankings, sources
 from gongkai import warehouse as wh
@@ -372,6 +373,9 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
         return loaded
     finally:
         con.close()
+        # the batches' Arrow buffers are free now: give them back before the checks take
+        # their DuckDB budget (Arrow's allocator keeps freed memory for reuse otherwise)
+        pa.default_memory_pool().release_unused()
 
 
 @dataclass

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from gongkai.warehouse.schema import writer_memory
+
 # Every table of the warehouse is exported (docs/warehouse.md lists them; a test compares):
 # a table with a report_year column partitioned by it, any other as a single file. Views are
 # not exported (they are queries over the tables), except the views of constants the docs
@@ -79,7 +81,9 @@ def build_parquet(warehouse: str | Path, out_dir: str | Path,
     building = building_dir(out_dir)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    # within the writer's budget: the run exports its staging copy in the same process
+    con = duckdb.connect(str(warehouse), read_only=True,
+                         config={"memory_limit": writer_memory()})
     try:
         wanted = set(tables) if tables is not None else None
         for table, partitioned in exported_tables(con):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from gongkai.warehouse.schema import writer_memory
+
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
@@ -74,7 +76,7 @@ def discard(staging: str | Path) -> None:
 def publish(staging: str | Path, published: str | Path) -> None:
     """Checkpoint the staging file and rename it over the published one (atomic on POSIX)."""
     staging, published = Path(staging), Path(published)
-    con = duckdb.connect(str(staging))
+    con = duckdb.connect(str(staging), config={"memory_limit": writer_memory()})
     try:
         con.execute("checkpoint")
     finally:

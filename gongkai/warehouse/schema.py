@@ -39,14 +39,22 @@ def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> No
 # joins, aggregates, sorts and windows work out of core). GONGKAI_DUCKDB_MEMORY sets it (a
 # DuckDB size: 512MB, 4GB …).
 WRITER_MEMORY_ENV = "GONGKAI_DUCKDB_MEMORY"
-WRITER_MEMORY = "2GB"
+# 1 GB: with the Python side of the run (~0.4 GB for Prefect and the libraries, the batches
+# in flight) the writer stays near 2 GB at 40,000 reports (bench/README.md); R-COPY works in
+# batches of counties and the rank ranges outside DuckDB, so no query needs more
+WRITER_MEMORY = "1GB"
+
+
+def writer_memory() -> str:
+    """The writer's DuckDB memory budget (``GONGKAI_DUCKDB_MEMORY``, else ``WRITER_MEMORY``)."""
+    return os.environ.get(WRITER_MEMORY_ENV) or WRITER_MEMORY
 
 
 def open_writer(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open the run's staging copy (or a warehouse being built) for writing, within the
     writer's memory budget; a file spills beside itself, an in-memory one (``:memory:``)
     where DuckDB puts it by default."""
-    config = {"memory_limit": os.environ.get(WRITER_MEMORY_ENV) or WRITER_MEMORY}
+    config = {"memory_limit": writer_memory()}
     if str(path) != ":memory:":
         config["temp_directory"] = f"{path}.spill"
     return duckdb.connect(str(path), config=config)
