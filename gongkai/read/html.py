@@ -9,6 +9,7 @@ Tables nested in a cell follow the row that holds them.  ``&nbsp;`` is blank.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -21,6 +22,7 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
 _NOT_PLAIN = _SKIP_TAGS | {"table", "br"}
+_CELL_TAGS = frozenset(("td", "th"))
 
 
 def _lone_text(el) -> str | None:
@@ -30,15 +32,11 @@ def _lone_text(el) -> str | None:
     Every other piece of text (the text before a child, a child's tail) is white space, and
     the spaces that block ends add stand beside it: after ``one_line`` the text is that of
     the one piece, as the full walk of ``_text`` gives it."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+        return None
     node = el
     while True:
-        tag = node.tag
-        if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
-            return None
-        if node is not el:
-            tail = node.tail
-            if tail and not tail.isspace():
-                return None
         children = len(node)
         if not children:
             return one_line(node.text)
@@ -46,6 +44,12 @@ def _lone_text(el) -> str | None:
         if children > 1 or text and not text.isspace():
             return None
         node = node[0]
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+            return None
+        tail = node.tail
+        if tail and not tail.isspace():
+            return None
 
 
 def _text(el) -> str:
@@ -97,15 +101,33 @@ class _Builder:
         self.table_count += 1
         t = self.table_count
         nested = []
-        rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
+        if next(islice(table_el.iter("table"), 1, None), None) is None:
+            rows = list(table_el.iter("tr"))  # no table inside: every row is its own
+        else:
+            rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
+        lines = self.lines
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
-            tds = [x for x in tr if isinstance(tag := x.tag, str) and tag.lower() in ("td", "th")]
-            # the cells with a table inside (a cell without child elements has none)
-            holds_table = [bool(len(td)) and next(td.iter("table"), None) is not None
-                           for td in tds]
-            if any(len(td) and _is_layout_cell(td, held)
-                   for td, held in zip(tds, holds_table, strict=True)):
+            tds = [x for x in tr if (tag := x.tag) in _CELL_TAGS
+                   or isinstance(tag, str) and tag.lower() in _CELL_TAGS]
+            # each cell's text when it is plain (no child elements, or a chain of single
+            # children around one piece of text: no table inside, not a block of the page),
+            # and whether a table stands inside it; the other cells' text is read below
+            texts: list[str | None] = []
+            holds_table: list[bool] = []
+            layout = False
+            for td in tds:
+                if not len(td):
+                    texts.append(one_line(td.text))
+                    holds_table.append(False)
+                    continue
+                lone = _lone_text(td) if len(td) == 1 else None
+                texts.append(lone)
+                held = lone is None and next(td.iter("table"), None) is not None
+                holds_table.append(held)
+                if lone is None and not layout and _is_layout_cell(td, held):
+                    layout = True
+            if layout:
                 # a page laid out with a table: its cells hold the report itself
                 for td in tds:
                     self.walk_children(td)
@@ -113,23 +135,30 @@ class _Builder:
                 continue
             cells = []
             col = 1
-            for td, held in zip(tds, holds_table, strict=True):
-                while occupied.get((r, col)):
-                    col += 1
-                rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
+            where = f"table {t} row {r} col "
+            for td, held, text in zip(tds, holds_table, texts, strict=True):
+                if occupied:
+                    while occupied.get((r, col)):
+                        col += 1
+                if attrs := td.keys():  # (one call: most cells have no attribute)
+                    rowspan = _span(td.get("rowspan")) if "rowspan" in attrs else 1
+                    colspan = _span(td.get("colspan")) if "colspan" in attrs else 1
+                else:
+                    rowspan = colspan = 1
                 # the rows below that a rowspan reaches (this row's own places are behind
                 # ``col`` once the cell is placed: no later cell of the row looks at them)
                 for dr in range(1, rowspan):
                     for dc in range(colspan):
                         occupied[(r + dr, col + dc)] = True
-                cells.append(Cell(_text(td), f"table {t} row {r} col {col}"))
+                if text is None:
+                    text = _text(td)
+                cells.append(Cell(text, where + str(col)))
                 col += colspan
                 if held:
                     nested.extend(x for x in td.iter("table")
                                   if _nearest_table(x.getparent()) is table_el
                                   or x.getparent() is td)
-            n = len(self.lines) + 1
-            self.lines.append(Line(cells, True, n, table_index=t))
+            lines.append(Line(cells, True, len(lines) + 1, table_index=t))
             for inner in nested:
                 self.table(inner)
             nested = []

@@ -26,10 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from gongkai import template as tpl
-from gongkai.model import Issue, ParsedReport
+from gongkai.model import CellSource, Issue, ParsedReport
 from gongkai.read.verdict import filing_issues, reject_reason
 from gongkai.sources import Submission
 from gongkai.warehouse.runs import utc_now
@@ -81,16 +82,23 @@ def _template_codes(version: str | None) -> tuple[str, ...]:
     return tuple(tpl.get(version).cell_codes) if version in tpl.VERSIONS else ()
 
 
-@lru_cache(maxsize=4096)
-def _split(code: str) -> tuple[str, str, str]:
-    return split_code(code)
+@lru_cache(maxsize=8)
+def _template_columns(version: str | None) -> tuple[frozenset[str], tuple[str, ...],
+                                                     tuple[pa.Array, ...]]:
+    """The template's cell codes as a set and in the template's order, and the columns
+    cell, table, row and column code of its cells as Arrow arrays."""
+    codes = _template_codes(version)
+    return frozenset(codes), codes, _code_arrays(codes)
 
 
-def _cell_codes(report: ParsedReport) -> list[str]:
-    """The template's cell codes, then any other code the reader produced (sorted)."""
-    codes = _template_codes(report.template)
-    extra = (report.cells.keys() | report.sources.keys()) - set(codes)
-    return [*codes, *sorted(extra)] if extra else list(codes)
+def _code_arrays(codes: Sequence[str]) -> tuple[pa.Array, ...]:
+    """Cell codes and their table, row and column codes, as four Arrow arrays."""
+    parts = [split_code(code) for code in codes]
+    return tuple(pa.array(column, pa.string()) for column in (
+        codes, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]))
+
+
+_CODE_COLUMNS = ("cell_code", "table_code", "row_code", "col_code")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,15 +123,36 @@ class ReportRows:
 
 
 class _Columns:
-    """Column lists of one table, appended to row by row, made into Arrow once."""
+    """Columns of one table, made into Arrow once: lists appended to row by row; the key
+    columns (submission, unit, year) of a child table as one key and a row count a report;
+    columns given as Arrow arrays (a template's codes) as those arrays, joined."""
 
     def __init__(self, types: dict[str, pa.DataType]):
         self.types = types
         self.lists: dict[str, list] = {name: [] for name in types}
+        self.keys: list[tuple] = []  # (submission id, unit code, year) a report …
+        self.counts: list[int] = []  # … and its number of rows
+        self.arrays: dict[str, list[pa.Array]] = {}
 
     def table(self) -> pa.Table:
-        return pa.table({name: pa.array(values, self.types[name])
-                         for name, values in self.lists.items()})
+        columns = {}
+        if self.counts:  # every key repeated for its report's rows: one take a column
+            rows = pa.array(np.repeat(np.arange(len(self.keys), dtype=np.int64),
+                                      self.counts))
+        for name, values in self.lists.items():
+            kind = self.types[name]
+            if name in self.arrays:
+                chunks = self.arrays[name]
+                columns[name] = pa.concat_arrays(chunks) if chunks else pa.array([], kind)
+            elif self.counts and name in _KEY_TYPES:
+                i = _KEY_NAMES.index(name)
+                columns[name] = pa.array([k[i] for k in self.keys], kind).take(rows)
+            else:
+                columns[name] = pa.array(values, kind)
+        return pa.table(columns)
+
+
+_KEY_NAMES = tuple(_KEY_TYPES)
 
 
 def report_rows(items: Iterable[tuple[Submission, ParsedReport | None]]) -> ReportRows:
@@ -169,67 +198,72 @@ def _add_report(subs: _Columns, children: dict[str, _Columns], sub: Submission,
         row[name].append(value)
     key = (sid, unit_code, year)
     if status == "loaded":
-        _add_cells(children["cells"].lists, report, key)
-    _add_narratives(children["narratives"].lists, report, key)
-    _add_figures(children["narrative_figures"].lists, report, key)
+        _add_cells(children["cells"], report, key)
+    _add_narratives(children["narratives"], report, key)
+    _add_figures(children["narrative_figures"], report, key)
     issues = [*report.issues, *sub.issues,
               *filing_issues(report, sub.filed_unit_code, sub.filed_year)]
-    _add_issues(children["parse_issues"].lists, issues, key)
+    _add_issues(children["parse_issues"], issues, key)
 
 
-def _add_key(cols: dict[str, list], key: tuple, n: int) -> None:
-    sid, unit_code, year = key
-    cols["submission_id"].extend([sid] * n)
-    cols["unit_code"].extend([unit_code] * n)
-    cols["report_year"].extend([year] * n)
+def _add_key(table: _Columns, key: tuple, n: int) -> dict[str, list]:
+    """Give a report's ``n`` rows their key; the table's column lists."""
+    table.keys.append(key)
+    table.counts.append(n)
+    return table.lists
 
 
-def _add_cells(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
-    codes = _cell_codes(report)
-    _add_key(cols, key, len(codes))
+# the source of a cell without one: read as the others are (one kind of object, so that
+# each attribute is read the fast way); its status is the cell's own (see below)
+_NO_SOURCE = CellSource("", None, None, None, None, None)  # type: ignore[arg-type]
+
+
+def _add_cells(table: _Columns, report: ParsedReport, key: tuple) -> None:
+    """One row a cell code: the template's codes, then any other code the reader produced
+    (sorted). The template's code columns are Arrow arrays built once
+    (``_template_columns``); the rest is read column by column."""
+    known, codes, arrays = _template_columns(report.template)
     cells, sources = report.cells, report.sources
-    values, raws, locations = cols["value"], cols["raw_text"], cols["location"]
-    statuses, notes = cols["status"], cols["note"]
-    confidences, reasons = cols["confidence"], cols["confidence_reason"]
-    tables, rows, columns = cols["table_code"], cols["row_code"], cols["col_code"]
-    cols["cell_code"].extend(codes)
-    for code in codes:
-        source = sources.get(code)
-        if source is not None:
-            status = source.status
-            raws.append(source.raw)
-            locations.append(source.location)
-            notes.append(source.note)
-            confidences.append(source.confidence)
-            reasons.append(source.reason)
-        else:
-            status = "value" if cells.get(code) is not None else "unseen"
-            raws.append("")
-            locations.append(None)
-            notes.append(None)
-            confidences.append(None)
-            reasons.append(None)
-        value = cells.get(code) if status == "value" else None  # blank, unreadable: null
-        values.append(None if value is None else float(value))
-        statuses.append(status)
-        table, row, col = _split(code)
-        tables.append(table)
-        rows.append(row)
-        columns.append(col)
+    extra = (cells.keys() - known) | (sources.keys() - known)
+    if extra:
+        codes = (*codes, *sorted(extra))
+        arrays = _code_arrays(codes)
+    cols = _add_key(table, key, len(codes))
+    for name, array in zip(_CODE_COLUMNS, arrays, strict=True):
+        table.arrays.setdefault(name, []).append(array)
+    get_source, get_cell = sources.get, cells.get
+    srcs = [get_source(code, _NO_SOURCE) for code in codes]
+    found = [get_cell(code) for code in codes]
+    if len(sources) < len(codes):  # cells without a source: a value, or unseen
+        statuses = [s.status if s is not _NO_SOURCE else "unseen" if value is None
+                    else "value" for s, value in zip(srcs, found, strict=True)]
+    else:
+        statuses = [s.status for s in srcs]
+    if statuses.count("value") == len(statuses):
+        cols["value"].extend([None if value is None else float(value) for value in found])
+    else:  # blank, unreadable: null
+        cols["value"].extend([None if value is None or status != "value" else float(value)
+                              for value, status in zip(found, statuses, strict=True)])
+    cols["raw_text"].extend([s.raw for s in srcs])
+    cols["location"].extend([s.location for s in srcs])
+    cols["status"].extend(statuses)
+    cols["note"].extend([s.note for s in srcs])
+    cols["confidence"].extend([s.confidence for s in srcs])
+    cols["confidence_reason"].extend([s.reason for s in srcs])
 
 
-def _add_narratives(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
+def _add_narratives(table: _Columns, report: ParsedReport, key: tuple) -> None:
     codes = sorted(report.sections)
     order = {code: i + 1 for i, code in enumerate(report.section_order)}
-    _add_key(cols, key, len(codes))
+    cols = _add_key(table, key, len(codes))
     cols["section_code"].extend(codes)
     cols["position"].extend(order.get(c) for c in codes)
     cols["text"].extend(report.sections[c] for c in codes)
 
 
-def _add_figures(cols: dict[str, list], report: ParsedReport, key: tuple) -> None:
+def _add_figures(table: _Columns, report: ParsedReport, key: tuple) -> None:
     figs = report.narrative_figures
-    _add_key(cols, key, len(figs))
+    cols = _add_key(table, key, len(figs))
     cols["figure_no"].extend(range(1, len(figs) + 1))
     cols["phrase"].extend(f.phrase for f in figs)
     cols["value"].extend(None if f.value is None else float(f.value) for f in figs)
@@ -237,8 +271,8 @@ def _add_figures(cols: dict[str, list], report: ParsedReport, key: tuple) -> Non
     cols["location"].extend(f.location for f in figs)
 
 
-def _add_issues(cols: dict[str, list], issues: Sequence[Issue], key: tuple) -> None:
-    _add_key(cols, key, len(issues))
+def _add_issues(table: _Columns, issues: Sequence[Issue], key: tuple) -> None:
+    cols = _add_key(table, key, len(issues))
     cols["issue_no"].extend(range(1, len(issues) + 1))
     cols["issue_code"].extend(i.code for i in issues)
     cols["severity"].extend(i.severity for i in issues)
