@@ -276,12 +276,14 @@ def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: i
         for chunk in chunks:
             yield read_rows(chunk)
         return
-    for start in range(0, len(chunks), POOL_BATCHES):
-        group = chunks[start:start + POOL_BATCHES]
-        # the pool's batches are smaller than the loader's: a file over its budget costs
-        # its worker, and the rest of a small batch is soon read by another
-        reports = read([s for chunk in group for s in chunk], workers,
-                       batch_size=32, time_budget=time_budget)
+    groups = [chunks[start:start + POOL_BATCHES] for start in range(0, len(chunks), POOL_BATCHES)]
+    # one pool of reader processes for the run, reading a group ahead of the load; the
+    # pool's batches are smaller than the loader's: a file over its budget costs its
+    # worker, and the rest of a small batch is soon read by another
+    reports_by_group = sources.read_groups(
+        [[s for chunk in group for s in chunk] for group in groups], workers=workers,
+        batch_size=32, time_budget=time_budget)
+    for group, reports in zip(groups, reports_by_group, strict=True):
         for chunk in group:
             yield wh.report_rows((sub, with_year_checked(sub, reports.get(sub.submission_id)))
                                  for sub in chunk)

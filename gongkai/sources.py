@@ -13,13 +13,15 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai.model import Issue, ParsedReport
 from gongkai.paths import stored_name
 from gongkai.read.limits import MAX_BYTES, LimitExceeded, open_regular, refuse_mode, too_large
-from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, read_files, read_job
+from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, ReaderPool, read_files, read_job
 from gongkai.units import Registry
 
 YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
@@ -265,6 +267,35 @@ def batches(items: list, size: int) -> list[list]:
 
 
 PARALLEL_MIN_FILES = 256
+
+
+def read_groups(groups: Sequence[list[Submission]], *, workers: int,
+                batch_size: int = 32, time_budget: float | None = None,
+                registry: Registry | None = None) -> Iterator[dict[str, ParsedReport]]:
+    """Parse groups of submissions in reader processes (``gongkai.read.pool``), yielding
+    each group's reports in order: one pool for all groups (its processes start once), and
+    the next group read while the caller works on the one yielded."""
+    jobs = [[[_job(sub) for sub in chunk] for chunk in batches(group, batch_size)]
+            for group in groups]
+    if not jobs:
+        return
+    with ReaderPool(max(1, workers), budget=time_budget or DEFAULT_BUDGET_SECONDS,
+                    registry=registry) as pool, ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(pool.read, jobs[0])
+        try:
+            for following in [*jobs[1:], None]:
+                reports = pending.result()
+                if following is not None:
+                    pending = ahead.submit(pool.read, following)
+                yield reports
+        finally:
+            # the caller stopped early: the group being read is finished (or fails) before
+            # the pool stops its processes
+            pending.cancel()
+            try:
+                pending.result()
+            except Exception:  # noqa: BLE001 - what failed after the caller stopped is moot
+                pass
 
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,

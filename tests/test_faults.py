@@ -138,6 +138,48 @@ def test_reader_pool_stops_a_file_over_budget_and_reads_the_rest(tmp_path):
     assert out["fast"].template and out["fast"].is_readable and out["again"].is_readable
 
 
+def test_a_pool_kept_open_reads_group_after_group_with_the_same_processes(tmp_path):
+    """As a context manager the pool starts its processes once for every read (a process
+    costs a second to start), stops them on leaving, and still replaces a killed one."""
+    text = SEED.read_bytes()
+    fast = tmp_path / "fast.md"
+    fast.write_bytes(text)
+    row = "| 本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n".encode()
+    slow = tmp_path / "slow.md"
+    slow.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
+    with ReaderPool(2, budget=0.25) as pool:
+        first = pool.read([[Job("a", str(fast), "a.md")], [Job("b", str(fast), "b.md")]])
+        pids = sorted(w.process.pid for w in pool.workers)
+        second = pool.read([[Job("c", str(fast), "c.md")], [Job("d", str(fast), "d.md")]])
+        assert sorted(w.process.pid for w in pool.workers) == pids and len(pids) == 2
+        third = pool.read([[Job("slow", str(slow), "slow.md"), Job("e", str(fast), "e.md")]])
+        assert pool.replaced == 1
+        processes = [w.process for w in pool.workers]
+    assert pool.workers == [] and not any(p.is_alive() for p in processes)
+    assert all(r.is_readable for r in [*first.values(), *second.values(), third["e"]])
+    assert [i.code for i in third["slow"].issues] == ["read_timeout"]
+
+
+def test_groups_read_ahead_give_what_one_read_gives(tmp_path):
+    """``sources.read_groups`` (the run's read stage: one pool, a group read ahead) yields
+    each group's reports as ``read_submissions`` reads them."""
+    from gongkai import sources
+
+    text = SEED.read_bytes()
+    year = tmp_path / "raw" / "2019"
+    year.mkdir(parents=True)
+    for i in range(6):
+        (year / f"430181{i:03d}-r.md").write_bytes(text.replace("集里".encode(), f"第{i}".encode()))
+    subs = rawfolder.scan_folder(tmp_path / "raw").submissions
+    groups = [subs[:2], subs[2:5], subs[5:]]
+    read = list(sources.read_groups(groups, workers=2, batch_size=1))
+    alone = sources.read_submissions(subs, workers=1)
+    assert [list(r) for r in read] == [[s.submission_id for s in g] for g in groups]
+    for reports in read:
+        for key, report in reports.items():
+            assert report.to_json() == alone[key].to_json()
+
+
 # ---------------------------------------------------------------------------------------------
 # which version is current: readable, then the newest file time, then the name
 # ---------------------------------------------------------------------------------------------

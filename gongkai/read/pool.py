@@ -139,6 +139,21 @@ class ReaderPool:
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self.replaced = 0
+        # as a context manager the pool keeps its idle processes between reads (a process
+        # costs a second to start), and stops them on leaving
+        self.keep_workers = False
+
+    def __enter__(self) -> ReaderPool:
+        self.keep_workers = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every reader process (killed when it is still reading)."""
+        for worker in list(self.workers):
+            self._stop(worker, kill=worker.busy)
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
@@ -200,8 +215,10 @@ class ReaderPool:
                     if worker.current and worker.busy and now - worker.started > self.budget:
                         self._give_up(worker, "read_timeout", out, queue)
         finally:
-            for worker in list(self.workers):
-                self._stop(worker, kill=any(w.busy for w in self.workers))
+            interrupted = any(w.busy for w in self.workers)
+            if interrupted or not self.keep_workers:
+                for worker in list(self.workers):
+                    self._stop(worker, kill=interrupted)
         return {key: out[key] for key in order}
 
     def _receive(self, worker: _Worker, out: dict, queue: deque) -> None:
