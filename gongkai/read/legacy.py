@@ -223,7 +223,11 @@ def convert(data: bytes, fmt: str, *, timeout: float | None = None,
         cmd = [*isolation_prefix(), program, "--headless", "--invisible", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", _FILTERS[target], "--outdir", str(out_dir), str(source)]
-        _run(cmd, limit, label)
+        # LibreOffice's own temporary files go inside the work folder, removed with it
+        # even when the conversion is killed (else they stay in the machine's temp folder)
+        scratch = work / "tmp"
+        scratch.mkdir()
+        _run(cmd, limit, label, {**os.environ, "TMPDIR": str(scratch)})
         produced = out_dir / f"submission.{target}"
         if not produced.is_file():
             raise ConversionError(
@@ -245,12 +249,12 @@ def convert(data: bytes, fmt: str, *, timeout: float | None = None,
     return converted
 
 
-def _run(cmd: list[str], limit: float, label: str) -> None:
+def _run(cmd: list[str], limit: float, label: str, env: dict[str, str]) -> None:
     """Run LibreOffice in a session of its own, then kill whatever is left of its process
     group (the ``soffice`` script starts ``oosplash``, which starts ``soffice.bin``): at the
     time limit, or after it exits, so no stray child outlives a conversion."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     deadline = time.monotonic() + limit
     # wait without reaping: while the leader is an unreaped zombie its id cannot be reused,
     # so killing its group can only reach the conversion's own processes
