@@ -3,7 +3,7 @@
 -- grain: one row per current submission the latest check run read (older runs' rows are
 -- deleted when a run writes its own).
 -- fingerprint: a hash of everything a rule reads of the submission — its row in
--- submissions (the run that last saw it aside), its cells, sections, narrative figures and
+-- submissions (the runs that saw it, when, and its file time aside), its cells, sections, narrative figures and
 -- parse issues; area: the registry's city or county of its unit ('' when the unit has none,
 -- null when the unit is unknown), where R-COPY looks for texts of the same year.
 create table if not exists check_fingerprints (
