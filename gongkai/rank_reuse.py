@@ -13,12 +13,11 @@ everything (tests/test_rank_reuse.py compares them).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
 
-from gongkai.warehouse.sqlfiles import run_step, step_files
+from gongkai.warehouse.sqlfiles import basis_digest, run_step
 
 # a scope holding more than this share of the unit-years is scored whole
 _SCOPE_AT_MOST = 0.5
@@ -34,19 +33,12 @@ def basis(con: duckdb.DuckDBPyConnection, method_fingerprint: str) -> str:
     """A hash of what the scores depend on besides the reports and findings: the method
     (the fingerprint of its TOML files), the ranking SQL, this code, the registry and the
     reviews. Stored rows of a stage with another basis are never kept."""
-    digest = hashlib.sha256(method_fingerprint.encode())
-    for step in _STEPS:
-        for path in step_files(step):
-            digest.update(path.read_bytes())
     here = Path(__file__).parent
-    for name in ("rank_reuse.py", "rankings.py", "rank_ranges.py"):
-        digest.update((here / name).read_bytes())
-    digest.update(repr(con.execute(
-        "select (select sum(hash(t)::hugeint) from units as t), "
-        "(select sum(hash(t)::hugeint) from unit_periods as t), "
-        "(select sum(hash(t)::hugeint) from unit_changes as t), "
-        "(select sum(hash(t)::hugeint) from finding_reviews as t)").fetchone()).encode())
-    return digest.hexdigest()
+    return basis_digest(
+        con, _STEPS, ("units", "unit_periods", "unit_changes", "finding_reviews"),
+        method_fingerprint.encode(),
+        *((here / name).read_bytes()
+          for name in ("rank_reuse.py", "rankings.py", "rank_ranges.py")))
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> None:

@@ -10,7 +10,6 @@ built first by ``prepare``: the config tables of checks.toml, then the ``check_i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import time
@@ -20,7 +19,7 @@ from typing import Any
 
 from gongkai.checks.config import load_config, load_config_tables
 from gongkai.paths import SQL_DIR
-from gongkai.warehouse.sqlfiles import execute, run_step, step_files
+from gongkai.warehouse.sqlfiles import basis_digest, execute, run_step
 
 CHECKS_DIR = SQL_DIR / "checks"
 
@@ -215,22 +214,14 @@ def basis(con, rules: list[Rule], config: dict[str, Any]) -> str:
     """A hash of everything a check run depends on besides the reports: the rules and the
     SQL they are built on, this runner, the checks' settings, the registry and the other
     reference tables. Findings of a run with another basis are never reused."""
-    digest = hashlib.sha256()
-    for rule in rules:
-        digest.update(f"{rule.rule_id}\0{rule.severity}\0{rule.sql}\0".encode())
-    for step in ("check_fingerprints", "check_inputs", "check_scope", "check_reports",
-                 "check_scope_history", "check_tables", "finding_keys"):
-        for path in step_files(step):
-            digest.update(path.read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(json.dumps(config, sort_keys=True, default=str).encode())
-    registry = con.execute(
-        "select (select sum(hash(t)::hugeint) from units as t), "
-        "(select sum(hash(t)::hugeint) from unit_periods as t), "
-        "(select sum(hash(t)::hugeint) from unit_changes as t), "
-        "(select sum(hash(t)::hugeint) from cell_codes as t)").fetchone()
-    digest.update(repr(registry).encode())
-    return digest.hexdigest()
+    return basis_digest(
+        con,
+        ("check_fingerprints", "check_inputs", "check_scope", "check_reports",
+         "check_scope_history", "check_tables", "finding_keys"),
+        ("units", "unit_periods", "unit_changes", "cell_codes"),
+        *(f"{r.rule_id}\0{r.severity}\0{r.sql}".encode() for r in rules),
+        Path(__file__).read_bytes(),
+        json.dumps(config, sort_keys=True, default=str).encode())
 
 
 def _reusable_run(con, run_basis: str, rules: list[Rule]) -> str | None:

@@ -9,8 +9,10 @@ queries that ``gongkai.checks`` wraps and runs with the same binder.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,3 +84,20 @@ def run_step(con: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any] |
     for path in files:
         run_file(con, path, params)
     return list(files)
+
+
+def basis_digest(con: duckdb.DuckDBPyConnection, steps: Sequence[str],
+                 tables: Sequence[str], *parts: bytes) -> str:
+    """A hash of what a stage depends on besides the reports: the SQL of ``steps``, the
+    contents of ``tables`` (a sum of row hashes: the same in any order) and ``parts``. Table
+    names are the callers' constants."""
+    digest = hashlib.sha256()
+    for step in steps:
+        for path in step_files(step):
+            digest.update(path.read_bytes())
+    for part in parts:
+        digest.update(part)
+        digest.update(b"\0")
+    sums = ", ".join(f"(select sum(hash(t)::hugeint) from {name} as t)" for name in tables)
+    digest.update(repr(con.execute(f"select {sums}").fetchone()).encode())
+    return digest.hexdigest()
