@@ -43,9 +43,9 @@ from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
 from gongkai.checks.reviews import key_findings, read_reviews, store_reviews
 from gongkai.model import READER_VERSION, ParsedReport
-from gongkai.read.verdict import year_unknown_issue
 from gongkai.units import Registry, default_registry
 from gongkai.warehouse.corrections import Outcome, apply_corrections, read_corrections
+from gongkai.warehouse.load import finished_rows, ordered_rows, with_year_checked
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")
@@ -244,16 +244,6 @@ def read(subs: list[sources.Submission], workers: int = 1, batch_size: int = 32,
                                     time_budget=time_budget, registry=registry)
 
 
-def with_year_checked(sub: sources.Submission, report: ParsedReport | None
-                      ) -> ParsedReport | None:
-    """A file found in no year folder whose text states no year either is rejected
-    (``year_unknown``): it cannot be filed."""
-    if sub.year_from_text and report is not None and report.year is None and not any(
-            i.code == "year_unknown" for i in report.issues):
-        report.issues.append(year_unknown_issue())
-    return report
-
-
 def read_rows(subs: Sequence[sources.Submission]) -> wh.ReportRows:
     """Read submissions in this process and return their warehouse rows: the unit of work
     of a Dask worker (what travels back is a few Arrow tables)."""
@@ -276,17 +266,18 @@ def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: i
         for chunk in chunks:
             yield read_rows(chunk)
         return
-    groups = [chunks[start:start + POOL_BATCHES] for start in range(0, len(chunks), POOL_BATCHES)]
-    # one pool of reader processes for the run, reading a group ahead of the load; the
+    groups = [[s for chunk in chunks[start:start + POOL_BATCHES] for s in chunk]
+              for start in range(0, len(chunks), POOL_BATCHES)]
+    # one pool of reader processes for the run, reading a group ahead of the load and
+    # making the rows of what they read (the writer joins them in discovery order); the
     # pool's batches are smaller than the loader's: a file over its budget costs its
     # worker, and the rest of a small batch is soon read by another
-    reports_by_group = sources.read_groups(
-        [[s for chunk in group for s in chunk] for group in groups], workers=workers,
-        batch_size=32, time_budget=time_budget)
-    for group, reports in zip(groups, reports_by_group, strict=True):
-        for chunk in group:
-            yield wh.report_rows((sub, with_year_checked(sub, reports.get(sub.submission_id)))
-                                 for sub in chunk)
+    rows_by_group = sources.read_groups(groups, workers=workers, batch_size=32,
+                                        time_budget=time_budget, finish=finished_rows)
+    for group, (parts, failed) in zip(groups, rows_by_group, strict=True):
+        if failed:  # files over their budget or whose reader died: their rows are made here
+            parts = [*parts, finished_rows(list(failed.values()))]
+        yield ordered_rows(parts, [sub.submission_id for sub in group])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,11 +17,19 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gongkai.model import Issue, ParsedReport
 from gongkai.paths import stored_name
 from gongkai.read.limits import MAX_BYTES, LimitExceeded, open_regular, refuse_mode, too_large
-from gongkai.read.pool import DEFAULT_BUDGET_SECONDS, Job, ReaderPool, read_files, read_job
+from gongkai.read.pool import (
+    DEFAULT_BUDGET_SECONDS,
+    Finish,
+    Job,
+    ReaderPool,
+    read_files,
+    read_job,
+)
 from gongkai.units import Registry
 
 YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
@@ -243,8 +251,9 @@ def is_manifest(source: str | Path) -> bool:
 # reading
 # ---------------------------------------------------------------------------------------------
 
-def _job(sub: Submission) -> Job:
-    return Job(sub.submission_id, sub.path, sub.file_path, sub.filed_year, sub.filed_unit_code)
+def _job(sub: Submission, with_submission: bool = False) -> Job:
+    return Job(sub.submission_id, sub.path, sub.file_path, sub.filed_year, sub.filed_unit_code,
+               sub if with_submission else None)
 
 
 def read_one(sub: Submission, registry: Registry | None = None) -> ParsedReport:
@@ -271,22 +280,30 @@ PARALLEL_MIN_FILES = 256
 
 def read_groups(groups: Sequence[list[Submission]], *, workers: int,
                 batch_size: int = 32, time_budget: float | None = None,
-                registry: Registry | None = None) -> Iterator[dict[str, ParsedReport]]:
+                registry: Registry | None = None, finish: Finish | None = None
+                ) -> Iterator[Any]:
     """Parse groups of submissions in reader processes (``gongkai.read.pool``), yielding
-    each group's reports in order: one pool for all groups (its processes start once), and
-    the next group read while the caller works on the one yielded."""
-    jobs = [[[_job(sub) for sub in chunk] for chunk in batches(group, batch_size)]
+    each group's reports in order (a dict: submission id → report): one pool for all groups
+    (its processes start once), and the next group read while the caller works on the one
+    yielded. With ``finish`` (a top-level function of a batch's (job, report) pairs, each
+    job carrying its submission as ``extra``), the reader processes finish each batch they
+    read and a group yields what ``ReaderPool.read_finished`` returns: the finished
+    batches, and the jobs that could not be read with their reports."""
+    with_submission = finish is not None
+    jobs = [[[_job(sub, with_submission) for sub in chunk] for chunk in batches(group, batch_size)]
             for group in groups]
     if not jobs:
         return
     with ReaderPool(max(1, workers), budget=time_budget or DEFAULT_BUDGET_SECONDS,
-                    registry=registry) as pool, ThreadPoolExecutor(max_workers=1) as ahead:
-        pending = ahead.submit(pool.read, jobs[0])
+                    registry=registry, finish=finish) as pool, \
+            ThreadPoolExecutor(max_workers=1) as ahead:
+        read = pool.read if finish is None else pool.read_finished
+        pending = ahead.submit(read, jobs[0])
         try:
             for following in [*jobs[1:], None]:
                 reports = pending.result()
                 if following is not None:
-                    pending = ahead.submit(pool.read, following)
+                    pending = ahead.submit(read, following)
                 yield reports
         finally:
             # the caller stopped early: the group being read is finished (or fails) before

@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import bad_inputs
+import pyarrow.compute as pc
 import pytest
 from warehouse_helpers import query as _query
 
@@ -178,6 +179,69 @@ def test_groups_read_ahead_give_what_one_read_gives(tmp_path):
     for reports in read:
         for key, report in reports.items():
             assert report.to_json() == alone[key].to_json()
+
+
+def _slow_seed(path: Path) -> None:
+    """The seed with tables just under every cap: about a second of table reading."""
+    text = SEED.read_bytes()
+    row = "| 本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n".encode()
+    path.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
+
+
+def test_rows_made_by_the_readers_are_the_rows_made_in_one_process(tmp_path):
+    """The run's read stage (``pipeline.read_batches`` on the reader pool): each reader
+    process makes the rows of its batches, the writer joins them in discovery order; a file
+    over its budget is a rejected row in its place."""
+    text = SEED.read_bytes()
+    year = tmp_path / "raw" / "2019"
+    year.mkdir(parents=True)
+    for i in range(9):
+        (year / f"430181{i:03d}-r.md").write_bytes(text.replace("集里".encode(), f"第{i}".encode()))
+    _slow_seed(year / "430181004-r.md")
+    subs = rawfolder.scan_folder(tmp_path / "raw").submissions
+    slow = next(s.submission_id for s in subs if s.file_path.endswith("430181004-r.md"))
+    (made,) = pipeline.read_batches(subs, workers=2, batch_size=3, time_budget=0.25)
+    assert made.submissions.column("submission_id").to_pylist() == [s.submission_id for s in subs]
+    issues = made.children["parse_issues"].to_pylist()
+    assert [i["issue_code"] for i in issues if i["submission_id"] == slow] == ["read_timeout"]
+    alone = pipeline.read_rows([s for s in subs if s.submission_id != slow])
+    for name, table in [("submissions", made.submissions), *made.children.items()]:
+        expected = alone.submissions if name == "submissions" else alone.children[name]
+        kept = table.filter(pc.not_equal(table.column("submission_id"), slow))
+        assert kept.equals(expected), name
+
+
+def _lost_once(read):
+    """A reader pool's ``finish`` that kills its process on a batch holding a job whose key
+    starts with "lost": the first time only (a marker file), or always ("lost-always")."""
+    for job, _ in read:
+        if job.key.startswith("lost"):
+            marker = Path(job.path).with_name(job.key + ".seen")
+            if job.key == "lost-always" or not marker.exists():
+                marker.touch()
+                os._exit(3)
+    return [job.key for job, _ in read]
+
+
+def test_a_batch_lost_before_it_was_finished_is_read_again_once(tmp_path):
+    fast = tmp_path / "fast.md"
+    fast.write_bytes(SEED.read_bytes())
+    pool = ReaderPool(1, finish=_lost_once)
+    finished, failed = pool.read_finished([[Job("a", str(fast), "a.md"),
+                                            Job("lost-once", str(fast), "l.md")],
+                                           [Job("b", str(fast), "b.md")]])
+    assert sorted(k for part in finished for k in part) == ["a", "b", "lost-once"]
+    assert failed == {} and pool.replaced == 1
+    # lost again: the batch's files are not read a third time
+    finished, failed = pool.read_finished([[Job("c", str(fast), "c.md"),
+                                            Job("lost-always", str(fast), "x.md")],
+                                           [Job("d", str(fast), "d.md")]])
+    assert [k for part in finished for k in part] == ["d"]
+    assert sorted(failed) == ["c", "lost-always"]
+    assert {failed[k][1].issues[0].code for k in failed} == {"reader_crashed"}
+    assert failed["c"][0].name == "c.md" and pool.workers == []
+    with pytest.raises(TypeError):
+        pool.read([[Job("e", str(fast), "e.md")]])
 
 
 # ---------------------------------------------------------------------------------------------

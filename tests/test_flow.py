@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from warehouse_helpers import query as _query
+from warehouse_helpers import repeated_keys
 from warehouse_helpers import run_flow as _run
 
 from gongkai import manifest, pipeline, sources
@@ -301,6 +302,7 @@ def test_newer_reader_rereads_unchanged_files(prefect_harness, raw, tmp_path, mo
     assert second["counts"]["read"] == 4
     assert _query(db, "select count(*) from submissions")[0][0] == 4  # replaced, not duplicated
     assert _query(db, "select count(*) from cells")[0][0] == 3 * 198
+    assert repeated_keys(db) == {}
 
 
 def test_one_writer_at_a_time(tmp_path):

@@ -8,6 +8,7 @@ import sys
 
 import duckdb
 import pytest
+from warehouse_helpers import CHILD_KEYS, repeated_keys
 
 from gongkai import template as tpl
 from gongkai import warehouse as wh
@@ -378,6 +379,19 @@ def _documented_tables() -> set[str]:
         if section.startswith(("Tables", "Stored rankings")):
             names |= set(re.findall(r"^### `(\w+)`", section, flags=re.M))
     return names
+
+
+def test_child_tables_keep_their_undeclared_keys(demo, make_report, tmp_path):
+    assert repeated_keys(demo[0]) == {}
+    # the helper sees a repeat: a report's cells written twice
+    path = tmp_path / "w.duckdb"
+    con = wh.connect(path)
+    sid, _ = _insert(con, make_report(), sha="1" * 64)
+    con.execute("insert into cells select * from cells where submission_id = ? "
+                "and cell_code = 't3.new.natural'", [sid])
+    con.close()
+    assert repeated_keys(path) == {"cells": 1}
+    assert set(CHILD_KEYS) == set(wh.load.CHILD_TABLES)
 
 
 def test_parquet_exports_every_table_the_docs_list(demo, tmp_path):

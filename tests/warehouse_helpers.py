@@ -23,6 +23,23 @@ def query(path, sql, params=None):
         con.close()
 
 
+# the keys of the child tables of submissions, which the schema does not declare (an index
+# on 8 million cells costs more than it guards: docs/warehouse.md)
+CHILD_KEYS = {"cells": "cell_code", "narratives": "section_code",
+              "narrative_figures": "figure_no", "parse_issues": "issue_no"}
+
+
+def repeated_keys(path) -> dict[str, int]:
+    """Per child table of ``submissions``, the keys found on more than one row (none: {})."""
+    out = {}
+    for table, column in CHILD_KEYS.items():
+        n = query(path, f"select count(*) from (select submission_id, {column} from {table} "
+                        "group by all having count(*) > 1)")[0][0]
+        if n:
+            out[table] = n
+    return out
+
+
 def run_flow(raw, tmp_path, **kw):
     """Run the annual flow from ``raw`` into ``tmp_path`` (wh/ and out/), one reader, rendering
     only when a test asks for it (it is slow)."""

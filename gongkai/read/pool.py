@@ -7,7 +7,11 @@ expression that backtracks, a C extension that never returns). Files are read in
 processes (spawned: no state shared with the caller), sent in batches; a worker says when it
 starts each file, so the parent knows which file is over its budget. A worker over budget is
 killed and replaced, the file gets a ``read_timeout`` error, and the rest of its batch goes
-to the next worker. A worker that dies (a crash in a library, the memory limit) costs its
+to the next worker.
+
+With a ``finish`` function (``ReaderPool.read_finished``) a worker also turns each batch's
+reports into what the caller keeps of them (the run's warehouse rows: a few Arrow tables
+instead of report objects to send, unpickle and convert in the one writer). A worker that dies (a crash in a library, the memory limit) costs its
 current file a ``reader_crashed`` error, nothing more. Each worker's address space is capped
 (``MEMORY_LIMIT_BYTES``), so a file that would take the machine's memory fails alone.
 """
@@ -17,10 +21,10 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gongkai.model import ParsedReport
 
@@ -47,6 +51,13 @@ class Job:
     name: str
     filed_year: int | None = None
     filed_unit_code: str | None = None
+    # what the caller's ``finish`` needs besides the report (the run's submission)
+    extra: Any = None
+
+
+# what a worker makes of a batch's (job, report) pairs (a top-level function: it is sent to
+# the reader processes by reference)
+Finish = Callable[[list[tuple[Job, ParsedReport]]], Any]
 
 
 def _limit_memory(limit: int | None) -> None:
@@ -77,9 +88,12 @@ def read_job(job: Job, registry: Registry | None = None) -> ParsedReport:
     return report
 
 
-def _worker(conn: Connection, memory_limit: int | None, registry: Registry | None) -> None:
-    """A reader process: batches in, ("start", key) and ("done", key, report) out; the
-    registry is sent once, when the process starts."""
+def _worker(conn: Connection, memory_limit: int | None, registry: Registry | None,
+            finish: Finish | None = None) -> None:
+    """A reader process: batches in, ("start", key) and ("done", key, report) out; with a
+    ``finish`` function ("read", key) for each file and ("finished", keys, what ``finish``
+    made of the batch's reports) at the end of a batch. The registry is sent once, when the
+    process starts."""
     _limit_memory(memory_limit)
     import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
 
@@ -90,9 +104,17 @@ def _worker(conn: Connection, memory_limit: int | None, registry: Registry | Non
             return
         if batch is None:
             return
+        read: list[tuple[Job, ParsedReport]] = []
         for job in batch:
             conn.send(("start", job.key))
-            conn.send(("done", job.key, read_job(job, registry)))
+            report = read_job(job, registry)
+            if finish is None:
+                conn.send(("done", job.key, report))
+            else:
+                read.append((job, report))
+                conn.send(("read", job.key))
+        if finish is not None:
+            conn.send(("finished", [job.key for job, _ in read], finish(read)))
         conn.send(("idle",))
 
 
@@ -120,10 +142,12 @@ class _Worker:
     batch: deque = field(default_factory=deque)  # jobs sent and not yet done
     current: Job | None = None
     started: float = 0.0
+    # with a finish function: jobs read whose batch is not finished yet
+    unfinished: list[Job] = field(default_factory=list)
 
     @property
     def busy(self) -> bool:
-        return bool(self.batch)
+        return bool(self.batch or self.unfinished)
 
 
 class ReaderPool:
@@ -131,14 +155,18 @@ class ReaderPool:
 
     def __init__(self, workers: int, *, budget: float = DEFAULT_BUDGET_SECONDS,
                  memory_limit: int | None = MEMORY_LIMIT_BYTES,
-                 registry: Registry | None = None):
+                 registry: Registry | None = None, finish: Finish | None = None):
         self.size = max(1, workers)
+        self.finish = finish  # what a worker makes of each batch (``read_finished``)
         self.registry = registry  # places printed unit names (the one in use when None)
         self.budget = budget
         self.memory_limit = memory_limit
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self.replaced = 0
+        self.finished: list[Any] = []  # what the workers made of their batches
+        self.failed: dict[str, tuple[Job, ParsedReport]] = {}
+        self.read_again: set[str] = set()
         # as a context manager the pool keeps its idle processes between reads (a process
         # costs a second to start), and stops them on leaving
         self.keep_workers = False
@@ -158,7 +186,8 @@ class ReaderPool:
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=_worker,
-                                       args=(child, self.memory_limit, self.registry),
+                                       args=(child, self.memory_limit, self.registry,
+                                             self.finish),
                                        daemon=True, name="gongkai-reader")
         process.start()
         child.close()
@@ -183,10 +212,33 @@ class ReaderPool:
 
     def read(self, batches: Iterable[list[Job]]) -> dict[str, ParsedReport]:
         """Read every job of every batch; returns key → report (one per job, whatever
-        happened), in the order of the jobs."""
+        happened), in the order of the jobs. Not for a pool with a ``finish`` function."""
+        if self.finish is not None:
+            raise TypeError("a pool with a finish function reads with read_finished")
         queue: deque[list[Job]] = deque(b for b in batches if b)
         order = [job.key for batch in queue for job in batch]
         out: dict[str, ParsedReport] = {}
+        self._run(queue, out)
+        return {key: out[key] for key in order}
+
+    def read_finished(self, batches: Iterable[list[Job]]
+                      ) -> tuple[list[Any], dict[str, tuple[Job, ParsedReport]]]:
+        """Read every job of every batch with the pool's ``finish`` function: returns what
+        the workers made of the batches they read (in no set order; a batch cut short by a
+        file over its budget is finished in parts), and the jobs they could not read
+        (key → the job and its ``read_timeout`` or ``reader_crashed`` report), for the
+        caller to finish."""
+        if self.finish is None:
+            raise TypeError("read_finished needs a pool made with a finish function")
+        self.finished = []
+        self.failed = {}
+        queue: deque[list[Job]] = deque(b for b in batches if b)
+        self._run(queue, self.failed)
+        finished, failed = self.finished, self.failed
+        self.finished, self.failed = [], {}
+        return finished, failed
+
+    def _run(self, queue: deque[list[Job]], out: dict) -> None:
         try:
             while queue or any(w.busy for w in self.workers):
                 while queue and len(self.workers) < self.size:
@@ -219,7 +271,6 @@ class ReaderPool:
             if interrupted or not self.keep_workers:
                 for worker in list(self.workers):
                     self._stop(worker, kill=interrupted)
-        return {key: out[key] for key in order}
 
     def _receive(self, worker: _Worker, out: dict, queue: deque) -> None:
         try:
@@ -232,18 +283,39 @@ class ReaderPool:
                     out[message[1]] = message[2]
                     worker.batch.popleft()
                     worker.current = None
+                elif message[0] == "read":
+                    worker.unfinished.append(worker.batch.popleft())
+                    worker.current = None
+                elif message[0] == "finished":
+                    self.finished.append(message[2])
+                    del worker.unfinished[:len(message[1])]
         except (EOFError, OSError):
             self._give_up(worker, "reader_crashed", out, queue)
+
+    def _failed(self, job: Job, code: str) -> Any:
+        report = failed_report(job, code, self.budget)
+        return report if self.finish is None else (job, report)
 
     def _give_up(self, worker: _Worker, code: str, out: dict, queue: deque) -> None:
         """Kill a worker; its current file gets ``code``, the rest of its batch is read by
         another."""
         current = worker.current or (worker.batch[0] if worker.batch else None)
         if current is not None:
-            out[current.key] = failed_report(current, code, self.budget)
+            out[current.key] = self._failed(current, code)
             rest = [job for job in worker.batch if job is not current]
         else:
             rest = list(worker.batch)
+        # files read in a batch the worker did not finish: their reports went with it, they
+        # are read again (once: a file lost a second time gets the worker's fate)
+        again = []
+        for job in worker.unfinished:
+            if job.key in self.read_again:
+                out[job.key] = self._failed(job, code)
+            else:
+                self.read_again.add(job.key)
+                again.append(job)
+        rest = again + rest
+        worker.unfinished.clear()
         worker.batch.clear()
         self._stop(worker, kill=True)
         self.replaced += 1

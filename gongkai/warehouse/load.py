@@ -28,10 +28,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gongkai import template as tpl
 from gongkai.model import CellSource, Issue, ParsedReport
-from gongkai.read.verdict import filing_issues, reject_reason
+from gongkai.read.pool import Job
+from gongkai.read.verdict import filing_issues, reject_reason, year_unknown_issue
 from gongkai.sources import Submission
 from gongkai.warehouse.runs import utc_now
 from gongkai.warehouse.schema import split_code
@@ -171,6 +173,39 @@ def report_rows(items: Iterable[tuple[Submission, ParsedReport | None]]) -> Repo
     for sub, report in items:
         _add_report(subs, children, sub, report)
     return ReportRows(subs.table(), {t: c.table() for t, c in children.items()})
+
+
+def with_year_checked(sub: Submission, report: ParsedReport | None) -> ParsedReport | None:
+    """A file found in no year folder whose text states no year either is rejected
+    (``year_unknown``): it cannot be filed."""
+    if sub.year_from_text and report is not None and report.year is None and not any(
+            i.code == "year_unknown" for i in report.issues):
+        report.issues.append(year_unknown_issue())
+    return report
+
+
+def finished_rows(read: list[tuple[Job, ParsedReport]]) -> ReportRows:
+    """The rows of a batch of files read by a reader process, made there (the reader pool's
+    ``finish``: gongkai.read.pool): each job carries its submission."""
+    return report_rows((job.extra, with_year_checked(job.extra, report)) for job, report in read)
+
+
+def ordered_rows(parts: Sequence[ReportRows], order: Sequence[str]) -> ReportRows:
+    """Rows made in parts (by several reader processes) as one, their submissions in the
+    ``order`` of their ids: what ``report_rows`` gives for the submissions in that order
+    (a submission's own rows keep their order: the sort is stable)."""
+    ids = pa.array(order, pa.string())
+
+    def arrange(tables: list[pa.Table]) -> pa.Table:
+        table = pa.concat_tables(tables)
+        if table.num_rows <= 1:
+            return table
+        position = pc.index_in(table.column("submission_id"), value_set=ids)
+        return table.take(pc.sort_indices(position))
+
+    return ReportRows(arrange([p.submissions for p in parts]),
+                      {name: arrange([p.children[name] for p in parts])
+                       for name in CHILD_TABLES})
 
 
 def _add_report(subs: _Columns, children: dict[str, _Columns], sub: Submission,

@@ -76,8 +76,10 @@ create table if not exists cells (
     raw_text varchar,                    -- the text as found ('' when not seen)
     location varchar,                    -- line 42 / table 2 row 5 col 3 / sheet t3 cell C7
     status varchar not null,             -- value / blank / unreadable / unseen
-    note varchar,                        -- a note written in the cell, e.g. 其中修订3件
-    primary key (submission_id, cell_code)
+    note varchar                         -- a note written in the cell, e.g. 其中修订3件
+    -- key (submission_id, cell_code), not declared: a report's rows are written only with its
+    -- submissions row, whose id is the primary key, one per cell code; an index on it was three
+    -- quarters of the warehouse file and a third of the load (docs/warehouse.md)
 );
 
 -- grain: one row per submission × section of the report (s1..s6)
@@ -87,8 +89,8 @@ create table if not exists narratives (
     report_year integer,
     section_code varchar not null,       -- s1 … s6
     position integer,                    -- order of appearance (1-based), null when missing
-    text varchar,
-    primary key (submission_id, section_code)
+    text varchar
+    -- key (submission_id, section_code), not declared (as for cells)
 );
 
 -- grain: one row per figure stated in a report's narrative
@@ -100,8 +102,8 @@ create table if not exists narrative_figures (
     phrase varchar,
     value double,
     compared_with varchar,               -- expression over cell codes, e.g. 't3.new.total'
-    location varchar,
-    primary key (submission_id, figure_no)
+    location varchar
+    -- key (submission_id, figure_no), not declared (as for cells)
 );
 
 -- grain: one row per parse issue of a submission
@@ -114,8 +116,8 @@ create table if not exists parse_issues (
     severity varchar not null,           -- error / warning / info
     message_zh varchar,
     message_en varchar,
-    location varchar,
-    primary key (submission_id, issue_no)
+    location varchar
+    -- key (submission_id, issue_no), not declared (as for cells)
 );
 
 -- grain: one row per finding of a consistency rule in a run (history kept across runs)
