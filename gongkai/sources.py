@@ -77,10 +77,21 @@ class Submission:
     # found in no year folder: filed with the year its text states, rejected when it states none
     year_from_text: bool = False
 
+    # the id and what it was made of: a run asks for it a few times a file (0.6 s of hashing
+    # for 40,000 files), and the fields it is made of may change after discovery
+    _id: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def submission_id(self) -> str:
         """The stable id: the bytes' hash with the filed unit-year (the URL for a failed fetch;
         the path as well for a duplicate, which is a row of its own)."""
+        made_of = (self.sha256, self.filed_unit_code, self.filed_year, self.copy_tag,
+                   self.duplicate_of, self.file_path, self.error, self.source_url)
+        if self._id is None or self._id[0] != made_of:
+            self._id = (made_of, self._make_id())
+        return self._id[1]
+
+    def _make_id(self) -> str:
         if self.duplicate_of:
             return submission_id_for(f"{self.sha256}|duplicate:{self.file_path}",
                                      self.filed_unit_code, self.filed_year)
@@ -294,7 +305,9 @@ def read_groups(groups: Sequence[list[Submission]], *, workers: int,
             for group in groups]
     if not jobs:
         return
-    with ReaderPool(max(1, workers), budget=time_budget or DEFAULT_BUDGET_SECONDS,
+    # no more processes than batches (a rerun reads a few files)
+    processes = max(1, min(workers, sum(len(group) for group in jobs)))
+    with ReaderPool(processes, budget=time_budget or DEFAULT_BUDGET_SECONDS,
                     registry=registry, finish=finish) as pool, \
             ThreadPoolExecutor(max_workers=1) as ahead:
         read = pool.read if finish is None else pool.read_finished

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ from gongkai import warehouse as wh
 from gongkai.model import Issue, ParsedReport
 from gongkai.paths import ROOT
 from gongkai.units import default_registry
+from gongkai.warehouse import export
 
 
 def _load_codegen():
@@ -399,7 +401,8 @@ def test_parquet_exports_every_table_the_docs_list(demo, tmp_path):
     documented = _documented_tables()
     assert {"rankings", "indicator_scores", "context_figures", "cells", "value_rules"} <= documented
     out = wh.export_parquet(path, tmp_path / "parquet")
-    assert {p.name for p in out.iterdir()} == documented
+    # and what each file holds, for the next export (hidden: not a table)
+    assert {p.name for p in out.iterdir()} == documented | {export.CONTENTS}
     con = duckdb.connect(str(path), read_only=True)
     try:
         for table in sorted(documented):
@@ -414,3 +417,57 @@ def test_parquet_exports_every_table_the_docs_list(demo, tmp_path):
     finally:
         con.close()
     assert (out / "rankings" / "report_year=2024").is_dir()
+
+
+def _exported(out, table, columns):
+    """The rows of an exported table (hive partitions read back), as a sorted list."""
+    return sorted(duckdb.sql(
+        f"select {columns} from read_parquet('{out}/{table}/**/*.parquet', "
+        "hive_partitioning = true, union_by_name = true)").fetchall(), key=repr)
+
+
+def test_parquet_export_writes_again_only_the_files_whose_rows_changed(demo, tmp_path,
+                                                                      monkeypatch):
+    import shutil
+
+    path = tmp_path / "w.duckdb"
+    shutil.copyfile(demo[0], path)
+    # a year of more than 500 rows is written in buckets, as a country's year would be
+    monkeypatch.setattr(export, "SPLIT_ROWS", 500)
+    out = tmp_path / "parquet"
+    wh.export_parquet(path, out)
+    year = out / "cells" / "report_year=2023"
+    assert sorted(p.name for p in year.iterdir()) == [f"data_{b}.parquet"
+                                                      for b in range(export.BUCKETS)]
+    inodes = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*.parquet")}
+    con = duckdb.connect(str(path))
+    sid, unit = con.execute("select submission_id, unit_code from cells where report_year = 2023 "
+                            "order by submission_id limit 1").fetchone()
+    con.execute("update cells set value = 4242 where submission_id = ? "
+                "and cell_code = 't3.new.natural'", [sid])
+    columns = ", ".join(r[0] for r in con.execute("describe cells").fetchall())
+    expected = sorted(con.execute(f"select {columns} from cells").fetchall(), key=repr)
+    con.close()
+    wh.export_parquet(path, out)
+    changed = {rel for rel, ino in inodes.items() if (out / rel).stat().st_ino != ino}
+    # one file is written again: the one holding that unit's 2023 cells; every other file
+    # is the previous one, linked
+    assert len(changed) == 1 and next(iter(changed)).parts[:2] == ("cells", "report_year=2023")
+    assert _exported(out, "cells", columns) == expected
+    rows = duckdb.sql(f"select unit_code from read_parquet('{out}/{changed.pop()}')").fetchall()
+    assert (unit,) in rows
+    # a file replaced after the export (the runs table after publishing) is written again
+    # by the next export, whatever its digest says
+    export.refresh_plain_table(path, out, "runs")
+    assert "runs" not in json.loads((out / export.CONTENTS).read_text())["parts"]
+    before = (out / "runs" / "runs.parquet").stat().st_ino
+    wh.export_parquet(path, out)
+    assert (out / "runs" / "runs.parquet").stat().st_ino != before
+    # another writer's contents are not trusted: everything is written again
+    data = json.loads((out / export.CONTENTS).read_text())
+    data["writer"] = "another"
+    (out / export.CONTENTS).write_text(json.dumps(data))
+    inodes = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*.parquet")}
+    wh.export_parquet(path, out)
+    assert all((out / rel).stat().st_ino != ino for rel, ino in inodes.items())
+    assert _exported(out, "cells", columns) == expected

@@ -4,6 +4,7 @@ and the checks of their arguments that end a command with status 2 and one line 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,16 +161,20 @@ class RunInputs:
 
 
 def run_inputs(command: str, args, default_source: Path,
-               years: list[int] | None = None) -> RunInputs | None:
+               years: list[int] | None = None,
+               sound: Callable[[Path], None] | None = None) -> RunInputs | None:
     """The years (``years`` when given, else ``--years``), source, registry and decision files
     of a run's options; None after saying, in one line, what is wrong with the first that
-    cannot be used."""
+    cannot be used. ``sound`` is called with the source once the years and the source are
+    known to be usable, before the registry (the slow one) is read."""
     ok, years = (True, years) if years else years_or_none(command, args.years)
     if not ok:
         return None
     source = source_or_none(command, Path(args.source) if args.source else default_source)
     if source is None:
         return None
+    if sound is not None:
+        sound(source)
     registry = registry_or_none(command, args.registry)
     if registry is None:
         return None

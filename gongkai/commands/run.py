@@ -139,24 +139,34 @@ def run(args) -> int:
     from gongkai.paths import DEFAULT_SOURCE
 
     started = time.perf_counter()
-    inputs = run_inputs("run", args, DEFAULT_SOURCE, [args.year] if args.year else None)
-    if inputs is None:
-        return 2
-    source = inputs.source
-
-    from gongkai.commands.serve import configured_api_url
-
     if args.scheduler and args.runner != "dask":
         print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
         return 2
+    from gongkai.commands.serve import configured_api_url
+    from gongkai.prefect_env import start_temporary_server
+
+    waits: list = []
+
+    def starting(source) -> None:
+        """Say what the run reads, and start the temporary server (if one is used) while the
+        registry and the decision files are read."""
+        api_url = configured_api_url()
+        server = (f"the Prefect server at {api_url}" if api_url
+                  else "a temporary Prefect server starts first; this takes a few seconds")
+        print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
+        waits.append(start_temporary_server())
+
+    inputs = run_inputs("run", args, DEFAULT_SOURCE, [args.year] if args.year else None,
+                        sound=starting)
+    for wait in waits:  # the server answers before the flow run asks for it
+        wait()
+    if inputs is None:
+        return 2
+    source = inputs.source
     from flows.annual import annual
 
     if args.runner == "dask":
         annual = annual.with_options(task_runner=dask_runner(args.scheduler, args.workers))
-    api_url = configured_api_url()
-    server = (f"the Prefect server at {api_url}" if api_url
-              else "a temporary Prefect server starts first; this takes a few seconds")
-    print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
     try:
         with inputs.registry:
             result = annual(source=str(source), years=inputs.years, warehouse=args.warehouse,

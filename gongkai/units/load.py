@@ -86,6 +86,11 @@ def default_registry() -> Registry:
     path = registry_path()
     if path is None:
         return _cached(None, 0, 0)
+    return _loaded(path)
+
+
+def _loaded(path: Path) -> Registry:
+    """The registry of a file, loaded once per process and file version."""
     try:
         st = path.stat()
     except OSError:
@@ -109,7 +114,9 @@ class registry_scope:  # noqa: N801  (used like a function: ``with registry_scop
 
     def __init__(self, path: str | Path | None):
         self.path = Path(path).resolve() if path else None
-        self.registry = load_registry(self.path) if self.path else default_registry()
+        # the one the flow's stages find with default_registry() (a country's registry takes
+        # a second to read and validate)
+        self.registry = _loaded(self.path) if self.path else default_registry()
         self._saved: str | None = None
 
     def __enter__(self) -> Registry:

@@ -18,7 +18,7 @@ from gongkai import template as tpl
 from gongkai.paths import SQL_DIR
 from gongkai.units import Registry
 from gongkai.units.tables import change_rows, period_rows, unit_rows
-from gongkai.warehouse.rows import insert_rows
+from gongkai.warehouse.rows import insert_rows, replace_rows
 from gongkai.warehouse.sqlfiles import run_step
 
 REGISTRY_SCHEMA = SQL_DIR / "schema" / "unit_registry.sql"
@@ -82,8 +82,7 @@ def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[s
     counts = {}
     for table, rows in (("units", unit_rows(registry)), ("unit_periods", period_rows(registry)),
                         ("unit_changes", change_rows(registry))):
-        con.execute(f"delete from {table}")
-        counts[table] = insert_rows(con, table, rows)
+        counts[table] = replace_rows(con, table, rows)
     return counts
 
 

@@ -253,7 +253,13 @@ def settle_current(con: duckdb.DuckDBPyConnection, discovered: list[str],
     found = "_settle_discovered"
     con.execute(f"create or replace temp table {found} (submission_id varchar)")
     if discovered:
-        con.executemany(f"insert into {found} values (?)", [[sid] for sid in discovered])
+        # one statement for every id (executemany ran one a row: 3 s for 40,000 files)
+        ids = pa.table({"submission_id": pa.array(discovered, pa.string())})
+        con.register("_settle_ids", ids)
+        try:
+            con.execute(f"insert into {found} select submission_id from _settle_ids")
+        finally:
+            con.unregister("_settle_ids")
     retired = con.execute(
         f"""
         with discovered_keys as (
