@@ -43,9 +43,9 @@ from gongkai import warehouse as wh
 from gongkai.checks import load_config, run_checks
 from gongkai.checks.reviews import key_findings, read_reviews, store_reviews
 from gongkai.model import READER_VERSION, ParsedReport
+from gongkai.report_tables import finished_rows, ordered_rows, with_year_checked
 from gongkai.units import Registry, default_registry
 from gongkai.warehouse.corrections import Outcome, apply_corrections, read_corrections
-from gongkai.warehouse.load import finished_rows, ordered_rows, with_year_checked
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "gongkai.duckdb"
 DEFAULT_OUT = Path("out")

@@ -10,8 +10,6 @@ has set in the environment wins.
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -34,28 +32,3 @@ def apply(environ: dict[str, str] | None = None) -> dict[str, str]:
 
 apply()
 
-
-def start_temporary_server() -> Callable[[], None]:
-    """Start, in a thread, the temporary server a flow run would start itself (nothing when a
-    server is configured or the temporary one is turned off), and return a function that
-    waits until it answers. Its start (4–5 s: a process that imports Prefect's server and
-    sets up its database) then overlaps the command's own imports and registry instead of
-    following them; the flow run finds it running (Prefect keeps one per process). A start
-    that fails here is left to the flow run, which tries again and says why."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-
-    def start() -> None:
-        try:
-            server.start()
-        except Exception:  # noqa: BLE001 - the flow run starts it again and reports the error
-            server.running = False
-
-    thread = threading.Thread(target=start, name="gongkai-prefect-server", daemon=True)
-    thread.start()
-    return thread.join

@@ -220,3 +220,9 @@ def cell_labels() -> dict[str, tuple[str, str]]:
                 for col in cols:
                     out.setdefault(f"{table}.{row.code}.{col.code}", (row.labels[0], col.labels[0]))
     return out
+
+
+def split_code(code: str) -> tuple[str, str, str]:
+    """``t3.denied.state_secret.natural`` → (``t3``, ``denied.state_secret``, ``natural``)."""
+    parts = code.split(".")
+    return parts[0], ".".join(parts[1:-1]), parts[-1]

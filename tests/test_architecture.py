@@ -17,7 +17,8 @@ LAYERS = (
     {"gongkai", "data", "model", "template", "units", "paths", "prefect_env", "wording", "zips",
      "decisions"},  # decisions: the office's TOML decision files, read and written
     {"read", "xlsx_form"},  # bytes → ParsedReport (xlsx_form: the office's form, read and written)
-    {"sources", "manifest", "rawfolder"},  # discover: one Submission per file or URL
+    {"sources", "manifest", "rawfolder", "report_tables"},  # discover: one Submission per file
+    # or URL; report_tables: read submissions as the warehouse's rows, made where files are read
     {"warehouse"},  # schema, load, versions, runs, publish, export; the SQL runner
     {"checks"},  # the consistency rules
     {"rankings", "rank_ranges", "rank_reuse"},  # the marts built on the checks: scores, league table,

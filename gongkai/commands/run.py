@@ -4,6 +4,8 @@ render."""
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable
 
 from gongkai.commands.common import (
     add_decision_files,
@@ -143,7 +145,6 @@ def run(args) -> int:
         print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
         return 2
     from gongkai.commands.serve import configured_api_url
-    from gongkai.prefect_env import start_temporary_server
 
     waits: list = []
 
@@ -183,6 +184,32 @@ def run(args) -> int:
         return 1
     sys.stdout.write(summary_text(result, time.perf_counter() - started))
     return 0
+
+
+def start_temporary_server() -> Callable[[], None]:
+    """Start, in a thread, the temporary server a flow run would start itself (nothing when a
+    server is configured or the temporary one is turned off), and return a function that
+    waits until it answers. Its start (4–5 s: a process that imports Prefect's server and
+    sets up its database) then overlaps the command's own imports and registry instead of
+    following them; the flow run finds it running (Prefect keeps one per process). A start
+    that fails here is left to the flow run, which tries again and says why."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return lambda: None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+
+    def start() -> None:
+        try:
+            server.start()
+        except Exception:  # noqa: BLE001 - the flow run starts it again and reports the error
+            server.running = False
+
+    thread = threading.Thread(target=start, name="gongkai-prefect-server", daemon=True)
+    thread.start()
+    return thread.join
 
 
 def nothing_found_text(source: str, years: str | None, warehouse: str) -> str:

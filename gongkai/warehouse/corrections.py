@@ -52,8 +52,8 @@ import duckdb
 from gongkai import template as tpl
 from gongkai.decisions import Checker, read_entries, write_entries
 from gongkai.read.values import clean, parse_value, to_wan_yuan
+from gongkai.template import split_code
 from gongkai.warehouse.rows import insert_rows, renamed
-from gongkai.warehouse.schema import split_code
 
 TABLE = "correction"
 FIELDS = ("unit_code", "report_year", "cell", "value", "printed", "sha256", "reason", "by",

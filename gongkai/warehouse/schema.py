@@ -16,6 +16,7 @@ import duckdb
 
 from gongkai import template as tpl
 from gongkai.paths import SQL_DIR
+from gongkai.template import split_code
 from gongkai.units import Registry
 from gongkai.units.tables import change_rows, period_rows, unit_rows
 from gongkai.warehouse.rows import insert_rows, replace_rows
@@ -84,12 +85,6 @@ def store_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[s
                         ("unit_changes", change_rows(registry))):
         counts[table] = replace_rows(con, table, rows)
     return counts
-
-
-def split_code(code: str) -> tuple[str, str, str]:
-    """``t3.denied.state_secret.natural`` → (``t3``, ``denied.state_secret``, ``natural``)."""
-    parts = code.split(".")
-    return parts[0], ".".join(parts[1:-1]), parts[-1]
 
 
 def wide_column(cell_code: str) -> str:
