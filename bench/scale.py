@@ -123,14 +123,20 @@ def run_once(registry: Path, raw: Path, warehouse: Path, extra: list[str]) -> di
         raise SystemExit(f"gongkai run failed:\n{out[-3000:]}\n{err[-3000:]}")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        seen, read, unchanged, stages = con.execute(
-            "select files_seen, files_read, files_unchanged, stage_seconds from runs "
+        seen, read, unchanged, rejected, stages = con.execute(
+            "select files_seen, files_read, files_unchanged, files_rejected, stage_seconds "
+            "from runs "
             "order by started_at desc, run_id desc limit 1").fetchone()
     finally:
         con.close()
     stages = json.loads(stages)
     in_stages = sum(stages.get(s, 0.0) for s in STAGES)
+    if rejected:
+        # every generated report is readable: a rejected one is a fault of the run (a
+        # reader over its memory limit …), not a figure to print beside the others
+        print(f"WARNING: {rejected} of {seen} generated reports were rejected", file=sys.stderr)
     return {"wall": wall, "seen": seen, "read": read, "unchanged": unchanged,
+            "rejected": rejected,
             "stages": stages, "orchestration": max(wall - in_stages, 0.0) / wall,
             "rss_sum": rss.peak_sum, "rss_one": rss.peak_one}
 
@@ -146,7 +152,8 @@ def resubmit_one(raw: Path) -> Path:
 def row(case: str, r: dict) -> str:
     """One Markdown table row."""
     stages = " · ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in STAGES)
-    return (f"| {case} | {r['seen']} | {r['read']} | {r['wall']:.1f} | {stages} | "
+    return (f"| {case} | {r['seen']} | {r['read']} | {r['rejected']} | {r['wall']:.1f} | "
+            f"{stages} | "
             f"{100 * r['orchestration']:.0f} % | {r['rss_sum'] / 2**20:.0f} / "
             f"{r['rss_one'] / 2**20:.0f} MiB |")
 
@@ -174,8 +181,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gongkai-scale-") as tmp:
         work = Path(args.work) if args.work else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        lines = ["| case | files | read | wall s | stage seconds | orchestration | "
-                 "peak RSS (tree / largest process) |", "|---|---|---|---|---|---|---|"]
+        lines = ["| case | files | read | rejected | wall s | stage seconds | orchestration | "
+                 "peak RSS (tree / largest process) |", "|---|---|---|---|---|---|---|---|"]
         colds: dict[int, dict] = {}
         floors: dict[int, float] = {}
         for n in sizes:

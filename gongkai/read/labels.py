@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gongkai import template as tpl
+from gongkai.read.limits import TEXT_CACHE
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
@@ -67,7 +68,7 @@ def fold(text: str) -> str:
     return s.replace("“", '"').replace("”", '"').replace("\u00a0", " ")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
     s = _NON_WORD.sub("", fold(text))
@@ -79,7 +80,7 @@ def core_of(text: str) -> str:
 _CIRCLED = {chr(0x2460 + i): f"{i + 1}." for i in range(20)}  # ① … ⑳
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
     s = fold("".join(_CIRCLED.get(ch, ch) for ch in text)).strip()
@@ -100,7 +101,7 @@ def split_label(text: str) -> Label:
 _NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def without_notes(text: str) -> str:
     """A label without the notes in brackets some reports add to it
     ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""

@@ -31,6 +31,12 @@ from pathlib import Path
 
 from gongkai.model import Refusal
 
+# entries in each of the reader's caches of label and line texts (labels repeat within a
+# report and across a corpus, most lines of prose do not): with 65,536 a cache the eleven of
+# them held 0.3–0.4 GB in a reader process after 20,000 reports, and a country's run failed
+# files as over the reader's memory limit
+TEXT_CACHE = 8192
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_LINE_CHARS = 20_000
 MAX_LINES = 20_000

@@ -11,6 +11,7 @@ from importlib import resources
 from gongkai.model import NarrativeFigure
 from gongkai.read import labels as lab
 from gongkai.read.document import Line
+from gongkai.read.limits import TEXT_CACHE
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -76,7 +77,7 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | None:
     """What a line's text may open, whatever sections came before: (section, None) for a
     heading that names its section, (None, n) for a top-level heading 一、/五、/六、 with
@@ -95,7 +96,7 @@ def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | No
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def _section_named(core: str, numbering: str | None, number: int | None) -> str | None:
     """The section whose heading words a line's core matches."""
     for code, ordinal, cores in lab.section_labels():

@@ -11,11 +11,12 @@ from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.read import labels as lab
+from gongkai.read.limits import TEXT_CACHE
 
 _RESULTS_GROUP = "results"  # 三、本年度办理结果: no rows of its own, only groups
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def classify_row_label(text: str, version: str, group: str | None,
                        same_line_values: bool) -> lab.RowLabel | None:
     """The data row a label names; also '（三）不予公开 1．属于国家秘密' (group and row on one
@@ -115,7 +116,7 @@ _FUZZY_VALUE = re.compile(
     r"(?:件|个|项|条|次|宗|起|人|家|万元|元)?\s*(?:左右|以上|以下|余)?$")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def is_label_text(text: str) -> bool:
     """True for text that reads as a label; False for a value that could not be read
     ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""

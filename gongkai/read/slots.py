@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from gongkai.model import ParsedReport
 from gongkai.read.document import Cell
+from gongkai.read.limits import TEXT_CACHE
 from gongkai.read.values import Value
 
 _COL_IN_LOCATION = re.compile(r"col (\d+)$")
@@ -56,7 +57,7 @@ def column_of(cell: Cell) -> int | None:
     return _column(cell.location)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def _column(location: str) -> int | None:
     m = _COL_IN_LOCATION.search(location)
     if m:

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gongkai.read.limits import TEXT_CACHE
+
 BLANK_MARKERS = frozenset({
     "", "/", "／", "\\", "-", "--", "—", "——", "–", "－", "―", "─", "_", "无", "空", "不适用",
     "n/a", "N/A", "NA", "null", "&nbsp;", "暂无", "/ ", "——/",
@@ -66,7 +68,7 @@ def _to_number(num: str, sign: str | None) -> float | int:
     return value
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def parse_value(text: str) -> Value:
     """Read one cell's text. Never raises; text that is not a number is ``unreadable``.
     (Cached: a report repeats its values, '0' most of all; a Value is immutable.)"""

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from gongkai.read import labels as lab
 from gongkai.read.document import Document
+from gongkai.read.limits import TEXT_CACHE
 
 # pieces of the v2019 header 本年新制作数量 broken across lines ('本年新' / '制作数量')
 _V2019_PIECES = ("本年新制作", "本年新")
@@ -36,7 +37,7 @@ def _markers() -> tuple[set[str], set[str], set[str], set[str], list[str], list[
     return m19, m21, only19, only21, long21, long19, any_long
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE)
 def _votes(text: str) -> tuple[int, int]:
     """The (v2019, v2021) votes of one cell's text."""
     m19, m21, only19, only21, long21, long19, any_long = _markers()
