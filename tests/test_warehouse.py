@@ -471,3 +471,18 @@ def test_parquet_export_writes_again_only_the_files_whose_rows_changed(demo, tmp
     wh.export_parquet(path, out)
     assert all((out / rel).stat().st_ino != ino for rel, ino in inodes.items())
     assert _exported(out, "cells", columns) == expected
+    # the contents file is trusted only with the export's own files of each table
+    outside = tmp_path / "outside.parquet"
+    outside.write_bytes(b"not the export's")
+    data = json.loads((out / export.CONTENTS).read_text())
+    data["parts"]["units"]["files"] = [str(outside)]
+    data["parts"]["cell_codes"]["files"] = ["cell_codes/../../outside.parquet"]
+    data["parts"]["runs"]["files"] = ["units/units.parquet"]
+    (out / export.CONTENTS).write_text(json.dumps(data))
+    wh.export_parquet(path, out)
+    assert outside.read_bytes() == b"not the export's"
+    con = duckdb.connect(str(path), read_only=True)
+    for table in ("units", "cell_codes", "runs"):
+        assert duckdb.sql(f"select count(*) from '{out}/{table}/{table}.parquet'").fetchall() \
+            == con.execute(f"select count(*) from {table}").fetchall(), table
+    con.close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -103,26 +104,40 @@ def _writer() -> str:
     return f"duckdb {duckdb.__version__}; zstd; buckets {BUCKETS} over {SPLIT_ROWS} rows"
 
 
-def _kept(out_dir: Path, building: Path, before: dict | None, digest: str) -> list[str] | None:
+def _kept(out_dir: Path, building: Path, table: str, before: dict | None,
+          digest: str) -> list[str] | None:
     """Link the files of a part whose rows are unchanged from the previous export into the
-    one being built; their paths, or None when the part must be written again."""
+    one being built; their paths, or None when the part must be written again (also when
+    the previous export names a file that is not a Parquet file of the table's own folder:
+    the contents file is only trusted to say which of its own files can be kept)."""
     if not before or before.get("digest") != digest:
         return None
     files = before.get("files")
-    if not isinstance(files, list) or not files:
+    if not isinstance(files, list) or not files or not all(
+            _own_file(out_dir, table, rel) for rel in files):
         return None
-    sources = [out_dir / rel for rel in files]
-    if not all(isinstance(rel, str) and ".." not in Path(rel).parts and src.is_file()
-               for rel, src in zip(files, sources, strict=True)):
-        return None
-    for rel, src in zip(files, sources, strict=True):
+    for rel in files:
         target = building / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(src, target)
+            os.link(out_dir / rel, target)
         except OSError:
-            shutil.copyfile(src, target)
+            shutil.copyfile(out_dir / rel, target)
     return list(files)
+
+
+def _own_file(out_dir: Path, table: str, rel: object) -> bool:
+    """Whether ``rel`` names a regular Parquet file inside ``out_dir/<table>/`` (no link)."""
+    if not isinstance(rel, str):
+        return False
+    parts = PurePosixPath(rel).parts
+    if PurePosixPath(rel).is_absolute() or ".." in parts or len(parts) < 2 \
+            or parts[0] != table or not rel.endswith(".parquet"):
+        return False
+    try:
+        return stat.S_ISREG(os.lstat(out_dir / rel).st_mode)
+    except OSError:
+        return False
 
 
 def _signature(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -166,7 +181,7 @@ def build_parquet(warehouse: str | Path, out_dir: str | Path,
                 f"select count(*), sum(hash(t)::hugeint) from {_ident(table)} as t").fetchall()[0]
             digest = f"{_signature(con, table)}|{rows}|{total}"
             rel = f"{table}/{table}.parquet"
-            kept = _kept(out_dir, building, before.get(table), digest)
+            kept = _kept(out_dir, building, table, before.get(table), digest)
             if kept is None:
                 _copy_plain(con, table, building / rel)
             parts[table] = {"digest": digest, "files": [rel]}
@@ -190,7 +205,7 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
         # warehouse with no reviews or corrections yet)
         digest = f"{_signature(con, table)}|0|"
         rel = f"{table}/{table}.parquet"
-        if _kept(out_dir, building, before.get(table), digest) is None:
+        if _kept(out_dir, building, table, before.get(table), digest) is None:
             target.mkdir()
             _copy_plain(con, table, building / rel)
         parts[table] = {"digest": digest, "files": [rel]}
@@ -211,7 +226,7 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
         folder = f"report_year={NULL_PARTITION if year is None else int(year)}"
         key = f"{table}/{folder}/{int(part)}"
         digest = f"{signature}|{rows}|{total}"
-        kept = _kept(out_dir, building, before.get(key), digest)
+        kept = _kept(out_dir, building, table, before.get(key), digest)
         if kept is None:
             missing.append((year, int(part)))
             parts[key] = {"digest": digest, "files": []}
