@@ -140,12 +140,17 @@ def _own_file(out_dir: Path, table: str, rel: object) -> bool:
         return False
 
 
-def _signature(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A table's columns and their types, for the digests: a changed schema is written anew."""
-    return ",".join(f"{name} {kind}" for name, kind in con.execute(
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """A table's columns and their types, in order."""
+    return [(name, kind) for name, kind in con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = 'main' and table_catalog = current_database() "
-        "and table_name = ? order by ordinal_position", [table]).fetchall())
+        "and table_name = ? order by ordinal_position", [table]).fetchall()]
+
+
+def _signature(columns: list[tuple[str, str]]) -> str:
+    """A table's columns and their types, for the digests: a changed schema is written anew."""
+    return ",".join(f"{name} {kind}" for name, kind in columns)
 
 
 def build_parquet(warehouse: str | Path, out_dir: str | Path,
@@ -179,7 +184,7 @@ def build_parquet(warehouse: str | Path, out_dir: str | Path,
             target.mkdir()
             rows, total = con.execute(
                 f"select count(*), sum(hash(t)::hugeint) from {_ident(table)} as t").fetchall()[0]
-            digest = f"{_signature(con, table)}|{rows}|{total}"
+            digest = f"{_signature(_columns(con, table))}|{rows}|{total}"
             rel = f"{table}/{table}.parquet"
             kept = _kept(out_dir, building, table, before.get(table), digest)
             if kept is None:
@@ -203,7 +208,7 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
     if not years:
         # no year to partition by: one empty file keeps the table and its columns (a
         # warehouse with no reviews or corrections yet)
-        digest = f"{_signature(con, table)}|0|"
+        digest = f"{_signature(_columns(con, table))}|0|"
         rel = f"{table}/{table}.parquet"
         if _kept(out_dir, building, table, before.get(table), digest) is None:
             target.mkdir()
@@ -211,14 +216,12 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
         parts[table] = {"digest": digest, "files": [rel]}
         return
     split = [int(year) for year, rows in years if year is not None and rows > SPLIT_ROWS]
-    columns = {c for c, in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'main' "
-        "and table_catalog = current_database() and table_name = ?", [table]).fetchall()}
+    columns = _columns(con, table)
     # the years and bucket numbers are integers of this query, never text of a submission
     bucket = (f"case when t.report_year in ({', '.join(map(str, split))}) "
               f"then hash(t.unit_code) % {BUCKETS} else 0 end"
-              if split and "unit_code" in columns else "0")
-    signature = _signature(con, table)
+              if split and "unit_code" in dict(columns) else "0")
+    signature = _signature(columns)
     missing = []
     for year, part, rows, total in con.execute(
             f"select report_year, {bucket} as part, count(*), sum(hash(t)::hugeint) "

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from gongkai.sources import Submission
+from gongkai.warehouse.rows import insert_table
 from gongkai.warehouse.runs import utc_now
 
 
@@ -254,12 +255,7 @@ def settle_current(con: duckdb.DuckDBPyConnection, discovered: list[str],
     con.execute(f"create or replace temp table {found} (submission_id varchar)")
     if discovered:
         # one statement for every id (executemany ran one a row: 3 s for 40,000 files)
-        ids = pa.table({"submission_id": pa.array(discovered, pa.string())})
-        con.register("_settle_ids", ids)
-        try:
-            con.execute(f"insert into {found} select submission_id from _settle_ids")
-        finally:
-            con.unregister("_settle_ids")
+        insert_table(con, found, pa.table({"submission_id": pa.array(discovered, pa.string())}))
     retired = con.execute(
         f"""
         with discovered_keys as (
