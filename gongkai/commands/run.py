@@ -4,7 +4,6 @@ render."""
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 
 from gongkai.commands.common import (
@@ -144,6 +143,7 @@ def run(args) -> int:
     if args.scheduler and args.runner != "dask":
         print("gongkai run: --scheduler needs --runner dask", file=sys.stderr)
         return 2
+    from gongkai.commands import prefect_server
     from gongkai.commands.serve import configured_api_url
 
     waits: list = []
@@ -152,10 +152,12 @@ def run(args) -> int:
         """Say what the run reads, and start the temporary server (if one is used) while the
         registry and the decision files are read."""
         api_url = configured_api_url()
-        server = (f"the Prefect server at {api_url}" if api_url
-                  else "a temporary Prefect server starts first; this takes a few seconds")
+        temporary = api_url is None or prefect_server.ours(api_url)
+        server = ("a temporary Prefect server starts first; this takes a few seconds"
+                  if temporary else f"the Prefect server at {api_url}")
         print(f"gongkai run: reading {source} → {args.warehouse} ({server})", flush=True)
-        waits.append(start_temporary_server())
+        if temporary:
+            waits.append(start_temporary_server())
 
     inputs = run_inputs("run", args, DEFAULT_SOURCE, [args.year] if args.year else None,
                         sound=starting)
@@ -186,30 +188,19 @@ def run(args) -> int:
     return 0
 
 
-def start_temporary_server() -> Callable[[], None]:
-    """Start, in a thread, the temporary server a flow run would start itself (nothing when a
-    server is configured or the temporary one is turned off), and return a function that
-    waits until it answers. Its start (4–5 s: a process that imports Prefect's server and
-    sets up its database) then overlaps the command's own imports and registry instead of
-    following them; the flow run finds it running (Prefect keeps one per process). A start
-    that fails here is left to the flow run, which tries again and says why."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+def start_temporary_server() -> Callable[[], bool]:
+    """Start the temporary server a flow run would start itself (``prefect_server``;
+    nothing when the temporary one is turned off) and return a function that waits until it
+    answers and points the run at it. Its start (4–5 s) then overlaps the command's own
+    imports and registry instead of following them."""
+    from prefect.settings import get_current_settings
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None
-    from prefect.server.api.server import SubprocessASGIServer
+    from gongkai.commands import prefect_server
 
-    server = SubprocessASGIServer()
-
-    def start() -> None:
-        try:
-            server.start()
-        except Exception:  # noqa: BLE001 - the flow run starts it again and reports the error
-            server.running = False
-
-    thread = threading.Thread(target=start, name="gongkai-prefect-server", daemon=True)
-    thread.start()
-    return thread.join
+    ephemeral = get_current_settings().server.ephemeral
+    if not ephemeral.enabled:
+        return lambda: False
+    return prefect_server.start(float(ephemeral.startup_timeout_seconds))
 
 
 def nothing_found_text(source: str, years: str | None, warehouse: str) -> str:
