@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import subprocess
 import sys
 
@@ -432,13 +433,21 @@ def test_parquet_export_writes_again_only_the_files_whose_rows_changed(demo, tmp
 
     path = tmp_path / "w.duckdb"
     shutil.copyfile(demo[0], path)
-    # a year of more than 500 rows is written in buckets, as a country's year would be
-    monkeypatch.setattr(export, "SPLIT_ROWS", 500)
+    # a year of more than 500 rows is written in buckets of at most 500 rows, as a country's
+    # year would be in buckets of 100,000
+    monkeypatch.setattr(export, "BUCKET_ROWS", 500)
     out = tmp_path / "parquet"
     wh.export_parquet(path, out)
     year = out / "cells" / "report_year=2023"
-    assert sorted(p.name for p in year.iterdir()) == [f"data_{b}.parquet"
-                                                      for b in range(export.BUCKETS)]
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("select count(*) from cells where report_year = 2023").fetchone()[0]
+    con.close()
+    count = export.buckets_for(rows)
+    assert count == 2 ** math.ceil(math.log2(rows / 500)) > 1
+    names = {p.name for p in year.iterdir()}
+    # a file a bucket holding any unit (a bucket no unit's code falls in has none)
+    assert 1 < len(names) <= count
+    assert names <= {f"data_{b}.parquet" for b in range(count)}
     inodes = {p.relative_to(out): p.stat().st_ino for p in out.rglob("*.parquet")}
     con = duckdb.connect(str(path))
     sid, unit = con.execute("select submission_id, unit_code from cells where report_year = 2023 "
