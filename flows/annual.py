@@ -181,12 +181,13 @@ def _discover(source: str, years: list[int] | None, raw_dir: str | None, timeout
 
 
 def _batches(subs: list[sources.Submission], runner: str, workers: int,
-             batch_size: int, read_budget: float) -> Iterator[wh.ReportRows]:
+             batch_size: int, read_budget: float,
+             readers: sources.ReaderPool | None) -> Iterator[wh.ReportRows]:
     """The rows of the submissions, a batch at a time in discovery order: read by local
-    processes, or by the flow's task runner (a Dask cluster) as one task per batch, all
-    submitted here, from the flow, before the first is awaited."""
+    processes (``readers``), or by the flow's task runner (a Dask cluster) as one task per
+    batch, all submitted here, from the flow, before the first is awaited."""
     if runner != "dask":
-        return pipeline.read_batches(subs, workers, batch_size, read_budget)
+        return pipeline.read_batches(subs, workers, batch_size, read_budget, pool=readers)
     # not quote(): on Dask a quoted list of dataclasses arrives as a list of tuples
     futures = [read_batch.submit(chunk) for chunk in sources.batches(subs, batch_size)]
     return _results(futures)
@@ -242,9 +243,15 @@ def annual(
     staging = None
     rendered = None
     outcome_recorded = False
+    readers = None
 
     with wh.writer_lock(published):
         try:
+            if runner != "dask":
+                # the reader processes start while the files are discovered and the
+                # warehouse is staged (started here: a rerun reads a file or two and waited
+                # for a reader's start, 1.5 s at 40,000 units)
+                readers = pipeline.reader_pool(workers, read_budget)
             # -- discover ------------------------------------------------------------------
             with clock.stage("discover"):
                 subs, skipped = _discover(source, years, raw_dir, fetch_timeout, fetch_retries,
@@ -276,10 +283,12 @@ def annual(
             # -- read and load: batches loaded as they are read -----------------------------
             with clock.stage("read"):
                 to_read = pipeline.to_read(subs, staged.known)
-                batches = _batches(to_read, runner, workers, batch_size, read_budget)
+                batches = _batches(to_read, runner, workers, batch_size, read_budget, readers)
                 # quote(): large inputs are passed as they are, not walked item by item
                 stream = read_load(staging, quote(subs), quote(batches), run.run_id,
                                    quote(clock), years)
+                if readers is not None:
+                    readers.close()
             clock.share("read", {"load": stream.appending + stream.finishing})
             loaded = stream.result
             logger.info("read: %d new or changed files parsed, %d unchanged", len(to_read),
@@ -343,6 +352,8 @@ def annual(
                     logger.warning("the failure could not be recorded: %s", exc)
             raise
         finally:
+            if readers is not None:
+                readers.close()
             if staging is not None:
                 wh.discard(staging)
             if outcome_recorded or not Path(published).exists():

@@ -255,14 +255,27 @@ def read_rows(subs: Sequence[sources.Submission]) -> wh.ReportRows:
 POOL_BATCHES = 8
 
 
+def reader_pool(workers: int, time_budget: float | None = None) -> sources.ReaderPool:
+    """The reader processes of ``read_batches``, made before the run knows what it will read,
+    with one process started (``ReaderPool.prestart``): its start overlaps the discover and
+    stage steps (a reader loads the registry itself: a second at 40,000 units). The pool
+    keeps its processes between reads; ``close()`` stops them."""
+    pool = sources.reader_pool(workers, time_budget=time_budget, finish=finished_rows)
+    pool.keep_workers = True
+    pool.prestart(1)
+    return pool
+
+
 def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: int = 256,
-                 time_budget: float | None = None) -> Iterator[wh.ReportRows]:
+                 time_budget: float | None = None,
+                 pool: sources.ReaderPool | None = None) -> Iterator[wh.ReportRows]:
     """The rows of the submissions, a batch at a time in discovery order: in this process
     for a small job, else by the reader processes of ``gongkai.read.pool`` (each file within
-    ``time_budget`` seconds), ``POOL_BATCHES`` batches at a time."""
+    ``time_budget`` seconds; those of ``pool`` when given: ``reader_pool``),
+    ``POOL_BATCHES`` batches at a time."""
     chunks = sources.batches(subs, batch_size)
-    if time_budget is None and (workers <= 1 or len(chunks) <= 1
-                                or len(subs) < sources.PARALLEL_MIN_FILES):
+    if pool is None and time_budget is None and (
+            workers <= 1 or len(chunks) <= 1 or len(subs) < sources.PARALLEL_MIN_FILES):
         for chunk in chunks:
             yield read_rows(chunk)
         return
@@ -273,7 +286,8 @@ def read_batches(subs: list[sources.Submission], workers: int = 1, batch_size: i
     # pool's batches are smaller than the loader's: a file over its budget costs its
     # worker, and the rest of a small batch is soon read by another
     rows_by_group = sources.read_groups(groups, workers=workers, batch_size=32,
-                                        time_budget=time_budget, finish=finished_rows)
+                                        time_budget=time_budget, finish=finished_rows,
+                                        pool=pool)
     for group, (parts, failed) in zip(groups, rows_by_group, strict=True):
         if failed:  # files over their budget or whose reader died: their rows are made here
             parts = [*parts, finished_rows(list(failed.values()))]

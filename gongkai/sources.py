@@ -9,6 +9,7 @@ large batch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -291,15 +292,18 @@ PARALLEL_MIN_FILES = 256
 
 def read_groups(groups: Sequence[list[Submission]], *, workers: int,
                 batch_size: int = 32, time_budget: float | None = None,
-                registry: Registry | None = None, finish: Finish | None = None
-                ) -> Iterator[Any]:
+                registry: Registry | None = None, finish: Finish | None = None,
+                pool: ReaderPool | None = None) -> Iterator[Any]:
     """Parse groups of submissions in reader processes (``gongkai.read.pool``), yielding
     each group's reports in order (a dict: submission id → report): one pool for all groups
     (its processes start once), and the next group read while the caller works on the one
     yielded. With ``finish`` (a top-level function of a batch's (job, report) pairs, each
     job carrying its submission as ``extra``), the reader processes finish each batch they
     read and a group yields what ``ReaderPool.read_finished`` returns: the finished
-    batches, and the jobs that could not be read with their reports."""
+    batches, and the jobs that could not be read with their reports.
+
+    ``pool``: a pool made by the caller with the same budget, registry and ``finish``
+    (``reader_pool``; its processes possibly started already), used and left open."""
     with_submission = finish is not None
     jobs = [[[_job(sub, with_submission) for sub in chunk] for chunk in batches(group, batch_size)]
             for group in groups]
@@ -307,9 +311,13 @@ def read_groups(groups: Sequence[list[Submission]], *, workers: int,
         return
     # no more processes than batches (a rerun reads a few files)
     processes = max(1, min(workers, sum(len(group) for group in jobs)))
-    with ReaderPool(processes, budget=time_budget or DEFAULT_BUDGET_SECONDS,
-                    registry=registry, finish=finish) as pool, \
-            ThreadPoolExecutor(max_workers=1) as ahead:
+    if pool is None:
+        owned = reader_pool(processes, time_budget=time_budget, registry=registry,
+                            finish=finish)
+    else:
+        owned = contextlib.nullcontext(pool)
+        pool.size = processes
+    with owned as pool, ThreadPoolExecutor(max_workers=1) as ahead:
         read = pool.read if finish is None else pool.read_finished
         pending = ahead.submit(read, jobs[0])
         try:
@@ -326,6 +334,15 @@ def read_groups(groups: Sequence[list[Submission]], *, workers: int,
                 pending.result()
             except Exception:  # noqa: BLE001 - what failed after the caller stopped is moot
                 pass
+
+
+def reader_pool(workers: int, *, time_budget: float | None = None,
+                registry: Registry | None = None, finish: Finish | None = None
+                ) -> ReaderPool:
+    """The pool of reader processes ``read_groups`` reads with (enter it to keep its
+    processes between reads; leaving it stops them)."""
+    return ReaderPool(workers, budget=time_budget or DEFAULT_BUDGET_SECONDS, registry=registry,
+                      finish=finish)
 
 
 def read_submissions(subs: list[Submission], *, workers: int = 1, batch_size: int = 32,

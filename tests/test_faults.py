@@ -211,6 +211,36 @@ def test_rows_made_by_the_readers_are_the_rows_made_in_one_process(tmp_path):
         assert kept.equals(expected), name
 
 
+def test_a_run_s_reader_started_early_reads_its_files(tmp_path):
+    """The flow starts one reader process before it discovers the files
+    (``pipeline.reader_pool``): that process reads, alongside the others the job needs, the
+    rows are those of a pool started when reading, and closing stops every process."""
+    text = SEED.read_bytes()
+    year = tmp_path / "raw" / "2019"
+    year.mkdir(parents=True)
+    for i in range(70):  # three batches of the pool (32 files each): two processes
+        (year / f"430181{i:03d}-r.md").write_bytes(text.replace("集里".encode(), f"第{i}".encode()))
+    subs = rawfolder.scan_folder(tmp_path / "raw").submissions
+    pool = pipeline.reader_pool(2, time_budget=30.0)
+    try:
+        assert len(pool.workers) == 1 and pool.workers[0].process.is_alive()
+        early = pool.workers[0].process
+        (made,) = pipeline.read_batches(subs, workers=2, batch_size=256, time_budget=30.0,
+                                        pool=pool)
+        # kept for the next read: the early process and a second one the batches asked for
+        assert early in [w.process for w in pool.workers] and len(pool.workers) == 2
+        assert pool.replaced == 0
+        processes = [w.process for w in pool.workers]
+    finally:
+        pool.close()
+    assert pool.workers == [] and not any(p.is_alive() for p in processes)
+    (fresh,) = pipeline.read_batches(subs, workers=2, batch_size=256, time_budget=30.0)
+    for name, table in [("submissions", made.submissions), *made.children.items()]:
+        expected = fresh.submissions if name == "submissions" else fresh.children[name]
+        assert table.drop_columns([c for c in table.column_names if c.endswith("_at")]).equals(
+            expected.drop_columns([c for c in expected.column_names if c.endswith("_at")])), name
+
+
 def _lost_once(read):
     """A reader pool's ``finish`` that kills its process on a batch holding a job whose key
     starts with "lost": the first time only (a marker file), or always ("lost-always")."""

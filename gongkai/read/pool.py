@@ -108,6 +108,11 @@ def _worker(conn: Connection, memory_limit: int | None, registry: Registry | Non
     _system_allocator()
     import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
 
+    if registry is None:  # nor the registry in use, loaded here before the first batch
+        from gongkai.units import default_registry
+
+        default_registry()
+
     while True:
         try:
             batch = conn.recv()
@@ -200,6 +205,14 @@ class ReaderPool:
                     pass
         for worker in list(self.workers):
             self._stop(worker, kill=worker.busy, told=True)
+
+    def prestart(self, count: int = 1) -> None:
+        """Start up to ``count`` reader processes now (at most the pool's size), for a
+        caller that will read soon: a process's start (its interpreter, the reader's imports,
+        the registry) then overlaps the caller's own work until the first batch is sent.
+        Their files' time budgets start with each file, not with the process."""
+        while len(self.workers) < min(count, self.size):
+            self._start()
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
