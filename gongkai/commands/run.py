@@ -161,15 +161,15 @@ def run(args) -> int:
 
     inputs = run_inputs("run", args, DEFAULT_SOURCE, [args.year] if args.year else None,
                         sound=starting)
-    for wait in waits:  # the server answers before the flow run asks for it
-        wait()
-    if inputs is None:
+    if inputs is None:  # (a server started is stopped when the process ends)
         return 2
     source = inputs.source
-    from flows.annual import annual
+    from flows.annual import annual  # (imported while the server starts)
 
     if args.runner == "dask":
         annual = annual.with_options(task_runner=dask_runner(args.scheduler, args.workers))
+    for wait in waits:  # the server answers before the flow run asks for it
+        wait()
     try:
         with inputs.registry:
             result = annual(source=str(source), years=inputs.years, warehouse=args.warehouse,
