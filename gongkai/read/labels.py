@@ -78,14 +78,17 @@ def core_of(text: str) -> str:
 
 
 _CIRCLED = {chr(0x2460 + i): f"{i + 1}." for i in range(20)}  # ① … ⑳
+_CIRCLED_TABLE = str.maketrans(_CIRCLED)
+_HEADING_MARKS = re.compile(r"^#+\s*")  # Markdown heading marks
+_STARS = re.compile(r"^\*+|\*+$")
 
 
 @lru_cache(maxsize=TEXT_CACHE)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
-    s = fold("".join(_CIRCLED.get(ch, ch) for ch in text)).strip()
-    s = re.sub(r"^#+\s*", "", s)  # Markdown heading marks
-    s = re.sub(r"^\*+|\*+$", "", s).strip()
+    s = fold(text.translate(_CIRCLED_TABLE)).strip()
+    s = _HEADING_MARKS.sub("", s)
+    s = _STARS.sub("", s).strip()
     m = _NUMBERING.match(s)
     numbering = number = None
     rest = s

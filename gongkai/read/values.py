@@ -29,6 +29,9 @@ _NUMBER = re.compile(
     rf"(?P<unit>{_UNITS})?\s*(?P<note>[(（\[【].*[)）\]】])?\s*(?P<unit2>{_UNITS})?$"
 )
 _SPACED_DIGITS = re.compile(r"(?<=\d)[ \u3000\u00a0]+(?=\d)")
+_BLANK_RUN = re.compile(r"[\s/\\\-—–_－]*")
+_MORE = re.compile(r"^(?:增加?|新增)\s*(?=\d)")
+_LESS = re.compile(r"^(?:减少?)\s*(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def clean(text: str) -> str:
 def is_blank_marker(text: str) -> bool:
     """True when the text means "nothing written" (blank, '/', '-', '—', '无', …)."""
     s = clean(text)
-    return s in BLANK_MARKERS or bool(re.fullmatch(r"[\s/\\\-—–_－]*", s))
+    return s in BLANK_MARKERS or bool(_BLANK_RUN.fullmatch(s))
 
 
 def _to_number(num: str, sign: str | None) -> float | int:
@@ -78,8 +81,8 @@ def parse_value(text: str) -> Value:
         return Value(None, "blank", raw)
     s = _SPACED_DIGITS.sub("", s)
     # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
-    s = re.sub(r"^(?:增加?|新增)\s*(?=\d)", "+", s)
-    s = re.sub(r"^(?:减少?)\s*(?=\d)", "-", s)
+    s = _MORE.sub("+", s)
+    s = _LESS.sub("-", s)
     m = _NUMBER.match(s)
     if not m:
         return Value(None, "unreadable", raw)
