@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.read.limits import TEXT_CACHE
+from gongkai.read.values import nfkc
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
@@ -64,7 +65,10 @@ class Label:
 
 def fold(text: str) -> str:
     """NFKC-fold a text and unify quotes and dashes (no other change)."""
-    s = unicodedata.normalize("NFKC", text or "")
+    return _unify(unicodedata.normalize("NFKC", text or ""))
+
+
+def _unify(s: str) -> str:
     return s.replace("“", '"').replace("”", '"').replace("\u00a0", " ")
 
 
@@ -86,7 +90,8 @@ _STARS = re.compile(r"^\*+|\*+$")
 @lru_cache(maxsize=TEXT_CACHE)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
-    s = fold(text.translate(_CIRCLED_TABLE)).strip()
+    # fold (NFKC through the cache a line's text shares with its reading as a value)
+    s = _unify(nfkc(text.translate(_CIRCLED_TABLE) or "")).strip()
     s = _HEADING_MARKS.sub("", s)
     s = _STARS.sub("", s).strip()
     m = _NUMBERING.match(s)

@@ -50,16 +50,30 @@ class Value:
         return self.status == "value"
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, cached: a line's text is normalised as a cell
+    value (``clean``), as a label (``labels.split_label``) and as the last token of a line
+    (``pagetext.split_trailing_numbers``), and a line of prose with full-width punctuation
+    costs a full normalisation each time."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def clean(text: str) -> str:
     """NFKC-normalise (full-width digits and punctuation) and trim a cell's text."""
-    s = unicodedata.normalize("NFKC", text or "")
+    return _trim(nfkc(text or ""))
+
+
+def _trim(s: str) -> str:
     s = s.replace("\u00a0", " ").replace("&nbsp;", " ").replace("\u200b", "")
     return s.strip()
 
 
 def is_blank_marker(text: str) -> bool:
     """True when the text means "nothing written" (blank, '/', '-', '—', '无', …)."""
-    s = clean(text)
+    # ``clean``, normalising without the cache: ``parse_value`` asks this of text it has
+    # cleaned already, which is not worth a place in the cache
+    s = _trim(unicodedata.normalize("NFKC", text or ""))
     return s in BLANK_MARKERS or bool(_BLANK_RUN.fullmatch(s))
 
 
