@@ -53,7 +53,7 @@ def cn_number(s: str) -> int | None:
     return digits.get(s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     """A label split into its numbering and its core text."""
 

@@ -76,8 +76,17 @@ def _group_then_row(text: str, version: str, group: str | None,
 def _matches(core: str, row: lab.RowLabel) -> bool:
     """The core is one of the row's wordings, one character off, cut short, or with a few
     characters more."""
-    return any(core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)) or (
-        len(c) >= 4 and core.startswith(c) and len(core) - len(c) <= 3) for c in row.cores)
+    n = len(core)
+    for c in row.cores:
+        if core == c:
+            return True
+        m = len(c)
+        # lab.near, called only where it may hold (both at least 5 long, lengths one apart)
+        if n >= 5 and m >= 5 and -1 <= n - m <= 1 and lab.near(core, c):
+            return True
+        if n >= 4 and c.startswith(core) or m >= 4 and core.startswith(c) and n - m <= 3:
+            return True
+    return False
 
 
 def _classify_one(text: str, version: str, group: str | None,

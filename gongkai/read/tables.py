@@ -41,7 +41,7 @@ from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenRow:
     """A row label waiting for (or holding) its values."""
 

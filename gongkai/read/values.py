@@ -34,7 +34,7 @@ _MORE = re.compile(r"^(?:增加?|新增)\s*(?=\d)")
 _LESS = re.compile(r"^(?:减少?)\s*(?=\d)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A cell read as data. ``status`` is value, blank or unreadable."""
 
