@@ -24,7 +24,7 @@ _NUMBERING = re.compile(
     r"|(?P<arabic>\d{1,2})\s*(?:[、.,，:：)）]|\s)(?!\d)"
     r")"
 )
-_NON_WORD = re.compile(r"[^\w]|_", re.UNICODE)
+_NON_WORD = re.compile(r"[\W_]", re.UNICODE)  # a character that is not a word one, or "_"
 
 # typos and variants seen in real reports → the official wording
 _TYPOS = (
@@ -83,6 +83,7 @@ def core_of(text: str) -> str:
 
 _CIRCLED = {chr(0x2460 + i): f"{i + 1}." for i in range(20)}  # ① … ⑳
 _CIRCLED_TABLE = str.maketrans(_CIRCLED)
+_HAS_CIRCLED = re.compile("[\u2460-\u2473]")
 _HEADING_MARKS = re.compile(r"^#+\s*")  # Markdown heading marks
 _STARS = re.compile(r"^\*+|\*+$")
 
@@ -91,7 +92,9 @@ _STARS = re.compile(r"^\*+|\*+$")
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
     # fold (NFKC through the cache a line's text shares with its reading as a value)
-    s = _unify(nfkc(text.translate(_CIRCLED_TABLE) or "")).strip()
+    if _HAS_CIRCLED.search(text):  # str.translate looks up every character: only when needed
+        text = text.translate(_CIRCLED_TABLE)
+    s = _unify(nfkc(text or "")).strip()
     s = _HEADING_MARKS.sub("", s)
     s = _STARS.sub("", s).strip()
     m = _NUMBERING.match(s)
