@@ -60,9 +60,10 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
         text = cells[0].text
     else:
-        if line.is_row and sum(1 for c in cells if c.text.strip()) != 1:
+        filled = [c.text for c in cells if c.text.strip()]
+        if line.is_row and len(filled) != 1:
             return None
-        text = next((c.text for c in cells if c.text.strip()), "")
+        text = filled[0] if filled else ""
     if not text or len(text) > 60 or not text.strip():
         return None
     heading = _heading(text, style)

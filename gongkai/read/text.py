@@ -24,11 +24,23 @@ def _pipe_cells(line: str) -> list[str] | None:
     s = line.strip()
     if "|" not in s:
         return None
-    s = _LEADING_PIPE.sub("", s)
-    s = _TRAILING_PIPE.sub("", s, count=1)
+    if s.startswith("|"):  # _LEADING_PIPE: the pipe and one white space character after it
+        s = s[2:] if s[1:2].isspace() else s[1:]
+    s = _without_trailing_pipe(s)
     if "|" not in s:
         return None
     return [c.strip() for c in s.split("|")]
+
+
+def _without_trailing_pipe(s: str) -> str:
+    """``_TRAILING_PIPE.sub("", s)`` for a text that does not end in white space (``\\s``
+    and ``str.isspace`` are the same characters): its last pipe and the white space before
+    it, when it ends in a pipe."""
+    return s[:-1].rstrip() if s.endswith("|") else s
+
+
+# the first character a page footer may start with after its white space (or a digit)
+_FOOTER_START = frozenset("—-–－―─~第")
 
 
 _GRID_BORDER = re.compile(r"^\s*\+[-=:]+(\+[-=:]+)*\+\s*$")
@@ -74,17 +86,20 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 gap = 0
             continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             gap += 1
             if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
                 spaces_only.append((len(lines), lineno))
             continue
-        if is_page_footer(line):
+        first = stripped[0]
+        if (first in _FOOTER_START or first.isdigit()) and is_page_footer(line):
             continue
         has_pipe = "|" in line
         if "-" in line and _MD_RULE.match(line):
             continue
-        if has_pipe and _BARE_PIPES.match(line):
+        # _BARE_PIPES (the line holds no line break: splitlines cut there)
+        if has_pipe and not stripped.strip("|"):
             lines.append(Line([], True, lineno, gap, bare_pipes=line.count("|")))
             gap = 0
             continue
@@ -97,7 +112,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         if cells is None and has_pipe:
             cells = _pipe_cells(line)
         if cells is None:
-            body = _TRAILING_PIPE.sub("", line.strip()) if has_pipe else line.strip()
+            body = _without_trailing_pipe(stripped) if has_pipe else stripped
             split = split_trailing_numbers(body)
             if split is not None:
                 cells = split
