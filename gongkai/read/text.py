@@ -20,8 +20,9 @@ _LEADING_PIPE = re.compile(r"^\|\s?")
 _TRAILING_PIPE = re.compile(r"\s*\|\s*$")
 
 
-def _pipe_cells(line: str) -> list[str] | None:
-    s = line.strip()
+def _pipe_cells(s: str) -> list[str] | None:
+    """The cells of a pipe row (``a | b | c``, ``| a | b |``), or None; ``s`` is the line
+    stripped of white space at both ends."""
     if "|" not in s:
         return None
     if s.startswith("|"):  # _LEADING_PIPE: the pipe and one white space character after it
@@ -78,7 +79,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
     for lineno, raw in enumerate(raw_lines, start=1):
-        if lineno - 1 in grid:
+        if grid and lineno - 1 in grid:
             merged = grid[lineno - 1]
             if merged is not None:
                 row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
@@ -110,17 +111,17 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
                 cells = None  # an indented paragraph or heading, not a row
         if cells is None and has_pipe:
-            cells = _pipe_cells(line)
+            cells = _pipe_cells(stripped)
         if cells is None:
             body = _without_trailing_pipe(stripped) if has_pipe else stripped
             split = split_trailing_numbers(body)
             if split is not None:
                 cells = split
             else:
-                text_cell = body.strip()
+                text_cell = body  # stripped at both ends already
                 if text_cell or is_blank_marker(text_cell):
                     lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
-                                      pipe_end=has_pipe and line.rstrip().endswith("|")))
+                                      pipe_end=has_pipe and stripped.endswith("|")))
                 gap = 0
                 continue
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
