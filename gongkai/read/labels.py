@@ -91,10 +91,10 @@ _STARS = re.compile(r"^\*+|\*+$")
 @lru_cache(maxsize=TEXT_CACHE)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
+    # str.translate looks up every character: only for a text with a circled number
+    mapped = text.translate(_CIRCLED_TABLE) if _HAS_CIRCLED.search(text) else text
     # fold (NFKC through the cache a line's text shares with its reading as a value)
-    if _HAS_CIRCLED.search(text):  # str.translate looks up every character: only when needed
-        text = text.translate(_CIRCLED_TABLE)
-    s = _unify(nfkc(text or "")).strip()
+    s = _unify(nfkc(mapped or "")).strip()
     s = _HEADING_MARKS.sub("", s)
     s = _STARS.sub("", s).strip()
     m = _NUMBERING.match(s)
