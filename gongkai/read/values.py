@@ -50,12 +50,24 @@ class Value:
         return self.status == "value"
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+# texts up to this long are kept normalised (real reports' lines have at most 1,419
+# characters): the cache's memory stays bounded by what the entries may hold
+NFKC_CACHED_CHARS = 2000
+
+
 def nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, cached: a line's text is normalised as a cell
-    value (``clean``), as a label (``labels.split_label``) and as the last token of a line
+    """``unicodedata.normalize("NFKC", text)``, cached for a text of at most
+    ``NFKC_CACHED_CHARS``: a line's text is normalised as a cell value (``clean``), as a label
+    (``labels.split_label``) and as the last token of a line
     (``pagetext.split_trailing_numbers``), and a line of prose with full-width punctuation
     costs a full normalisation each time."""
+    if len(text) > NFKC_CACHED_CHARS:
+        return unicodedata.normalize("NFKC", text)
+    return _nfkc(text)
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
