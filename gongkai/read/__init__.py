@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import traceback
+from functools import lru_cache
 from pathlib import Path
 
 from gongkai import template as tpl
@@ -349,6 +350,15 @@ def _unit(report: ParsedReport, registry: Registry, title, unit_line, lines,
                          "the report does not state its unit where expected (title, signature)")
 
 
+@lru_cache(maxsize=4)
+def _table_codes(version: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """(table, its cell codes in template order, its Chinese name) of each table of a version."""
+    t = tpl.get(version)
+    return (("t2", tuple(t.t2_codes()), "表二（主动公开政府信息情况）"),
+            ("t3", tuple(t.t3_codes()), "表三（收到和处理政府信息公开申请情况）"),
+            ("t4", tuple(t.t4_codes()), "表四（政府信息公开行政复议、行政诉讼情况）"))
+
+
 def _completeness(report: ParsedReport, version: str, truncated: bool, last_line,
                   not_read: set[str] = frozenset(), labelled: set[str] = frozenset()) -> None:
     t = tpl.get(version)
@@ -361,9 +371,7 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "正文在表格中途结束，之后的单元格未出现在文中（未作推测）",
                          "the text ends part-way through a table; the cells after it are not in "
                          "the text (none were invented)", where)
-    tables = (("t2", t.t2_codes(), "表二（主动公开政府信息情况）"),
-              ("t3", t.t3_codes(), "表三（收到和处理政府信息公开申请情况）"),
-              ("t4", t.t4_codes(), "表四（政府信息公开行政复议、行政诉讼情况）"))
+    tables = _table_codes(version)
     if not truncated and not labelled and not any(
             c in report.sources or c in not_read for _, codes, _ in tables for c in codes):
         # not one label or value of any table: the file is not a report (one reason, not three)
@@ -385,7 +393,8 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
             report.add_issue("missing_table", "error", f"未找到{zh}的数据",
                              f"table {table} not found", table)
         elif len(seen) < len(codes):
-            unseen = [c for c in codes if c not in set(seen)]
+            seen_set = set(seen)
+            unseen = [c for c in codes if c not in seen_set]
             report.add_issue("table_incomplete", "warning",
                              f"{zh}不完整：{len(unseen)} 个单元格未出现在文中（首个：{unseen[0]}）",
                              f"table {table} is incomplete: {len(unseen)} cells not in the text "

@@ -29,7 +29,7 @@ class _computed_once:  # noqa: N801  (used like ``functools.cached_property``)
         return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One piece of text with its location (``line 12 col 3``, ``table 2 row 4 col 5`` …)."""
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.read.limits import TEXT_CACHE
+from gongkai.read.values import nfkc
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
@@ -23,7 +24,7 @@ _NUMBERING = re.compile(
     r"|(?P<arabic>\d{1,2})\s*(?:[、.,，:：)）]|\s)(?!\d)"
     r")"
 )
-_NON_WORD = re.compile(r"[^\w]|_", re.UNICODE)
+_NON_WORD = re.compile(r"[\W_]", re.UNICODE)  # a character that is not a word one, or "_"
 
 # typos and variants seen in real reports → the official wording
 _TYPOS = (
@@ -52,7 +53,7 @@ def cn_number(s: str) -> int | None:
     return digits.get(s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     """A label split into its numbering and its core text."""
 
@@ -64,7 +65,10 @@ class Label:
 
 def fold(text: str) -> str:
     """NFKC-fold a text and unify quotes and dashes (no other change)."""
-    s = unicodedata.normalize("NFKC", text or "")
+    return _unify(unicodedata.normalize("NFKC", text or ""))
+
+
+def _unify(s: str) -> str:
     return s.replace("“", '"').replace("”", '"').replace("\u00a0", " ")
 
 
@@ -78,14 +82,21 @@ def core_of(text: str) -> str:
 
 
 _CIRCLED = {chr(0x2460 + i): f"{i + 1}." for i in range(20)}  # ① … ⑳
+_CIRCLED_TABLE = str.maketrans(_CIRCLED)
+_HAS_CIRCLED = re.compile("[\u2460-\u2473]")
+_HEADING_MARKS = re.compile(r"^#+\s*")  # Markdown heading marks
+_STARS = re.compile(r"^\*+|\*+$")
 
 
 @lru_cache(maxsize=TEXT_CACHE)
 def split_label(text: str) -> Label:
     """Split a label into numbering and core."""
-    s = fold("".join(_CIRCLED.get(ch, ch) for ch in text)).strip()
-    s = re.sub(r"^#+\s*", "", s)  # Markdown heading marks
-    s = re.sub(r"^\*+|\*+$", "", s).strip()
+    # str.translate looks up every character: only for a text with a circled number
+    mapped = text.translate(_CIRCLED_TABLE) if _HAS_CIRCLED.search(text) else text
+    # fold (NFKC through the cache a line's text shares with its reading as a value)
+    s = _unify(nfkc(mapped or "")).strip()
+    s = _HEADING_MARKS.sub("", s)
+    s = _STARS.sub("", s).strip()
     m = _NUMBERING.match(s)
     numbering = number = None
     rest = s

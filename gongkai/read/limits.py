@@ -318,10 +318,10 @@ def check_document(doc) -> None:
     run_key = None
     for i, line in enumerate(doc.lines):
         cells = line.cells
-        where = cells[0].location if cells else None
-        if len(cells) > MAX_CELLS_PER_ROW:
-            raise _too_many_cells(len(cells), where)
-        if (len(cells[0].text) if len(cells) == 1 else sum(len(c.text) for c in cells)) \
+        n = len(cells)
+        if n > MAX_CELLS_PER_ROW:
+            raise _too_many_cells(n, cells[0].location)
+        if (len(cells[0].text) if n == 1 else sum(len(c.text) for c in cells) if n else 0) \
                 > MAX_LINE_CHARS:
             raise _line_too_long(line.lineno or i + 1)
         if not line.is_row:
@@ -334,7 +334,7 @@ def check_document(doc) -> None:
             key = run_key
         rows[key] = rows.get(key, 0) + 1
         if rows[key] > MAX_ROWS_PER_TABLE:
-            raise _too_many_rows(rows[key], where)
+            raise _too_many_rows(rows[key], cells[0].location if cells else None)
 
 
 __all__ = [

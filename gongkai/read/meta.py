@@ -60,9 +60,10 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
         text = cells[0].text
     else:
-        if line.is_row and sum(1 for c in cells if c.text.strip()) != 1:
+        filled = [c.text for c in cells if c.text.strip()]
+        if line.is_row and len(filled) != 1:
             return None
-        text = next((c.text for c in cells if c.text.strip()), "")
+        text = filled[0] if filled else ""
     if not text or len(text) > 60 or not text.strip():
         return None
     heading = _heading(text, style)
@@ -128,12 +129,15 @@ def _bare(text: str) -> str:
     return text.lstrip("#").strip().strip("*").strip()
 
 
+_PLACE_WORD = re.compile(r"(政府|办事处|街道|镇|乡|县|区|市)")
+
+
 def _title_score(text: str) -> int:
     """How much a line reads like the report's title (0: not at all)."""
     if len(text) > 60 or not _TITLE.search(text) or "本年度报告" in text:
         return 0
     return 1 + ("信息公开" in text) * 2 + bool(_YEAR_IN_TITLE.search(text)) \
-        + bool(re.search(r"(政府|办事处|街道|镇|乡|县|区|市)", text))
+        + bool(_PLACE_WORD.search(text))
 
 
 def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int]]:
@@ -274,12 +278,15 @@ def _figures() -> tuple[tuple[re.Pattern, str], ...]:
                  for f in tomllib.loads(text)["figure"])
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     """Figures stated in the narrative (s1, s3, s4), with the cells they restate."""
     out: list[NarrativeFigure] = []
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
-        text = re.sub(r"\s+", "", sections.get(code, ""))
+        text = _SPACES.sub("", sections.get(code, ""))
         for pattern, compared in _figures():
             for m in pattern.finditer(text):
                 start = max(0, m.start() - 2)

@@ -18,6 +18,7 @@ _FOOTER = re.compile(
 _NUM_TOKEN = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?(?:万元|元)?$|^[/—\-－–]$")
 _UNIT_TOKEN = re.compile(r"^(?:万元|元)$")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PROSE_END = re.compile(r"[年月日第]$")
 
 
 def one_line(text: str | None) -> str:
@@ -66,7 +67,7 @@ def split_trailing_numbers(text: str) -> list[str] | None:
         return None
     if label:
         # a label ending in a numbering mark ('第 1') or a date is prose, not a row
-        if re.search(r"[年月日第]$", label):
+        if _PROSE_END.search(label):
             return None
         return [label, *values]
     return values if len(values) >= 2 else None

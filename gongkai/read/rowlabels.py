@@ -73,11 +73,27 @@ def _group_then_row(text: str, version: str, group: str | None,
     return None
 
 
-def _matches(core: str, row: lab.RowLabel) -> bool:
-    """The core is one of the row's wordings, one character off, cut short, or with a few
-    characters more."""
-    return any(core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)) or (
-        len(c) >= 4 and core.startswith(c) and len(core) - len(c) <= 3) for c in row.cores)
+@lru_cache(maxsize=4)
+def _rows_of(version: str) -> tuple[tuple[lab.RowLabel, tuple[tuple[str, int], ...]], ...]:
+    """The data row labels of a version (``lab.row_labels()`` in its order), each with its
+    cores and their lengths."""
+    return tuple((rl, tuple((c, len(c)) for c in rl.cores))
+                 for rl in lab.row_labels() if version in rl.versions)
+
+
+def _matches(core: str, cores: tuple[tuple[str, int], ...]) -> bool:
+    """The core is one of the row's wordings (``cores``: each with its length), one
+    character off, cut short, or with a few characters more."""
+    n = len(core)
+    for c, m in cores:
+        if core == c:
+            return True
+        # lab.near, called only where it may hold (both at least 5 long, lengths one apart)
+        if n >= 5 and m >= 5 and -1 <= n - m <= 1 and lab.near(core, c):
+            return True
+        if n >= 4 and c.startswith(core) or m >= 4 and core.startswith(c) and n - m <= 3:
+            return True
+    return False
 
 
 def _classify_one(text: str, version: str, group: str | None,
@@ -87,8 +103,8 @@ def _classify_one(text: str, version: str, group: str | None,
     if not core or len(core) > 60:
         return None
     best: lab.RowLabel | None = None
-    for rl in lab.row_labels():
-        if version not in rl.versions or not _matches(core, rl):
+    for rl, cores in _rows_of(version):
+        if not _matches(core, cores):
             continue
         if core not in lab.WEAK_CORES and lab.T3_GROUPS.get(core, (None,))[0] == rl.group \
                 and parsed.number != rl.number:

@@ -24,7 +24,7 @@ _COL_IN_LOCATION = re.compile(r"col (\d+)$")
 _SHEET_CELL = re.compile(r"cell ([A-Z]{1,3})\d+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """One value position of a row: the cell it came from (None for a gap-inferred blank)."""
 

@@ -51,34 +51,36 @@ class CellStore:
         v = slot.value
         money = code in self._money
         number = to_wan_yuan(v) if money else v.number
-        loc = slot.location or "(blank line)"
-        raw = slot.cell.text if slot.cell else ""
-        prev = self.report.sources.get(code)
+        cell = slot.cell
+        loc = (cell.location if cell is not None else None) or "(blank line)"
+        raw = cell.text if cell is not None else ""
+        report = self.report
+        prev = report.sources.get(code)
         if prev is not None and self.correcting:
-            old = self.report.cells.get(code)
+            old = report.cells.get(code)
             if v.status == "value" and (prev.status != "value" or old != number):
-                self.report.add_issue(
+                report.add_issue(
                     "corrected_cell", "info",
                     f"单元格 {code} 按报告所附更正说明取 {number}（原表为 {old}）",
                     f"cell {code}: {number} from the report's own correction (the table said {old})",
                     loc)
                 prev = None
         if prev is not None:
-            old = self.report.cells.get(code)
+            old = report.cells.get(code)
             if prev.status == "value" or v.status != "value":
                 if prev.status == "value" and v.status == "value" and old != number:
-                    self.report.add_issue(
+                    report.add_issue(
                         "duplicate_cell", "warning",
                         f"单元格 {code} 出现两次且数值不同（{old} 与 {number}），保留第一次读到的值",
                         f"cell {code} appears twice with different values ({old} vs {number});"
                         " the first is kept", loc)
                 return
-        self.report.cells[code] = number
+        report.cells[code] = number
         note = v.note
         if v.unit == "元" and money:
             note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
-        self.report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
+        report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
         if v.status == "unreadable":
-            self.report.add_issue("unreadable_value", "warning",
+            report.add_issue("unreadable_value", "warning",
                                   f"单元格 {code} 的内容“{raw}”不是数字",
                                   f"cell {code}: {raw!r} is not a number", loc)

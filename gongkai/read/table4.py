@@ -20,7 +20,7 @@ from gongkai.read.store import CellStore
 from gongkai.read.values import Value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     slot: Slot
     block: str | None = None  # the block a break's label names

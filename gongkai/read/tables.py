@@ -41,7 +41,7 @@ from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenRow:
     """A row label waiting for (or holding) its values."""
 
@@ -308,18 +308,29 @@ class TableReader(TextLines):
                           is_label: list[bool], at_eof: bool) -> bool:
         """The last cell of a row that is a data-row label opens the row; the cells after it
         are its values.  True when a row was opened."""
-        for i in range(len(cells) - 1, -1, -1):
+        n = len(cells)
+        # what the cells after i hold, gathered as i moves left: labels, values, blank
+        # markers (a blank cell with text such as '/' or '-')
+        later_labels: list[int] = []
+        value_after = marker_after = False
+        for i in range(n - 1, -1, -1):
+            if i + 1 < n:
+                status = values[i + 1].status
+                if status == "value":
+                    value_after = True
+                elif status == "blank" and cells[i + 1].text.strip():
+                    marker_after = True
+                if is_label[i + 1]:
+                    later_labels.append(i + 1)
             if not is_label[i]:
                 continue
-            after = range(i + 1, len(cells))
-            later_labels = [j for j in after if is_label[j]]
+            after = range(i + 1, n)
             if later_labels and (
-                    not any(values[j].status == "value" for j in after)
+                    not value_after
                     or any(is_known_label(cells[j].text, self.version, self.group)
                            for j in later_labels)):
                 continue  # a header row, or a label further right opens the row
-            same_line = any(values[j].status == "value" for j in after) or any(
-                values[j].status == "blank" and cells[j].text.strip() for j in after)
+            same_line = value_after or marker_after
             label_cell = cells[i]
             rl = classify_row_label(label_cell.text, self.version, self.group, same_line)
             if rl is None and self.pending_label is not None and i == 0:

@@ -20,15 +20,28 @@ _LEADING_PIPE = re.compile(r"^\|\s?")
 _TRAILING_PIPE = re.compile(r"\s*\|\s*$")
 
 
-def _pipe_cells(line: str) -> list[str] | None:
-    s = line.strip()
+def _pipe_cells(s: str) -> list[str] | None:
+    """The cells of a pipe row (``a | b | c``, ``| a | b |``), or None; ``s`` is the line
+    stripped of white space at both ends."""
     if "|" not in s:
         return None
-    s = _LEADING_PIPE.sub("", s)
-    s = _TRAILING_PIPE.sub("", s, count=1)
+    if s.startswith("|"):  # _LEADING_PIPE: the pipe and one white space character after it
+        s = s[2:] if s[1:2].isspace() else s[1:]
+    s = _without_trailing_pipe(s)
     if "|" not in s:
         return None
     return [c.strip() for c in s.split("|")]
+
+
+def _without_trailing_pipe(s: str) -> str:
+    """``_TRAILING_PIPE.sub("", s)`` for a text that does not end in white space (``\\s``
+    and ``str.isspace`` are the same characters): its last pipe and the white space before
+    it, when it ends in a pipe."""
+    return s[:-1].rstrip() if s.endswith("|") else s
+
+
+# the first character a page footer may start with after its white space (or a digit)
+_FOOTER_START = frozenset("—-–－―─~第")
 
 
 _GRID_BORDER = re.compile(r"^\s*\+[-=:]+(\+[-=:]+)*\+\s*$")
@@ -66,7 +79,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
     for lineno, raw in enumerate(raw_lines, start=1):
-        if lineno - 1 in grid:
+        if grid and lineno - 1 in grid:
             merged = grid[lineno - 1]
             if merged is not None:
                 row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
@@ -74,17 +87,20 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 gap = 0
             continue
         line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             gap += 1
             if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
                 spaces_only.append((len(lines), lineno))
             continue
-        if is_page_footer(line):
+        first = stripped[0]
+        if (first in _FOOTER_START or first.isdigit()) and is_page_footer(line):
             continue
         has_pipe = "|" in line
         if "-" in line and _MD_RULE.match(line):
             continue
-        if has_pipe and _BARE_PIPES.match(line):
+        # _BARE_PIPES (the line holds no line break: splitlines cut there)
+        if has_pipe and not stripped.strip("|"):
             lines.append(Line([], True, lineno, gap, bare_pipes=line.count("|")))
             gap = 0
             continue
@@ -95,17 +111,17 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
                 cells = None  # an indented paragraph or heading, not a row
         if cells is None and has_pipe:
-            cells = _pipe_cells(line)
+            cells = _pipe_cells(stripped)
         if cells is None:
-            body = _TRAILING_PIPE.sub("", line.strip()) if has_pipe else line.strip()
+            body = _without_trailing_pipe(stripped) if has_pipe else stripped
             split = split_trailing_numbers(body)
             if split is not None:
                 cells = split
             else:
-                text_cell = body.strip()
+                text_cell = body  # stripped at both ends already
                 if text_cell or is_blank_marker(text_cell):
                     lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
-                                      pipe_end=has_pipe and line.rstrip().endswith("|")))
+                                      pipe_end=has_pipe and stripped.endswith("|")))
                 gap = 0
                 continue
         row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]

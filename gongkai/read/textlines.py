@@ -63,7 +63,10 @@ class TextLines:
 
     def _run_together(self, index: int, cell: Cell, at_eof: bool) -> bool:
         """A data-row label with its digits run on ('规章000'): True when read as that row."""
-        m = _RUN_TOGETHER.match(cell.text)
+        text = cell.text
+        # the pattern ends in digits (before a last line break at most): a text ending in
+        # anything else is not tried
+        m = _RUN_TOGETHER.match(text) if text[-1:].isdigit() or text[-1:] == "\n" else None
         if m is None or self.t4.active:
             return False
         label = Cell(m.group(1), cell.location)

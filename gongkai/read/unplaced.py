@@ -28,7 +28,7 @@ from gongkai.read.values import parse_value
 _NEAREST_LOOSE = 3  # loose values weighed for a short row: the nearest ones of its table
 
 
-@dataclass
+@dataclass(slots=True)
 class _Short:
     table: str
     codes: list[str]

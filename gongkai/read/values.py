@@ -29,9 +29,12 @@ _NUMBER = re.compile(
     rf"(?P<unit>{_UNITS})?\s*(?P<note>[(（\[【].*[)）\]】])?\s*(?P<unit2>{_UNITS})?$"
 )
 _SPACED_DIGITS = re.compile(r"(?<=\d)[ \u3000\u00a0]+(?=\d)")
+_BLANK_RUN = re.compile(r"[\s/\\\-—–_－]*")
+_MORE = re.compile(r"^(?:增加?|新增)\s*(?=\d)")
+_LESS = re.compile(r"^(?:减少?)\s*(?=\d)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A cell read as data. ``status`` is value, blank or unreadable."""
 
@@ -47,17 +50,43 @@ class Value:
         return self.status == "value"
 
 
+# texts up to this long are kept normalised (real reports' lines have at most 1,419
+# characters): the cache's memory stays bounded by what the entries may hold
+NFKC_CACHED_CHARS = 2000
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, cached for a text of at most
+    ``NFKC_CACHED_CHARS``: a line's text is normalised as a cell value (``clean``), as a label
+    (``labels.split_label``) and as the last token of a line
+    (``pagetext.split_trailing_numbers``), and a line of prose with full-width punctuation
+    costs a full normalisation each time."""
+    if len(text) > NFKC_CACHED_CHARS:
+        return unicodedata.normalize("NFKC", text)
+    return _nfkc(text)
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def clean(text: str) -> str:
     """NFKC-normalise (full-width digits and punctuation) and trim a cell's text."""
-    s = unicodedata.normalize("NFKC", text or "")
+    return _trim(nfkc(text or ""))
+
+
+def _trim(s: str) -> str:
     s = s.replace("\u00a0", " ").replace("&nbsp;", " ").replace("\u200b", "")
     return s.strip()
 
 
 def is_blank_marker(text: str) -> bool:
     """True when the text means "nothing written" (blank, '/', '-', '—', '无', …)."""
-    s = clean(text)
-    return s in BLANK_MARKERS or bool(re.fullmatch(r"[\s/\\\-—–_－]*", s))
+    # ``clean``, normalising without the cache: ``parse_value`` asks this of text it has
+    # cleaned already, which is not worth a place in the cache
+    s = _trim(unicodedata.normalize("NFKC", text or ""))
+    return s in BLANK_MARKERS or bool(_BLANK_RUN.fullmatch(s))
 
 
 def _to_number(num: str, sign: str | None) -> float | int:
@@ -78,8 +107,8 @@ def parse_value(text: str) -> Value:
         return Value(None, "blank", raw)
     s = _SPACED_DIGITS.sub("", s)
     # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
-    s = re.sub(r"^(?:增加?|新增)\s*(?=\d)", "+", s)
-    s = re.sub(r"^(?:减少?)\s*(?=\d)", "-", s)
+    s = _MORE.sub("+", s)
+    s = _LESS.sub("-", s)
     m = _NUMBER.match(s)
     if not m:
         return Value(None, "unreadable", raw)

@@ -1,0 +1,96 @@
+"""The reader's shortcuts give what the slower code they replace gave: string operations in
+place of regexes, tests skipped where they cannot hold, row labels listed once per version.
+
+Each test keeps the replaced code (a regex, an expression) and compares it with the reader's
+on generated texts that mix the characters the two could disagree on: pipes, the white space
+of ``\\s`` and ``str.isspace`` (tab, ideographic and no-break spaces, the separators
+``splitlines`` cuts at), digits of other scripts, dashes, circled numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gongkai.read import labels as lab
+from gongkai.read import rowlabels, text
+from gongkai.read.pagetext import is_page_footer
+
+ALPHABET = st.sampled_from(
+    list("|| |  \t\u3000\u00a0\x1c\x85\u2028\x0b\u200bab0129٣第页—-~/（一）、.规章其他①⑳")
+)
+TEXTS = st.text(ALPHABET, max_size=12)
+
+_LEADING_PIPE = re.compile(r"^\|\s?")
+_TRAILING_PIPE = re.compile(r"\s*\|\s*$")
+_BARE_PIPES = re.compile(r"^\s*\|+\s*$")
+_RUN_TOGETHER = re.compile(r"^(.*[\u4e00-\u9fff)）”\"」』])(\d+(?:\.\d+)?)$")
+
+
+def _pipe_cells_before(line: str) -> list[str] | None:
+    s = line.strip()
+    if "|" not in s:
+        return None
+    s = _LEADING_PIPE.sub("", s)
+    s = _TRAILING_PIPE.sub("", s, count=1)
+    if "|" not in s:
+        return None
+    return [c.strip() for c in s.split("|")]
+
+
+def _lines(raw: str) -> list[str]:
+    """A text's lines as ``to_document`` sees them."""
+    return [r.replace("\u3000", " ").rstrip(" \r\n") for r in raw.splitlines()]
+
+
+@settings(max_examples=3000)
+@given(TEXTS)
+def test_pipes_as_the_regexes_read_them(raw):
+    for line in _lines(raw):
+        stripped = line.strip()
+        assert text._pipe_cells(stripped) == _pipe_cells_before(line)
+        if not stripped:
+            continue
+        assert text._without_trailing_pipe(stripped) == _TRAILING_PIPE.sub("", stripped)
+        if "|" in line:
+            assert (not stripped.strip("|")) == bool(_BARE_PIPES.match(line))
+        if is_page_footer(line):  # only a line starting as a footer may is matched
+            assert stripped[0] in text._FOOTER_START or stripped[0].isdigit()
+
+
+@settings(max_examples=2000)
+@given(TEXTS)
+def test_run_together_needs_a_last_digit(s):
+    if _RUN_TOGETHER.match(s):
+        assert s[-1:].isdigit() or s[-1:] == "\n"
+
+
+@settings(max_examples=2000)
+@given(TEXTS)
+def test_circled_numbers_and_word_characters(s):
+    assert lab.split_label(s).text == s
+    circled = "".join(lab._CIRCLED.get(ch, ch) for ch in s)
+    assert lab.split_label(s).core == lab.split_label(circled).core
+    assert lab._NON_WORD.sub("", s) == re.sub(r"[^\w]|_", "", s)
+
+
+def _matches_before(core: str, row: lab.RowLabel) -> bool:
+    return any(core == c or lab.near(core, c) or (len(core) >= 4 and c.startswith(core)) or (
+        len(c) >= 4 and core.startswith(c) and len(core) - len(c) <= 3) for c in row.cores)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([c for rl in lab.row_labels() for c in rl.cores]),
+       st.integers(min_value=0, max_value=12), st.integers(min_value=0, max_value=3),
+       st.text(st.sampled_from(list("规章其他处理行政")), max_size=3))
+def test_row_label_matching(core, cut, drop, extra):
+    """Cores cut short, one character off, with characters more: matched as before."""
+    for candidate in (core[:cut], core[:drop] + core[drop + 1:], core + extra,
+                      core[:drop] + extra + core[drop:]):
+        for version in ("v2019", "v2021"):
+            rows = rowlabels._rows_of(version)
+            assert [rl for rl, cores in rows if rowlabels._matches(candidate, cores)] == [
+                rl for rl in lab.row_labels()
+                if version in rl.versions and _matches_before(candidate, rl)]
