@@ -33,6 +33,13 @@ grid as (
     select * from chk_template_cells
 ),
 
+last_year as (
+    -- the previous reports' cells only: the left join below would otherwise build its hash
+    -- table of every cell
+    select * from int_history_cells
+    where submission_id in (select prev_submission_id from pairs)
+),
+
 params as (
     select chk_param('yoy_factor') as factor, chk_param('yoy_min') as min_value
 ),
@@ -51,7 +58,7 @@ compared as (
     inner join key_cells as k on true
     semi join grid as g_prev on g_prev.template = p.prev_template and g_prev.cell_code = k.cell_code
     inner join int_cells_current as c on c.submission_id = p.submission_id and c.cell_code = k.cell_code
-    left join int_history_cells as prev
+    left join last_year as prev
         on prev.submission_id = p.prev_submission_id and prev.cell_code = k.cell_code
     left join chk_cell_labels as l on l.template = c.template and l.cell_code = c.cell_code
 ),

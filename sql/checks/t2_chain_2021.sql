@@ -21,7 +21,10 @@ this_year as (
 ),
 
 last_year as (
+    -- the previous reports' cells only: the left joins below would otherwise build their
+    -- hash tables of every cell (1.4 s at 40,000 reports, with no pair to compare)
     select * from int_history_cells
+    where submission_id in (select prev_submission_id from pairs)
 ),
 
 labels as (
