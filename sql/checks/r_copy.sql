@@ -19,15 +19,18 @@
 --   a province or the country, texts of different counties are not compared: the pairs grow
 --   with the square of the units compared, and with texts that share much of their wording
 --   (a county's own template) no filter keeps a country's year of reports tractable.
--- method: each text's 4-character shingles are hashed once, into one list per text.
+-- method: each text's 4-character shingles are hashed once; the shingles found more than
+--   once are numbered in the prefix order (below), and every later step orders, joins and
+--   groups on those numbers.
 --   Candidate pairs come from prefix filtering (shingles ordered rarest first, by how often
 --   they occur in all texts; two sets with Jaccard ≥ t share one of the first
 --   |A| − ⌈t·|A|⌉ + 1 shingles of each), size filtering (t·|B| ≤ |A| ≤ |B|/t) and a
 --   positional filter. A shingle found once in all texts cannot make a pair, and comes
 --   first in that order: only the others enter the join, and a text whose prefix holds
---   only such shingles is no candidate at all. Every candidate pair's exact
---   Jaccard is then computed from the two lists: no similar pair is missed, and there is
---   no all-pairs join. Only texts of the checked years and the years before them are read.
+--   only such shingles is no candidate at all. Every candidate pair's exact Jaccard is
+--   then computed from the shingles the two texts share: no similar pair is missed, and
+--   there is no all-pairs join. Only texts of the checked years and the years before them
+--   are read.
 
 with
 params as (
@@ -49,22 +52,14 @@ texts as (
 ),
 
 documents as materialized (
-    -- a small integer per document: every join below is on integers, not 32-character ids
+    -- a small integer per document: every join below is on integers, not 32-character ids.
+    -- The shingles are kept apart (shingles): a join with this table does not carry them
     select
         row_number() over (order by h.submission_id) as doc_no,
         h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
-        coalesce(u.city, '') as area,
-        -- every shingle, hashed, read from the list of characters (element access is
-        -- constant time, where substr on UTF-8 text walks the string from its start); a
-        -- shingle repeated in the text is in the list more than once
-        list_transform(
-            range(1, len(t.chars) - 2),
-            lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
-        ) as shingle_list
-    from (
-        select submission_id, clean_text, string_split(clean_text, '') as chars from texts
-    ) as t
+        coalesce(u.city, '') as area
+    from texts as t
     inner join history as h on h.submission_id = t.submission_id
     left join units as u on u.unit_code = h.unit_code
     cross join params as p
@@ -78,15 +73,24 @@ documents as materialized (
 ),
 
 shingles as materialized (
-    -- one row per shingle occurrence
-    select doc_no, unnest(shingle_list) as shingle
-    from documents
+    -- one row per shingle occurrence, hashed, read from the list of characters (element
+    -- access is constant time, where substr on UTF-8 text walks the string from its start);
+    -- a shingle repeated in the text is here more than once
+    select
+        d.doc_no,
+        unnest(list_transform(
+            range(1, len(t.chars) - 2),
+            lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
+        )) as shingle
+    from (select submission_id, string_split(clean_text, '') as chars from texts) as t
+    inner join documents as d on d.submission_id = t.submission_id
 ),
 
 repeated_shingles as materialized (
-    -- shingles found more than once in all texts, with how often: a shingle found once
-    -- cannot be shared
-    select shingle, count(*) as n_occurrences
+    -- shingles found more than once in all texts (a shingle found once cannot be shared),
+    -- numbered in the order of the prefixes: rarest first (occurrences in all texts), then
+    -- by hash
+    select shingle, row_number() over (order by count(*), shingle) as shingle_no
     from shingles
     group by shingle
     having count(*) >= 2
@@ -95,42 +99,57 @@ repeated_shingles as materialized (
 document_shared_shingles as materialized (
     -- the distinct shingles of each text that may be shared (every shingle two texts have
     -- is among them), with how often the text has each
-    select s.doc_no, s.shingle, f.n_occurrences, count(*) as n_in_document
+    select s.doc_no, r.shingle_no, count(*) as n_in_document
     from shingles as s
-    inner join repeated_shingles as f on f.shingle = s.shingle
-    group by s.doc_no, s.shingle, f.n_occurrences
+    inner join repeated_shingles as r on r.shingle = s.shingle
+    group by s.doc_no, r.shingle_no
 ),
 
 sizes as materialized (
     -- distinct shingles per text: its occurrences less the repeats within the text (a
-    -- shingle found once in all texts is distinct by itself)
+    -- shingle found once in all texts is distinct by itself); and how many of them may be
+    -- shared. Each side is summed per text before the join
     select
-        d.doc_no,
-        len(d.shingle_list) - coalesce(sum(s.n_in_document - 1), 0) as n_shingles
-    from documents as d
-    left join document_shared_shingles as s on s.doc_no = d.doc_no
-    group by d.doc_no, len(d.shingle_list)
+        o.doc_no,
+        o.n_occurrences - coalesce(r.n_repeats, 0) as n_shingles,
+        coalesce(r.n_shared, 0) as n_shared
+    from (
+        select doc_no, count(*) as n_occurrences from shingles group by doc_no
+    ) as o
+    left join (
+        select doc_no, sum(n_in_document - 1) as n_repeats, count(*) as n_shared
+        from document_shared_shingles
+        group by doc_no
+    ) as r on r.doc_no = o.doc_no
 ),
 
 prefixes as materialized (
     -- the shingles that may be shared among the first |A| − ⌈t·|A|⌉ + 1 of each text, in
-    -- the order (occurrences in all texts, hash), with their position in that order: the
-    -- shingles found once come before them all
+    -- the order of their numbers, with their position in that order: the shingles found
+    -- once come before them all. The positions are counted on the narrow rows of
+    -- document_shared_shingles; the text's unit, year and area join the prefix only
     select
         d.doc_no,
         d.unit_code,
         d.report_year,
         d.area,
         d.is_checked,
-        z.n_shingles,
-        s.shingle,
-        row_number() over (partition by s.doc_no order by s.n_occurrences, s.shingle)
-        + (z.n_shingles - count(*) over (partition by s.doc_no)) as position
-    from document_shared_shingles as s
-    inner join sizes as z on z.doc_no = s.doc_no
-    inner join documents as d on d.doc_no = s.doc_no
-    cross join params as p
-    qualify position <= z.n_shingles - ceil(p.threshold * z.n_shingles) + 1
+        f.n_shingles,
+        f.shingle_no,
+        f.position
+    from (
+        select
+            s.doc_no,
+            z.n_shingles,
+            s.shingle_no,
+            row_number() over (partition by s.doc_no order by s.shingle_no)
+            + (z.n_shingles - z.n_shared) as position
+        from document_shared_shingles as s
+        inner join sizes as z on z.doc_no = s.doc_no
+        cross join params as p
+        qualify position <= z.n_shingles - ceil(p.threshold * z.n_shingles) + 1
+    ) as f
+    inner join documents as d on d.doc_no = f.doc_no
 ),
 
 prefix_matches as (
@@ -140,7 +159,7 @@ prefix_matches as (
         b.position as other_position, 'previous_year' as comparison
     from prefixes as a
     inner join prefixes as b
-        on b.shingle = a.shingle
+        on b.shingle_no = a.shingle_no
         and b.unit_code = a.unit_code
         and b.report_year = a.report_year - 1
     where a.is_checked
@@ -149,7 +168,7 @@ prefix_matches as (
         b.position as other_position, 'same_year' as comparison
     from prefixes as a
     inner join prefixes as b
-        on b.shingle = a.shingle
+        on b.shingle_no = a.shingle_no
         and b.report_year = a.report_year
         and b.area = a.area
         and b.unit_code <> a.unit_code
@@ -193,7 +212,7 @@ pair_overlaps as materialized (
     ) as pair
     inner join document_shared_shingles as a on a.doc_no = pair.doc_low
     inner join document_shared_shingles as b
-        on b.doc_no = pair.doc_high and b.shingle = a.shingle
+        on b.doc_no = pair.doc_high and b.shingle_no = a.shingle_no
     group by pair.doc_low, pair.doc_high
 ),
 
