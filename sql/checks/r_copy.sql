@@ -96,38 +96,52 @@ repeated_shingles as materialized (
     having count(*) >= 2
 ),
 
+shared_lists as materialized (
+    -- per text: the distinct shingles that may be shared, by number, in order (shared_list;
+    -- every shingle two texts have is among them), and its distinct shingles (n_shingles:
+    -- its occurrences less those that may be shared, plus these once each; a shingle found
+    -- once in all texts is distinct by itself). A text's numbers are gathered into one
+    -- list, sorted, and rid of repeats (a number equal to the one before it): a few
+    -- thousand short sorts, where grouping or windowing the millions of rows of all texts
+    -- by text costs several times as much
+    select
+        doc_no,
+        n_occurrences - coalesce(len(numbers), 0) + coalesce(len(shared_list), 0) as n_shingles,
+        coalesce(shared_list, []) as shared_list
+    from (
+        select
+            doc_no,
+            n_occurrences,
+            numbers,
+            list_filter(numbers, lambda no, i: i = 1 or numbers[i - 1] <> no) as shared_list
+        from (
+            select
+                s.doc_no,
+                count(*) as n_occurrences,
+                list_sort(list(r.shingle_no) filter (where r.shingle_no is not null)) as numbers
+            from shingles as s
+            left join repeated_shingles as r on r.shingle = s.shingle
+            group by s.doc_no
+        )
+    )
+),
+
 document_shared_shingles as materialized (
-    -- the distinct shingles of each text that may be shared (every shingle two texts have
-    -- is among them), with how often the text has each
-    select s.doc_no, r.shingle_no, count(*) as n_in_document
-    from shingles as s
-    inner join repeated_shingles as r on r.shingle = s.shingle
-    group by s.doc_no, r.shingle_no
+    -- one row per text and distinct shingle that may be shared
+    select doc_no, unnest(shared_list) as shingle_no
+    from shared_lists
 ),
 
 sizes as materialized (
-    -- distinct shingles per text: its occurrences less the repeats within the text (a
-    -- shingle found once in all texts is distinct by itself); and how many of them may be
-    -- shared. Each side is summed per text before the join
-    select
-        o.doc_no,
-        o.n_occurrences - coalesce(r.n_repeats, 0) as n_shingles,
-        coalesce(r.n_shared, 0) as n_shared
-    from (
-        select doc_no, count(*) as n_occurrences from shingles group by doc_no
-    ) as o
-    left join (
-        select doc_no, sum(n_in_document - 1) as n_repeats, count(*) as n_shared
-        from document_shared_shingles
-        group by doc_no
-    ) as r on r.doc_no = o.doc_no
+    -- the sizes alone: a join with them does not carry the lists
+    select doc_no, n_shingles from shared_lists
 ),
 
 prefixes as materialized (
     -- the shingles that may be shared among the first |A| − ⌈t·|A|⌉ + 1 of each text, in
     -- the order of their numbers, with their position in that order: the shingles found
-    -- once come before them all. The positions are counted on the narrow rows of
-    -- document_shared_shingles; the text's unit, year and area join the prefix only
+    -- once come before them all, so the prefix takes that many fewer of shared_list (none
+    -- when they fill it)
     select
         d.doc_no,
         d.unit_code,
@@ -135,19 +149,19 @@ prefixes as materialized (
         d.area,
         d.is_checked,
         f.n_shingles,
-        f.shingle_no,
-        f.position
+        unnest(f.prefix) as shingle_no,
+        generate_subscripts(f.prefix, 1) + f.n_found_once as position
     from (
         select
-            s.doc_no,
-            z.n_shingles,
-            s.shingle_no,
-            row_number() over (partition by s.doc_no order by s.shingle_no)
-            + (z.n_shingles - z.n_shared) as position
-        from document_shared_shingles as s
-        inner join sizes as z on z.doc_no = s.doc_no
+            l.doc_no,
+            l.n_shingles,
+            l.n_shingles - len(l.shared_list) as n_found_once,
+            list_slice(l.shared_list, 1, greatest(0, cast(
+                l.n_shingles - ceil(p.threshold * l.n_shingles) + 1
+                - (l.n_shingles - len(l.shared_list)) as bigint
+            ))) as prefix
+        from shared_lists as l
         cross join params as p
-        qualify position <= z.n_shingles - ceil(p.threshold * z.n_shingles) + 1
     ) as f
     inner join documents as d on d.doc_no = f.doc_no
 ),
