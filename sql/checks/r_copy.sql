@@ -58,7 +58,11 @@ documents as materialized (
         row_number() over (order by h.submission_id) as doc_no,
         h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
-        coalesce(u.city, '') as area
+        coalesce(u.city, '') as area,
+        -- the unit and the area as small integers too: the prefix join compares them on
+        -- every pair of prefix shingles
+        dense_rank() over (order by h.unit_code) as unit_no,
+        dense_rank() over (order by coalesce(u.city, '')) as area_no
     from texts as t
     inner join history as h on h.submission_id = t.submission_id
     left join units as u on u.unit_code = h.unit_code
@@ -118,7 +122,8 @@ shared_lists as materialized (
             select
                 s.doc_no,
                 count(*) as n_occurrences,
-                list_sort(list(r.shingle_no) filter (where r.shingle_no is not null)) as numbers
+                list(r.shingle_no order by r.shingle_no)
+                    filter (where r.shingle_no is not null) as numbers
             from shingles as s
             left join repeated_shingles as r on r.shingle = s.shingle
             group by s.doc_no
@@ -144,9 +149,9 @@ prefixes as materialized (
     -- when they fill it)
     select
         d.doc_no,
-        d.unit_code,
+        d.unit_no,
         d.report_year,
-        d.area,
+        d.area_no,
         d.is_checked,
         f.n_shingles,
         unnest(f.prefix) as shingle_no,
@@ -174,7 +179,7 @@ prefix_matches as (
     from prefixes as a
     inner join prefixes as b
         on b.shingle_no = a.shingle_no
-        and b.unit_code = a.unit_code
+        and b.unit_no = a.unit_no
         and b.report_year = a.report_year - 1
     where a.is_checked
     union all
@@ -184,8 +189,8 @@ prefix_matches as (
     inner join prefixes as b
         on b.shingle_no = a.shingle_no
         and b.report_year = a.report_year
-        and b.area = a.area
-        and b.unit_code <> a.unit_code
+        and b.area_no = a.area_no
+        and b.unit_no <> a.unit_no
     where a.is_checked
 ),
 
