@@ -20,8 +20,9 @@
 --   with the square of the units compared, and with texts that share much of their wording
 --   (a county's own template) no filter keeps a country's year of reports tractable.
 -- method: each text's 4-character shingles are hashed once; the shingles found more than
---   once are numbered in the prefix order (below), and every later step orders, joins and
---   groups on those numbers.
+--   once are numbered in the prefix order (below), and each text's numbers are kept as one
+--   sorted list without repeats: its prefix is a slice of it, and every later join is on
+--   those numbers.
 --   Candidate pairs come from prefix filtering (shingles ordered rarest first, by how often
 --   they occur in all texts; two sets with Jaccard ≥ t share one of the first
 --   |A| − ⌈t·|A|⌉ + 1 shingles of each), size filtering (t·|B| ≤ |A| ≤ |B|/t) and a
