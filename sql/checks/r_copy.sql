@@ -19,15 +19,19 @@
 --   a province or the country, texts of different counties are not compared: the pairs grow
 --   with the square of the units compared, and with texts that share much of their wording
 --   (a county's own template) no filter keeps a country's year of reports tractable.
--- method: each text's 4-character shingles are hashed once, into one list per text.
+-- method: each text's 4-character shingles are hashed once; the shingles found more than
+--   once are numbered in the prefix order (below), and each text's numbers are kept as one
+--   sorted list without repeats: its prefix is a slice of it, and every later join is on
+--   those numbers.
 --   Candidate pairs come from prefix filtering (shingles ordered rarest first, by how often
 --   they occur in all texts; two sets with Jaccard ≥ t share one of the first
 --   |A| − ⌈t·|A|⌉ + 1 shingles of each), size filtering (t·|B| ≤ |A| ≤ |B|/t) and a
 --   positional filter. A shingle found once in all texts cannot make a pair, and comes
 --   first in that order: only the others enter the join, and a text whose prefix holds
---   only such shingles is no candidate at all. Every candidate pair's exact
---   Jaccard is then computed from the two lists: no similar pair is missed, and there is
---   no all-pairs join. Only texts of the checked years and the years before them are read.
+--   only such shingles is no candidate at all. Every candidate pair's exact Jaccard is
+--   then computed from the shingles the two texts share: no similar pair is missed, and
+--   there is no all-pairs join. Only texts of the checked years and the years before them
+--   are read.
 
 with
 params as (
@@ -49,22 +53,18 @@ texts as (
 ),
 
 documents as materialized (
-    -- a small integer per document: every join below is on integers, not 32-character ids
+    -- a small integer per document: every join below is on integers, not 32-character ids.
+    -- The shingles are kept apart (shingles): a join with this table does not carry them
     select
         row_number() over (order by h.submission_id) as doc_no,
         h.submission_id, h.unit_code, h.report_year,
         h.submission_id in (select submission_id from checked) as is_checked,
         coalesce(u.city, '') as area,
-        -- every shingle, hashed, read from the list of characters (element access is
-        -- constant time, where substr on UTF-8 text walks the string from its start); a
-        -- shingle repeated in the text is in the list more than once
-        list_transform(
-            range(1, len(t.chars) - 2),
-            lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
-        ) as shingle_list
-    from (
-        select submission_id, clean_text, string_split(clean_text, '') as chars from texts
-    ) as t
+        -- the unit and the area as small integers too: the prefix join compares them on
+        -- every pair of prefix shingles
+        dense_rank() over (order by h.unit_code) as unit_no,
+        dense_rank() over (order by coalesce(u.city, '')) as area_no
+    from texts as t
     inner join history as h on h.submission_id = t.submission_id
     left join units as u on u.unit_code = h.unit_code
     cross join params as p
@@ -78,59 +78,98 @@ documents as materialized (
 ),
 
 shingles as materialized (
-    -- one row per shingle occurrence
-    select doc_no, unnest(shingle_list) as shingle
-    from documents
+    -- one row per shingle occurrence, hashed, read from the list of characters (element
+    -- access is constant time, where substr on UTF-8 text walks the string from its start);
+    -- a shingle repeated in the text is here more than once
+    select
+        d.doc_no,
+        unnest(list_transform(
+            range(1, len(t.chars) - 2),
+            lambda pos: hash(t.chars[pos], t.chars[pos + 1], t.chars[pos + 2], t.chars[pos + 3])
+        )) as shingle
+    from (select submission_id, string_split(clean_text, '') as chars from texts) as t
+    inner join documents as d on d.submission_id = t.submission_id
 ),
 
 repeated_shingles as materialized (
-    -- shingles found more than once in all texts, with how often: a shingle found once
-    -- cannot be shared
-    select shingle, count(*) as n_occurrences
+    -- shingles found more than once in all texts (a shingle found once cannot be shared),
+    -- numbered in the order of the prefixes: rarest first (occurrences in all texts), then
+    -- by hash
+    select shingle, row_number() over (order by count(*), shingle) as shingle_no
     from shingles
     group by shingle
     having count(*) >= 2
 ),
 
+shared_lists as materialized (
+    -- per text: the distinct shingles that may be shared, by number, in order (shared_list;
+    -- every shingle two texts have is among them), and its distinct shingles (n_shingles:
+    -- its occurrences less those that may be shared, plus these once each; a shingle found
+    -- once in all texts is distinct by itself). A text's numbers are gathered into one
+    -- list, sorted, and rid of repeats (a number equal to the one before it): a few
+    -- thousand short sorts, where grouping or windowing the millions of rows of all texts
+    -- by text costs several times as much
+    select
+        doc_no,
+        n_occurrences - coalesce(len(numbers), 0) + coalesce(len(shared_list), 0) as n_shingles,
+        coalesce(shared_list, []) as shared_list
+    from (
+        select
+            doc_no,
+            n_occurrences,
+            numbers,
+            list_filter(numbers, lambda no, i: i = 1 or numbers[i - 1] <> no) as shared_list
+        from (
+            select
+                s.doc_no,
+                count(*) as n_occurrences,
+                list(r.shingle_no order by r.shingle_no)
+                    filter (where r.shingle_no is not null) as numbers
+            from shingles as s
+            left join repeated_shingles as r on r.shingle = s.shingle
+            group by s.doc_no
+        )
+    )
+),
+
 document_shared_shingles as materialized (
-    -- the distinct shingles of each text that may be shared (every shingle two texts have
-    -- is among them), with how often the text has each
-    select s.doc_no, s.shingle, f.n_occurrences, count(*) as n_in_document
-    from shingles as s
-    inner join repeated_shingles as f on f.shingle = s.shingle
-    group by s.doc_no, s.shingle, f.n_occurrences
+    -- one row per text and distinct shingle that may be shared
+    select doc_no, unnest(shared_list) as shingle_no
+    from shared_lists
 ),
 
 sizes as materialized (
-    -- distinct shingles per text: its occurrences less the repeats within the text (a
-    -- shingle found once in all texts is distinct by itself)
-    select
-        d.doc_no,
-        len(d.shingle_list) - coalesce(sum(s.n_in_document - 1), 0) as n_shingles
-    from documents as d
-    left join document_shared_shingles as s on s.doc_no = d.doc_no
-    group by d.doc_no, len(d.shingle_list)
+    -- the sizes alone: a join with them does not carry the lists
+    select doc_no, n_shingles from shared_lists
 ),
 
 prefixes as materialized (
     -- the shingles that may be shared among the first |A| − ⌈t·|A|⌉ + 1 of each text, in
-    -- the order (occurrences in all texts, hash), with their position in that order: the
-    -- shingles found once come before them all
+    -- the order of their numbers, with their position in that order: the shingles found
+    -- once come before them all, so the prefix takes that many fewer of shared_list (none
+    -- when they fill it)
     select
         d.doc_no,
-        d.unit_code,
+        d.unit_no,
         d.report_year,
-        d.area,
+        d.area_no,
         d.is_checked,
-        z.n_shingles,
-        s.shingle,
-        row_number() over (partition by s.doc_no order by s.n_occurrences, s.shingle)
-        + (z.n_shingles - count(*) over (partition by s.doc_no)) as position
-    from document_shared_shingles as s
-    inner join sizes as z on z.doc_no = s.doc_no
-    inner join documents as d on d.doc_no = s.doc_no
-    cross join params as p
-    qualify position <= z.n_shingles - ceil(p.threshold * z.n_shingles) + 1
+        f.n_shingles,
+        unnest(f.prefix) as shingle_no,
+        generate_subscripts(f.prefix, 1) + f.n_found_once as position
+    from (
+        select
+            l.doc_no,
+            l.n_shingles,
+            l.n_shingles - len(l.shared_list) as n_found_once,
+            list_slice(l.shared_list, 1, greatest(0, cast(
+                l.n_shingles - ceil(p.threshold * l.n_shingles) + 1
+                - (l.n_shingles - len(l.shared_list)) as bigint
+            ))) as prefix
+        from shared_lists as l
+        cross join params as p
+    ) as f
+    inner join documents as d on d.doc_no = f.doc_no
 ),
 
 prefix_matches as (
@@ -140,8 +179,8 @@ prefix_matches as (
         b.position as other_position, 'previous_year' as comparison
     from prefixes as a
     inner join prefixes as b
-        on b.shingle = a.shingle
-        and b.unit_code = a.unit_code
+        on b.shingle_no = a.shingle_no
+        and b.unit_no = a.unit_no
         and b.report_year = a.report_year - 1
     where a.is_checked
     union all
@@ -149,10 +188,10 @@ prefix_matches as (
         b.position as other_position, 'same_year' as comparison
     from prefixes as a
     inner join prefixes as b
-        on b.shingle = a.shingle
+        on b.shingle_no = a.shingle_no
         and b.report_year = a.report_year
-        and b.area = a.area
-        and b.unit_code <> a.unit_code
+        and b.area_no = a.area_no
+        and b.unit_no <> a.unit_no
     where a.is_checked
 ),
 
@@ -193,7 +232,7 @@ pair_overlaps as materialized (
     ) as pair
     inner join document_shared_shingles as a on a.doc_no = pair.doc_low
     inner join document_shared_shingles as b
-        on b.doc_no = pair.doc_high and b.shingle = a.shingle
+        on b.doc_no = pair.doc_high and b.shingle_no = a.shingle_no
     group by pair.doc_low, pair.doc_high
 ),
 
