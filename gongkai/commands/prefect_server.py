@@ -66,7 +66,6 @@ class TemporaryServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.process: subprocess.Popen | None = self._launch()
-        self.ready = False
         atexit.register(self.stop)
 
     @property
@@ -103,7 +102,6 @@ class TemporaryServer:
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
                     if response.status == 200:
-                        self.ready = True
                         return True
             except (urllib.error.URLError, OSError):
                 pass
@@ -113,7 +111,6 @@ class TemporaryServer:
     def stop(self) -> None:
         """Stop the process (killed when it does not end within 5 s)."""
         process, self.process = self.process, None
-        self.ready = False
         if process is None:
             return
         process.terminate()
