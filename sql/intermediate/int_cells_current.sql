@@ -16,7 +16,11 @@ submissions_checked as (
 ),
 
 grid as (
-    select *, template || '|' || cell_code as template_cell from chk_template_cells
+    -- a cell's place on the grid (the columns `g.* exclude (…)` gives below, in this order)
+    select
+        cell_code, table_code, row_code, col_code, row_ord, col_ord,
+        template, template || '|' || cell_code as template_cell
+    from chk_template_cells
 ),
 
 grid_sizes as (
@@ -35,12 +39,7 @@ present as (
     -- the cells the warehouse has, of the grid of each submission's template
     select
         s.submission_id, s.unit_code, s.report_year, s.template,
-        g.cell_code,
-        g.table_code,
-        g.row_code,
-        g.col_code,
-        g.row_ord,
-        g.col_ord,
+        g.* exclude (template, template_cell),
         c.value,
         coalesce(c.status, 'unseen') as cell_status,
         c.raw_text,
@@ -79,12 +78,7 @@ missing as (
     -- the grid cells they have no row for: unseen
     select
         s.submission_id, s.unit_code, s.report_year, s.template,
-        g.cell_code,
-        g.table_code,
-        g.row_code,
-        g.col_code,
-        g.row_ord,
-        g.col_ord,
+        g.* exclude (template, template_cell),
         null as value,
         'unseen' as cell_status,
         null as raw_text,
