@@ -44,9 +44,11 @@ def test_the_server_answers_and_the_run_is_pointed_at_it(clean_server):
     url = os.environ["PREFECT_API_URL"]
     assert url == server.api_url and url.startswith("http://127.0.0.1:")
     assert _health(url) == 200
-    from prefect.settings import get_current_settings
+    from prefect import context
 
-    assert get_current_settings().api.url == url  # Prefect's settings see it
+    # Prefect's settings of the process see it (a test harness's own settings context, when
+    # one is active in this test session, would stand above them)
+    assert context.GLOBAL_SETTINGS_CONTEXT.settings.api.url == url
     # a second run of the same process finds the same server
     assert prefect_server.ours(url)
     assert prefect_server.start(START_TIMEOUT)() is True
