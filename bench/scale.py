@@ -122,11 +122,11 @@ def run_once(registry: Path, raw: Path, warehouse: Path, extra: list[str]) -> di
     proc.wait()
     wall = time.perf_counter() - started
     rss.stop()
-    out, err = "".join(lines), ""
+    out = "".join(lines)
     logs = sorted(warehouse.parent.glob("run-*.log"))
     (warehouse.parent / f"run-{len(logs) + 1}.log").write_text(out, encoding="utf-8")
     if proc.returncode != 0:
-        raise SystemExit(f"gongkai run failed:\n{out[-3000:]}\n{err[-3000:]}")
+        raise SystemExit(f"gongkai run failed:\n{out[-3000:]}")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         seen, read, unchanged, rejected, stages = con.execute(

@@ -227,8 +227,8 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
             _copy_plain(con, table, building / rel)
         parts[table] = {"digest": digest, "files": [rel]}
         return
-    split = {int(year): buckets_for(rows) for year, rows in years if year is not None}
-    split = {year: count for year, count in split.items() if count > 1}
+    split = {int(year): buckets_for(rows) for year, rows in years
+             if year is not None and rows > BUCKET_ROWS}
     columns = _columns(con, table)
     # the years and bucket counts are integers of this query, never text of a submission
     bucket = ("case " + " ".join(f"when t.report_year = {year} then hash(t.unit_code) % {count}"
