@@ -4,8 +4,9 @@ and the run goes on.
 The caps of ``gongkai.read.limits`` bound what a file can cost where it becomes a Document;
 this is the net under them, for what no cap foresaw (a library that loops, a regular
 expression that backtracks, a C extension that never returns). Files are read in worker
-processes (spawned: no state shared with the caller), sent in batches; a worker says when it
-starts each file, so the parent knows which file is over its budget. A worker over budget is
+processes (spawned: nothing shared with the caller but three counters), sent in batches; a
+worker notes in shared memory which file it starts and when, so the parent knows which file
+is over its budget without a message a file. A worker over budget is
 killed and replaced, the file gets a ``read_timeout`` error, and the rest of its batch goes
 to the next worker.
 
@@ -100,11 +101,12 @@ def read_job(job: Job, registry: Registry | None = None) -> ParsedReport:
 
 
 def _worker(conn: Connection, memory_limit: int | None, registry: Registry | None,
-            finish: Finish | None = None) -> None:
-    """A reader process: batches in, ("start", key) and ("done", key, report) out; with a
-    ``finish`` function ("read", key) for each file and ("finished", keys, what ``finish``
-    made of the batch's reports) at the end of a batch. The registry is sent once, when the
-    process starts."""
+            finish: Finish | None = None, progress: Any = None) -> None:
+    """A reader process: batches in; ("done", key, report) out for each file, or with a
+    ``finish`` function ("finished", keys, what ``finish`` made of the batch's reports) at the
+    end of a batch. Which file it is reading, and since when, it writes to ``progress``
+    (three numbers in shared memory, see ``_STARTED``) rather than sending it: a message a file cost the parent a
+    wake-up and a receive per file. The registry is sent once, when the process starts."""
     _limit_memory(memory_limit)
     _system_allocator()
     import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
@@ -126,16 +128,23 @@ def _worker(conn: Connection, memory_limit: int | None, registry: Registry | Non
             return
         read: list[tuple[Job, ParsedReport]] = []
         for job in batch:
-            conn.send(("start", job.key))
+            progress[_STARTED_AT] = time.monotonic()  # the time first (see _STARTED)
+            progress[_STARTED] += 1
             report = read_job(job, registry)
+            progress[_DONE] += 1
             if finish is None:
                 conn.send(("done", job.key, report))
             else:
                 read.append((job, report))
-                conn.send(("read", job.key))
         if finish is not None:
             conn.send(("finished", [job.key for job, _ in read], finish(read)))
-        conn.send(("idle",))
+
+
+# a reader's progress, in shared memory (three doubles): the files it has started and done
+# since it started, and when it started the last. The worker writes the start time before it
+# counts the file, so a parent that sees the count sees that file's time (or, reading in
+# between, the previous file's count with the new time: a budget that starts a moment late)
+_STARTED, _DONE, _STARTED_AT = 0, 1, 2
 
 
 def failed_report(job: Job, code: str, budget: float) -> ParsedReport:
@@ -159,15 +168,27 @@ def failed_report(job: Job, code: str, budget: float) -> ParsedReport:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    batch: deque = field(default_factory=deque)  # jobs sent and not yet done
-    current: Job | None = None
-    started: float = 0.0
-    # with a finish function: jobs read whose batch is not finished yet
-    unfinished: list[Job] = field(default_factory=list)
+    progress: Any  # the worker's shared counters (_STARTED, _DONE, _STARTED_AT)
+    # jobs sent and not yet given back (done, or their batch finished), in the order sent
+    batch: deque = field(default_factory=deque)
+    settled: int = 0  # jobs given back since the process started
 
     @property
     def busy(self) -> bool:
-        return bool(self.batch or self.unfinished)
+        return bool(self.batch)
+
+    def current(self) -> tuple[Job | None, float]:
+        """The job the worker is reading and when it started it, or (None, 0)."""
+        started, done, at = int(self.progress[_STARTED]), int(self.progress[_DONE]), \
+            self.progress[_STARTED_AT]
+        index = started - 1 - self.settled
+        if started > done and 0 <= index < len(self.batch):
+            return self.batch[index], at
+        return None, 0.0
+
+    def read_unsettled(self) -> int:
+        """How many of the jobs sent were read and not given back (of a dead worker)."""
+        return max(0, min(int(self.progress[_DONE]) - self.settled, len(self.batch)))
 
 
 class ReaderPool:
@@ -220,13 +241,14 @@ class ReaderPool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
+        progress = self.context.RawArray("d", 3)
         process = self.context.Process(target=_worker,
                                        args=(child, self.memory_limit, self.registry,
-                                             self.finish),
+                                             self.finish, progress),
                                        daemon=True, name="gongkai-reader")
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, progress)
         self.workers.append(worker)
         return worker
 
@@ -291,7 +313,12 @@ class ReaderPool:
                         worker.batch.extend(batch)
                 busy = [w for w in self.workers if w.busy]
                 now = time.monotonic()
-                deadlines = [w.started + self.budget - now for w in busy if w.current]
+                # a worker's file is known from its shared counters, not from a message: the
+                # parent wakes at the earliest deadline (a worker that has moved on to another
+                # file since gets a new one), or a budget from now for a worker between files
+                # (a file it starts meanwhile is over its budget at the latest a budget later)
+                deadlines = [self.budget if job is None else at + self.budget - now
+                             for job, at in (w.current() for w in busy)]
                 timeout = max(0.0, min(deadlines)) if deadlines else None
                 ready = wait([w.conn for w in busy], timeout)
                 for worker in busy:
@@ -299,7 +326,8 @@ class ReaderPool:
                         self._receive(worker, out, queue)
                 now = time.monotonic()
                 for worker in list(self.workers):
-                    if worker.current and worker.busy and now - worker.started > self.budget:
+                    job, at = worker.current()
+                    if job is not None and now - at > self.budget:
                         self._give_up(worker, "read_timeout", out, queue)
         finally:
             interrupted = any(w.busy for w in self.workers)
@@ -311,19 +339,15 @@ class ReaderPool:
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
-                if message[0] == "start":
-                    worker.current = worker.batch[0]
-                    worker.started = time.monotonic()
-                elif message[0] == "done":
+                if message[0] == "done":
                     out[message[1]] = message[2]
                     worker.batch.popleft()
-                    worker.current = None
-                elif message[0] == "read":
-                    worker.unfinished.append(worker.batch.popleft())
-                    worker.current = None
+                    worker.settled += 1
                 elif message[0] == "finished":
                     self.finished.append(message[2])
-                    del worker.unfinished[:len(message[1])]
+                    for _ in message[1]:
+                        worker.batch.popleft()
+                    worker.settled += len(message[1])
         except (EOFError, OSError):
             self._give_up(worker, "reader_crashed", out, queue)
 
@@ -334,26 +358,28 @@ class ReaderPool:
     def _give_up(self, worker: _Worker, code: str, out: dict, queue: deque) -> None:
         """Kill a worker; its current file gets ``code``, the rest of its batch is read by
         another."""
-        current = worker.current or (worker.batch[0] if worker.batch else None)
+        self._stop(worker, kill=True)  # its counters hold still from here on
+        self.replaced += 1
+        current, _ = worker.current()
+        jobs = list(worker.batch)
+        read = worker.read_unsettled()  # read, their reports lost with the worker
+        if current is None and code == "reader_crashed" and read < len(jobs):
+            # died between files (its counters say none was being read): the next file it
+            # would have read takes the blame
+            current = jobs[read]
         if current is not None:
             out[current.key] = self._failed(current, code)
-            rest = [job for job in worker.batch if job is not current]
-        else:
-            rest = list(worker.batch)
         # files read in a batch the worker did not finish: their reports went with it, they
         # are read again (once: a file lost a second time gets the worker's fate)
         again = []
-        for job in worker.unfinished:
+        for job in jobs[:read]:
             if job.key in self.read_again:
                 out[job.key] = self._failed(job, code)
             else:
                 self.read_again.add(job.key)
                 again.append(job)
-        rest = again + rest
-        worker.unfinished.clear()
+        rest = again + [job for job in jobs[read:] if job is not current]
         worker.batch.clear()
-        self._stop(worker, kill=True)
-        self.replaced += 1
         if rest:
             queue.appendleft(rest)
 
