@@ -190,6 +190,20 @@ def ordered_rows(parts: Sequence[ReportRows], order: Sequence[str]) -> ReportRow
     ``order`` of their ids: what ``report_rows`` gives for the submissions in that order
     (a submission's own rows keep their order: the sort is stable)."""
     ids = pa.array(order, pa.string())
+    parts = [p for p in parts if p.count] or list(parts[:1])
+    positions = [pc.index_in(p.submissions.column("submission_id"), value_set=ids)
+                 .to_numpy(zero_copy_only=False) for p in parts]
+    # a reader's batch is a run of consecutive submissions: the parts put in the order of
+    # their first submission are then the rows in order already, joined without moving a row
+    # (the sort below would leave them as they are)
+    ranked = sorted(range(len(parts)), key=lambda i: positions[i][0] if len(positions[i])
+                    else -1)
+    joined = np.concatenate([positions[i] for i in ranked]) if parts else np.array([])
+    if not len(joined) or (np.diff(joined) > 0).all():
+        parts = [parts[i] for i in ranked]
+        return ReportRows(pa.concat_tables([p.submissions for p in parts]),
+                          {name: pa.concat_tables([p.children[name] for p in parts])
+                           for name in CHILD_TABLES})
 
     def arrange(tables: list[pa.Table]) -> pa.Table:
         table = pa.concat_tables(tables)

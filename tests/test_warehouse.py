@@ -495,3 +495,33 @@ def test_parquet_export_writes_again_only_the_files_whose_rows_changed(demo, tmp
         assert duckdb.sql(f"select count(*) from '{out}/{table}/{table}.parquet'").fetchall() \
             == con.execute(f"select count(*) from {table}").fetchall(), table
     con.close()
+
+
+def test_rows_made_in_parts_join_in_discovery_order(make_report):
+    """``ordered_rows`` joins the parts the reader processes made (batches of consecutive
+    submissions, in the order they finished; a batch cut short finished in pieces; a file
+    read again on its own) into the rows ``report_rows`` makes of the whole group in order."""
+    import random
+
+    from gongkai.report_tables import ordered_rows, report_rows
+    from gongkai.sources import Submission
+
+    items = []
+    for i in range(23):
+        report = make_report(unit_code=f"430181{i % 7:03d}")
+        if i % 5 == 0:
+            report.cells = {}  # rejected: no cell rows
+        items.append((Submission(f"2019/f{i}.md", None, f"{i:02d}".ljust(64, "a"), 10,
+                                 None, 2019), report))
+    order = [s.submission_id for s, _ in items]
+    whole = report_rows(items)
+    tables = lambda r: [r.submissions, *(r.children[t] for t in sorted(r.children))]  # noqa: E731
+    for seed in range(8):
+        rng = random.Random(seed)
+        cuts = sorted(rng.sample(range(1, len(items)), rng.randint(1, 8)))
+        pieces = [items[a:b] for a, b in zip([0, *cuts], [*cuts, len(items)])]
+        if seed % 2:  # a piece made of files that are not consecutive (read again apart)
+            pieces = [pieces[0][::-1], *pieces[1:]]
+        rng.shuffle(pieces)
+        joined = ordered_rows([report_rows(p) for p in pieces], order)
+        assert all(a.equals(b) for a, b in zip(tables(joined), tables(whole), strict=True)), seed
