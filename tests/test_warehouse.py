@@ -519,7 +519,7 @@ def test_rows_made_in_parts_join_in_discovery_order(make_report):
     for seed in range(8):
         rng = random.Random(seed)
         cuts = sorted(rng.sample(range(1, len(items)), rng.randint(1, 8)))
-        pieces = [items[a:b] for a, b in zip([0, *cuts], [*cuts, len(items)])]
+        pieces = [items[a:b] for a, b in zip([0, *cuts], [*cuts, len(items)], strict=True)]
         if seed % 2:  # a piece made of files that are not consecutive (read again apart)
             pieces = [pieces[0][::-1], *pieces[1:]]
         rng.shuffle(pieces)
