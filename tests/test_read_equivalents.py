@@ -10,12 +10,13 @@ of ``\\s`` and ``str.isspace`` (tab, ideographic and no-break spaces, the separa
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.read import labels as lab
-from gongkai.read import rowlabels, text
+from gongkai.read import rowlabels, text, values
 from gongkai.read.pagetext import is_page_footer
 
 ALPHABET = st.sampled_from(
@@ -94,3 +95,18 @@ def test_row_label_matching(core, cut, drop, extra):
             assert [rl for rl, cores in rows if rowlabels._matches(candidate, cores)] == [
                 rl for rl in lab.row_labels()
                 if version in rl.versions and _matches_before(candidate, rl)]
+
+
+# characters NFKC replaces (full-width forms, circled numbers, ligatures, compatibility
+# ideographs, Hangul jamo), combining marks that compose with the letter before them, and
+# characters it keeps (ASCII, ideographs, Chinese punctuation)
+NFKC_ALPHABET = st.sampled_from(
+    list("aeAE0 9,.()（）：；，。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
+    + list("\u0301\u0308\u0323\u0345\u3099\u309a\u1100\u1161\u11a8\uac00かは中国规章")
+)
+
+
+@settings(max_examples=5000)
+@given(st.text(NFKC_ALPHABET, max_size=16) | st.text(max_size=16))
+def test_nfkc_as_unicodedata_gives_it(s):
+    assert values.normalize_nfkc(s) == unicodedata.normalize("NFKC", s)
