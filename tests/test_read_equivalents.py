@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.read import labels as lab
-from gongkai.read import rowlabels, text, values
+from gongkai.read import meta, rowlabels, text, values
 from gongkai.read.pagetext import is_page_footer
 
 ALPHABET = st.sampled_from(
@@ -110,3 +110,56 @@ NFKC_ALPHABET = st.sampled_from(
 @given(st.text(NFKC_ALPHABET, max_size=16) | st.text(max_size=16))
 def test_nfkc_as_unicodedata_gives_it(s):
     assert values.normalize_nfkc(s) == unicodedata.normalize("NFKC", s)
+
+
+_HEADING_MARKS = re.compile(r"^#+\s*")
+_STARS = re.compile(r"^\*+|\*+$")
+
+
+def _split_label_before(text: str) -> lab.Label:
+    mapped = text.translate(lab._CIRCLED_TABLE) if lab._HAS_CIRCLED.search(text) else text
+    s = lab._unify(unicodedata.normalize("NFKC", mapped or "")).strip()
+    s = _HEADING_MARKS.sub("", s)
+    s = _STARS.sub("", s).strip()
+    m = lab._NUMBERING.match(s)
+    numbering = number = None
+    rest = s
+    if m:
+        for kind in ("top", "part", "paren", "arabic"):
+            if m.group(kind):
+                numbering, number = ("top" if kind == "part" else kind), lab.cn_number(m.group(kind))
+                break
+        rest = s[m.end():]
+    return lab.Label(text, numbering, number, lab.core_of(rest))
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("#* \t\n\u3000*#ab1一、（）规章①")), max_size=12) | TEXTS)
+def test_split_label_tries_marks_and_stars_only_where_they_stand(raw):
+    # split_label tries _HEADING_MARKS only on a text starting with '#', _STARS on one with '*'
+    assert lab.split_label.__wrapped__(raw) == _split_label_before(raw)
+
+
+# the words of the narrative figure patterns and what stands between them
+FIGURE_ALPHABET = st.sampled_from(
+    ["本年", "度", "共", "新收", "到", "政府信息公开", "信息公开", "申请", "数量为", "上年", "结转",
+     "至", "下", "一", "年", "继续办理", "的", "全年", "受理", "办", "理", "结", "被申请", "收到",
+     "发生", "涉及", "行政复议", "案件", "被提起", "行政诉讼", "、", "）", "3", "12", "件", "起", "个",
+     "份", "条", "宗", "，"])
+
+
+@settings(max_examples=3000)
+@given(st.lists(FIGURE_ALPHABET, max_size=14).map("".join))
+def test_narrative_figures_need_their_required_words(text):
+    # narrative_figures searches a section only when it holds a pattern's required words
+    for pattern, _, required in meta._figures():
+        assert required
+        if pattern.search(text):
+            assert required in text
+
+
+def test_required_text_of_patterns():
+    assert meta.required_text(re.compile("(?:全年)?(?:共)?受理(?:信息公开)?申请")) == "受理"
+    assert meta.required_text(re.compile("ab|cd")) == ""  # one alternation: none required
+    assert meta.required_text(re.compile("x(?:ab)?yz[0-9]w")) == "yz"
+    assert meta.required_text(re.compile("abc", re.IGNORECASE)) == ""

@@ -271,11 +271,37 @@ def signature_unit(lines: list[Line]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _figures() -> tuple[tuple[re.Pattern, str], ...]:
-    """The narrative figure patterns and the cells they restate (data/narrative_figures.toml)."""
+def _figures() -> tuple[tuple[re.Pattern, str, str], ...]:
+    """The narrative figure patterns, the cells they restate (data/narrative_figures.toml),
+    and the words every match of each holds (``required_text``)."""
     text = resources.files("gongkai.data").joinpath("narrative_figures.toml").read_text("utf-8")
-    return tuple((re.compile(f["pattern"]), f["compared_with"])
-                 for f in tomllib.loads(text)["figure"])
+    out = []
+    for f in tomllib.loads(text)["figure"]:
+        pattern = re.compile(f["pattern"])
+        out.append((pattern, f["compared_with"], required_text(pattern)))
+    return tuple(out)
+
+
+def required_text(pattern: re.Pattern) -> str:
+    """The longest run of plain characters every match of ``pattern`` holds: its characters
+    matched one after another outside any group, option or repeat ('' when there is none, or
+    when the pattern ignores case).
+
+    A section without it cannot match, and is not searched: a pattern that starts with
+    optional words (``(?:全年)?(?:共)?受理…``) is otherwise tried at every position of the text."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    from re import _parser  # the parser re.compile uses (the module sre_parse was)
+
+    best = run = ""
+    for op, arg in _parser.parse(pattern.pattern, pattern.flags):
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            if len(run) > len(best):
+                best = run
+        else:
+            run = ""
+    return best
 
 
 _SPACES = re.compile(r"\s+")
@@ -287,7 +313,9 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
         text = _SPACES.sub("", sections.get(code, ""))
-        for pattern, compared in _figures():
+        for pattern, compared, required in _figures():
+            if required not in text:
+                continue
             for m in pattern.finditer(text):
                 start = max(0, m.start() - 2)
                 if text[start:m.start()].endswith(("未", "无")):
