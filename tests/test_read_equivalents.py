@@ -92,9 +92,21 @@ def test_row_label_matching(core, cut, drop, extra):
                       core[:drop] + extra + core[drop:]):
         for version in ("v2019", "v2021"):
             rows = rowlabels._rows_of(version)
-            assert [rl for rl, cores in rows if rowlabels._matches(candidate, cores)] == [
-                rl for rl in lab.row_labels()
-                if version in rl.versions and _matches_before(candidate, rl)]
+            matched = [rl for rl, cores in rows if rowlabels._matches(candidate, cores)]
+            assert matched == [rl for rl in lab.row_labels()
+                               if version in rl.versions and _matches_before(candidate, rl)]
+            if matched:  # _classify_one compares a core with the rows only where it may match
+                assert rowlabels.may_match(candidate, version)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(st.sampled_from(list("规章其他处理行政许可不予公开总计属于国家秘密一二镇人民政府年报")),
+               min_size=1, max_size=40))
+def test_row_label_matching_prefilter(core):
+    for version in ("v2019", "v2021"):
+        if not rowlabels.may_match(core, version):
+            assert not any(rowlabels._matches(core, cores)
+                           for _, cores in rowlabels._rows_of(version))
 
 
 # characters NFKC replaces (full-width forms, circled numbers, ligatures, compatibility
