@@ -233,8 +233,11 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     # metadata that decides how the tables are read
     title, unit_line = meta.find_title(lines, doc.title_hint)
     report.title = title
-    body_text = "\n".join(ln.text for ln in lines[:400])
-    report.year = meta.year_from(title, body_text)
+    # the text of the first lines, joined only when the title does not state the year
+    year = meta.year_in_title(title)
+    if year is None:
+        year = meta.year_from(title, "\n".join(ln.text for ln in lines[:400]))
+    report.year = year
     version, v19, v21 = detect_version(doc)
     if version is None:
         version = tpl.version_for_year(report.year or filed_year) or "v2021"

@@ -206,8 +206,8 @@ def unit_from_title(title: str | None) -> str | None:
     return name or None
 
 
-def year_from(title: str | None, body: str) -> int | None:
-    """The report year: from the title, else from the statistical period."""
+def year_in_title(title: str | None) -> int | None:
+    """The year a title states (2023年, 二〇二三年), or None."""
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
@@ -215,6 +215,14 @@ def year_from(title: str | None, body: str) -> int | None:
         m = re.search(r"([二〇○零一三四五六七八九Ｏ]{4})\s*年", title)
         if m:
             return int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group(1)))
+    return None
+
+
+def year_from(title: str | None, body: str) -> int | None:
+    """The report year: from the title, else from the statistical period."""
+    year = year_in_title(title)
+    if year is not None:
+        return year
     m = re.search(r"统计期限?(?:为|是|自|从)?\s*(20\d{2})\s*年\s*1\s*月\s*1\s*日", body)
     if m:
         return int(m.group(1))
@@ -244,8 +252,7 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
             d = parse_date(ln.text)
             if d:
                 return d, ln.cells[0].location if ln.cells else None
-    tail = [ln for ln in lines if ln.text][-6:]
-    for ln in reversed(tail):
+    for ln in _last_with_text(lines, 6):
         t = ln.text.strip()
         if len(t) <= 24:
             d = parse_date(t)
@@ -260,10 +267,20 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
     return None, None
 
 
+def _last_with_text(lines: list[Line], n: int) -> list[Line]:
+    """The last ``n`` lines with text, the last first (only those lines' text is joined)."""
+    out: list[Line] = []
+    for ln in reversed(lines):
+        if ln.text:
+            out.append(ln)
+            if len(out) == n:
+                break
+    return out
+
+
 def signature_unit(lines: list[Line]) -> str | None:
     """The unit in the signature block at the end (the line before the date)."""
-    tail = [ln for ln in lines if ln.text][-4:]
-    for ln in reversed(tail):
+    for ln in _last_with_text(lines, 4):
         t = ln.text.strip()
         if 2 < len(t) <= 30 and _UNIT_TAIL.search(t) and not parse_date(t):
             return t
