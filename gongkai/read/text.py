@@ -148,7 +148,8 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 lines.append(Line(row, True, lineno, gap))
                 gap = 0
             continue
-        read = _line_kind(raw)
+        # _line_kind, without a call of its own
+        read = _cached_line_kind(raw) if len(raw) <= LINE_KIND_CACHED_CHARS else _read_line(raw)
         kind = read[0]
         if kind is _ROW:
             row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(read[1], start=1)]
@@ -210,7 +211,9 @@ def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
             closed_by_next += 1
         if ln.is_row:
             open_before = False
-            if len(ln.cells) >= 2 and sum(1 for c in ln.cells if c.text) >= 2:
+            cells = ln.cells
+            # at least two cells with text (a cell's text is a str: '' when empty)
+            if len(cells) >= 2 and len(cells) - [c.text for c in cells].count("") >= 2:
                 rows += 1
         else:
             open_before = not ln.pipe_end
