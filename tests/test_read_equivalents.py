@@ -161,13 +161,23 @@ FIGURE_ALPHABET = st.sampled_from(
 
 
 @settings(max_examples=3000)
-@given(st.lists(FIGURE_ALPHABET, max_size=14).map("".join))
-def test_narrative_figures_need_their_required_words(text):
-    # narrative_figures searches a section only when it holds a pattern's required words
+@given(st.lists(FIGURE_ALPHABET, max_size=24).map("".join))
+def test_narrative_figures_found_as_finditer_finds_them(text):
+    # narrative_figures tries a pattern only a few characters before its required words
     for pattern, _, required in meta._figures():
-        assert required
-        if pattern.search(text):
-            assert required in text
+        assert required[0]
+        found = [(m.span(), m.groups()) for m in meta.find_all(pattern, text, required)]
+        assert found == [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from(list("abxyz12")), max_size=30),
+       st.sampled_from(["(?:ab|a)?x?yz\\d?", "b*yz", "[ab]{1,3}yz(?:x|yy)", "yz", "(?:a|bb)yz1?2?",
+                        "x?(?:yz)?ab", "a.{0,5}yz", "a.{0,70}yz"]))
+def test_find_all_as_finditer(text, source):
+    pattern = re.compile(source)
+    found = [m.span() for m in meta.find_all(pattern, text, meta.required_run(pattern))]
+    assert found == [m.span() for m in pattern.finditer(text)]
 
 
 def test_required_text_of_patterns():
@@ -175,3 +185,4 @@ def test_required_text_of_patterns():
     assert meta.required_text(re.compile("ab|cd")) == ""  # one alternation: none required
     assert meta.required_text(re.compile("x(?:ab)?yz[0-9]w")) == "yz"
     assert meta.required_text(re.compile("abc", re.IGNORECASE)) == ""
+    assert meta.required_run(re.compile("(?:全年)?(?:共)?受理申请")) == ("受理申请", 0, 3)

@@ -288,37 +288,80 @@ def signature_unit(lines: list[Line]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _figures() -> tuple[tuple[re.Pattern, str, str], ...]:
+def _figures() -> tuple[tuple[re.Pattern, str, tuple[str, int, int]], ...]:
     """The narrative figure patterns, the cells they restate (data/narrative_figures.toml),
-    and the words every match of each holds (``required_text``)."""
+    and where each must hold words of its own (``required_run``)."""
     text = resources.files("gongkai.data").joinpath("narrative_figures.toml").read_text("utf-8")
     out = []
     for f in tomllib.loads(text)["figure"]:
         pattern = re.compile(f["pattern"])
-        out.append((pattern, f["compared_with"], required_text(pattern)))
+        out.append((pattern, f["compared_with"], required_run(pattern)))
     return tuple(out)
 
 
-def required_text(pattern: re.Pattern) -> str:
-    """The longest run of plain characters every match of ``pattern`` holds: its characters
-    matched one after another outside any group, option or repeat ('' when there is none, or
-    when the pattern ignores case).
-
-    A section without it cannot match, and is not searched: a pattern that starts with
-    optional words (``(?:全年)?(?:共)?受理…``) is otherwise tried at every position of the text."""
+def required_run(pattern: re.Pattern) -> tuple[str, int, int]:
+    """(words, least, most): the longest run of plain characters every match of ``pattern``
+    holds (its characters matched one after another outside any group, option or repeat),
+    and how many characters of a match may stand before them. ('', 0, 0) when there is no
+    such run, or when the pattern ignores case."""
     if pattern.flags & re.IGNORECASE:
-        return ""
+        return "", 0, 0
     from re import _parser  # the parser re.compile uses (the module sre_parse was)
 
-    best = run = ""
-    for op, arg in _parser.parse(pattern.pattern, pattern.flags):
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    best, best_at = "", 0
+    run, run_at = "", 0
+    for i, (op, arg) in enumerate(parsed):
         if op is _parser.LITERAL:
+            if not run:
+                run_at = i
             run += chr(arg)
             if len(run) > len(best):
-                best = run
+                best, best_at = run, run_at
         else:
             run = ""
-    return best
+    if not best:
+        return "", 0, 0
+    least, most = _parser.SubPattern(parsed.state, parsed.data[:best_at]).getwidth()
+    return best, least, most
+
+
+def required_text(pattern: re.Pattern) -> str:
+    """The words every match of ``pattern`` holds (see ``required_run``)."""
+    return required_run(pattern)[0]
+
+
+# further than this before its required words a match may start, the pattern is searched as
+# it is (``find_all``)
+_NEAR_REQUIRED = 64
+
+
+def find_all(pattern: re.Pattern, text: str, required: tuple[str, int, int]) -> list[re.Match]:
+    """``list(pattern.finditer(text))``, the pattern tried only where a match may start: a
+    few characters before each place its required words stand (``required_run``).
+
+    The figure patterns that start with optional words (``(?:全年)?(?:共)?受理…``) are
+    otherwise tried at every position of a section. The positions are tried in order, each
+    as ``finditer`` tries it (``pattern.match`` at that position), and after a match the next
+    is looked for from its end, as ``finditer`` does (no figure pattern matches an empty
+    text)."""
+    words, least, most = required
+    if not words or most > _NEAR_REQUIRED:
+        return list(pattern.finditer(text))
+    out: list[re.Match] = []
+    pos = 0  # where the next match may start
+    tried = -1  # the last position tried
+    at = text.find(words, pos + least)
+    while at >= 0:
+        for start in range(max(pos, at - most, tried + 1), at - least + 1):
+            tried = start
+            m = pattern.match(text, start)
+            if m is not None:
+                out.append(m)
+                pos = m.end() if m.end() > m.start() else m.start() + 1
+                break
+        at = text.find(words, max(at + 1, pos + least))
+    return out
 
 
 _SPACES = re.compile(r"\s+")
@@ -331,9 +374,7 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     for code in ("s1", "s3", "s4"):
         text = _SPACES.sub("", sections.get(code, ""))
         for pattern, compared, required in _figures():
-            if required not in text:
-                continue
-            for m in pattern.finditer(text):
+            for m in find_all(pattern, text, required):
                 start = max(0, m.start() - 2)
                 if text[start:m.start()].endswith(("未", "无")):
                     continue
