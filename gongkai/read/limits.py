@@ -316,6 +316,9 @@ def check_document(doc) -> None:
         raise _too_many_lines(len(doc.lines))
     rows: dict[object, int] = {}
     run_key = None
+    # a table has no more rows than the document has lines: rows are counted only in a
+    # document of more lines than a table may have rows
+    count_rows = len(doc.lines) > MAX_ROWS_PER_TABLE
     for i, line in enumerate(doc.lines):
         cells = line.cells
         n = len(cells)
@@ -324,6 +327,8 @@ def check_document(doc) -> None:
         if (len(cells[0].text) if n == 1 else sum(len(c.text) for c in cells) if n else 0) \
                 > MAX_LINE_CHARS:
             raise _line_too_long(line.lineno or i + 1)
+        if not count_rows:
+            continue
         if not line.is_row:
             run_key = None
             continue
