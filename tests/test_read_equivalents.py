@@ -9,6 +9,7 @@ of ``\\s`` and ``str.isspace`` (tab, ideographic and no-break spaces, the separa
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 from gongkai.read import labels as lab
 from gongkai.read import meta, rowlabels, text, values
 from gongkai.read.pagetext import is_page_footer
+
+# the module (the package's name ``decode`` is the function it holds)
+decoding = importlib.import_module("gongkai.read.decode")
 
 ALPHABET = st.sampled_from(
     list("|| |  \t\u3000\u00a0\x1c\x85\u2028\x0b\u200bab0129٣第页—-~/（一）、.规章其他①⑳")
@@ -186,3 +190,19 @@ def test_required_text_of_patterns():
     assert meta.required_text(re.compile("x(?:ab)?yz[0-9]w")) == "yz"
     assert meta.required_text(re.compile("abc", re.IGNORECASE)) == ""
     assert meta.required_run(re.compile("(?:全年)?(?:共)?受理申请")) == ("受理申请", 0, 3)
+
+
+def _cjk_share_before(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:4000]
+    cjk = len(re.findall("[\u4e00-\u9fff]", sample))
+    letters = len(sample) - len(re.findall(r"\s", sample))
+    return cjk / letters if letters else 0.0
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("ab 1\t\n\r\u3000\u00a0\x1c\x85\u2028\u4e00\u9fff\u4dff\ua000规章，。")),
+               max_size=40) | st.text(max_size=40))
+def test_cjk_share_counted_as_the_regexes_count(text):
+    assert decoding._cjk_share(text) == _cjk_share_before(text)
