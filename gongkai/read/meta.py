@@ -60,10 +60,11 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
         text = cells[0].text
     else:
-        filled = [c.text for c in cells if c.text.strip()]
-        if line.is_row and len(filled) != 1:
+        # the first cell with text; a row with a second one (most rows) is no heading
+        filled = (c.text for c in cells if c.text.strip())
+        text = next(filled, "")
+        if line.is_row and (not text or next(filled, None) is not None):
             return None
-        text = filled[0] if filled else ""
     if not text or len(text) > 60 or not text.strip():
         return None
     heading = _heading(text, style)
