@@ -156,8 +156,10 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             lines.append(Line(row, True, lineno, gap))
             gap = 0
         elif kind is _TEXT:
-            lines.append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap,
-                              pipe_end=read[2]))
+            # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
+            # __init__ takes keywords at twice the cost, and most lines are text lines
+            lines.append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0,
+                              read[2]))
             gap = 0
         elif kind is _GAP:
             gap += 1
@@ -165,7 +167,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             gap += 1
             spaces_only.append((len(lines), lineno))
         elif kind is _BARE:
-            lines.append(Line([], True, lineno, gap, bare_pipes=read[1]))
+            lines.append(Line([], True, lineno, gap, None, read[1]))  # bare_pipes by position
             gap = 0
         elif kind is _NOTHING:
             gap = 0
