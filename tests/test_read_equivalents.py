@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.read import labels as lab
-from gongkai.read import meta, rowlabels, text, values
+from gongkai.read import limits, meta, rowlabels, text, values
 from gongkai.read.pagetext import is_page_footer
 
 # the module (the package's name ``decode`` is the function it holds)
@@ -206,3 +206,43 @@ def _cjk_share_before(text: str) -> float:
                max_size=40) | st.text(max_size=40))
 def test_cjk_share_counted_as_the_regexes_count(text):
     assert decoding._cjk_share(text) == _cjk_share_before(text)
+
+
+_ROW_LINE = re.compile(r"^[^\n]*(?:\t|\|[^\n]*\|)[^\n]*", re.MULTILINE)
+
+
+def _check_rows_before(text: str) -> None:
+    run = 0
+    lineno, pos, previous = 1, 0, 0
+    for m in _ROW_LINE.finditer(text):
+        lineno += text.count("\n", pos, m.start())
+        pos = m.start()
+        line = m.group()
+        cells = max(line.count("\t"), line.count("|") - 1) + 1
+        if cells > limits.MAX_CELLS_PER_ROW:
+            raise limits._too_many_cells(cells, f"line {lineno}")
+        run = run + 1 if previous == lineno - 1 else 1
+        previous = lineno
+        if run > limits.MAX_ROWS_PER_TABLE:
+            raise limits._too_many_rows(run, f"line {lineno}")
+
+
+def _refusal(check, text):
+    try:
+        check(text)
+    except limits.LimitExceeded as exc:
+        return exc.code, exc.message_zh, exc.message_en, exc.location
+    return None
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("||\t\n\n\r a0\u2028\x85规")), max_size=40))
+def test_check_text_rows_as_the_pattern_found_them(text):
+    # check_text finds the lines of tabs or two pipes by splitting at "\n"; with caps of 3
+    # cells and 2 rows, the first line over a cap is the same, with the same message
+    caps = limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE
+    limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = 3, 2
+    try:
+        assert _refusal(limits.check_text, text) == _refusal(_check_rows_before, text)
+    finally:
+        limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = caps
