@@ -9,14 +9,19 @@ of ``\\s`` and ``str.isspace`` (tab, ideographic and no-break spaces, the separa
 
 from __future__ import annotations
 
+import importlib
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.read import labels as lab
-from gongkai.read import rowlabels, text
+from gongkai.read import limits, meta, rowlabels, text, values
 from gongkai.read.pagetext import is_page_footer
+
+# the module (the package's name ``decode`` is the function it holds)
+decoding = importlib.import_module("gongkai.read.decode")
 
 ALPHABET = st.sampled_from(
     list("|| |  \t\u3000\u00a0\x1c\x85\u2028\x0b\u200bab0129٣第页—-~/（一）、.规章其他①⑳")
@@ -91,6 +96,153 @@ def test_row_label_matching(core, cut, drop, extra):
                       core[:drop] + extra + core[drop:]):
         for version in ("v2019", "v2021"):
             rows = rowlabels._rows_of(version)
-            assert [rl for rl, cores in rows if rowlabels._matches(candidate, cores)] == [
-                rl for rl in lab.row_labels()
-                if version in rl.versions and _matches_before(candidate, rl)]
+            matched = [rl for rl, cores in rows if rowlabels._matches(candidate, cores)]
+            assert matched == [rl for rl in lab.row_labels()
+                               if version in rl.versions and _matches_before(candidate, rl)]
+            if matched:  # _classify_one compares a core with the rows only where it may match
+                assert rowlabels.may_match(candidate, version)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(st.sampled_from(list("规章其他处理行政许可不予公开总计属于国家秘密一二镇人民政府年报")),
+               min_size=1, max_size=40))
+def test_row_label_matching_prefilter(core):
+    for version in ("v2019", "v2021"):
+        if not rowlabels.may_match(core, version):
+            assert not any(rowlabels._matches(core, cores)
+                           for _, cores in rowlabels._rows_of(version))
+
+
+# characters NFKC replaces (full-width forms, circled numbers, ligatures, compatibility
+# ideographs, Hangul jamo), combining marks that compose with the letter before them, and
+# characters it keeps (ASCII, ideographs, Chinese punctuation)
+NFKC_ALPHABET = st.sampled_from(
+    list("aeAE0 9,.()（）：；，。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
+    + list("\u0301\u0308\u0323\u0345\u3099\u309a\u1100\u1161\u11a8\uac00かは中国规章")
+)
+
+
+@settings(max_examples=5000)
+@given(st.text(NFKC_ALPHABET, max_size=16) | st.text(max_size=16))
+def test_nfkc_as_unicodedata_gives_it(s):
+    assert values.normalize_nfkc(s) == unicodedata.normalize("NFKC", s)
+
+
+_HEADING_MARKS = re.compile(r"^#+\s*")
+_STARS = re.compile(r"^\*+|\*+$")
+
+
+def _split_label_before(text: str) -> lab.Label:
+    mapped = text.translate(lab._CIRCLED_TABLE) if lab._HAS_CIRCLED.search(text) else text
+    s = lab._unify(unicodedata.normalize("NFKC", mapped or "")).strip()
+    s = _HEADING_MARKS.sub("", s)
+    s = _STARS.sub("", s).strip()
+    m = lab._NUMBERING.match(s)
+    numbering = number = None
+    rest = s
+    if m:
+        for kind in ("top", "part", "paren", "arabic"):
+            if m.group(kind):
+                numbering, number = ("top" if kind == "part" else kind), lab.cn_number(m.group(kind))
+                break
+        rest = s[m.end():]
+    return lab.Label(text, numbering, number, lab.core_of(rest))
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("#* \t\n\u3000*#ab1一、（）规章①")), max_size=12) | TEXTS)
+def test_split_label_tries_marks_and_stars_only_where_they_stand(raw):
+    # split_label tries _HEADING_MARKS only on a text starting with '#', _STARS on one with '*'
+    assert lab.split_label.__wrapped__(raw) == _split_label_before(raw)
+
+
+# the words of the narrative figure patterns and what stands between them
+FIGURE_ALPHABET = st.sampled_from(
+    ["本年", "度", "共", "新收", "到", "政府信息公开", "信息公开", "申请", "数量为", "上年", "结转",
+     "至", "下", "一", "年", "继续办理", "的", "全年", "受理", "办", "理", "结", "被申请", "收到",
+     "发生", "涉及", "行政复议", "案件", "被提起", "行政诉讼", "、", "）", "3", "12", "件", "起", "个",
+     "份", "条", "宗", "，"])
+
+
+@settings(max_examples=3000)
+@given(st.lists(FIGURE_ALPHABET, max_size=24).map("".join))
+def test_narrative_figures_found_as_finditer_finds_them(text):
+    # narrative_figures tries a pattern only a few characters before its required words
+    for pattern, _, required in meta._figures():
+        assert required[0]
+        found = [(m.span(), m.groups()) for m in meta.find_all(pattern, text, required)]
+        assert found == [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from(list("abxyz12")), max_size=30),
+       st.sampled_from(["(?:ab|a)?x?yz\\d?", "b*yz", "[ab]{1,3}yz(?:x|yy)", "yz", "(?:a|bb)yz1?2?",
+                        "x?(?:yz)?ab", "a.{0,5}yz", "a.{0,70}yz"]))
+def test_find_all_as_finditer(text, source):
+    pattern = re.compile(source)
+    found = [m.span() for m in meta.find_all(pattern, text, meta.required_run(pattern))]
+    assert found == [m.span() for m in pattern.finditer(text)]
+
+
+def test_required_text_of_patterns():
+    assert meta.required_text(re.compile("(?:全年)?(?:共)?受理(?:信息公开)?申请")) == "受理"
+    assert meta.required_text(re.compile("ab|cd")) == ""  # one alternation: none required
+    assert meta.required_text(re.compile("x(?:ab)?yz[0-9]w")) == "yz"
+    assert meta.required_text(re.compile("abc", re.IGNORECASE)) == ""
+    assert meta.required_run(re.compile("(?:全年)?(?:共)?受理申请")) == ("受理申请", 0, 3)
+
+
+def _cjk_share_before(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:4000]
+    cjk = len(re.findall("[\u4e00-\u9fff]", sample))
+    letters = len(sample) - len(re.findall(r"\s", sample))
+    return cjk / letters if letters else 0.0
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("ab 1\t\n\r\u3000\u00a0\x1c\x85\u2028\u4e00\u9fff\u4dff\ua000规章，。")),
+               max_size=40) | st.text(max_size=40))
+def test_cjk_share_counted_as_the_regexes_count(text):
+    assert decoding._cjk_share(text) == _cjk_share_before(text)
+
+
+_ROW_LINE = re.compile(r"^[^\n]*(?:\t|\|[^\n]*\|)[^\n]*", re.MULTILINE)
+
+
+def _check_rows_before(text: str) -> None:
+    run = 0
+    lineno, pos, previous = 1, 0, 0
+    for m in _ROW_LINE.finditer(text):
+        lineno += text.count("\n", pos, m.start())
+        pos = m.start()
+        line = m.group()
+        cells = max(line.count("\t"), line.count("|") - 1) + 1
+        if cells > limits.MAX_CELLS_PER_ROW:
+            raise limits._too_many_cells(cells, f"line {lineno}")
+        run = run + 1 if previous == lineno - 1 else 1
+        previous = lineno
+        if run > limits.MAX_ROWS_PER_TABLE:
+            raise limits._too_many_rows(run, f"line {lineno}")
+
+
+def _refusal(check, text):
+    try:
+        check(text)
+    except limits.LimitExceeded as exc:
+        return exc.code, exc.message_zh, exc.message_en, exc.location
+    return None
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("||\t\n\n\r a0\u2028\x85规")), max_size=40))
+def test_check_text_rows_as_the_pattern_found_them(text):
+    # check_text finds the lines of tabs or two pipes by splitting at "\n"; with caps of 3
+    # cells and 2 rows, the first line over a cap is the same, with the same message
+    caps = limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE
+    limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = 3, 2
+    try:
+        assert _refusal(limits.check_text, text) == _refusal(_check_rows_before, text)
+    finally:
+        limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = caps

@@ -233,8 +233,11 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     # metadata that decides how the tables are read
     title, unit_line = meta.find_title(lines, doc.title_hint)
     report.title = title
-    body_text = "\n".join(ln.text for ln in lines[:400])
-    report.year = meta.year_from(title, body_text)
+    # the text of the first lines, joined only when the title does not state the year
+    year = meta.year_in_title(title)
+    if year is None:
+        year = meta.year_from(title, "\n".join(ln.text for ln in lines[:400]))
+    report.year = year
     version, v19, v21 = detect_version(doc)
     if version is None:
         version = tpl.version_for_year(report.year or filed_year) or "v2021"
@@ -362,9 +365,8 @@ def _table_codes(version: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
 def _completeness(report: ParsedReport, version: str, truncated: bool, last_line,
                   not_read: set[str] = frozenset(), labelled: set[str] = frozenset()) -> None:
     t = tpl.get(version)
-    for code in t.cell_codes:
-        report.cells.setdefault(code, None)
-    report.cells = {code: report.cells[code] for code in t.cell_codes}
+    cells = report.cells  # every cell of the template, in its order (None: not seen)
+    report.cells = {code: cells.get(code) for code in t.cell_codes}
     if truncated:
         where = last_line.cells[0].location if last_line is not None and last_line.cells else None
         report.add_issue("text_cut_off", "warning",

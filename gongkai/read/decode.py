@@ -6,8 +6,7 @@ import codecs
 import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_CJK = re.compile("[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s")  # the characters str.isspace() holds true for, every one of them
+_NOT_CJK = re.compile("[^\u4e00-\u9fff]+")
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
             "cp936": "gb18030", "utf8": "utf-8"}
 
@@ -16,8 +15,11 @@ def _cjk_share(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:4000]
-    cjk = len(_CJK.findall(sample))
-    letters = len(sample) - len(_SPACE.findall(sample))
+    # counted without a string for each character: the ideographs are what is left when
+    # the runs of other characters are taken out, the letters what str.split() leaves (it
+    # cuts at the characters \s stands for, those str.isspace() holds true for)
+    cjk = len(_NOT_CJK.sub("", sample))
+    letters = len("".join(sample.split()))
     return cjk / letters if letters else 0.0
 
 

@@ -158,7 +158,7 @@ class _Builder:
                     nested.extend(x for x in td.iter("table")
                                   if _nearest_table(x.getparent()) is table_el
                                   or x.getparent() is td)
-            lines.append(Line(cells, True, len(lines) + 1, table_index=t))
+            lines.append(Line(cells, True, len(lines) + 1, 0, t))  # table_index by position
             for inner in nested:
                 self.table(inner)
             nested = []

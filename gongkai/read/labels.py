@@ -95,8 +95,13 @@ def split_label(text: str) -> Label:
     mapped = text.translate(_CIRCLED_TABLE) if _HAS_CIRCLED.search(text) else text
     # fold (NFKC through the cache a line's text shares with its reading as a value)
     s = _unify(nfkc(mapped or "")).strip()
-    s = _HEADING_MARKS.sub("", s)
-    s = _STARS.sub("", s).strip()
+    # the patterns tried only on a text holding their character: each costs a pass over a
+    # long line, most of all _STARS, tried at every position
+    if s.startswith("#"):
+        s = _HEADING_MARKS.sub("", s)
+    if "*" in s:
+        s = _STARS.sub("", s)
+    s = s.strip()
     m = _NUMBERING.match(s)
     numbering = number = None
     rest = s

@@ -60,10 +60,11 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     if len(cells) == 1:  # a text line, or a row of one cell (blank: no heading)
         text = cells[0].text
     else:
-        filled = [c.text for c in cells if c.text.strip()]
-        if line.is_row and len(filled) != 1:
+        # the first cell with text; a row with a second one (most rows) is no heading
+        filled = (c.text for c in cells if c.text.strip())
+        text = next(filled, "")
+        if line.is_row and (not text or next(filled, None) is not None):
             return None
-        text = filled[0] if filled else ""
     if not text or len(text) > 60 or not text.strip():
         return None
     heading = _heading(text, style)
@@ -206,8 +207,8 @@ def unit_from_title(title: str | None) -> str | None:
     return name or None
 
 
-def year_from(title: str | None, body: str) -> int | None:
-    """The report year: from the title, else from the statistical period."""
+def year_in_title(title: str | None) -> int | None:
+    """The year a title states (2023年, 二〇二三年), or None."""
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
@@ -215,6 +216,14 @@ def year_from(title: str | None, body: str) -> int | None:
         m = re.search(r"([二〇○零一三四五六七八九Ｏ]{4})\s*年", title)
         if m:
             return int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group(1)))
+    return None
+
+
+def year_from(title: str | None, body: str) -> int | None:
+    """The report year: from the title, else from the statistical period."""
+    year = year_in_title(title)
+    if year is not None:
+        return year
     m = re.search(r"统计期限?(?:为|是|自|从)?\s*(20\d{2})\s*年\s*1\s*月\s*1\s*日", body)
     if m:
         return int(m.group(1))
@@ -244,8 +253,7 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
             d = parse_date(ln.text)
             if d:
                 return d, ln.cells[0].location if ln.cells else None
-    tail = [ln for ln in lines if ln.text][-6:]
-    for ln in reversed(tail):
+    for ln in _last_with_text(lines, 6):
         t = ln.text.strip()
         if len(t) <= 24:
             d = parse_date(t)
@@ -260,10 +268,20 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
     return None, None
 
 
+def _last_with_text(lines: list[Line], n: int) -> list[Line]:
+    """The last ``n`` lines with text, the last first (only those lines' text is joined)."""
+    out: list[Line] = []
+    for ln in reversed(lines):
+        if ln.text:
+            out.append(ln)
+            if len(out) == n:
+                break
+    return out
+
+
 def signature_unit(lines: list[Line]) -> str | None:
     """The unit in the signature block at the end (the line before the date)."""
-    tail = [ln for ln in lines if ln.text][-4:]
-    for ln in reversed(tail):
+    for ln in _last_with_text(lines, 4):
         t = ln.text.strip()
         if 2 < len(t) <= 30 and _UNIT_TAIL.search(t) and not parse_date(t):
             return t
@@ -271,11 +289,80 @@ def signature_unit(lines: list[Line]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _figures() -> tuple[tuple[re.Pattern, str], ...]:
-    """The narrative figure patterns and the cells they restate (data/narrative_figures.toml)."""
+def _figures() -> tuple[tuple[re.Pattern, str, tuple[str, int, int]], ...]:
+    """The narrative figure patterns, the cells they restate (data/narrative_figures.toml),
+    and where each must hold words of its own (``required_run``)."""
     text = resources.files("gongkai.data").joinpath("narrative_figures.toml").read_text("utf-8")
-    return tuple((re.compile(f["pattern"]), f["compared_with"])
-                 for f in tomllib.loads(text)["figure"])
+    out = []
+    for f in tomllib.loads(text)["figure"]:
+        pattern = re.compile(f["pattern"])
+        out.append((pattern, f["compared_with"], required_run(pattern)))
+    return tuple(out)
+
+
+def required_run(pattern: re.Pattern) -> tuple[str, int, int]:
+    """(words, least, most): the longest run of plain characters every match of ``pattern``
+    holds (its characters matched one after another outside any group, option or repeat),
+    and how many characters of a match may stand before them. ('', 0, 0) when there is no
+    such run, or when the pattern ignores case."""
+    if pattern.flags & re.IGNORECASE:
+        return "", 0, 0
+    from re import _parser  # the parser re.compile uses (the module sre_parse was)
+
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    best, best_at = "", 0
+    run, run_at = "", 0
+    for i, (op, arg) in enumerate(parsed):
+        if op is _parser.LITERAL:
+            if not run:
+                run_at = i
+            run += chr(arg)
+            if len(run) > len(best):
+                best, best_at = run, run_at
+        else:
+            run = ""
+    if not best:
+        return "", 0, 0
+    least, most = _parser.SubPattern(parsed.state, parsed.data[:best_at]).getwidth()
+    return best, least, most
+
+
+def required_text(pattern: re.Pattern) -> str:
+    """The words every match of ``pattern`` holds (see ``required_run``)."""
+    return required_run(pattern)[0]
+
+
+# further than this before its required words a match may start, the pattern is searched as
+# it is (``find_all``)
+_NEAR_REQUIRED = 64
+
+
+def find_all(pattern: re.Pattern, text: str, required: tuple[str, int, int]) -> list[re.Match]:
+    """``list(pattern.finditer(text))``, the pattern tried only where a match may start: a
+    few characters before each place its required words stand (``required_run``).
+
+    The figure patterns that start with optional words (``(?:全年)?(?:共)?受理…``) are
+    otherwise tried at every position of a section. The positions are tried in order, each
+    as ``finditer`` tries it (``pattern.match`` at that position), and after a match the next
+    is looked for from its end, as ``finditer`` does (no figure pattern matches an empty
+    text)."""
+    words, least, most = required
+    if not words or most > _NEAR_REQUIRED:
+        return list(pattern.finditer(text))
+    out: list[re.Match] = []
+    pos = 0  # where the next match may start
+    tried = -1  # the last position tried
+    at = text.find(words, pos + least)
+    while at >= 0:
+        for start in range(max(pos, at - most, tried + 1), at - least + 1):
+            tried = start
+            m = pattern.match(text, start)
+            if m is not None:
+                out.append(m)
+                pos = m.end() if m.end() > m.start() else m.start() + 1
+                break
+        at = text.find(words, max(at + 1, pos + least))
+    return out
 
 
 _SPACES = re.compile(r"\s+")
@@ -287,8 +374,8 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
         text = _SPACES.sub("", sections.get(code, ""))
-        for pattern, compared in _figures():
-            for m in pattern.finditer(text):
+        for pattern, compared, required in _figures():
+            for m in find_all(pattern, text, required):
                 start = max(0, m.start() - 2)
                 if text[start:m.start()].endswith(("未", "无")):
                     continue

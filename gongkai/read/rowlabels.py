@@ -96,11 +96,33 @@ def _matches(core: str, cores: tuple[tuple[str, int], ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4)
+def _match_bounds(version: str) -> tuple[int, frozenset[str]]:
+    """The longest core of a version's data rows, and the characters its cores start with
+    (first or second character): see ``may_match``."""
+    cores = [c for _, cs in _rows_of(version) for c, _ in cs]
+    return max(map(len, cores)), frozenset(ch for c in cores for ch in c[:2])
+
+
+def may_match(core: str, version: str) -> bool:
+    """False when ``_matches`` holds for no data row of the version, told from the core's
+    length and first two characters (a unit's name, a date, a line of prose fail here, and
+    are not compared with each row's wordings).
+
+    Every way of matching keeps the core within three characters more than the row's
+    wording, and keeps its start: equal, a prefix either way (the same first character), or
+    one character off (``near``: one substituted, so the first or the second is the same; or
+    one dropped or added, so the core's first character is the wording's first or second,
+    or its second is the wording's first)."""
+    longest, starts = _match_bounds(version)
+    return len(core) <= longest + 3 and (core[:1] in starts or core[1:2] in starts)
+
+
 def _classify_one(text: str, version: str, group: str | None,
                   same_line_values: bool) -> lab.RowLabel | None:
     parsed = lab.split_label(text)
     core = parsed.core
-    if not core or len(core) > 60:
+    if not core or len(core) > 60 or not may_match(core, version):
         return None
     best: lab.RowLabel | None = None
     for rl, cores in _rows_of(version):

@@ -145,7 +145,9 @@ class TableReader(TextLines):
             self.headers.t3_seen_row = True
             if rl.group:
                 self.group = rl.group
-        self.open = OpenRow(rl.table, rl.row, cell, from_text_lines=from_text_lines)
+        # (slots, from_text_lines) by position: a dataclass's __init__ takes keywords at
+        # twice the cost
+        self.open = OpenRow(rl.table, rl.row, cell, [], from_text_lines)
 
     def _width(self, row: OpenRow) -> int:
         return self.headers.width(row.table, row.row)

@@ -9,8 +9,10 @@ breaks); page footers (`— 4 —`, `- 4 -`, `第 4 页`) and Markdown rules are
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gongkai.read.document import Cell, Document, Line
+from gongkai.read.limits import TEXT_CACHE
 from gongkai.read.pagetext import is_page_footer, split_trailing_numbers
 from gongkai.read.values import is_blank_marker, looks_numeric
 
@@ -71,6 +73,66 @@ def _grid_rows(raw_lines: list[str]) -> dict[int, list[str] | None]:
     return out
 
 
+# what a source line is, by its text alone (see ``_line_kind``; compared by identity)
+_GAP = "gap"  # a blank line
+_SPACE = "space"  # a blank line holding a space or &nbsp; (an empty cell on some pages)
+_DROPPED = "dropped"  # a page footer or a Markdown rule
+_BARE = "bare"  # a line of bare pipes: (_BARE, how many)
+_ROW = "row"  # a row: (_ROW, its cells' texts)
+_TEXT = "text"  # a text line: (_TEXT, its text, whether it ended in a pipe)
+_NOTHING = "nothing"  # a line that leaves nothing (a lone trailing pipe)
+
+# lines up to this long have their kind kept (``_line_kind``): the lines of a table repeat
+# within a report and across reports; prose lines are longer and do not
+LINE_KIND_CACHED_CHARS = 200
+
+
+def _line_kind(raw: str) -> tuple:
+    """What a source line is (one of the kinds above, with what it holds), from its text
+    alone: the same line reads the same wherever it stands, so the short ones are kept."""
+    if len(raw) > LINE_KIND_CACHED_CHARS:
+        return _read_line(raw)
+    return _cached_line_kind(raw)
+
+
+def _read_line(raw: str) -> tuple:
+    line = raw.replace("\u3000", " ").rstrip(" \r\n")
+    stripped = line.strip()
+    if not stripped:
+        return (_SPACE,) if raw.strip("\r\n") else (_GAP,)
+    first = stripped[0]
+    if (first in _FOOTER_START or first.isdigit()) and is_page_footer(line):
+        return (_DROPPED,)
+    has_pipe = "|" in line
+    if "-" in line and _MD_RULE.match(line):
+        return (_DROPPED,)
+    # _BARE_PIPES (the line holds no line break: splitlines cut there)
+    if has_pipe and not stripped.strip("|"):
+        return _BARE, line.count("|")
+    cells: list[str] | None = None
+    if "\t" in line:
+        cells = [c.strip() for c in line.split("\t")]
+        filled = [i for i, c in enumerate(cells) if c]
+        if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
+            cells = None  # an indented paragraph or heading, not a row
+    if cells is None and has_pipe:
+        cells = _pipe_cells(stripped)
+    if cells is None:
+        body = _without_trailing_pipe(stripped) if has_pipe else stripped
+        split = split_trailing_numbers(body)
+        if split is not None:
+            cells = split
+        else:
+            # the text is stripped at both ends already
+            if body or is_blank_marker(body):
+                return _TEXT, body, has_pipe and stripped.endswith("|")
+            return (_NOTHING,)
+    return _ROW, tuple(cells)
+
+
+_cached_line_kind = lru_cache(maxsize=TEXT_CACHE)(_read_line)
+
+
 def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) -> Document:
     """Turn decoded text into a Document of rows and text lines."""
     lines: list[Line] = []
@@ -86,47 +148,30 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 lines.append(Line(row, True, lineno, gap))
                 gap = 0
             continue
-        line = raw.replace("\u3000", " ").rstrip(" \r\n")
-        stripped = line.strip()
-        if not stripped:
-            gap += 1
-            if raw.strip("\r\n"):  # a line holding only a space or &nbsp;
-                spaces_only.append((len(lines), lineno))
-            continue
-        first = stripped[0]
-        if (first in _FOOTER_START or first.isdigit()) and is_page_footer(line):
-            continue
-        has_pipe = "|" in line
-        if "-" in line and _MD_RULE.match(line):
-            continue
-        # _BARE_PIPES (the line holds no line break: splitlines cut there)
-        if has_pipe and not stripped.strip("|"):
-            lines.append(Line([], True, lineno, gap, bare_pipes=line.count("|")))
+        # _line_kind, without a call of its own
+        read = _cached_line_kind(raw) if len(raw) <= LINE_KIND_CACHED_CHARS else _read_line(raw)
+        kind = read[0]
+        if kind is _ROW:
+            row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(read[1], start=1)]
+            lines.append(Line(row, True, lineno, gap))
             gap = 0
-            continue
-        cells: list[str] | None = None
-        if "\t" in line:
-            cells = [c.strip() for c in line.split("\t")]
-            filled = [i for i, c in enumerate(cells) if c]
-            if len(filled) == 1 and filled != [0] and not looks_numeric(cells[filled[0]]):
-                cells = None  # an indented paragraph or heading, not a row
-        if cells is None and has_pipe:
-            cells = _pipe_cells(stripped)
-        if cells is None:
-            body = _without_trailing_pipe(stripped) if has_pipe else stripped
-            split = split_trailing_numbers(body)
-            if split is not None:
-                cells = split
-            else:
-                text_cell = body  # stripped at both ends already
-                if text_cell or is_blank_marker(text_cell):
-                    lines.append(Line([Cell(text_cell, f"line {lineno}")], False, lineno, gap,
-                                      pipe_end=has_pipe and stripped.endswith("|")))
-                gap = 0
-                continue
-        row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(cells, start=1)]
-        lines.append(Line(row, True, lineno, gap))
-        gap = 0
+        elif kind is _TEXT:
+            # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
+            # __init__ takes keywords at twice the cost, and most lines are text lines
+            lines.append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0,
+                              read[2]))
+            gap = 0
+        elif kind is _GAP:
+            gap += 1
+        elif kind is _SPACE:  # a line holding only a space or &nbsp;
+            gap += 1
+            spaces_only.append((len(lines), lineno))
+        elif kind is _BARE:
+            lines.append(Line([], True, lineno, gap, None, read[1]))  # bare_pipes by position
+            gap = 0
+        elif kind is _NOTHING:
+            gap = 0
+        # _DROPPED: page footers and Markdown rules leave the gap before them as it is
     if text and not text.endswith(("\n", "\r")) and lines and lines[-1].cells \
             and looks_numeric(lines[-1].cells[-1].text):
         # the text stops inside its last line (a page cut off after so many bytes): the number
@@ -168,7 +213,9 @@ def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:
             closed_by_next += 1
         if ln.is_row:
             open_before = False
-            if len(ln.cells) >= 2 and sum(1 for c in ln.cells if c.text) >= 2:
+            cells = ln.cells
+            # at least two cells with text (a cell's text is a str: '' when empty)
+            if len(cells) >= 2 and len(cells) - [c.text for c in cells].count("") >= 2:
                 rows += 1
         else:
             open_before = not ln.pipe_end

@@ -124,9 +124,10 @@ class TextLines:
             self.t4.label(core)
             self.consumed.add(index)
             return False
-        bare_core = lab.split_label(lab.without_notes(cell.text)).core
+        # the core without notes in brackets worked out only when the core is no header
         if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core or (
-                bare_core != core and self.headers.note(bare_core, column_of(cell))):
+                (bare_core := lab.split_label(lab.without_notes(cell.text)).core) != core
+                and self.headers.note(bare_core, column_of(cell))):
             # headers repeated after a page break keep a row whose numbers are still to come
             if self.open is not None and self.open.slots:
                 self._close_row()
