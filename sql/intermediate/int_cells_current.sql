@@ -12,11 +12,13 @@
 -- 3 s for a rerun that checks a handful.
 -- storage: the table is stored compressed (chk_store is an in-memory database with
 -- compression; CHECKPOINT compresses what was written), not as a temp table: a temp table
--- is kept uncompressed, 8 million rows of 15 columns at 40,000 reports were ~1.5 GB, past
--- the writer's 1 GB budget, and every rule reading them read the spilled blocks back
--- (~1-1.7 s a scan, a dozen scans). Compressed they are ~90 MB (the submission's columns
--- repeat along its cells, the codes come from a grid of a few hundred): a scan takes
--- ~0.15 s, and compressing them ~4 s once (bench/README.md, "Consistency checks").
+-- is kept uncompressed, and the 7.9 million rows of 40,000 reports were ~1.5 GB, past the
+-- writer's 1 GB budget: every rule reading them read the spilled blocks back (~1-1.7 s a
+-- scan, a dozen scans). Compressed they take ~90 MB (a submission's columns repeat along
+-- its cells, the codes come from a grid of a few hundred) and a scan ~0.15 s; compressing
+-- them costs ~4 s of CPU once (at 8,000 reports, where the table fits the budget, the
+-- check stage costs about what it did; bench/README.md, "The stages after reading"). The
+-- cells' location, which no rule reads, is not kept.
 attach if not exists ':memory:' as chk_store (compress);
 
 create or replace table chk_store.int_cells_current as
