@@ -275,7 +275,7 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
 # a partitioned COPY holds a partition's rows until it has partitioned_write_flush_threshold
 # (524,288) of them or the COPY ends, and a bucket has ~100,000: the cells of a country's
 # year, 7.9 million rows in 128 buckets, were all held at once, past the writer's 1 GB budget
-# (2 GB spilled; 18.5 s of CPU at 40,000 reports). The parts are written in passes of at most
+# (2 GB spilled; 22.9 s of CPU at 40,000 reports). The parts are written in passes of at most
 # PASS_ROWS rows instead, each a scan of the table: 11.3 s in eight passes (4: 12.9 s, 16:
 # 11.8 s; bench/README.md, "The stages after reading"). The files and their rows are the
 # same.
