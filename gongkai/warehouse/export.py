@@ -244,23 +244,22 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
         digest = f"{signature}|{rows}|{total}"
         kept = _kept(out_dir, building, table, before.get(key), digest)
         if kept is None:
-            missing.append((year, int(part)))
+            missing.append((year, int(part), rows))
             parts[key] = {"digest": digest, "files": []}
         else:
             parts[key] = {"digest": digest, "files": kept}
     if not missing:
         return
-    # the parts to write, in one statement: DuckDB writes report_year=Y/_part=B/data_0.parquet
-    # into a scratch folder, moved to report_year=Y/data_B.parquet
-    wanted = " or ".join(
-        (f"(t.report_year is null and {bucket} = {part})" if year is None
-         else f"(t.report_year = {int(year)} and {bucket} = {part})")
-        for year, part in missing)
+    # the parts to write, in as few statements as keep each within PASS_ROWS rows: DuckDB
+    # writes report_year=Y/_part=B/data_0.parquet into a scratch folder, moved to
+    # report_year=Y/data_B.parquet
     scratch = building / f".{table}.parts"
-    con.execute(f"copy (select t.*, {bucket} as _part from {name} as t where {wanted}) "
-                f"to {_sql_path(scratch)} (format parquet, partition_by (report_year, _part), "
-                "compression zstd)")
-    for year, part in missing:
+    for keys in _passes(missing):
+        con.execute(f"copy (select * from (select t.*, {bucket} as _part from {name} as t) as t "
+                    f"where {_wanted(keys)}) to {_sql_path(scratch)} "
+                    "(format parquet, partition_by (report_year, _part), compression zstd, "
+                    "overwrite_or_ignore)")
+    for year, part, _rows in missing:
         folder = f"report_year={NULL_PARTITION if year is None else int(year)}"
         written = sorted((scratch / folder / f"_part={part}").glob("*.parquet"))
         (target / folder).mkdir(parents=True, exist_ok=True)
@@ -271,6 +270,43 @@ def _export_partitioned(con: duckdb.DuckDBPyConnection, table: str, out_dir: Pat
             files.append(rel)
         parts[f"{table}/{folder}/{part}"]["files"] = files
     shutil.rmtree(scratch)
+
+
+# a partitioned COPY holds a partition's rows until it has partitioned_write_flush_threshold
+# (524,288) of them or the COPY ends, and a bucket has ~100,000: the cells of a country's
+# year, 7.9 million rows in 128 buckets, were all held at once, past the writer's 1 GB budget
+# (2 GB spilled; 22.9 s of CPU at 40,000 reports). The parts are written in passes of at most
+# PASS_ROWS rows instead, each a scan of the table: 11.3 s in eight passes (4: 12.9 s, 16:
+# 11.8 s; bench/README.md, "The stages after reading"). The files and their rows are the
+# same.
+PASS_ROWS = 1_000_000
+
+
+def _passes(missing: list[tuple[int | None, int, int]]) -> list[list[tuple[int | None, int]]]:
+    """The (year, part) keys to write, in order, grouped into passes of at most ``PASS_ROWS``
+    rows (a part of more rows is a pass by itself)."""
+    passes: list[list[tuple[int | None, int]]] = [[]]
+    size = 0
+    for year, part, rows in missing:
+        if passes[-1] and size + rows > PASS_ROWS:
+            passes.append([])
+            size = 0
+        passes[-1].append((year, part))
+        size += rows
+    return passes
+
+
+def _wanted(keys: list[tuple[int | None, int]]) -> str:
+    """A condition on ``t.report_year`` and ``t._part`` that holds for the rows of ``keys``:
+    per year, its parts as one IN list (the years and parts are integers of the export's own
+    queries, never text of a submission)."""
+    by_year: dict[int | None, list[int]] = {}
+    for year, part in keys:
+        by_year.setdefault(year, []).append(part)
+    return " or ".join(
+        ("(t.report_year is null" if year is None else f"(t.report_year = {int(year)}")
+        + f" and t._part in ({', '.join(str(int(p)) for p in parts)}))"
+        for year, parts in by_year.items())
 
 
 def swap_parquet(out_dir: str | Path) -> Path:

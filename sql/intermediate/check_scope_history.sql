@@ -19,7 +19,8 @@ create or replace temp view int_history_narratives as select * from chk_history_
 delete from int_submissions_current
 where submission_id not in (select submission_id from chk_scope);
 
-delete from int_cells_current
+-- (int_cells_current is a view of chk_store's table: sql/intermediate/int_cells_current.sql)
+delete from chk_store.int_cells_current
 where submission_id not in (select submission_id from chk_scope);
 
 delete from int_narratives_current

@@ -1,4 +1,5 @@
--- int_cells_current: the cells the checks read, on the template grid (temp table).
+-- int_cells_current: the cells the checks read, on the template grid (a table of the
+-- connection's in-memory database chk_store, read through a temp view of the same name).
 -- Reads chk_template_cells, the grid of both template versions filled from the template spec
 -- by gongkai.checks.config.
 -- grain: one row per current submission × cell code of its template. A cell the
@@ -9,7 +10,18 @@
 -- key of cells, kept by the writer). A left join from the grid to the cells built its hash
 -- table of every cell of the warehouse: 10-15 s and 1.4 GB spilled at 40,000 reports, and
 -- 3 s for a rerun that checks a handful.
-create or replace temp table int_cells_current as
+-- storage: the table is stored compressed (chk_store is an in-memory database with
+-- compression; CHECKPOINT compresses what was written), not as a temp table: a temp table
+-- is kept uncompressed, and the 7.9 million rows of 40,000 reports were ~1.5 GB, past the
+-- writer's 1 GB budget: every rule reading them read the spilled blocks back (~1-1.7 s a
+-- scan, a dozen scans). Compressed they take ~90 MB (a submission's columns repeat along
+-- its cells, the codes come from a grid of a few hundred) and a scan ~0.15 s; compressing
+-- them costs ~4 s of CPU once (at 8,000 reports, where the table fits the budget, the
+-- check stage costs about what it did; bench/README.md, "The stages after reading"). The
+-- cells' location, which no rule reads, is not kept.
+attach if not exists ':memory:' as chk_store (compress);
+
+create or replace table chk_store.int_cells_current as
 with
 submissions_checked as (
     select * from int_submissions_current
@@ -43,7 +55,6 @@ present as (
         c.value,
         coalesce(c.status, 'unseen') as cell_status,
         c.raw_text,
-        c.location,
         -- a cell the office corrected is no longer in doubt (cells.provenance)
         i.location is not null and c.provenance is distinct from 'corrected' as has_parse_issue
     from cells as c
@@ -82,7 +93,6 @@ missing as (
         null as value,
         'unseen' as cell_status,
         null as raw_text,
-        null as location,
         false as has_parse_issue
     from incomplete as s
     inner join grid as g on g.template = s.template
@@ -101,3 +111,8 @@ final as (
 )
 
 select * from final;
+
+checkpoint chk_store;
+
+create or replace temp view int_cells_current as
+select * from chk_store.int_cells_current;
