@@ -194,16 +194,18 @@ def ordered_rows(parts: Sequence[ReportRows], order: Sequence[str]) -> ReportRow
     positions = [pc.index_in(p.submissions.column("submission_id"), value_set=ids)
                  .to_numpy(zero_copy_only=False) for p in parts]
     # a reader's batch is a run of consecutive submissions: the parts put in the order of
-    # their first submission are then the rows in order already, joined without moving a row
-    # (the sort below would leave them as they are)
+    # their first submission are then the rows in order already, joined without a sort (the
+    # sort below would leave them as they are) into one chunk a column: DuckDB inserts a
+    # table of 64 chunks a column at half the speed of one chunk (0.22 vs 0.11 ms of CPU a
+    # report)
     ranked = sorted(range(len(parts)), key=lambda i: positions[i][0] if len(positions[i])
                     else -1)
     joined = np.concatenate([positions[i] for i in ranked]) if parts else np.array([])
     if not len(joined) or (np.diff(joined) > 0).all():
         parts = [parts[i] for i in ranked]
-        return ReportRows(pa.concat_tables([p.submissions for p in parts]),
+        return ReportRows(pa.concat_tables([p.submissions for p in parts]).combine_chunks(),
                           {name: pa.concat_tables([p.children[name] for p in parts])
-                           for name in CHILD_TABLES})
+                           .combine_chunks() for name in CHILD_TABLES})
 
     def arrange(tables: list[pa.Table]) -> pa.Table:
         table = pa.concat_tables(tables)
