@@ -210,9 +210,9 @@ def ordered_rows(parts: Sequence[ReportRows], order: Sequence[str]) -> ReportRow
     def arrange(tables: list[pa.Table]) -> pa.Table:
         table = pa.concat_tables(tables)
         if table.num_rows <= 1:
-            return table
+            return table.combine_chunks()
         position = pc.index_in(table.column("submission_id"), value_set=ids)
-        return table.take(pc.sort_indices(position))
+        return table.take(pc.sort_indices(position)).combine_chunks()
 
     return ReportRows(arrange([p.submissions for p in parts]),
                       {name: arrange([p.children[name] for p in parts])
