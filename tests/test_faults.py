@@ -289,6 +289,29 @@ def test_rows_made_in_a_reader_leave_room_under_its_memory_limit(tmp_path):
         assert size + 512 * 1024 ** 2 < MEMORY_LIMIT_BYTES  # half a GB left for a file
 
 
+def _collector(read):
+    """A reader pool's ``finish``: the process's collector thresholds."""
+    import gc
+
+    return gc.get_threshold()
+
+
+def test_a_reader_collects_its_garbage_every_few_thousand_allocations(tmp_path):
+    """A reader process holds a report's few thousand objects while it reads it: with the
+    default threshold (700) the collector ran every report, 5 % of the reader's time."""
+    import gc
+
+    from gongkai.read.pool import READER_GC_THRESHOLD
+
+    fast = tmp_path / "fast.md"
+    fast.write_bytes(SEED.read_bytes())
+    finished, failed = ReaderPool(1, finish=_collector).read_finished(
+        [[Job("a", str(fast), "a.md")]])
+    assert failed == {}
+    assert finished == [(READER_GC_THRESHOLD, *gc.get_threshold()[1:])]
+    assert READER_GC_THRESHOLD > gc.get_threshold()[0]  # this process keeps the default
+
+
 def test_the_readers_caches_are_bounded():
     """The reader caches label and line texts (labels repeat across a corpus): each cache
     holds at most TEXT_CACHE texts. Eleven caches of 65,536 held 0.3–0.4 GB in a reader after

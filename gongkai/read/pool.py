@@ -100,6 +100,10 @@ def read_job(job: Job, registry: Registry | None = None) -> ParsedReport:
     return report
 
 
+# the reader process's first-generation threshold of the garbage collector (see _worker)
+READER_GC_THRESHOLD = 10_000
+
+
 def _worker(conn: Connection, memory_limit: int | None, registry: Registry | None,
             finish: Finish | None = None, progress: Any = None) -> None:
     """A reader process: batches in; ("done", key, report) out for each file, or with a
@@ -118,6 +122,11 @@ def _worker(conn: Connection, memory_limit: int | None, registry: Registry | Non
     # what the process holds from here on (modules, the registry: 40,000 units) is not walked
     # again by each full collection of the reports' garbage
     gc.freeze()
+    # and the collector runs every READER_GC_THRESHOLD net allocations instead of 700: a
+    # report holds a few thousand lines, cells and sources while it is read (freed as it is
+    # done, by their counts: they form no cycles), so the default ran a collection every
+    # report, 5 % of a reader's time (0.16 ms a report; 0.04 at 10,000, over 2,000 reports)
+    gc.set_threshold(READER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
     while True:
         try:
