@@ -120,11 +120,18 @@ def test_each_cap_has_its_own_code():
 # the reader pool: a file over its time budget is rejected as such, the rest is read
 # ---------------------------------------------------------------------------------------------
 
+def _slow_seed(path: Path) -> None:
+    """The seed with tables just under every cap (lines, rows a table, cells a row): about
+    1.5 s of table reading here, three times the largest budget the tests below give it."""
+    text = SEED.read_bytes()
+    row = ("| 本年新收政府信息公开申请数量 |" + " 1 |" * 40 + "\n").encode()
+    path.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
+
+
 def test_reader_pool_stops_a_file_over_budget_and_reads_the_rest(tmp_path):
     text = SEED.read_bytes()
-    row = "| 本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n".encode()
-    slow = tmp_path / "slow.md"  # just under every cap: about a second of table reading
-    slow.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
+    slow = tmp_path / "slow.md"
+    _slow_seed(slow)
     fast = tmp_path / "fast.md"
     fast.write_bytes(text)
     jobs = [Job("slow", str(slow), "slow.md"), Job("fast", str(fast), "fast.md"),
@@ -145,11 +152,10 @@ def test_a_pool_kept_open_reads_group_after_group_with_the_same_processes(tmp_pa
     text = SEED.read_bytes()
     fast = tmp_path / "fast.md"
     fast.write_bytes(text)
-    row = "| 本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n".encode()
     slow = tmp_path / "slow.md"
-    slow.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
-    # a budget the slow file (about a second) overruns and a fresh process's first file (its
-    # first reading 40 ms, a few times that on a loaded machine) keeps within
+    _slow_seed(slow)
+    # a budget the slow file overruns and a fresh process's first file (its first reading
+    # 40 ms, a few times that on a loaded machine) keeps within
     with ReaderPool(2, budget=0.5) as pool:
         first = pool.read([[Job("a", str(fast), "a.md")], [Job("b", str(fast), "b.md")]])
         pids = sorted(w.process.pid for w in pool.workers)
@@ -181,13 +187,6 @@ def test_groups_read_ahead_give_what_one_read_gives(tmp_path):
     for reports in read:
         for key, report in reports.items():
             assert report.to_json() == alone[key].to_json()
-
-
-def _slow_seed(path: Path) -> None:
-    """The seed with tables just under every cap: about a second of table reading."""
-    text = SEED.read_bytes()
-    row = "| 本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n".encode()
-    path.write_bytes(text[:1500] + (row * 900 + "说明。\n".encode()) * 21)
 
 
 def test_rows_made_by_the_readers_are_the_rows_made_in_one_process(tmp_path):
