@@ -185,10 +185,10 @@ def test_find_all_as_finditer(text, source):
 
 
 def test_required_text_of_patterns():
-    assert meta.required_text(re.compile("(?:全年)?(?:共)?受理(?:信息公开)?申请")) == "受理"
-    assert meta.required_text(re.compile("ab|cd")) == ""  # one alternation: none required
-    assert meta.required_text(re.compile("x(?:ab)?yz[0-9]w")) == "yz"
-    assert meta.required_text(re.compile("abc", re.IGNORECASE)) == ""
+    assert meta.required_run(re.compile("(?:全年)?(?:共)?受理(?:信息公开)?申请"))[0] == "受理"
+    assert meta.required_run(re.compile("ab|cd"))[0] == ""  # one alternation: none required
+    assert meta.required_run(re.compile("x(?:ab)?yz[0-9]w"))[0] == "yz"
+    assert meta.required_run(re.compile("abc", re.IGNORECASE))[0] == ""
     assert meta.required_run(re.compile("(?:全年)?(?:共)?受理申请")) == ("受理申请", 0, 3)
 
 

@@ -327,11 +327,6 @@ def required_run(pattern: re.Pattern) -> tuple[str, int, int]:
     return best, least, most
 
 
-def required_text(pattern: re.Pattern) -> str:
-    """The words every match of ``pattern`` holds (see ``required_run``)."""
-    return required_run(pattern)[0]
-
-
 # further than this before its required words a match may start, the pattern is searched as
 # it is (``find_all``)
 _NEAR_REQUIRED = 64

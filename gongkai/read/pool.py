@@ -109,8 +109,9 @@ def _worker(conn: Connection, memory_limit: int | None, registry: Registry | Non
     """A reader process: batches in; ("done", key, report) out for each file, or with a
     ``finish`` function ("finished", keys, what ``finish`` made of the batch's reports) at the
     end of a batch. Which file it is reading, and since when, it writes to ``progress``
-    (three numbers in shared memory, see ``_STARTED``) rather than sending it: a message a file cost the parent a
-    wake-up and a receive per file. The registry is sent once, when the process starts."""
+    (three numbers in shared memory, see ``_STARTED``) rather than sending it: a message a
+    file cost the parent a wake-up and a receive per file. The registry is sent once, when
+    the process starts."""
     _limit_memory(memory_limit)
     _system_allocator()
     import gongkai.read  # noqa: F401  (the readers' imports are not charged to the first file)
