@@ -73,7 +73,7 @@ def _grid_rows(raw_lines: list[str]) -> dict[int, list[str] | None]:
     return out
 
 
-# what a source line is, by its text alone (see ``_line_kind``; compared by identity)
+# what a source line is, by its text alone (see ``_read_line``; compared by identity)
 _GAP = "gap"  # a blank line
 _SPACE = "space"  # a blank line holding a space or &nbsp; (an empty cell on some pages)
 _DROPPED = "dropped"  # a page footer or a Markdown rule
@@ -82,20 +82,15 @@ _ROW = "row"  # a row: (_ROW, its cells' texts)
 _TEXT = "text"  # a text line: (_TEXT, its text, whether it ended in a pipe)
 _NOTHING = "nothing"  # a line that leaves nothing (a lone trailing pipe)
 
-# lines up to this long have their kind kept (``_line_kind``): the lines of a table repeat
-# within a report and across reports; prose lines are longer and do not
+# lines up to this long have their kind kept (``_cached_line_kind``): the lines of a table
+# repeat within a report and across reports; prose lines are longer and do not
 LINE_KIND_CACHED_CHARS = 200
 
 
-def _line_kind(raw: str) -> tuple:
-    """What a source line is (one of the kinds above, with what it holds), from its text
-    alone: the same line reads the same wherever it stands, so the short ones are kept."""
-    if len(raw) > LINE_KIND_CACHED_CHARS:
-        return _read_line(raw)
-    return _cached_line_kind(raw)
-
-
 def _read_line(raw: str) -> tuple:
+    """What a source line is (one of the kinds above, with what it holds), from its text
+    alone: the same line reads the same wherever it stands, so the short ones are kept
+    (``_cached_line_kind``)."""
     line = raw.replace("\u3000", " ").rstrip(" \r\n")
     stripped = line.strip()
     if not stripped:
@@ -148,7 +143,7 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 lines.append(Line(row, True, lineno, gap))
                 gap = 0
             continue
-        # _line_kind, without a call of its own
+        # the kind of a short line from the cache
         read = _cached_line_kind(raw) if len(raw) <= LINE_KIND_CACHED_CHARS else _read_line(raw)
         kind = read[0]
         if kind is _ROW:
