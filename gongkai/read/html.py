@@ -25,6 +25,23 @@ _NOT_PLAIN = _SKIP_TAGS | {"table", "br"}
 _CELL_TAGS = frozenset(("td", "th"))
 
 
+# whether an element's tag is a plain one (an element, not a comment, of no tag in
+# _NOT_PLAIN: ``isinstance(tag, str) and tag.lower() not in _NOT_PLAIN``), kept per tag: a
+# page has a handful of tags (a page of many made-up tag names fills the table, and the
+# tags past its size are looked at each time)
+_PLAIN_TAGS: dict = {}
+_PLAIN_TAGS_MAX = 512
+
+
+def _plain(tag) -> bool:
+    plain = _PLAIN_TAGS.get(tag)
+    if plain is None:
+        plain = isinstance(tag, str) and tag.lower() not in _NOT_PLAIN
+        if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[tag] = plain
+    return plain
+
+
 def _lone_text(el) -> str | None:
     """The text of an element that is a chain of single children holding one piece of text
     (``<td><p><span>12</span></p></td>``), or None when it is not such a chain.
@@ -32,10 +49,13 @@ def _lone_text(el) -> str | None:
     Every other piece of text (the text before a child, a child's tail) is white space, and
     the spaces that block ends add stand beside it: after ``one_line`` the text is that of
     the one piece, as the full walk of ``_text`` gives it."""
-    tag = el.tag
-    if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+    if not _plain(el.tag):
         return None
-    node = el
+    return _chain_text(el)
+
+
+def _chain_text(node) -> str | None:
+    """``_lone_text`` of an element of a plain tag."""
     while True:
         children = len(node)
         if not children:
@@ -44,8 +64,7 @@ def _lone_text(el) -> str | None:
         if children > 1 or text and not text.isspace():
             return None
         node = node[0]
-        tag = node.tag
-        if not isinstance(tag, str) or tag.lower() in _NOT_PLAIN:
+        if not _plain(node.tag):
             return None
         tail = node.tail
         if tail and not tail.isspace():
@@ -100,7 +119,6 @@ class _Builder:
         self.flush_text()
         self.table_count += 1
         t = self.table_count
-        nested = []
         if next(islice(table_el.iter("table"), 1, None), None) is None:
             rows = list(table_el.iter("tr"))  # no table inside: every row is its own
         else:
@@ -108,60 +126,78 @@ class _Builder:
         lines = self.lines
         occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
         for r, tr in enumerate(rows, start=1):
-            tds = [x for x in tr if (tag := x.tag) in _CELL_TAGS
-                   or isinstance(tag, str) and tag.lower() in _CELL_TAGS]
-            # each cell's text when it is plain (no child elements, or a chain of single
-            # children around one piece of text: no table inside, not a block of the page),
-            # and whether a table stands inside it; the other cells' text is read below
-            texts: list[str | None] = []
-            holds_table: list[bool] = []
-            layout = False
-            for td in tds:
-                if not len(td):
-                    texts.append(one_line(td.text))
-                    holds_table.append(False)
-                    continue
-                lone = _lone_text(td) if len(td) == 1 else None
-                texts.append(lone)
-                held = lone is None and next(td.iter("table"), None) is not None
-                holds_table.append(held)
-                if lone is None and not layout and _is_layout_cell(td, held):
-                    layout = True
-            if layout:
-                # a page laid out with a table: its cells hold the report itself
-                for td in tds:
-                    self.walk_children(td)
-                self.flush_text()
-                continue
+            # one pass over the row's cells: each cell's text (its own when it has no child
+            # element, a chain of single children around one piece of text, or the full
+            # walk of ``_text``) and place. A cell that holds page content (a table laid out
+            # with a table) makes the whole row page flow instead: the cells made before it
+            # are dropped, and the rowspans of the row are noted in ``occupied`` only once
+            # the row is kept (a rowspan reaches the rows below: no cell of this row looks
+            # at what it notes)
             cells = []
+            spans = None  # (rowspan, colspan, col) of the row's cells that span rows
+            nested = None  # the cells that hold a table
             col = 1
             where = f"table {t} row {r} col "
-            for td, held, text in zip(tds, holds_table, texts, strict=True):
+            layout = False
+            for td in tr:
+                tag = td.tag
+                if tag != "td" and tag != "th" and not (
+                        isinstance(tag, str) and tag.lower() in _CELL_TAGS):
+                    continue
                 if occupied:
                     while occupied.get((r, col)):
                         col += 1
+                n = len(td)
+                if not n:
+                    text = one_line(td.text)
+                else:
+                    text = _chain_text(td) if n == 1 else None  # (td, th: plain tags)
+                    if text is None:
+                        if next(td.iter("table"), None) is not None:
+                            if _is_layout_cell(td, True):
+                                layout = True
+                                break
+                            if nested is None:
+                                nested = []
+                            nested.append(td)
+                        elif _is_layout_cell(td, False):
+                            layout = True
+                            break
+                        text = _text(td)
                 if attrs := td.keys():  # (one call: most cells have no attribute)
                     rowspan = _span(td.get("rowspan")) if "rowspan" in attrs else 1
                     colspan = _span(td.get("colspan")) if "colspan" in attrs else 1
+                    if rowspan > 1:
+                        if spans is None:
+                            spans = []
+                        spans.append((rowspan, colspan, col))
+                    cells.append(Cell(text, where + str(col)))
+                    col += colspan
                 else:
-                    rowspan = colspan = 1
-                # the rows below that a rowspan reaches (this row's own places are behind
-                # ``col`` once the cell is placed: no later cell of the row looks at them)
-                for dr in range(1, rowspan):
-                    for dc in range(colspan):
-                        occupied[(r + dr, col + dc)] = True
-                if text is None:
-                    text = _text(td)
-                cells.append(Cell(text, where + str(col)))
-                col += colspan
-                if held:
-                    nested.extend(x for x in td.iter("table")
-                                  if _nearest_table(x.getparent()) is table_el
-                                  or x.getparent() is td)
+                    cells.append(Cell(text, where + str(col)))
+                    col += 1
+            if layout:
+                # a page laid out with a table: its cells hold the report itself
+                for td in tr:
+                    tag = td.tag
+                    if tag == "td" or tag == "th" or isinstance(tag, str) and \
+                            tag.lower() in _CELL_TAGS:
+                        self.walk_children(td)
+                self.flush_text()
+                continue
+            if spans is not None:
+                # the rows below that a rowspan reaches
+                for rowspan, colspan, c in spans:
+                    for dr in range(1, rowspan):
+                        for dc in range(colspan):
+                            occupied[(r + dr, c + dc)] = True
             lines.append(Line(cells, True, len(lines) + 1, 0, t))  # table_index by position
-            for inner in nested:
-                self.table(inner)
-            nested = []
+            if nested is not None:
+                for td in nested:
+                    for inner in [x for x in td.iter("table")
+                                  if _nearest_table(x.getparent()) is table_el
+                                  or x.getparent() is td]:
+                        self.table(inner)
 
     def walk_children(self, node):
         """Walk an element's content as page flow (not as one cell)."""
