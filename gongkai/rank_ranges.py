@@ -18,8 +18,9 @@ arithmetic throughout, so the rows equal the view's (tests/test_rank_ranges.py c
 them). The scores come as Arrow columns ordered so that a peer group's rows and a
 unit-year's are runs; no Python loop runs per score or per group. Peer groups are small
 (a city's 街道 or 乡镇: at most 17 unit-years in the generated 8,000), so the groups of one
-size are ranked together, each member compared with each, a slice of them at a time
-(``SLICE``): memory follows the slice, not the country.
+size are ranked together, each member compared with each (a larger group by sorting its
+scores, ``PAIRWISE_MAX``), a slice of them at a time (``SLICE``): memory follows the slice,
+not the country.
 """
 
 from __future__ import annotations
@@ -177,7 +178,9 @@ def compute(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
     n_scen = np.zeros(n_u, dtype=np.int64)
     for size in np.unique(sizes):
         starts = group_start[sizes == size]
-        step = max(1, SLICE // (int(size) * int(size) * n_s))
+        # a slice holds at most SLICE unit-year × scenario numbers, and compares at most
+        # SLICE × PAIRWISE_MAX pairs of them (one group at least)
+        step = max(1, SLICE // (int(size) * n_s * min(int(size), PAIRWISE_MAX)))
         for at in range(0, len(starts), step):
             members = (starts[at:at + step, None]
                        + np.arange(size, dtype=np.int64)).reshape(-1)
@@ -193,9 +196,12 @@ def compute(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
                      "n_scenarios": pa.array(n_scen[keep], pa.int64())})
 
 
-# the numbers compared at once when peer groups are ranked (groups × members × members ×
-# scenarios: ~8 MB of booleans)
-SLICE = 8_000_000
+# the unit-year × scenario numbers of a slice of peer groups ranked at once (8 MB an array
+# of them)
+SLICE = 1_000_000
+# a peer group of more unit-years is ranked by sorting its scores in each scenario, not by
+# comparing each member with each (whose work and memory grow with the square of the size)
+PAIRWISE_MAX = 32
 
 
 def _ranks(members: np.ndarray, size: int, score_of: np.ndarray, scored_on: np.ndarray,
@@ -214,12 +220,27 @@ def _ranks(members: np.ndarray, size: int, score_of: np.ndarray, scored_on: np.n
     scored = den > 0  # the unit-year has a term in this scenario
     safe = np.where(scored, den, 1)
     score = np.where(scored, (scale * num + safe) // (2 * safe), -1).reshape(-1, size, n_s)
-    # rank = 1 + the peers scored higher in the same scenario (peer groups are small: each
-    # member is compared with each)
-    above = (score[:, None, :, :] > score[:, :, None, :]).sum(axis=2).reshape(-1, n_s)
+    # rank = 1 + the peers scored higher in the same scenario
+    if size <= PAIRWISE_MAX:  # each member compared with each
+        above = (score[:, None, :, :] > score[:, :, None, :]).sum(axis=2).reshape(-1, n_s)
+    else:
+        above = np.concatenate([_above_sorted(group) for group in score])
     rank = np.where(scored, above + 1, 0)
     best = np.where(scored, rank, np.iinfo(np.int64).max).min(axis=1)
     return best, rank.max(axis=1), scored.sum(axis=1)
+
+
+def _above_sorted(score: np.ndarray) -> np.ndarray:
+    """For one peer group's scores (members × scenarios): how many members scored higher
+    in each scenario. Each scenario's scores are lifted into a band of their own (scenario
+    × span + score + 1), so one sort and one search serve every scenario: in band s the
+    search ends after the s bands below and the scores not above this one."""
+    g, n_s = score.shape
+    span = int(score.max()) + 2
+    lifted = score + 1 + np.arange(n_s, dtype=np.int64) * span
+    bands = np.sort(lifted, axis=0).T.ravel()
+    ends = np.searchsorted(bands, lifted.T.ravel(), side="right").reshape(n_s, g).T
+    return np.arange(1, n_s + 1, dtype=np.int64) * g - ends
 
 
 def use_arrays(con: duckdb.DuckDBPyConnection) -> bool:
