@@ -19,16 +19,17 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
-import warnings
-
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gongkai import pipeline
+from gongkai.checks import runner
 from gongkai.report_tables import _CHILD_TYPES, _SUBMISSION_TYPES, CHILD_TABLES, ReportRows
 from gongkai.sources import Submission
-from gongkai.checks import runner
 from gongkai.warehouse import sqlfiles
 
 # the tables the stages after loading write (a cold run's load leaves them empty)
@@ -75,7 +76,7 @@ def load_once(source: Path, folder: Path) -> str:
     run_id = con.execute("select run_id from runs order by started_at desc limit 1").fetchone()[0]
     subs_cols = ", ".join(_SUBMISSION_TYPES)
     subs = con.execute(f"select {subs_cols} from submissions order by file_path").to_arrow_table()
-    subs = subs.cast(__import__("pyarrow").schema(list(_SUBMISSION_TYPES.items())))
+    subs = subs.cast(pa.schema(list(_SUBMISSION_TYPES.items())))
     children = {t: con.execute(f"select {', '.join(_CHILD_TYPES[t])} from {t}").to_arrow_table()
                 for t in CHILD_TABLES}
     for table in (*WRITTEN_AFTER_LOAD, *CHILD_TABLES, "submissions"):
@@ -83,8 +84,6 @@ def load_once(source: Path, folder: Path) -> str:
     con.execute("checkpoint")
     con.close()
     batches = []
-    pa = __import__("pyarrow")
-    import pyarrow.compute as pc
     for start in range(0, subs.num_rows, 256):
         part = subs.slice(start, 256)
         ids = part.column("submission_id")
