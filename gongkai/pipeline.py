@@ -338,6 +338,13 @@ class Loaded:
     finishing: float = 0.0
 
 
+# DuckDB's threads while the batches are inserted (the default again for the settling): an
+# insert of a batch (~50,000 cells) on one thread costs about a quarter less CPU than on two
+# (1.4 against 1.9 s for the 1.6 million cells of 8,000 reports), and the reader processes
+# are busy on the other cores meanwhile (bench/README.md, "The stages after reading")
+APPEND_THREADS = 1
+
+
 def load(staging: str | Path, subs: Sequence[sources.Submission],
          batches: Iterable[wh.ReportRows], run_id: str,
          clock: StageClock | None = None, years: Sequence[int] | None = None) -> Loaded:
@@ -359,12 +366,15 @@ def load(staging: str | Path, subs: Sequence[sources.Submission],
         loader = wh.Loader(con, readable, run_id, commit_batches=True)
         loaded = Loaded(wh.LoadResult())
         try:
+            # the batches' inserts on one thread (APPEND_THREADS)
+            con.execute(f"set threads = {APPEND_THREADS}")
             for rows in batches:
                 started = time.perf_counter()
                 _mark(clock, "load")
                 loader.add(rows)
                 _mark(clock, "read")
                 loaded.appending += time.perf_counter() - started
+            con.execute("reset threads")
             started = time.perf_counter()
             _mark(clock, "load")
             loaded.result = loader.finish(commit=False)

@@ -64,19 +64,26 @@ def cases(draw):
         for year in draw(st.sets(st.sampled_from([2022, 2023]), min_size=1)):
             units.append((code, year, city, group, draw(st.booleans()) or i % 3 > 0))
             scores += [(code, year, m, draw(SCORE)) for m in METRICS]
-    return scores, units, scenarios, draw(st.sampled_from([0, 1, 2]))
+    return (scores, units, scenarios, draw(st.sampled_from([0, 1, 2])),
+            draw(st.sampled_from([1, 50, rank_ranges.SLICE])),
+            draw(st.sampled_from([1, 3, rank_ranges.PAIRWISE_MAX])))
 
 
 @settings(max_examples=150, deadline=None)
 @given(cases())
 def test_arrays_equal_the_query_on_random_scores(case):
-    scores, units, scenarios, decimals = case
+    # peer groups of one size are ranked a slice at a time: one group a slice (the slice
+    # is smaller than any group), a few, all of them; and groups above a size by sorting
+    scores, units, scenarios, decimals, numbers, pairwise = case
     con = duckdb.connect()
+    default = rank_ranges.SLICE, rank_ranges.PAIRWISE_MAX
+    rank_ranges.SLICE, rank_ranges.PAIRWISE_MAX = numbers, pairwise
     try:
         _inputs(con, scores, units, scenarios, decimals)
         by_query, by_arrays = _both(con)
         assert by_arrays == by_query
     finally:
+        rank_ranges.SLICE, rank_ranges.PAIRWISE_MAX = default
         con.close()
 
 
