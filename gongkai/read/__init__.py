@@ -256,15 +256,16 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     section_starts: list[tuple[str, int]] = []
     seen: set[str] = set()
     style: str | None = None
+    section_of, feed = meta.section_of, reader.feed  # looked up once, not once a line
     for i, line in enumerate(lines):
-        code = meta.section_of(line, seen, style)
+        code = section_of(line, seen, style)
         if code and code not in seen:
             seen.add(code)
             style = style or meta.numbering_style(line)
             section_starts.append((code, i))
             reader.enter_section(code)
             continue
-        reader.feed(i, line)
+        feed(i, line)
     reader.finish()
 
     # the text ends before the report does (a page cut off part-way): inside a table, or

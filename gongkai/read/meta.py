@@ -67,9 +67,14 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
             return None
     if not text or len(text) > 60 or not text.strip():
         return None
-    heading = _heading(text, style)
-    if heading is None or heading[0]:
-        return heading and heading[0]
+    found = _heading_of(text)  # _heading(text, style), told from one lookup by the text
+    if found is None:
+        return None
+    numbering, heading = found
+    if style and numbering and numbering != style:
+        return None
+    if heading[0]:
+        return heading[0]
     # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
     number = heading[1]
     code = f"s{number}"
@@ -79,22 +84,34 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     return None
 
 
-@lru_cache(maxsize=TEXT_CACHE)
 def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | None:
     """What a line's text may open, whatever sections came before: (section, None) for a
     heading that names its section, (None, n) for a top-level heading 一、/五、/六、 with
-    other words (section n when the sections before it were met), None for no heading."""
-    parsed = lab.split_label(text)
-    if style and parsed.numbering and parsed.numbering != style:
+    other words (section n when the sections before it were met), None for no heading.
+    A heading numbered otherwise than ``style`` (the report's own) is none."""
+    found = _heading_of(text)
+    if found is None:
         return None
+    numbering, heading = found
+    if style and numbering and numbering != style:
+        return None
+    return heading
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
+    """(the text's numbering, what it may open) for a text that may open a section, else
+    None: ``_heading`` with no style, keyed by the text alone (the style only turns a
+    heading into none, so one entry serves every style)."""
+    parsed = lab.split_label(text)
     core = parsed.core
     named = _section_named(core, parsed.numbering, parsed.number)
     if named:
-        return named, None
+        return parsed.numbering, (named, None)
     if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
         if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
             return None
-        return None, parsed.number
+        return parsed.numbering, (None, parsed.number)
     return None
 
 

@@ -15,13 +15,13 @@ from gongkai.read.rowlabels import per_template
 from gongkai.read.slots import Slot
 from gongkai.read.values import to_wan_yuan
 
-_CORRECTION = "更正"
+CORRECTION_WORD = "更正"
 _CORRECTION_PHRASES = ("为准", "更正如下", "现更正")
 
 
 def is_correction_notice(text: str) -> bool:
     """True for the line of a report that announces a corrected copy of its tables."""
-    return _CORRECTION in text and any(w in text for w in _CORRECTION_PHRASES)
+    return CORRECTION_WORD in text and any(w in text for w in _CORRECTION_PHRASES)
 
 
 @per_template

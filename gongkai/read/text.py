@@ -135,26 +135,28 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     raw_lines = text.splitlines()
     spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
+    # names read once a document, not once a line
+    append, cached_kind, cached_chars = lines.append, _cached_line_kind, LINE_KIND_CACHED_CHARS
     for lineno, raw in enumerate(raw_lines, start=1):
         if grid and lineno - 1 in grid:
             merged = grid[lineno - 1]
             if merged is not None:
                 row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
-                lines.append(Line(row, True, lineno, gap))
+                append(Line(row, True, lineno, gap))
                 gap = 0
             continue
         # the kind of a short line from the cache
-        read = _cached_line_kind(raw) if len(raw) <= LINE_KIND_CACHED_CHARS else _read_line(raw)
+        read = cached_kind(raw) if len(raw) <= cached_chars else _read_line(raw)
         kind = read[0]
-        if kind is _ROW:
-            row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(read[1], start=1)]
-            lines.append(Line(row, True, lineno, gap))
-            gap = 0
-        elif kind is _TEXT:
+        if kind is _TEXT:
             # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
             # __init__ takes keywords at twice the cost, and most lines are text lines
-            lines.append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0,
-                              read[2]))
+            append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0, read[2]))
+            gap = 0
+        elif kind is _ROW:
+            loc = f"line {lineno} col "
+            append(Line([Cell(c, loc + str(i)) for i, c in enumerate(read[1], start=1)], True,
+                        lineno, gap))
             gap = 0
         elif kind is _GAP:
             gap += 1

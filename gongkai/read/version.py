@@ -64,9 +64,16 @@ def _votes(text: str) -> tuple[int, int]:
 def detect_version(doc: Document) -> tuple[str | None, int, int]:
     """The template version the tables use, from their labels: (version, v2019 votes, v2021 votes)."""
     v19 = v21 = 0
+    votes = _votes
     for line in doc.lines:
-        for cell in line.cells:
-            a, b = _votes(cell.text)
+        cells = line.cells
+        if len(cells) == 1:  # a text line: one cell (most lines of a text report)
+            a, b = votes(cells[0].text)
+            v19 += a
+            v21 += b
+            continue
+        for cell in cells:
+            a, b = votes(cell.text)
             v19 += a
             v21 += b
     if v19 == v21 == 0:
