@@ -246,3 +246,142 @@ def test_check_text_rows_as_the_pattern_found_them(text):
         assert _refusal(limits.check_text, text) == _refusal(_check_rows_before, text)
     finally:
         limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = caps
+
+
+# -- the table walk's shortcuts (fifth round) ------------------------------------------------
+
+from gongkai import template as tpl  # noqa: E402
+from gongkai.model import ParsedReport  # noqa: E402
+from gongkai.read.document import Cell, Document, Line  # noqa: E402
+from gongkai.read.headers import Headers  # noqa: E402
+from gongkai.read.slots import Aligner, Slot, column_of  # noqa: E402
+from gongkai.read.tables import TableReader  # noqa: E402
+
+# label words of the template (sections, groups, columns, rows), numbering, brackets, spaces
+LABEL_WORDS = st.sampled_from(
+    [c for rl in lab.row_labels() for c in rl.cores] + list(lab.T3_GROUPS) + list(lab.T3_COL_CORES)
+    + list(lab.T4_COL_CORES) + [c for _, _, cs in lab.section_labels() for c in cs]
+    + ["一、", "五、", "（一）", "（三）", "1．", "2、", "(", ")", "（", "）", " ", "\u3000", "总体情况",
+       "其他", "总计", "注", "说明", "1", "0", "#", "*", "①"])
+LABELS = st.lists(LABEL_WORDS, max_size=5).map("".join) | TEXTS
+
+
+def _heading_before(text: str, style: str | None):
+    parsed = lab.split_label(text)
+    if style and parsed.numbering and parsed.numbering != style:
+        return None
+    core = parsed.core
+    named = meta._section_named(core, parsed.numbering, parsed.number)
+    if named:
+        return named, None
+    if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
+        if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
+            return None
+        return None, parsed.number
+    return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LABELS, st.sampled_from([None, "top", "paren", "arabic"]))
+def test_heading_told_from_the_text_alone(text, style):
+    # _heading_of keeps one entry a text for every style: the style only makes it none
+    assert meta._heading(text, style) == _heading_before(text, style)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LABELS)
+def test_group_only_for_a_core_among_the_groups(text):
+    # _feed_label asks t3_group only of a text whose core is a group's
+    if lab.split_label(text).core not in lab.T3_GROUPS:
+        assert rowlabels.t3_group(text) is None
+
+
+@settings(max_examples=3000)
+@given(LABELS)
+def test_without_notes_of_a_text_without_brackets(text):
+    assert lab.without_notes.__wrapped__(text) == lab._NOTE.sub("", text)
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("12 \u3000\u00a0\t.,增减件(（)）-/")), max_size=12) | TEXTS)
+def test_spaced_digits_only_where_a_space_stands(text):
+    # parse_value runs _SPACED_DIGITS only on a text holding one of the spaces it removes
+    s = values.clean(text)
+    if not (" " in s or "\u3000" in s or "\u00a0" in s):
+        assert values._SPACED_DIGITS.sub("", s) == s
+    assert values.parse_value.__wrapped__(text) == _parse_value_before(text)
+
+
+def _parse_value_before(text: str) -> values.Value:
+    raw = text if text is not None else ""
+    s = values.clean(raw)
+    if values.is_blank_marker(s):
+        return values.Value(None, "blank", raw)
+    s = values._SPACED_DIGITS.sub("", s)
+    s = values._MORE.sub("+", s)
+    s = values._LESS.sub("-", s)
+    m = values._NUMBER.match(s)
+    if not m:
+        return values.Value(None, "unreadable", raw)
+    number = values._to_number(m.group("num"), m.group("sign"))
+    note = m.group("note")
+    if note:
+        note = note[1:-1].strip() or None
+    unit = m.group("unit") or m.group("unit2")
+    return values.Value(number, "value", raw, unit, note)
+
+
+VALUE_TEXTS = st.sampled_from(["", " ", "0", "12", "/", "-", "约5", "规章", "\u3000"])
+
+
+@st.composite
+def slot_rows(draw):
+    texts = draw(st.lists(VALUE_TEXTS, max_size=9))
+    return [Slot(None if draw(st.booleans()) and not t.strip() else Cell(t, f"line {i} col {i}"),
+                 values.parse_value(t)) for i, t in enumerate(texts)]
+
+
+@settings(max_examples=2000)
+@given(slot_rows(), st.booleans())
+def test_a_row_of_text_lines_as_wide_as_its_columns_aligns_to_itself(slots, at_eof):
+    # _close_row takes such a row's slots as they are, without calling align
+    aligner = Aligner(ParsedReport(file="x", format="text"))
+    assert aligner.align(slots, len(slots), at_eof, "", None) == slots
+    assert aligner.first_col == {}
+
+
+@settings(max_examples=2000)
+@given(slot_rows())
+def test_bare_empty_told_from_cell_and_value(slots):
+    # _open_row_on_line reads Slot.is_bare_empty from the cells and values (cells not None)
+    for sl in slots:
+        if sl.cell is not None:
+            assert sl.is_bare_empty == (sl.value.status == "blank" and not sl.cell.text.strip())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(LABELS, st.integers(1, 12)), max_size=12),
+       st.sampled_from(tpl.VERSIONS), st.lists(st.booleans(), min_size=12, max_size=12))
+def test_headers_noted_with_the_column_only_where_read(cores, version, seen_row):
+    # _feed_label reads a cell's column only for a table 三 header before the first data row
+    template = tpl.get(version)
+    plain, short = Headers(template), Headers(template)
+    reader = TableReader.__new__(TableReader)
+    reader.headers = short
+    for (text, col), seen in zip(cores, seen_row):
+        core = lab.split_label(text).core
+        cell = Cell(text, f"line 1 col {col}")
+        plain.t3_seen_row = short.t3_seen_row = seen
+        assert plain.note(core, column_of(cell)) == short.note(core, reader._column_for(core, cell))
+        assert (plain.t3_header, plain.t3_order, plain.t2_header) == \
+            (short.t3_header, short.t3_order, short.t2_header)
+
+
+def test_open_row_keeps_the_width_headers_give():
+    for version in tpl.VERSIONS:
+        doc = Document([Line([Cell("x", "line 1")], False, 1)], "text")
+        reader = TableReader(doc, ParsedReport(file="x", format="text"), version)
+        for rl in lab.row_labels():
+            if version in rl.versions:
+                reader._open_row(rl, Cell("x", "line 1"))
+                assert reader.open.width == reader.headers.width(rl.table, rl.row)

@@ -367,7 +367,8 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                   not_read: set[str] = frozenset(), labelled: set[str] = frozenset()) -> None:
     t = tpl.get(version)
     cells = report.cells  # every cell of the template, in its order (None: not seen)
-    report.cells = {code: cells.get(code) for code in t.cell_codes}
+    get = cells.get
+    report.cells = {code: get(code) for code in t.cell_codes}
     if truncated:
         where = last_line.cells[0].location if last_line is not None and last_line.cells else None
         report.add_issue("text_cut_off", "warning",

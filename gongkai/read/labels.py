@@ -121,6 +121,8 @@ _NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
 def without_notes(text: str) -> str:
     """A label without the notes in brackets some reports add to it
     ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""
+    if "(" not in text and "（" not in text:  # every note _NOTE removes opens with one
+        return text
     return _NOTE.sub("", text)
 
 

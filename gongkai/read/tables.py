@@ -261,10 +261,12 @@ class TableReader(TextLines):
         if not cells:
             self._feed_bare_pipes(line, at_eof)
             return
-        values = [parse_value(c.text) for c in cells]
-        is_label = [v.status == "unreadable" and is_label_text(c.text)
-                    for c, v in zip(cells, values, strict=True)]
-        cores = {lab.split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f}
+        texts = [c.text for c in cells]
+        values = list(map(parse_value, texts))
+        is_label = [v.status == "unreadable" and is_label_text(t)
+                    for t, v in zip(texts, values, strict=True)]
+        cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f} \
+            if True in is_label else set()
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (
@@ -362,7 +364,9 @@ class TableReader(TextLines):
                         self.group = g
             self._open_row(rl, label_cell, from_text_lines=False)
             slots = [Slot(cells[j], values[j]) for j in after]
-            if all(sl.is_bare_empty for sl in slots):
+            # Slot.is_bare_empty of each slot, read from its cell and value (a cell here is
+            # never None)
+            if all(values[j].status == "blank" and not cells[j].text.strip() for j in after):
                 self.open.held = slots  # numbers may still follow on the next line
             else:
                 self.open.slots = slots

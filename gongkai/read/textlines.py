@@ -39,7 +39,9 @@ class TextLines:
             self.t4.done = False
         value = parse_value(text)
         if value.status == "unreadable":
-            if not self._run_together(index, cell, at_eof):
+            # _run_together reads only a text ending in a digit (or a line break)
+            last = text[-1:]
+            if not ((last.isdigit() or last == "\n") and self._run_together(index, cell, at_eof)):
                 self._feed_label(index, cell, at_eof, same_line_values=False)
             return
         # a number or a blank marker on its own line: one cell per line

@@ -132,7 +132,8 @@ def parse_value(text: str) -> Value:
     s = clean(raw)
     if is_blank_marker(s):
         return Value(None, "blank", raw)
-    s = _SPACED_DIGITS.sub("", s)
+    if " " in s or "\u3000" in s or "\u00a0" in s:  # _SPACED_DIGITS removes only these
+        s = _SPACED_DIGITS.sub("", s)
     # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
     s = _MORE.sub("+", s)
     s = _LESS.sub("-", s)
