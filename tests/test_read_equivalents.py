@@ -117,7 +117,7 @@ def test_row_label_matching_prefilter(core):
 # ideographs, Hangul jamo), combining marks that compose with the letter before them, and
 # characters it keeps (ASCII, ideographs, Chinese punctuation)
 NFKC_ALPHABET = st.sampled_from(
-    list("aeAE0 9,.()（）：；，。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
+    list("aeAE0 9,.()（）：；，．。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
     + list("\u0301\u0308\u0323\u0345\u3099\u309a\u1100\u1161\u11a8\uac00かは中国规章")
 )
 
@@ -385,3 +385,49 @@ def test_open_row_keeps_the_width_headers_give():
             if version in rl.versions:
                 reader._open_row(rl, Cell("x", "line 1"))
                 assert reader.open.width == reader.headers.width(rl.table, rl.row)
+
+
+def _title_candidates_before(lines):
+    out = []
+    single = [i for i, ln in enumerate(lines)
+              if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    bare = [meta._bare(lines[i].text) for i in single]
+    for k, i in enumerate(single):
+        text = bare[k]
+        if len(text) > 200:
+            continue
+        labelled = meta._META_LABEL.match(text)
+        if labelled:
+            text = text[labelled.end():]
+        if meta._BREADCRUMB.search(text):
+            last = meta._BREADCRUMB_STEP.split(text)[-1].strip()
+            if not meta._BREADCRUMB.search(last) and meta._title_score(last):
+                out.append((0.5, -i, last, i, i))
+            continue
+        out.append((meta._title_score(text) + bool(labelled), -i, text, i, i))
+        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+            rest = bare[k + 1]
+            if meta._TITLE_REST.match(rest) and meta._title_score(text + rest):
+                out.append((meta._title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
+    for i, ln in enumerate(lines):
+        filled = [c.text for c in ln.cells if c.text]
+        if ln.is_row and len(filled) >= 2 and meta._META_LABEL.match(filled[0] + "："):
+            out.append((meta._title_score(filled[1]) + 1 if meta._title_score(filled[1]) else 0,
+                        -i, filled[1].strip(), i, i))
+    return out
+
+
+TITLE_WORDS = st.sampled_from(
+    ["2023年", "某某镇", "人民政府", "政府信息公开", "工作", "年度报告", "报告", "标题：", "名 称:",
+     "首页", " > ", "›", "当前位置", "#", "**", " ", "本年度报告", "街道", "x" * 70, "年度", "信息公开"])
+TITLE_LINES = st.lists(st.lists(TITLE_WORDS, max_size=6).map("".join), min_size=1, max_size=3)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(TITLE_LINES, st.booleans()), max_size=8))
+def test_title_lines_read_by_their_text(rows):
+    # _title_candidates reads each of the first lines through the cache of _title_line
+    lines = [Line([Cell(t, f"line {n} col {k}") for k, t in enumerate(texts)], is_row, n)
+             if is_row else Line([Cell(texts[0], f"line {n}")], False, n)
+             for n, (texts, is_row) in enumerate(rows, start=1)]
+    assert meta._title_candidates(lines) == _title_candidates_before(lines)

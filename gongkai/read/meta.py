@@ -158,6 +158,24 @@ def _title_score(text: str) -> int:
         + bool(_PLACE_WORD.search(text))
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _title_line(text: str) -> tuple[float, str, bool] | None:
+    """What one of the first lines (its text without Markdown marks, at most 200 characters)
+    offers as the title, from its text alone (the first lines of reports repeat their
+    headings): (score, title, True) for a line, its metadata label ('标题:') cut off (the
+    next line may hold the rest of the title); (0.5, the last step, False) for a breadcrumb
+    whose last step reads as a title; None for another breadcrumb."""
+    labelled = _META_LABEL.match(text)
+    if labelled:
+        text = text[labelled.end():]
+    if _BREADCRUMB.search(text):
+        last = _BREADCRUMB_STEP.split(text)[-1].strip()
+        if not _BREADCRUMB.search(last) and _title_score(last):
+            return 0.5, last, False
+        return None
+    return _title_score(text) + bool(labelled), text, True
+
+
 def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int]]:
     """(score, -position, title, first, last) for every way the first lines may hold the title:
     a line, a line and the rest of the title on the next ('…政府信息公开工作' / '年度报告'), the
@@ -168,19 +186,14 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
               if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
     bare = [_bare(lines[i].text) for i in single]
     for k, i in enumerate(single):
-        text = bare[k]
-        if len(text) > 200:
+        if len(bare[k]) > 200:
             continue  # prose
-        labelled = _META_LABEL.match(text)
-        if labelled:
-            text = text[labelled.end():]
-        if _BREADCRUMB.search(text):
-            last = _BREADCRUMB_STEP.split(text)[-1].strip()
-            if not _BREADCRUMB.search(last) and _title_score(last):
-                out.append((0.5, -i, last, i, i))
+        read = _title_line(bare[k])
+        if read is None:
             continue
-        out.append((_title_score(text) + bool(labelled), -i, text, i, i))
-        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+        score, text, alone = read
+        out.append((score, -i, text, i, i))
+        if alone and k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
             rest = bare[k + 1]
             if _TITLE_REST.match(rest) and _title_score(text + rest):
                 out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
