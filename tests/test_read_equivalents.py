@@ -431,3 +431,69 @@ def test_title_lines_read_by_their_text(rows):
              if is_row else Line([Cell(texts[0], f"line {n}")], False, n)
              for n, (texts, is_row) in enumerate(rows, start=1)]
     assert meta._title_candidates(lines) == _title_candidates_before(lines)
+
+
+def _section_of_before(line, seen, style=None):
+    cells = line.cells
+    if len(cells) == 1:
+        text = cells[0].text
+    else:
+        filled = (c.text for c in cells if c.text.strip())
+        text = next(filled, "")
+        if line.is_row and (not text or next(filled, None) is not None):
+            return None
+    if not text or len(text) > 60 or not text.strip():
+        return None
+    heading = _heading_before(text, style)
+    if heading is None or heading[0]:
+        return heading and heading[0]
+    number = heading[1]
+    code = f"s{number}"
+    earlier = {f"s{i}" for i in range(1, number)}
+    if code not in seen and (number == 1 and not seen or seen & earlier):
+        return code
+    return None
+
+
+SECTION_TEXTS = LABELS | st.sampled_from(["", " ", "\u3000", "0"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(SECTION_TEXTS, max_size=4), st.booleans(),
+       st.sets(st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s6"])),
+       st.sampled_from([None, "top", "paren", "arabic"]))
+def test_section_of_as_before(texts, is_row, seen, style):
+    line = Line([Cell(t, "line 1") for t in texts], is_row, 1)
+    assert meta.section_of(line, seen, style) == _section_of_before(line, seen, style)
+
+
+def _drop_padding_before(aligner, slots, n, table):
+    if len(slots) <= n:
+        return slots
+    lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
+    trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
+    surplus = len(slots) - n
+    if surplus > 0 and lead and trail and lead + trail >= surplus and table in aligner.first_col:
+        want = aligner.first_col[table].most_common(1)[0][0]
+        for drop_front in range(min(lead, surplus) + 1):
+            if surplus - drop_front <= trail and slots[drop_front].column == want:
+                slots = slots[drop_front:len(slots) - (surplus - drop_front)]
+                break
+    while len(slots) > n and slots[-1].is_bare_empty:
+        slots.pop()
+    while len(slots) > n and slots[0].is_bare_empty:
+        slots.pop(0)
+    return slots
+
+
+@settings(max_examples=3000)
+@given(st.lists(slot_rows(), min_size=1, max_size=6), st.integers(1, 9),
+       st.sampled_from([None, "t2", "t3"]))
+def test_padding_dropped_as_before(rows, n, table):
+    # the padding at both ends is counted only for a table whose first columns are known
+    from collections import Counter
+    aligner = Aligner(ParsedReport(file="x", format="text"))
+    aligner.first_col = {"t3": Counter({2: 3, 1: 1})}
+    for slots in rows:
+        assert aligner._drop_padding(list(slots), n, table) == \
+            _drop_padding_before(aligner, list(slots), n, table)

@@ -61,9 +61,16 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
         text = cells[0].text
     else:
         # the first cell with text; a row with a second one (most rows) is no heading
-        filled = (c.text for c in cells if c.text.strip())
-        text = next(filled, "")
-        if line.is_row and (not text or next(filled, None) is not None):
+        text = ""
+        is_row = line.is_row
+        for c in cells:
+            if c.text.strip():
+                if text:  # a second one (only a row reads on to it)
+                    return None
+                text = c.text
+                if not is_row:
+                    break
+        if is_row and not text:
             return None
     if not text or len(text) > 60 or not text.strip():
         return None
