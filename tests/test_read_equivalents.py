@@ -497,3 +497,41 @@ def test_padding_dropped_as_before(rows, n, table):
     for slots in rows:
         assert aligner._drop_padding(list(slots), n, table) == \
             _drop_padding_before(aligner, list(slots), n, table)
+
+
+STORE_CODES = st.sampled_from(["t2.fee.amount", "t2.regulation.issued", "t2.regulation.repealed",
+                               "t3.total.natural", "t9.not.a_cell"])
+STORE_TEXTS = st.sampled_from(["0", "12", "251000元", "213.58万元", "12（其中修订3件）", "/", "",
+                               "约5", "规章", "7"])
+
+
+@st.composite
+def stored_rows(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 4))):
+        codes = tuple(draw(st.lists(STORE_CODES, min_size=1, max_size=5)))
+        slots = [None if draw(st.booleans()) and draw(st.booleans()) else
+                 Slot(None if draw(st.booleans()) and draw(st.booleans()) else
+                      Cell(t, f"line {i} col 2"), values.parse_value(t))
+                 for i, t in enumerate(draw(st.lists(STORE_TEXTS, min_size=len(codes),
+                                                     max_size=len(codes))))]
+        rows.append((codes, slots, draw(st.booleans())))
+    return rows
+
+
+@settings(max_examples=2000, deadline=None)
+@given(stored_rows(), st.sampled_from(tpl.VERSIONS))
+def test_a_row_stored_as_cell_by_cell(rows, version):
+    # store_row writes first-met cells itself and sends the others through store
+    from gongkai.read.store import CellStore
+    template = tpl.get(version)
+    one, each = ParsedReport(file="x", format="text"), ParsedReport(file="x", format="text")
+    a, b = CellStore(one, template), CellStore(each, template)
+    for codes, slots, correcting in rows:
+        a.correcting = b.correcting = correcting
+        a.store_row(codes, slots)
+        for code, slot in zip(codes, slots, strict=True):
+            if slot is not None:
+                b.store(code, slot)
+    assert one.to_json() == each.to_json()
+    assert list(one.sources) == list(each.sources) and list(one.cells) == list(each.cells)

@@ -189,10 +189,7 @@ class TableReader(TextLines):
             slots = self.aligner.trim(slots, len(codes), grid)
             self.unplaced.short_row(row.table, list(codes), slots, where, self.index)
             return
-        store = self.store.store
-        for code, slot in zip(codes, aligned, strict=True):
-            if slot is not None:
-                store(code, slot)
+        self.store.store_row(codes, aligned)
 
     def _close_run_together(self, row: OpenRow) -> None:
         """A row whose digits run together: one column takes the number as printed; more
