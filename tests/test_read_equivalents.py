@@ -535,3 +535,45 @@ def test_a_row_stored_as_cell_by_cell(rows, version):
                 b.store(code, slot)
     assert one.to_json() == each.to_json()
     assert list(one.sources) == list(each.sources) and list(one.cells) == list(each.cells)
+
+
+PAGE_TEXTS = st.lists(st.sampled_from(["|", " |", "||", "| a | 1 |", "规章", "12", " ", "\u3000", "",
+                                       "a\t1", "— 4 —", "x | ||", "+--+"]), max_size=30).map("\n".join)
+# pages of one cell per line near the count of pipes that tells them: cells closed by a pipe
+# line of their own, or ending in one
+CELL_PAGES = st.tuples(st.sampled_from(["规章\n|", "0\n|", "规章 |", "0 |", "x | ||"]),
+                       st.integers(3, 7), PAGE_TEXTS).map(lambda t: "\n".join([t[0]] * t[1] + [t[2]]))
+PAGE_TEXTS = PAGE_TEXTS | CELL_PAGES
+
+
+@settings(max_examples=3000, deadline=None)
+@given(PAGE_TEXTS, st.booleans())
+def test_cell_pages_told_only_with_five_pipes(page, end):
+    # to_document asks _cells_on_lines_of_their_own only of a text of five pipes or more
+    import dataclasses
+    from unittest import mock
+
+    page = page + ("\n" if end else "")
+    if not page.strip():
+        return
+    fast = text.to_document(page)
+    with mock.patch.object(text, "PIPES_OF_CELL_PAGES", 0):
+        plain = text.to_document(page)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(plain)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PAGE_TEXTS)
+def test_votes_added_up_as_cell_by_cell(page):
+    from gongkai.read import version
+
+    if not page.strip():
+        return
+    doc = text.to_document(page + "\n信息内容\n本年新制作数量\n本年制发件数")
+    v19 = v21 = 0
+    for line in doc.lines:
+        for cell in line.cells:
+            a, b = version._votes(cell.text)
+            v19 += a
+            v21 += b
+    assert version.detect_version(doc)[1:] == (v19, v21)
