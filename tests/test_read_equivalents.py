@@ -577,3 +577,27 @@ def test_votes_added_up_as_cell_by_cell(page):
             v19 += a
             v21 += b
     assert version.detect_version(doc)[1:] == (v19, v21)
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("增加新减少 12发布成文日期时间公开更新：2023年1月2日")), max_size=14))
+def test_more_less_and_published_words_only_where_they_may_match(s):
+    # parse_value tries _MORE / _LESS only on a text starting with their first character;
+    # find_published searches _PUBLISHED_LINE only in a text holding 日期 or 时间
+    if not s.startswith(("增", "新")):
+        assert values._MORE.sub("+", s) == s
+    if not s.startswith("减"):
+        assert values._LESS.sub("-", s) == s
+    if "日期" not in s and "时间" not in s:
+        assert meta._PUBLISHED_LINE.search(s) is None
+    assert values.parse_value.__wrapped__(s) == _parse_value_before(s)
+
+
+_INNER_NUMBERING_BEFORE = re.compile(r"[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]")
+
+
+@settings(max_examples=5000)
+@given(st.text(st.sampled_from(list("(（)）一二三十12٣９.．、a规 ")), max_size=16) | TEXTS)
+def test_inner_numbering_as_the_plain_pattern(s):
+    assert [m.span() for m in rowlabels._INNER_NUMBERING.finditer(s)] == \
+        [m.span() for m in _INNER_NUMBERING_BEFORE.finditer(s)]

@@ -286,8 +286,10 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
     """(date, location): a 发布日期 line, else the signature date at the end, else a date line
     under the title."""
     for ln in lines[:40]:
-        if _PUBLISHED_LINE.search(ln.text):
-            d = parse_date(ln.text)
+        text = ln.text
+        # the pattern's words end in 日期 or 时间: searched only in a text holding one of them
+        if ("日期" in text or "时间" in text) and _PUBLISHED_LINE.search(text):
+            d = parse_date(text)
             if d:
                 return d, ln.cells[0].location if ln.cells else None
     for ln in _last_with_text(lines, 6):

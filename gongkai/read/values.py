@@ -147,8 +147,11 @@ def parse_value(text: str) -> Value:
     if " " in s or "\u3000" in s or "\u00a0" in s:  # _SPACED_DIGITS removes only these
         s = _SPACED_DIGITS.sub("", s)
     # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
-    s = _MORE.sub("+", s)
-    s = _LESS.sub("-", s)
+    # (each pattern tried only on a text starting with its first character)
+    if s.startswith(("增", "新")):
+        s = _MORE.sub("+", s)
+    if s.startswith("减"):
+        s = _LESS.sub("-", s)
     m = _NUMBER.match(s)
     if not m:
         return Value(None, "unreadable", raw)
