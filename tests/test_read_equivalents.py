@@ -601,3 +601,22 @@ _INNER_NUMBERING_BEFORE = re.compile(r"[(（][一二三四五六七八九十]+[)
 def test_inner_numbering_as_the_plain_pattern(s):
     assert [m.span() for m in rowlabels._INNER_NUMBERING.finditer(s)] == \
         [m.span() for m in _INNER_NUMBERING_BEFORE.finditer(s)]
+
+
+@settings(max_examples=5000)
+@given(st.text(st.sampled_from(list("a_1 ٣²½ⅣＡ规章，。、\u3000\u00a0\u200b\u0301\t")), max_size=12)
+       | st.text(max_size=12))
+def test_word_characters_as_the_regex_reads_them(s):
+    # core_of runs _NON_WORD only on a text that is not all alnum; narrative_figures drops
+    # white space with str.split
+    if s.isalnum():
+        assert lab._NON_WORD.sub("", s) == s
+    assert lab.core_of.__wrapped__(s) == _core_of_before(s)
+    assert "".join(s.split()) == re.sub(r"\s+", "", s)
+
+
+def _core_of_before(text: str) -> str:
+    s = lab._NON_WORD.sub("", lab.fold(text))
+    for wrong, right in lab._TYPOS:
+        s = s.replace(wrong, right)
+    return s

@@ -75,7 +75,9 @@ def _unify(s: str) -> str:
 @lru_cache(maxsize=TEXT_CACHE)
 def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
-    s = _NON_WORD.sub("", fold(text))
+    s = fold(text)
+    if not s.isalnum():  # \w is what str.isalnum() reads, and "_": an all-alnum text keeps all
+        s = _NON_WORD.sub("", s)
     for wrong, right in _TYPOS:
         s = s.replace(wrong, right)
     return s
