@@ -91,25 +91,14 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
     return None
 
 
-def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | None:
-    """What a line's text may open, whatever sections came before: (section, None) for a
-    heading that names its section, (None, n) for a top-level heading 一、/五、/六、 with
-    other words (section n when the sections before it were met), None for no heading.
-    A heading numbered otherwise than ``style`` (the report's own) is none."""
-    found = _heading_of(text)
-    if found is None:
-        return None
-    numbering, heading = found
-    if style and numbering and numbering != style:
-        return None
-    return heading
-
-
 @lru_cache(maxsize=TEXT_CACHE)
 def _heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
     """(the text's numbering, what it may open) for a text that may open a section, else
-    None: ``_heading`` with no style, keyed by the text alone (the style only turns a
-    heading into none, so one entry serves every style)."""
+    None. What it may open, whatever sections came before: (section, None) for a heading
+    that names its section, (None, n) for a top-level heading 一、/五、/六、 with other words
+    (section n when the sections before it were met). Keyed by the text alone: a heading
+    numbered otherwise than the report's own headings is none (``section_of``), so one entry
+    serves every numbering style."""
     parsed = lab.split_label(text)
     core = parsed.core
     named = _section_named(core, parsed.numbering, parsed.number)
