@@ -117,7 +117,7 @@ def test_row_label_matching_prefilter(core):
 # ideographs, Hangul jamo), combining marks that compose with the letter before them, and
 # characters it keeps (ASCII, ideographs, Chinese punctuation)
 NFKC_ALPHABET = st.sampled_from(
-    list("aeAE0 9,.()（）：；，。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
+    list("aeAE0 9,.()（）：；，．。、《》“”…—\u3000\u00a0\u200b①⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
     + list("\u0301\u0308\u0323\u0345\u3099\u309a\u1100\u1161\u11a8\uac00かは中国规章")
 )
 
@@ -246,3 +246,379 @@ def test_check_text_rows_as_the_pattern_found_them(text):
         assert _refusal(limits.check_text, text) == _refusal(_check_rows_before, text)
     finally:
         limits.MAX_CELLS_PER_ROW, limits.MAX_ROWS_PER_TABLE = caps
+
+
+# -- the table walk's shortcuts (fifth round) ------------------------------------------------
+
+from gongkai import template as tpl  # noqa: E402
+from gongkai.model import ParsedReport  # noqa: E402
+from gongkai.read.document import Cell, Document, Line  # noqa: E402
+from gongkai.read.headers import Headers  # noqa: E402
+from gongkai.read.slots import Aligner, Slot, column_of  # noqa: E402
+from gongkai.read.tables import TableReader  # noqa: E402
+
+# label words of the template (sections, groups, columns, rows), numbering, brackets, spaces
+LABEL_WORDS = st.sampled_from(
+    [c for rl in lab.row_labels() for c in rl.cores] + list(lab.T3_GROUPS) + list(lab.T3_COL_CORES)
+    + list(lab.T4_COL_CORES) + [c for _, _, cs in lab.section_labels() for c in cs]
+    + ["一、", "五、", "（一）", "（三）", "1．", "2、", "(", ")", "（", "）", " ", "\u3000", "总体情况",
+       "其他", "总计", "注", "说明", "1", "0", "#", "*", "①"])
+LABELS = st.lists(LABEL_WORDS, max_size=5).map("".join) | TEXTS
+
+
+def _heading_before(text: str, style: str | None):
+    parsed = lab.split_label(text)
+    if style and parsed.numbering and parsed.numbering != style:
+        return None
+    core = parsed.core
+    named = meta._section_named(core, parsed.numbering, parsed.number)
+    if named:
+        return named, None
+    if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
+        if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
+            return None
+        return None, parsed.number
+    return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LABELS, st.sampled_from([None, "top", "paren", "arabic"]))
+def test_heading_told_from_the_text_alone(text, style):
+    # _heading_of keeps one entry a text for every style: the style only makes it none
+    found = meta._heading_of(text)
+    heading = None if found is None or style and found[0] and found[0] != style else found[1]
+    assert heading == _heading_before(text, style)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LABELS)
+def test_group_only_for_a_core_among_the_groups(text):
+    # _feed_label asks t3_group only of a text whose core is a group's
+    if lab.split_label(text).core not in lab.T3_GROUPS:
+        assert rowlabels.t3_group(text) is None
+
+
+@settings(max_examples=3000)
+@given(LABELS)
+def test_without_notes_of_a_text_without_brackets(text):
+    assert lab.without_notes.__wrapped__(text) == lab._NOTE.sub("", text)
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("12 \u3000\u00a0\t.,增减件(（)）-/")), max_size=12) | TEXTS)
+def test_spaced_digits_only_where_a_space_stands(text):
+    # parse_value runs _SPACED_DIGITS only on a text holding one of the spaces it removes
+    s = values.clean(text)
+    if not (" " in s or "\u3000" in s or "\u00a0" in s):
+        assert values._SPACED_DIGITS.sub("", s) == s
+    assert values.parse_value.__wrapped__(text) == _parse_value_before(text)
+
+
+def _parse_value_before(text: str) -> values.Value:
+    raw = text if text is not None else ""
+    s = values.clean(raw)
+    if values.is_blank_marker(s):
+        return values.Value(None, "blank", raw)
+    s = values._SPACED_DIGITS.sub("", s)
+    s = values._MORE.sub("+", s)
+    s = values._LESS.sub("-", s)
+    m = values._NUMBER.match(s)
+    if not m:
+        return values.Value(None, "unreadable", raw)
+    number = values._to_number(m.group("num"), m.group("sign"))
+    note = m.group("note")
+    if note:
+        note = note[1:-1].strip() or None
+    unit = m.group("unit") or m.group("unit2")
+    return values.Value(number, "value", raw, unit, note)
+
+
+VALUE_TEXTS = st.sampled_from(["", " ", "0", "12", "/", "-", "约5", "规章", "\u3000"])
+
+
+@st.composite
+def slot_rows(draw):
+    texts = draw(st.lists(VALUE_TEXTS, max_size=9))
+    return [Slot(None if draw(st.booleans()) and not t.strip() else Cell(t, f"line {i} col {i}"),
+                 values.parse_value(t)) for i, t in enumerate(texts)]
+
+
+@settings(max_examples=2000)
+@given(slot_rows(), st.booleans())
+def test_a_row_of_text_lines_as_wide_as_its_columns_aligns_to_itself(slots, at_eof):
+    # _close_row takes such a row's slots as they are, without calling align
+    aligner = Aligner(ParsedReport(file="x", format="text"))
+    assert aligner.align(slots, len(slots), at_eof, "", None) == slots
+    assert aligner.first_col == {}
+
+
+@settings(max_examples=2000)
+@given(slot_rows())
+def test_bare_empty_told_from_cell_and_value(slots):
+    # _open_row_on_line reads Slot.is_bare_empty from the cells and values (cells not None)
+    for sl in slots:
+        if sl.cell is not None:
+            assert sl.is_bare_empty == (sl.value.status == "blank" and not sl.cell.text.strip())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(LABELS, st.integers(1, 12)), max_size=12),
+       st.sampled_from(tpl.VERSIONS), st.lists(st.booleans(), min_size=12, max_size=12))
+def test_headers_noted_with_the_column_only_where_read(cores, version, seen_row):
+    # _feed_label reads a cell's column only for a table 三 header before the first data row
+    template = tpl.get(version)
+    plain, short = Headers(template), Headers(template)
+    reader = TableReader.__new__(TableReader)
+    reader.headers = short
+    for (text, col), seen in zip(cores, seen_row):
+        core = lab.split_label(text).core
+        cell = Cell(text, f"line 1 col {col}")
+        plain.t3_seen_row = short.t3_seen_row = seen
+        assert plain.note(core, column_of(cell)) == short.note(core, reader._column_for(core, cell))
+        assert (plain.t3_header, plain.t3_order, plain.t2_header) == \
+            (short.t3_header, short.t3_order, short.t2_header)
+
+
+def test_open_row_keeps_the_width_headers_give():
+    for version in tpl.VERSIONS:
+        doc = Document([Line([Cell("x", "line 1")], False, 1)], "text")
+        reader = TableReader(doc, ParsedReport(file="x", format="text"), version)
+        for rl in lab.row_labels():
+            if version in rl.versions:
+                reader._open_row(rl, Cell("x", "line 1"))
+                assert reader.open.width == reader.headers.width(rl.table, rl.row)
+
+
+def _title_candidates_before(lines):
+    out = []
+    single = [i for i, ln in enumerate(lines)
+              if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
+    bare = [meta._bare(lines[i].text) for i in single]
+    for k, i in enumerate(single):
+        text = bare[k]
+        if len(text) > 200:
+            continue
+        labelled = meta._META_LABEL.match(text)
+        if labelled:
+            text = text[labelled.end():]
+        if meta._BREADCRUMB.search(text):
+            last = meta._BREADCRUMB_STEP.split(text)[-1].strip()
+            if not meta._BREADCRUMB.search(last) and meta._title_score(last):
+                out.append((0.5, -i, last, i, i))
+            continue
+        out.append((meta._title_score(text) + bool(labelled), -i, text, i, i))
+        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+            rest = bare[k + 1]
+            if meta._TITLE_REST.match(rest) and meta._title_score(text + rest):
+                out.append((meta._title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
+    for i, ln in enumerate(lines):
+        filled = [c.text for c in ln.cells if c.text]
+        if ln.is_row and len(filled) >= 2 and meta._META_LABEL.match(filled[0] + "："):
+            out.append((meta._title_score(filled[1]) + 1 if meta._title_score(filled[1]) else 0,
+                        -i, filled[1].strip(), i, i))
+    return out
+
+
+TITLE_WORDS = st.sampled_from(
+    ["2023年", "某某镇", "人民政府", "政府信息公开", "工作", "年度报告", "报告", "标题：", "名 称:",
+     "首页", " > ", "›", "当前位置", "#", "**", " ", "本年度报告", "街道", "x" * 70, "年度", "信息公开"])
+TITLE_LINES = st.lists(st.lists(TITLE_WORDS, max_size=6).map("".join), min_size=1, max_size=3)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(TITLE_LINES, st.booleans()), max_size=8))
+def test_title_lines_read_by_their_text(rows):
+    # _title_candidates reads each of the first lines through the cache of _title_line
+    lines = [Line([Cell(t, f"line {n} col {k}") for k, t in enumerate(texts)], is_row, n)
+             if is_row else Line([Cell(texts[0], f"line {n}")], False, n)
+             for n, (texts, is_row) in enumerate(rows, start=1)]
+    assert meta._title_candidates(lines) == _title_candidates_before(lines)
+
+
+def _section_of_before(line, seen, style=None):
+    cells = line.cells
+    if len(cells) == 1:
+        text = cells[0].text
+    else:
+        filled = (c.text for c in cells if c.text.strip())
+        text = next(filled, "")
+        if line.is_row and (not text or next(filled, None) is not None):
+            return None
+    if not text or len(text) > 60 or not text.strip():
+        return None
+    heading = _heading_before(text, style)
+    if heading is None or heading[0]:
+        return heading and heading[0]
+    number = heading[1]
+    code = f"s{number}"
+    earlier = {f"s{i}" for i in range(1, number)}
+    if code not in seen and (number == 1 and not seen or seen & earlier):
+        return code
+    return None
+
+
+SECTION_TEXTS = LABELS | st.sampled_from(["", " ", "\u3000", "0"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(SECTION_TEXTS, max_size=4), st.booleans(),
+       st.sets(st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s6"])),
+       st.sampled_from([None, "top", "paren", "arabic"]))
+def test_section_of_as_before(texts, is_row, seen, style):
+    line = Line([Cell(t, "line 1") for t in texts], is_row, 1)
+    assert meta.section_of(line, seen, style) == _section_of_before(line, seen, style)
+
+
+def _drop_padding_before(aligner, slots, n, table):
+    if len(slots) <= n:
+        return slots
+    lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
+    trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
+    surplus = len(slots) - n
+    if surplus > 0 and lead and trail and lead + trail >= surplus and table in aligner.first_col:
+        want = aligner.first_col[table].most_common(1)[0][0]
+        for drop_front in range(min(lead, surplus) + 1):
+            if surplus - drop_front <= trail and slots[drop_front].column == want:
+                slots = slots[drop_front:len(slots) - (surplus - drop_front)]
+                break
+    while len(slots) > n and slots[-1].is_bare_empty:
+        slots.pop()
+    while len(slots) > n and slots[0].is_bare_empty:
+        slots.pop(0)
+    return slots
+
+
+@settings(max_examples=3000)
+@given(st.lists(slot_rows(), min_size=1, max_size=6), st.integers(1, 9),
+       st.sampled_from([None, "t2", "t3"]))
+def test_padding_dropped_as_before(rows, n, table):
+    # the padding at both ends is counted only for a table whose first columns are known
+    from collections import Counter
+    aligner = Aligner(ParsedReport(file="x", format="text"))
+    aligner.first_col = {"t3": Counter({2: 3, 1: 1})}
+    for slots in rows:
+        assert aligner._drop_padding(list(slots), n, table) == \
+            _drop_padding_before(aligner, list(slots), n, table)
+
+
+STORE_CODES = st.sampled_from(["t2.fee.amount", "t2.regulation.issued", "t2.regulation.repealed",
+                               "t3.total.natural", "t9.not.a_cell"])
+STORE_TEXTS = st.sampled_from(["0", "12", "251000元", "213.58万元", "12（其中修订3件）", "/", "",
+                               "约5", "规章", "7"])
+
+
+@st.composite
+def stored_rows(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 4))):
+        codes = tuple(draw(st.lists(STORE_CODES, min_size=1, max_size=5)))
+        slots = [None if draw(st.booleans()) and draw(st.booleans()) else
+                 Slot(None if draw(st.booleans()) and draw(st.booleans()) else
+                      Cell(t, f"line {i} col 2"), values.parse_value(t))
+                 for i, t in enumerate(draw(st.lists(STORE_TEXTS, min_size=len(codes),
+                                                     max_size=len(codes))))]
+        rows.append((codes, slots, draw(st.booleans())))
+    return rows
+
+
+@settings(max_examples=2000, deadline=None)
+@given(stored_rows(), st.sampled_from(tpl.VERSIONS))
+def test_a_row_stored_as_cell_by_cell(rows, version):
+    # store_row writes first-met cells itself and sends the others through store
+    from gongkai.read.store import CellStore
+    template = tpl.get(version)
+    one, each = ParsedReport(file="x", format="text"), ParsedReport(file="x", format="text")
+    a, b = CellStore(one, template), CellStore(each, template)
+    for codes, slots, correcting in rows:
+        a.correcting = b.correcting = correcting
+        a.store_row(codes, slots)
+        for code, slot in zip(codes, slots, strict=True):
+            if slot is not None:
+                b.store(code, slot)
+    assert one.to_json() == each.to_json()
+    assert list(one.sources) == list(each.sources) and list(one.cells) == list(each.cells)
+
+
+PAGE_TEXTS = st.lists(st.sampled_from(["|", " |", "||", "| a | 1 |", "规章", "12", " ", "\u3000", "",
+                                       "a\t1", "— 4 —", "x | ||", "+--+"]), max_size=30).map("\n".join)
+# pages of one cell per line near the count of pipes that tells them: cells closed by a pipe
+# line of their own, or ending in one
+CELL_PAGES = st.tuples(st.sampled_from(["规章\n|", "0\n|", "规章 |", "0 |", "x | ||"]),
+                       st.integers(3, 7), PAGE_TEXTS).map(lambda t: "\n".join([t[0]] * t[1] + [t[2]]))
+PAGE_TEXTS = PAGE_TEXTS | CELL_PAGES
+
+
+@settings(max_examples=3000, deadline=None)
+@given(PAGE_TEXTS, st.booleans())
+def test_cell_pages_told_only_with_five_pipes(page, end):
+    # to_document asks _cells_on_lines_of_their_own only of a text of five pipes or more
+    import dataclasses
+    from unittest import mock
+
+    page = page + ("\n" if end else "")
+    if not page.strip():
+        return
+    fast = text.to_document(page)
+    with mock.patch.object(text, "PIPES_OF_CELL_PAGES", 0):
+        plain = text.to_document(page)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(plain)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PAGE_TEXTS)
+def test_votes_added_up_as_cell_by_cell(page):
+    from gongkai.read import version
+
+    if not page.strip():
+        return
+    doc = text.to_document(page + "\n信息内容\n本年新制作数量\n本年制发件数")
+    v19 = v21 = 0
+    for line in doc.lines:
+        for cell in line.cells:
+            a, b = version._votes(cell.text)
+            v19 += a
+            v21 += b
+    assert version.detect_version(doc)[1:] == (v19, v21)
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(list("增加新减少 12发布成文日期时间公开更新：2023年1月2日")), max_size=14))
+def test_more_less_and_published_words_only_where_they_may_match(s):
+    # parse_value tries _MORE / _LESS only on a text starting with their first character;
+    # find_published searches _PUBLISHED_LINE only in a text holding 日期 or 时间
+    if not s.startswith(("增", "新")):
+        assert values._MORE.sub("+", s) == s
+    if not s.startswith("减"):
+        assert values._LESS.sub("-", s) == s
+    if "日期" not in s and "时间" not in s:
+        assert meta._PUBLISHED_LINE.search(s) is None
+    assert values.parse_value.__wrapped__(s) == _parse_value_before(s)
+
+
+_INNER_NUMBERING_BEFORE = re.compile(r"[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]")
+
+
+@settings(max_examples=5000)
+@given(st.text(st.sampled_from(list("(（)）一二三十12٣９.．、a规 ")), max_size=16) | TEXTS)
+def test_inner_numbering_as_the_plain_pattern(s):
+    assert [m.span() for m in rowlabels._INNER_NUMBERING.finditer(s)] == \
+        [m.span() for m in _INNER_NUMBERING_BEFORE.finditer(s)]
+
+
+@settings(max_examples=5000)
+@given(st.text(st.sampled_from(list("a_1 ٣²½ⅣＡ规章，。、\u3000\u00a0\u200b\u0301\t")), max_size=12)
+       | st.text(max_size=12))
+def test_word_characters_as_the_regex_reads_them(s):
+    # core_of runs _NON_WORD only on a text that is not all alnum; narrative_figures drops
+    # white space with str.split
+    if s.isalnum():
+        assert lab._NON_WORD.sub("", s) == s
+    assert lab.core_of.__wrapped__(s) == _core_of_before(s)
+    assert "".join(s.split()) == re.sub(r"\s+", "", s)
+
+
+def _core_of_before(text: str) -> str:
+    s = lab._NON_WORD.sub("", lab.fold(text))
+    for wrong, right in lab._TYPOS:
+        s = s.replace(wrong, right)
+    return s

@@ -256,15 +256,16 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
     section_starts: list[tuple[str, int]] = []
     seen: set[str] = set()
     style: str | None = None
+    section_of, feed = meta.section_of, reader.feed  # looked up once, not once a line
     for i, line in enumerate(lines):
-        code = meta.section_of(line, seen, style)
+        code = section_of(line, seen, style)
         if code and code not in seen:
             seen.add(code)
             style = style or meta.numbering_style(line)
             section_starts.append((code, i))
             reader.enter_section(code)
             continue
-        reader.feed(i, line)
+        feed(i, line)
     reader.finish()
 
     # the text ends before the report does (a page cut off part-way): inside a table, or
@@ -366,7 +367,8 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                   not_read: set[str] = frozenset(), labelled: set[str] = frozenset()) -> None:
     t = tpl.get(version)
     cells = report.cells  # every cell of the template, in its order (None: not seen)
-    report.cells = {code: cells.get(code) for code in t.cell_codes}
+    codes = t.cell_codes
+    report.cells = dict(zip(codes, map(cells.get, codes)))
     if truncated:
         where = last_line.cells[0].location if last_line is not None and last_line.cells else None
         report.add_issue("text_cut_off", "warning",
@@ -381,8 +383,9 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
                          "未找到年度报告的表格（表二、表三、表四均不在文中）",
                          "no report table was found (none of tables 2, 3 and 4 is in the text)")
         return
+    sources = report.sources
     for table, codes, zh in tables:
-        seen = [c for c in codes if c in report.sources or c in not_read]
+        seen = [c for c in codes if c in sources or c in not_read]
         if not seen and table in labelled:
             report.add_issue("table_without_values", "warning",
                              f"{zh}的行标签在文中，但没有读到任何数值",

@@ -75,7 +75,9 @@ def _unify(s: str) -> str:
 @lru_cache(maxsize=TEXT_CACHE)
 def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
-    s = _NON_WORD.sub("", fold(text))
+    s = fold(text)
+    if not s.isalnum():  # \w is what str.isalnum() reads, and "_": an all-alnum text keeps all
+        s = _NON_WORD.sub("", s)
     for wrong, right in _TYPOS:
         s = s.replace(wrong, right)
     return s
@@ -121,6 +123,8 @@ _NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
 def without_notes(text: str) -> str:
     """A label without the notes in brackets some reports add to it
     ('规章(设区的市、自治州人民政府应提供相关数据)' → '规章'); numbering such as （二） stays."""
+    if "(" not in text and "（" not in text:  # every note _NOTE removes opens with one
+        return text
     return _NOTE.sub("", text)
 
 

@@ -202,6 +202,8 @@ def check_text(text: str) -> None:
     # the lines of more than one cell: a tab, or two pipes (a line is what lies between two
     # "\n", as for the pattern ^[^\n]*(?:\t|\|[^\n]*\|)[^\n]* read before, which cost more
     # than this loop: a line without a pipe or a tab is passed over with two string searches)
+    if "|" not in text and "\t" not in text:
+        return  # no line with a pipe or a tab: no row
     run = previous = 0
     for lineno, line in enumerate(text.split("\n"), start=1):
         if "|" not in line and "\t" not in line:
@@ -341,8 +343,8 @@ def check_document(doc) -> None:
         n = len(cells)
         if n > MAX_CELLS_PER_ROW:
             raise _too_many_cells(n, cells[0].location)
-        if (len(cells[0].text) if n == 1 else sum(len(c.text) for c in cells) if n else 0) \
-                > MAX_LINE_CHARS:
+        if (len(cells[0].text) if n == 1 else sum(map(len, [c.text for c in cells])) if n
+                else 0) > MAX_LINE_CHARS:
             raise _line_too_long(line.lineno or i + 1)
         if not count_rows:
             continue

@@ -61,15 +61,27 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
         text = cells[0].text
     else:
         # the first cell with text; a row with a second one (most rows) is no heading
-        filled = (c.text for c in cells if c.text.strip())
-        text = next(filled, "")
-        if line.is_row and (not text or next(filled, None) is not None):
+        text = ""
+        is_row = line.is_row
+        for c in cells:
+            if c.text.strip():
+                if text:  # a second one (only a row reads on to it)
+                    return None
+                text = c.text
+                if not is_row:
+                    break
+        if is_row and not text:
             return None
     if not text or len(text) > 60 or not text.strip():
         return None
-    heading = _heading(text, style)
-    if heading is None or heading[0]:
-        return heading and heading[0]
+    found = _heading_of(text)  # _heading(text, style), told from one lookup by the text
+    if found is None:
+        return None
+    numbering, heading = found
+    if style and numbering and numbering != style:
+        return None
+    if heading[0]:
+        return heading[0]
     # a top-level heading with other words (一、工作基本情况): s1, s5, s6 only, in order
     number = heading[1]
     code = f"s{number}"
@@ -80,21 +92,22 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
 
 
 @lru_cache(maxsize=TEXT_CACHE)
-def _heading(text: str, style: str | None) -> tuple[str | None, int | None] | None:
-    """What a line's text may open, whatever sections came before: (section, None) for a
-    heading that names its section, (None, n) for a top-level heading 一、/五、/六、 with
-    other words (section n when the sections before it were met), None for no heading."""
+def _heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
+    """(the text's numbering, what it may open) for a text that may open a section, else
+    None. What it may open, whatever sections came before: (section, None) for a heading
+    that names its section, (None, n) for a top-level heading 一、/五、/六、 with other words
+    (section n when the sections before it were met). Keyed by the text alone: a heading
+    numbered otherwise than the report's own headings is none (``section_of``), so one entry
+    serves every numbering style."""
     parsed = lab.split_label(text)
-    if style and parsed.numbering and parsed.numbering != style:
-        return None
     core = parsed.core
     named = _section_named(core, parsed.numbering, parsed.number)
     if named:
-        return named, None
+        return parsed.numbering, (named, None)
     if parsed.numbering == "top" and parsed.number in (1, 5, 6) and len(core) <= 16:
         if parsed.number == 1 and not any(k in core for k in ("情况", "概述", "总体", "基本")):
             return None
-        return None, parsed.number
+        return parsed.numbering, (None, parsed.number)
     return None
 
 
@@ -141,6 +154,24 @@ def _title_score(text: str) -> int:
         + bool(_PLACE_WORD.search(text))
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _title_line(text: str) -> tuple[float, str, bool] | None:
+    """What one of the first lines (its text without Markdown marks, at most 200 characters)
+    offers as the title, from its text alone (the first lines of reports repeat their
+    headings): (score, title, True) for a line, its metadata label ('标题:') cut off (the
+    next line may hold the rest of the title); (0.5, the last step, False) for a breadcrumb
+    whose last step reads as a title; None for another breadcrumb."""
+    labelled = _META_LABEL.match(text)
+    if labelled:
+        text = text[labelled.end():]
+    if _BREADCRUMB.search(text):
+        last = _BREADCRUMB_STEP.split(text)[-1].strip()
+        if not _BREADCRUMB.search(last) and _title_score(last):
+            return 0.5, last, False
+        return None
+    return _title_score(text) + bool(labelled), text, True
+
+
 def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int]]:
     """(score, -position, title, first, last) for every way the first lines may hold the title:
     a line, a line and the rest of the title on the next ('…政府信息公开工作' / '年度报告'), the
@@ -151,19 +182,14 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
               if not ln.is_row or sum(1 for c in ln.cells if c.text) == 1]
     bare = [_bare(lines[i].text) for i in single]
     for k, i in enumerate(single):
-        text = bare[k]
-        if len(text) > 200:
+        if len(bare[k]) > 200:
             continue  # prose
-        labelled = _META_LABEL.match(text)
-        if labelled:
-            text = text[labelled.end():]
-        if _BREADCRUMB.search(text):
-            last = _BREADCRUMB_STEP.split(text)[-1].strip()
-            if not _BREADCRUMB.search(last) and _title_score(last):
-                out.append((0.5, -i, last, i, i))
+        read = _title_line(bare[k])
+        if read is None:
             continue
-        out.append((_title_score(text) + bool(labelled), -i, text, i, i))
-        if k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
+        score, text, alone = read
+        out.append((score, -i, text, i, i))
+        if alone and k + 1 < len(single) and "报告" not in text and len(bare[k + 1]) <= 12:
             rest = bare[k + 1]
             if _TITLE_REST.match(rest) and _title_score(text + rest):
                 out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
@@ -249,8 +275,10 @@ def find_published(lines: list[Line]) -> tuple[date | None, str | None]:
     """(date, location): a 发布日期 line, else the signature date at the end, else a date line
     under the title."""
     for ln in lines[:40]:
-        if _PUBLISHED_LINE.search(ln.text):
-            d = parse_date(ln.text)
+        text = ln.text
+        # the pattern's words end in 日期 or 时间: searched only in a text holding one of them
+        if ("日期" in text or "时间" in text) and _PUBLISHED_LINE.search(text):
+            d = parse_date(text)
             if d:
                 return d, ln.cells[0].location if ln.cells else None
     for ln in _last_with_text(lines, 6):
@@ -368,7 +396,9 @@ def narrative_figures(sections: dict[str, str]) -> list[NarrativeFigure]:
     out: list[NarrativeFigure] = []
     seen: set[tuple[str, int]] = set()  # (section, position of the number)
     for code in ("s1", "s3", "s4"):
-        text = _SPACES.sub("", sections.get(code, ""))
+        # _SPACES.sub("", …): str.split() cuts at the same white space as \s (both read
+        # Py_UNICODE_ISSPACE), in one pass without the regex engine
+        text = "".join(sections.get(code, "").split())
         for pattern, compared, required in _figures():
             for m in find_all(pattern, text, required):
                 start = max(0, m.start() - 2)

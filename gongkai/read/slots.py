@@ -104,16 +104,18 @@ class Aligner:
     def _drop_padding(self, slots: list[Slot], n: int, table: str | None) -> list[Slot]:
         if len(slots) <= n:
             return slots  # no surplus: nothing to drop
-        lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
-        trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty), len(slots))
         surplus = len(slots) - n
-        if surplus > 0 and lead and trail and lead + trail >= surplus and table in self.first_col:
-            # padding at both ends: keep the columns where this table's values usually start
-            want = self.first_col[table].most_common(1)[0][0]
-            for drop_front in range(min(lead, surplus) + 1):
-                if surplus - drop_front <= trail and slots[drop_front].column == want:
-                    slots = slots[drop_front:len(slots) - (surplus - drop_front)]
-                    break
+        if table in self.first_col:  # (the padding at both ends is counted only then)
+            lead = next((i for i, s in enumerate(slots) if not s.is_bare_empty), len(slots))
+            trail = next((i for i, s in enumerate(reversed(slots)) if not s.is_bare_empty),
+                         len(slots))
+            if lead and trail and lead + trail >= surplus:
+                # padding at both ends: keep the columns where this table's values usually start
+                want = self.first_col[table].most_common(1)[0][0]
+                for drop_front in range(min(lead, surplus) + 1):
+                    if surplus - drop_front <= trail and slots[drop_front].column == want:
+                        slots = slots[drop_front:len(slots) - (surplus - drop_front)]
+                        break
         while len(slots) > n and slots[-1].is_bare_empty:
             slots.pop()
         while len(slots) > n and slots[0].is_bare_empty:

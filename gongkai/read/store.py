@@ -15,13 +15,13 @@ from gongkai.read.rowlabels import per_template
 from gongkai.read.slots import Slot
 from gongkai.read.values import to_wan_yuan
 
-_CORRECTION = "更正"
+CORRECTION_WORD = "更正"
 _CORRECTION_PHRASES = ("为准", "更正如下", "现更正")
 
 
 def is_correction_notice(text: str) -> bool:
     """True for the line of a report that announces a corrected copy of its tables."""
-    return _CORRECTION in text and any(w in text for w in _CORRECTION_PHRASES)
+    return CORRECTION_WORD in text and any(w in text for w in _CORRECTION_PHRASES)
 
 
 @per_template
@@ -84,3 +84,32 @@ class CellStore:
             report.add_issue("unreadable_value", "warning",
                                   f"单元格 {code} 的内容“{raw}”不是数字",
                                   f"cell {code}: {raw!r} is not a number", loc)
+
+    def store_row(self, codes: tuple[str, ...], slots: list[Slot | None]) -> None:
+        """``store(code, slot)`` for each code of a row and its slot (None: no value), as read
+        with the row's label.  A cell met for the first time (most cells) is written here
+        without a call a cell, as ``store`` writes it when it has no earlier source; a cell
+        met before goes through ``store`` (duplicates, corrections)."""
+        known, money_codes = self._codes, self._money
+        report = self.report
+        sources, cells = report.sources, report.cells
+        for code, slot in zip(codes, slots, strict=True):
+            if slot is None or code not in known:
+                continue
+            if code in sources:  # (a source is never None: ``store``'s ``prev``)
+                self.store(code, slot)
+                continue
+            v = slot.value
+            money = code in money_codes
+            cells[code] = number = to_wan_yuan(v) if money else v.number
+            cell = slot.cell
+            loc = (cell.location if cell is not None else None) or "(blank line)"
+            raw = cell.text if cell is not None else ""
+            note = v.note
+            if v.unit == "元" and money:
+                note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
+            sources[code] = CellSource(raw, loc, v.status, note, "read", None)
+            if v.status == "unreadable":
+                report.add_issue("unreadable_value", "warning",
+                                 f"单元格 {code} 的内容“{raw}”不是数字",
+                                 f"cell {code}: {raw!r} is not a number", loc)

@@ -53,6 +53,7 @@ class OpenRow:
     held: list[Slot] = field(default_factory=list)  # empty cells on the label's own line
     run_together: Slot | None = None  # the row's digits printed without separators
     sub_rows: list[str] = field(default_factory=list)  # labels of sub-rows printed instead
+    width: int = 0  # how many values the row holds (``Headers.width``, fixed per row)
 
 
 @lru_cache(maxsize=4096)
@@ -145,17 +146,20 @@ class TableReader(TextLines):
             self.headers.t3_seen_row = True
             if rl.group:
                 self.group = rl.group
-        # (slots, from_text_lines) by position: a dataclass's __init__ takes keywords at
-        # twice the cost
-        self.open = OpenRow(rl.table, rl.row, cell, [], from_text_lines)
+        # every field by position: a dataclass's __init__ takes keywords at twice the cost;
+        # the row's width is worked out here once (``Headers.width`` depends on the row and
+        # on the template's columns alone, which do not change)
+        self.open = OpenRow(rl.table, rl.row, cell, [], from_text_lines, [], None, [],
+                            self.headers.width(rl.table, rl.row))
 
-    def _width(self, row: OpenRow) -> int:
-        return self.headers.width(row.table, row.row)
+    @staticmethod
+    def _width(row: OpenRow) -> int:
+        return row.width
 
     def _close_row(self, at_eof: bool = False) -> None:
         row = self.open
         self.open = None
-        if row is not None and not row.slots and row.held and len(row.held) >= self._width(row):
+        if row is not None and not row.slots and row.held and len(row.held) >= row.width:
             row.slots = row.held  # no numbers followed: the label's own empty cells are blanks
         if row is None:
             return
@@ -172,16 +176,20 @@ class TableReader(TextLines):
         self.unfilled = 0
         self.unplaced.anchor(row.table, row.row, self.index)
         codes = _codes(row.table, row.row, self.headers.order(row.table, row.row))
-        where = f"{row.table} “{row.label_cell.text}”"
         grid = None if row.from_text_lines else row.table
-        aligned = self.aligner.align(row.slots, len(codes), at_eof, where, grid)
+        slots = row.slots
+        if grid is None and len(slots) == len(codes):
+            # what ``align`` returns for a row of text lines with as many values as columns:
+            # nothing to drop, and no table's memory of its first column to update
+            aligned = slots
+        else:
+            aligned = self.aligner.align(slots, len(codes), at_eof, "", grid)
         if aligned is None:  # fewer values than columns: placed with the sums at the end
-            slots = self.aligner.trim(row.slots, len(codes), grid)
+            where = f"{row.table} “{row.label_cell.text}”"
+            slots = self.aligner.trim(slots, len(codes), grid)
             self.unplaced.short_row(row.table, list(codes), slots, where, self.index)
             return
-        for code, slot in zip(codes, aligned, strict=True):
-            if slot is not None:
-                self.store.store(code, slot)
+        self.store.store_row(codes, aligned)
 
     def _close_run_together(self, row: OpenRow) -> None:
         """A row whose digits run together: one column takes the number as printed; more
@@ -226,10 +234,10 @@ class TableReader(TextLines):
         if row is not None and row.from_text_lines and not self.t4.active:
             loc = f"line {line.lineno}"
             for _ in range(empty_cells):
-                if len(row.slots) >= self._width(row):
+                if len(row.slots) >= row.width:
                     break
                 row.slots.append(blank_slot(Cell("", loc)))
-            if len(row.slots) >= self._width(row):
+            if len(row.slots) >= row.width:
                 self._close_row(at_eof)
         elif row is not None and row.slots:
             self._close_row()
@@ -250,10 +258,12 @@ class TableReader(TextLines):
         if not cells:
             self._feed_bare_pipes(line, at_eof)
             return
-        values = [parse_value(c.text) for c in cells]
-        is_label = [v.status == "unreadable" and is_label_text(c.text)
-                    for c, v in zip(cells, values, strict=True)]
-        cores = {lab.split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f}
+        texts = [c.text for c in cells]
+        values = list(map(parse_value, texts))
+        is_label = [v.status == "unreadable" and is_label_text(t)
+                    for t, v in zip(texts, values, strict=True)]
+        cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f} \
+            if True in is_label else set()
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (
@@ -351,7 +361,9 @@ class TableReader(TextLines):
                         self.group = g
             self._open_row(rl, label_cell, from_text_lines=False)
             slots = [Slot(cells[j], values[j]) for j in after]
-            if all(sl.is_bare_empty for sl in slots):
+            # Slot.is_bare_empty of each slot, read from its cell and value (a cell here is
+            # never None)
+            if all(values[j].status == "blank" and not cells[j].text.strip() for j in after):
                 self.open.held = slots  # numbers may still follow on the next line
             else:
                 self.open.slots = slots

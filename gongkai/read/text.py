@@ -135,26 +135,28 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     raw_lines = text.splitlines()
     spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
+    # names read once a document, not once a line
+    append, cached_kind, cached_chars = lines.append, _cached_line_kind, LINE_KIND_CACHED_CHARS
     for lineno, raw in enumerate(raw_lines, start=1):
         if grid and lineno - 1 in grid:
             merged = grid[lineno - 1]
             if merged is not None:
                 row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
-                lines.append(Line(row, True, lineno, gap))
+                append(Line(row, True, lineno, gap))
                 gap = 0
             continue
         # the kind of a short line from the cache
-        read = _cached_line_kind(raw) if len(raw) <= LINE_KIND_CACHED_CHARS else _read_line(raw)
+        read = cached_kind(raw) if len(raw) <= cached_chars else _read_line(raw)
         kind = read[0]
-        if kind is _ROW:
-            row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(read[1], start=1)]
-            lines.append(Line(row, True, lineno, gap))
-            gap = 0
-        elif kind is _TEXT:
+        if kind is _TEXT:
             # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
             # __init__ takes keywords at twice the cost, and most lines are text lines
-            lines.append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0,
-                              read[2]))
+            append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0, read[2]))
+            gap = 0
+        elif kind is _ROW:
+            loc = f"line {lineno} col "
+            append(Line([Cell(c, loc + str(i)) for i, c in enumerate(read[1], start=1)], True,
+                        lineno, gap))
             gap = 0
         elif kind is _GAP:
             gap += 1
@@ -174,12 +176,17 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         last = lines.pop()
         if len(last.cells) > 1:
             lines.append(Line(last.cells[:-1], last.is_row, last.lineno, last.gap_before))
-    pipes_close_cells = _cells_on_lines_of_their_own(lines)
+    # every line that _cells_on_lines_of_their_own counts (a text line ending in a pipe, a
+    # line of one bare pipe) holds a pipe: a text of fewer than five pipes is not such a page
+    # (it returns False before it changes a line)
+    pipes_close_cells = _cells_on_lines_of_their_own(lines) \
+        if text.count("|") >= PIPES_OF_CELL_PAGES else False
     text_lines = [ln for ln in lines if not ln.is_row]
-    single_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 1)
-    zero_gaps = sum(1 for ln in text_lines[1:] if ln.gap_before == 0)
-    blank_separated = len(text_lines) > 5 and single_gaps >= 0.6 * (len(text_lines) - 1) \
-        and zero_gaps <= 0.1 * len(text_lines)
+    blank_separated = False
+    if len(text_lines) > 5:
+        gaps = [ln.gap_before for ln in text_lines[1:]]
+        blank_separated = gaps.count(1) >= 0.6 * (len(text_lines) - 1) \
+            and gaps.count(0) <= 0.1 * len(text_lines)
     # a line holding only a space or &nbsp; is an empty cell (not after the last line with
     # text: nothing follows there): on a page with no blank lines between cells, any such
     # line; where blank lines separate the cells, one that stands between blank lines itself
@@ -190,6 +197,11 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
             lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
     return Document(lines, fmt, encoding, blank_separated=blank_separated,
                     pipes_close_cells=pipes_close_cells)
+
+
+# the fewest pipes of a page _cells_on_lines_of_their_own may tell (five lines it counts, each
+# holding a pipe: its own test below)
+PIPES_OF_CELL_PAGES = 5
 
 
 def _cells_on_lines_of_their_own(lines: list[Line]) -> bool:

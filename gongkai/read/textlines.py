@@ -13,7 +13,7 @@ from gongkai.read import labels as lab
 from gongkai.read.document import Cell, Line
 from gongkai.read.rowlabels import classify_row_label, is_known_label, is_label_tail, t3_group
 from gongkai.read.slots import Slot, blank_slot, column_of
-from gongkai.read.store import is_correction_notice
+from gongkai.read.store import CORRECTION_WORD, is_correction_notice
 from gongkai.read.values import parse_value
 
 # words that only table 三's header holds: met inside table 四, table 三 follows it
@@ -32,32 +32,37 @@ class TextLines:
     def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
         cell = line.cells[0]
         text = cell.text
-        if is_correction_notice(text) and self.store.report.sources:
+        # is_correction_notice, asked only of a text holding its first word (most lines don't)
+        if CORRECTION_WORD in text and is_correction_notice(text) and self.store.report.sources:
             self.store.correcting = True  # the report corrects its own tables below
             self.headers.t3_seen_row = False  # a new table 三 follows, with its own header
             self.t4.done = False
         value = parse_value(text)
         if value.status == "unreadable":
-            if not self._run_together(index, cell, at_eof):
+            # _run_together reads only a text ending in a digit (or a line break)
+            last = text[-1:]
+            if not ((last.isdigit() or last == "\n") and self._run_together(index, cell, at_eof)):
                 self._feed_label(index, cell, at_eof, same_line_values=False)
             return
         # a number or a blank marker on its own line: one cell per line
-        if self.t4.active and not self.open:
+        row = self.open
+        if self.t4.active and not row:
             self.t4.add_value(Slot(cell, value))
             self.consumed.add(index)
             return
-        if self.open is not None and self.open.from_text_lines:
+        if row is not None and row.from_text_lines:
+            slots = row.slots
             if self.doc.blank_separated and self.prev_text_line and line.gap_before >= 2:
                 # extra blank lines between cells: the empty cells they stand for
-                n_needed = self._width(self.open)
+                n_needed = row.width
                 for _ in range(line.gap_before - 1):
-                    if len(self.open.slots) < n_needed - 1:
-                        self.open.slots.append(blank_slot())
-            self.open.slots.append(Slot(cell, value))
+                    if len(slots) < n_needed - 1:
+                        slots.append(blank_slot())
+            slots.append(Slot(cell, value))
             self.consumed.add(index)
-            if len(self.open.slots) >= self._width(self.open):
+            if len(slots) >= row.width:
                 self._close_row(at_eof)
-        elif self.open is None and value.status == "value" and self.context:
+        elif row is None and value.status == "value" and self.context:
             # a number standing alone between the rows: it may fill a short row's one gap
             self.unplaced.loose_value(self.context, index, Slot(cell, value))
 
@@ -106,14 +111,17 @@ class TextLines:
             if rl is not None:
                 cell = joined
         self.pending_label = None
-        if rl is None and self._continues_open_label(cell, same_line_values):
+        if rl is None and self.open is not None and not self.open.slots \
+                and self._continues_open_label(cell, same_line_values):
             self.consumed.add(index)
             return True
         if rl is not None:
             self._open_row(rl, cell)
             self.consumed.add(index)
             return True
-        group = t3_group(cell.text)
+        # t3_group names a group only for a core among the groups' (``parsed`` is the same
+        # split_label of the cell's text it reads)
+        group = t3_group(cell.text) if core in lab.T3_GROUPS else None
         if group:
             self._close_row()
             self.group = group
@@ -125,9 +133,10 @@ class TextLines:
             self.consumed.add(index)
             return False
         # the core without notes in brackets worked out only when the core is no header
-        if self.headers.note(core, column_of(cell)) or lab.T3_IDENTITY_NOTE in core or (
+        if self.headers.note(core, self._column_for(core, cell)) \
+                or lab.T3_IDENTITY_NOTE in core or (
                 (bare_core := lab.split_label(lab.without_notes(cell.text)).core) != core
-                and self.headers.note(bare_core, column_of(cell))):
+                and self.headers.note(bare_core, self._column_for(bare_core, cell))):
             # headers repeated after a page break keep a row whose numbers are still to come
             if self.open is not None and self.open.slots:
                 self._close_row()
@@ -149,6 +158,14 @@ class TextLines:
         if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
             self.pending_label = cell
         return False
+
+    def _column_for(self, core: str, cell: Cell) -> int | None:
+        """The cell's column for ``Headers.note(core, column)``, which reads it only for a
+        table 三 column header met before the table's first data row (None otherwise: the
+        same outcome, without reading the cell's location)."""
+        if not self.headers.t3_seen_row and core in lab.T3_COL_CORES:
+            return column_of(cell)
+        return None
 
     def _continues_open_label(self, cell: Cell, same_line_values: bool) -> bool:
         """True for the rest of the open row's label, broken across lines (其他对外管理 /

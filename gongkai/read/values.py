@@ -77,6 +77,10 @@ _MAY_CHANGE = re.compile(
     r"[^\x00-\x7f\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2014\u2018\u2019\u201c\u201d]+")
 
 
+# the full-width marks of Chinese prose, most common first, with their NFKC forms
+_PROSE_MARKS = tuple((ch, unicodedata.normalize("NFKC", ch)) for ch in "，（）；：．")
+
+
 def _normalize_run(m: re.Match) -> str:
     return unicodedata.normalize("NFKC", m.group())
 
@@ -91,8 +95,16 @@ def normalize_nfkc(text: str) -> str:
     its NFKC form, so the text put together this way decomposes exactly as the text does:
     when it is in NFKC already (``unicodedata.is_normalized``, a quick check), it is the
     text's NFKC form.  When it is not (a combining mark after a kept letter, say), the whole
-    text is normalised as before."""
-    out = _MAY_CHANGE.sub(_normalize_run, text)
+    text is normalised as before.
+
+    The full-width punctuation of Chinese prose (，（）；：．) is replaced first, each by its
+    NFKC form, with ``str.replace``: pieces replaced by their NFKC forms, as the runs are (and
+    checked the same way), without a call back from the pattern for each mark."""
+    out = text
+    for wide, narrow in _PROSE_MARKS:
+        if wide in out:
+            out = out.replace(wide, narrow)
+    out = _MAY_CHANGE.sub(_normalize_run, out)
     if unicodedata.is_normalized("NFKC", out):
         return out
     return unicodedata.normalize("NFKC", text)
@@ -132,10 +144,14 @@ def parse_value(text: str) -> Value:
     s = clean(raw)
     if is_blank_marker(s):
         return Value(None, "blank", raw)
-    s = _SPACED_DIGITS.sub("", s)
+    if " " in s or "\u3000" in s or "\u00a0" in s:  # _SPACED_DIGITS removes only these
+        s = _SPACED_DIGITS.sub("", s)
     # 本年增/减 written in words: 增3 / 增加3 → +3, 减1 / 减少1 → −1
-    s = _MORE.sub("+", s)
-    s = _LESS.sub("-", s)
+    # (each pattern tried only on a text starting with its first character)
+    if s.startswith(("增", "新")):
+        s = _MORE.sub("+", s)
+    if s.startswith("减"):
+        s = _LESS.sub("-", s)
     m = _NUMBER.match(s)
     if not m:
         return Value(None, "unreadable", raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from gongkai.read import labels as lab
 from gongkai.read.document import Document
@@ -63,12 +64,10 @@ def _votes(text: str) -> tuple[int, int]:
 
 def detect_version(doc: Document) -> tuple[str | None, int, int]:
     """The template version the tables use, from their labels: (version, v2019 votes, v2021 votes)."""
-    v19 = v21 = 0
-    for line in doc.lines:
-        for cell in line.cells:
-            a, b = _votes(cell.text)
-            v19 += a
-            v21 += b
+    # every cell's votes, added up in C (map, sum) rather than cell by cell
+    votes = list(map(_votes, [cell.text for line in doc.lines for cell in line.cells]))
+    v19 = sum(map(itemgetter(0), votes))
+    v21 = sum(map(itemgetter(1), votes))
     if v19 == v21 == 0:
         return None, 0, 0
     return ("v2019" if v19 > v21 else "v2021"), v19, v21
