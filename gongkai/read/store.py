@@ -48,26 +48,23 @@ class CellStore:
         """
         if code not in self._codes:
             return
-        v = slot.value
-        money = code in self._money
-        number = to_wan_yuan(v) if money else v.number
-        cell = slot.cell
-        loc = (cell.location if cell is not None else None) or "(blank line)"
-        raw = cell.text if cell is not None else ""
         report = self.report
         prev = report.sources.get(code)
-        if prev is not None and self.correcting:
-            old = report.cells.get(code)
-            if v.status == "value" and (prev.status != "value" or old != number):
-                report.add_issue(
-                    "corrected_cell", "info",
-                    f"单元格 {code} 按报告所附更正说明取 {number}（原表为 {old}）",
-                    f"cell {code}: {number} from the report's own correction (the table said {old})",
-                    loc)
-                prev = None
         if prev is not None:
+            v = slot.value
+            number = to_wan_yuan(v) if code in self._money else v.number
+            cell = slot.cell
+            loc = (cell.location if cell is not None else None) or "(blank line)"
             old = report.cells.get(code)
-            if prev.status == "value" or v.status != "value":
+            if self.correcting:
+                if v.status == "value" and (prev.status != "value" or old != number):
+                    report.add_issue(
+                        "corrected_cell", "info",
+                        f"单元格 {code} 按报告所附更正说明取 {number}（原表为 {old}）",
+                        f"cell {code}: {number} from the report's own correction (the table said"
+                        f" {old})", loc)
+                    prev = None
+            if prev is not None and (prev.status == "value" or v.status != "value"):
                 if prev.status == "value" and v.status == "value" and old != number:
                     report.add_issue(
                         "duplicate_cell", "warning",
@@ -75,41 +72,35 @@ class CellStore:
                         f"cell {code} appears twice with different values ({old} vs {number});"
                         " the first is kept", loc)
                 return
-        report.cells[code] = number
+        self._write(code, slot, confidence, reason)
+
+    def _write(self, code: str, slot: Slot, confidence: str, reason: str | None) -> None:
+        """Write a slot's value and source as the cell ``code`` (a cell of the template)."""
+        v = slot.value
+        money = code in self._money
+        report = self.report
+        report.cells[code] = to_wan_yuan(v) if money else v.number
+        cell = slot.cell
+        loc = (cell.location if cell is not None else None) or "(blank line)"
+        raw = cell.text if cell is not None else ""
         note = v.note
         if v.unit == "元" and money:
             note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
         report.sources[code] = CellSource(raw, loc, v.status, note, confidence, reason)
         if v.status == "unreadable":
             report.add_issue("unreadable_value", "warning",
-                                  f"单元格 {code} 的内容“{raw}”不是数字",
-                                  f"cell {code}: {raw!r} is not a number", loc)
+                             f"单元格 {code} 的内容“{raw}”不是数字",
+                             f"cell {code}: {raw!r} is not a number", loc)
 
     def store_row(self, codes: tuple[str, ...], slots: list[Slot | None]) -> None:
         """``store(code, slot)`` for each code of a row and its slot (None: no value), as read
-        with the row's label.  A cell met for the first time (most cells) is written here
-        without a call a cell, as ``store`` writes it when it has no earlier source; a cell
-        met before goes through ``store`` (duplicates, corrections)."""
-        known, money_codes = self._codes, self._money
-        report = self.report
-        sources, cells = report.sources, report.cells
+        with the row's label: a cell met for the first time (most cells) written straight
+        away, a cell met before through ``store`` (duplicates, corrections)."""
+        known, sources, write = self._codes, self.report.sources, self._write
         for code, slot in zip(codes, slots, strict=True):
             if slot is None or code not in known:
                 continue
-            if code in sources:  # (a source is never None: ``store``'s ``prev``)
+            if code in sources:
                 self.store(code, slot)
-                continue
-            v = slot.value
-            money = code in money_codes
-            cells[code] = number = to_wan_yuan(v) if money else v.number
-            cell = slot.cell
-            loc = (cell.location if cell is not None else None) or "(blank line)"
-            raw = cell.text if cell is not None else ""
-            note = v.note
-            if v.unit == "元" and money:
-                note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
-            sources[code] = CellSource(raw, loc, v.status, note, "read", None)
-            if v.status == "unreadable":
-                report.add_issue("unreadable_value", "warning",
-                                 f"单元格 {code} 的内容“{raw}”不是数字",
-                                 f"cell {code}: {raw!r} is not a number", loc)
+            else:
+                write(code, slot, "read", None)
