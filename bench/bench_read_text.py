@@ -1,7 +1,7 @@
 """Benchmark: CPU time per report of the reader's text, Markdown and HTML path, warm.
 
 usage: .venv/bin/python bench/bench_read_text.py [--raw DIR] [--registry CSV] [--per N]
-           [--repeat R] [--profile FORMAT]
+           [--repeat R] [--profile FORMAT] [--collector reader|default]
 
 Times ``gongkai.sources.read_one`` (the read stage's call: the file read from disk, parsed,
 placed with the registry) over the first N files of each format (txt, md, html) of a raw
@@ -22,17 +22,24 @@ into regex tokens, the least a reader of these files could cost.
 Defaults: the generated corpus of the scale benchmark (``/tmp/scalework/raw-8000/2023``
 and its registry ``/tmp/scalework/units-8000.csv``).
 
+The garbage collector is set as in a reader process of a run (``--collector reader``, the
+default: what the process holds after the warm-up frozen, a collection every
+``READER_GC_THRESHOLD`` net allocations instead of 700); ``--collector default`` keeps
+Python's own settings (figures before 2026-12-06 were taken so).
+
 ``--profile txt`` runs cProfile over one pass of that format and prints the top functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import time
 from pathlib import Path
 
 from gongkai.read.decode import decode
+from gongkai.read.pool import READER_GC_THRESHOLD
 from gongkai.sources import LEADING_CODE, Submission, read_one
 from gongkai.units import load_registry
 
@@ -97,6 +104,10 @@ def main() -> None:
     ap.add_argument("--per", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", choices=FORMATS)
+    ap.add_argument("--collector", choices=("reader", "default"), default="reader",
+                    help="the garbage collector as a reader process of a run sets it "
+                         "(gongkai.read.pool: the start's objects frozen, a collection every "
+                         "READER_GC_THRESHOLD net allocations), or Python's default")
     args = ap.parse_args()
     raw = Path(args.raw)
     year = int(raw.name) if raw.name.isdigit() else None
@@ -112,6 +123,9 @@ def main() -> None:
     for fmt in FORMATS:  # warm-up: imports, caches
         for s in subs[fmt]:
             read_one(s, registry)
+    if args.collector == "reader":  # as gongkai.read.pool._worker sets it
+        gc.freeze()
+        gc.set_threshold(READER_GC_THRESHOLD, *gc.get_threshold()[1:])
     if args.profile:
         import cProfile
         import pstats
