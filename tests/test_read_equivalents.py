@@ -370,9 +370,9 @@ def test_headers_noted_with_the_column_only_where_read(cores, version, seen_row)
     plain, short = Headers(template), Headers(template)
     reader = TableReader.__new__(TableReader)
     reader.headers = short
-    for (text, col), seen in zip(cores, seen_row):
-        core = lab.split_label(text).core
-        cell = Cell(text, f"line 1 col {col}")
+    for (label, col), seen in zip(cores, seen_row[:len(cores)], strict=True):
+        core = lab.split_label(label).core
+        cell = Cell(label, f"line 1 col {col}")
         plain.t3_seen_row = short.t3_seen_row = seen
         assert plain.note(core, column_of(cell)) == short.note(core, reader._column_for(core, cell))
         assert (plain.t3_header, plain.t3_order, plain.t2_header) == \

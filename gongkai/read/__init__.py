@@ -368,7 +368,7 @@ def _completeness(report: ParsedReport, version: str, truncated: bool, last_line
     t = tpl.get(version)
     cells = report.cells  # every cell of the template, in its order (None: not seen)
     codes = t.cell_codes
-    report.cells = dict(zip(codes, map(cells.get, codes)))
+    report.cells = dict(zip(codes, map(cells.get, codes), strict=True))
     if truncated:
         where = last_line.cells[0].location if last_line is not None and last_line.cells else None
         report.add_issue("text_cut_off", "warning",
