@@ -122,3 +122,14 @@ def test_a_run_without_a_configured_server_leaves_no_server_behind(tmp_path, see
     assert "View at" not in output  # no link to a server that serves no UI and is gone
     assert "Traceback" not in output
     assert _processes_with(marker) == []
+
+
+def test_picking_a_port_leaves_the_shared_random_generator_alone():
+    # the server starts from a thread: a pick from the random module's shared generator would
+    # move the draws of whatever else uses it meanwhile
+    import random
+
+    state = random.getstate()
+    port = prefect_server._free_port()
+    assert port in prefect_server.PORTS
+    assert random.getstate() == state

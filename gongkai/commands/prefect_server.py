@@ -39,11 +39,15 @@ PORTS = range(8000, 9000)  # Prefect's own range for its temporary server
 PORT_IN_USE = 3  # uvicorn's exit status when its port was taken meanwhile
 
 _current: TemporaryServer | None = None
+# the ports tried, picked by a generator of the module's own: the server is started from a
+# thread, and a pick from the ``random`` module's shared one would move the sequence of
+# whatever else draws from it meanwhile (a caller's seeded draws, a test's examples)
+_PORT_PICKER = random.Random()
 
 
 def _free_port() -> int:
     for _ in range(20):
-        port = random.choice(PORTS)
+        port = _PORT_PICKER.choice(PORTS)
         with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
