@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,18 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _prefect_events_closed():
+    """After each module, Prefect's events client is closed (a later flow opens it again): it
+    holds a websocket to the session's server open from a background thread, whose keepalive
+    pings draw from the random module's shared generator every 20 s or so, and a draw in the
+    middle of a Hypothesis example of a later module is a warning of random use in strategies."""
+    yield
+    worker = sys.modules.get("prefect.events.worker")
+    if worker is not None:
+        worker.EventsWorker.drain_all(timeout=10)
 
 
 class _Routes(dict):
