@@ -222,7 +222,6 @@ def check_text(text: str) -> None:
 
 
 # an opening tag: group 1 a table, 2 a row, 3 a cell (closing tags do not match)
-_HTML_TAG = re.compile(rb"<(?:(table)|(tr)|(t[dh]))\b", re.IGNORECASE)
 _HTML_TABLE = re.compile(rb"<table\b", re.IGNORECASE)
 _HTML_ROW = re.compile(rb"<tr\b", re.IGNORECASE)
 _HTML_CELL = re.compile(rb"<t[dh]\b", re.IGNORECASE)
@@ -236,7 +235,7 @@ def check_html(data: bytes) -> None:
 
     The markup is cut at each ``<table`` and each piece at each ``<tr``: a row's cells are
     the matches in its piece, and the pieces are looked at in the page's order, so the
-    first cap passed is the one the tag-by-tag count (``check_html_by_tag``) meets first.
+    first cap passed is the one a count tag by tag meets first (tests/test_read_html_equivalents.py).
     """
     for table in _HTML_TABLE.split(data):
         for rows, row in enumerate(_HTML_ROW.split(table)):
@@ -244,24 +243,6 @@ def check_html(data: bytes) -> None:
                 raise _too_many_rows(rows, None)
             if len(_HTML_CELL.findall(row)) > MAX_CELLS_PER_ROW:
                 raise _too_many_cells(MAX_CELLS_PER_ROW + 1, None, at_least=True)
-
-
-def check_html_by_tag(data: bytes) -> None:
-    """``check_html`` one tag at a time (kept for the tests that hold the two equal)."""
-    cells = rows = 0
-    for m in _HTML_TAG.finditer(data):
-        kind = m.lastindex
-        if kind == 1:
-            rows = cells = 0
-        elif kind == 2:
-            rows += 1
-            cells = 0
-            if rows > MAX_ROWS_PER_TABLE:
-                raise _too_many_rows(rows, None)
-        else:
-            cells += 1
-            if cells > MAX_CELLS_PER_ROW:
-                raise _too_many_cells(cells, None, at_least=True)
 
 
 # ---------------------------------------------------------------------------------------------

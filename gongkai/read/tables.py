@@ -152,10 +152,6 @@ class TableReader(TextLines):
         self.open = OpenRow(rl.table, rl.row, cell, [], from_text_lines, [], None, [],
                             self.headers.width(rl.table, rl.row))
 
-    @staticmethod
-    def _width(row: OpenRow) -> int:
-        return row.width
-
     def _close_row(self, at_eof: bool = False) -> None:
         row = self.open
         self.open = None
@@ -262,8 +258,7 @@ class TableReader(TextLines):
         values = list(map(parse_value, texts))
         is_label = [v.status == "unreadable" and is_label_text(t)
                     for t, v in zip(texts, values, strict=True)]
-        cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f} \
-            if True in is_label else set()
+        cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f}
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (

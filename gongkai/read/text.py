@@ -179,8 +179,8 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     # every line that _cells_on_lines_of_their_own counts (a text line ending in a pipe, a
     # line of one bare pipe) holds a pipe: a text of fewer than five pipes is not such a page
     # (it returns False before it changes a line)
-    pipes_close_cells = _cells_on_lines_of_their_own(lines) \
-        if text.count("|") >= PIPES_OF_CELL_PAGES else False
+    pipes_close_cells = text.count("|") >= PIPES_OF_CELL_PAGES \
+        and _cells_on_lines_of_their_own(lines)
     text_lines = [ln for ln in lines if not ln.is_row]
     blank_separated = False
     if len(text_lines) > 5:
