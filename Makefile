@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.gongkai-installed
+# the reader's compiled modules (setup.py): compiled again when a source of gongkai/read changes
+COMPILED := gongkai/read/_compiled.txt
 
 SOURCE ?= data/raw
 WAREHOUSE ?= warehouse/gongkai.duckdb
@@ -18,19 +20,19 @@ REGISTRY_ARG = $(if $(REGISTRY),--registry $(REGISTRY))
 
 .PHONY: run test test-fast install marts bench lint compare install-check server serve
 
-run: $(STAMP)
+run: $(STAMP) $(COMPILED)
 	$(BIN)/gongkai run --source $(SOURCE) --warehouse $(WAREHOUSE) --out $(OUT) $(REGISTRY_ARG) $(RUN_ARGS)
 	@echo "warehouse: $(WAREHOUSE) (Parquet in $(dir $(WAREHOUSE))parquet/); reports: $(OUT)/"
 
 # every tier: fast tests, end-to-end flow runs, browser tests, the install from a wheel
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # the fast tier only (no Prefect server, no browser, no fresh environment): for developers
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(COMPILED)
 	$(BIN)/pytest -m "not flow and not browser and not slow" $(PYTEST_ARGS)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
 
 # PYTHONWARNINGS: setuptools notes that an editable install is one (an information, not a
 # problem); every other warning of the build is shown
@@ -38,6 +40,13 @@ $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# the install compiles the reader (Cython, when there is a C compiler); after an edit only the
+# changed modules are compiled again (a module whose source changed and is not compiled again
+# runs as Python: gongkai/read/_native.py)
+$(COMPILED): $(wildcard gongkai/read/*.py) | $(STAMP)
+	$(BIN)/python setup.py --quiet build_ext --inplace
 	touch $@
 
 # regenerate the wide views sql/marts/v_t*.sql and their column list in docs/warehouse.md

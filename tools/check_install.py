@@ -55,6 +55,17 @@ def check(work: Path) -> None:
                  "print(SQL_DIR); print(TEMPLATES_DIR)"], cwd=elsewhere, env=env)
     if str(ROOT) in where or "site-packages" not in where:
         raise RuntimeError(f"the SQL and templates are not the installed ones:\n{where}")
+    # the wheel carries the reader compiled when a C compiler built it (setup.py), and the
+    # modules it compiled are the ones that run
+    compiled = step("reader compiled", [venv / "bin" / "python", "-c",
+                    "import gongkai.read.tables, gongkai.read.html, gongkai.read.text; "
+                    "from gongkai.read._native import compiled_now, STALE; "
+                    "print(' '.join(compiled_now())); print(len(STALE))"], cwd=elsewhere, env=env)
+    names, stale = compiled.splitlines()[:2] if compiled.count("\n") >= 2 else ("", "0")
+    if shutil.which("cc") and not {"tables", "html", "text"} <= set(names.split()):
+        raise RuntimeError(f"the wheel's reader is not compiled (a C compiler is here):\n{compiled}")
+    if stale != "0":
+        raise RuntimeError(f"the wheel's compiled modules do not match their sources:\n{compiled}")
     out = step("gongkai parse", [gongkai, "parse", raw / SEED.name], cwd=elsewhere, env=env)
     if "430181002" not in out:
         raise RuntimeError(f"gongkai parse did not name the unit:\n{out}")

@@ -6,6 +6,11 @@ issues that say what could not be read and why.
 
 from __future__ import annotations
 
+# first: a compiled module whose source changed since it was compiled is imported from the
+# source (gongkai/read/_native.py)
+from gongkai.read import _native  # noqa: F401
+
+# isort: split
 import importlib
 import re
 import traceback

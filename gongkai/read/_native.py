@@ -1,0 +1,113 @@
+"""Which of the reader's modules run compiled, and a guard against stale compiled modules.
+
+An install compiles the reader's hot modules with Cython (``setup.py``: the same Python
+source, compiled unchanged to C; about a fifth less CPU a text report) when Cython and a C
+compiler are there, and writes each compiled module's source hash to ``_compiled.txt``
+beside them. Where neither is there, every module runs as Python: the results are the same.
+
+Python imports a compiled module before the ``.py`` of the same name. After an edit of the
+source (a checkout moved on, a developer at work) that compiled module is stale: this guard,
+run by ``gongkai.read`` before any of its modules is imported, finds every compiled module
+whose source no longer has the recorded hash (or has none recorded) and has it imported from
+its source instead, so that the code that runs is always the code that is read. ``make
+install`` (or ``python setup.py build_ext --inplace``) compiles them again.
+
+``GONGKAI_PURE=1`` in the environment: every module from its source (to profile the reader
+function by function, or to compare the two).
+
+This module itself is never compiled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RECORD = "_compiled.txt"  # one line a compiled module: its name and its source's SHA-256
+
+
+def source_hash(path: Path) -> str:
+    """The SHA-256 of a source file, as the build records it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def compiled_files(folder: Path, suffixes: list[str] | None = None) -> dict[str, Path]:
+    """The compiled modules in ``folder`` that have a ``.py`` source beside them, by name."""
+    suffixes = suffixes or importlib.machinery.EXTENSION_SUFFIXES
+    found: dict[str, Path] = {}
+    for entry in os.scandir(folder):
+        for suffix in suffixes:
+            if entry.name.endswith(suffix):
+                name = entry.name[:-len(suffix)]
+                if name.isidentifier() and (folder / f"{name}.py").is_file():
+                    found.setdefault(name, Path(entry.path))
+                break
+    return found
+
+
+def recorded(folder: Path) -> dict[str, str]:
+    """The source hashes the build recorded in ``folder`` (none when it recorded nothing)."""
+    try:
+        text = (folder / RECORD).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            out[parts[0]] = parts[1]
+    return out
+
+
+def stale_modules(folder: Path, pure: bool = False,
+                  suffixes: list[str] | None = None) -> dict[str, Path]:
+    """The compiled modules of ``folder`` to import from source instead (name → ``.py``):
+    those whose source's hash is not the recorded one; every one with ``pure``."""
+    built = compiled_files(folder, suffixes)
+    if not built:
+        return {}
+    hashes = {} if pure else recorded(folder)
+    return {name: folder / f"{name}.py" for name in built
+            if pure or hashes.get(name) != source_hash(folder / f"{name}.py")}
+
+
+class SourceFirst(importlib.abc.MetaPathFinder):
+    """Imports the named modules from their ``.py`` source, whatever is compiled beside it."""
+
+    def __init__(self, sources: dict[str, Path]):
+        self.sources = dict(sources)  # full module name → source path
+
+    def find_spec(self, fullname, path=None, target=None):
+        source = self.sources.get(fullname)
+        if source is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, source)
+
+
+def install(package: str, folder: Path = HERE) -> dict[str, Path]:
+    """Put a ``SourceFirst`` for ``package``'s stale compiled modules first on the import
+    path (none when none is stale); returns them."""
+    pure = os.environ.get("GONGKAI_PURE", "") not in ("", "0")
+    stale = stale_modules(folder, pure)
+    if stale:
+        finder = SourceFirst({f"{package}.{name}": path for name, path in stale.items()})
+        sys.meta_path.insert(0, finder)
+    return stale
+
+
+def compiled_now(package: str = "gongkai.read") -> list[str]:
+    """The modules of ``package`` imported so far that run compiled (by short name)."""
+    prefix = package + "."
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return sorted(name[len(prefix):] for name, module in list(sys.modules.items())
+                  if name.startswith(prefix) and str(getattr(module, "__file__", "") or "")
+                  .endswith(suffixes))
+
+
+STALE = install(__package__ or "gongkai.read")
