@@ -188,12 +188,13 @@ class _Builder:
                             node = td[0]
                             while True:
                                 tag = node.tag
-                                plain = _PLAIN_TAGS.get(tag)
-                                if plain is None:
-                                    plain = _plain(tag)
-                                if not plain:
-                                    text = None
-                                    break
+                                if tag != "p" and tag != "span":  # (the commonest: plain)
+                                    plain = _PLAIN_TAGS.get(tag)
+                                    if plain is None:
+                                        plain = _plain(tag)
+                                    if not plain:
+                                        text = None
+                                        break
                                 text = node.tail
                                 if text and not text.isspace():
                                     text = None
