@@ -3,10 +3,13 @@ pass (each cell's text by a chain of single children where it is one, tags looke
 and the markup's caps checked piece by piece instead of tag by tag.
 
 The plain code is kept here: a row's cells all looked at for page content first, then every
-cell's text by the full walk (``html._text``). Both run over generated pages that mix what
-the two could disagree on: cells spanning rows and columns (bad spans too), tables in
-cells, cells that hold page content, chains of single children with text or white space
-around them, comments, scripts, ``<br>``, unclosed tags, upper-case tags.
+cell's text by the full walk (``html._text``). So is the walk as it was before its tags were
+looked up once per tag (``_KINDS``) and a row's cells read with the chain of single children
+written out, spans looked up per value and rowspans noted by row. They run over generated
+pages that mix what they could disagree on: cells spanning rows and columns (bad spans too,
+other attributes beside them, columns far to the right), tables in cells, cells that hold
+page content, chains of single children with text or white space around them, comments,
+scripts, ``<br>``, unclosed tags, upper-case tags.
 """
 
 from __future__ import annotations

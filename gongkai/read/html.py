@@ -37,12 +37,13 @@ _COL_NAMES_MAX = 128
 _COL_NAMES = tuple(str(i) for i in range(_COL_NAMES_MAX))
 
 
-# what the page walk does with an element, by its tag: kept per tag as ``_PLAIN_TAGS``
-_INLINE, _BLOCK, _BR, _SKIP, _TABLE = "inline", "block", "br", "skip", "table"
+# what the page walk does with an element, by its tag (the tag lowered and looked up in the
+# sets above), kept per tag and bounded as ``_PLAIN_TAGS``
+_INLINE, _BLOCK, _BR, _SKIP, _TABLE = range(5)
 _KINDS: dict = {}
 
 
-def _kind(tag) -> str:
+def _kind(tag) -> int:
     if not isinstance(tag, str):
         kind = _SKIP  # a comment or processing instruction
     else:
@@ -223,7 +224,7 @@ class _Builder:
                 cells.append(Cell(text, where + (
                     _COL_NAMES[col] if col < _COL_NAMES_MAX else str(col))))
                 if attrs := td.items():  # (one call, names and values: most cells have none)
-                    rowspan = colspan = 1  # (the values of td.get("rowspan"), "colspan")
+                    rowspan = colspan = 1  # (no such attribute: td.get gives None, a span of 1)
                     for name, value in attrs:
                         if name == "rowspan":
                             rowspan = _SPANS.get(value) or _span_of(value)
@@ -274,22 +275,22 @@ class _Builder:
         kind = _KINDS.get(tag := node.tag)
         if kind is None:
             kind = _kind(tag)
-        if kind is _SKIP:  # (a comment too: its text is not the page's)
+        if kind == _SKIP:  # (a comment too: its text is not the page's)
             if text := node.tail:
                 self.pending_text.append(text)
             return
-        if kind is _TABLE:
+        if kind == _TABLE:
             self.table(node)
             if text := node.tail:
                 self.pending_text.append(text)
             return
-        if kind is not _INLINE:  # a block or <br>
+        if kind != _INLINE:  # a block or <br>
             self.flush_text()
         if text := node.text:
             self.pending_text.append(text)
         for child in node:
             self.walk(child)
-        if kind is _BLOCK:
+        if kind == _BLOCK:
             self.flush_text()
         if text := node.tail:
             self.pending_text.append(text)
