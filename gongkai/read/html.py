@@ -32,6 +32,28 @@ _CELL_TAGS = frozenset(("td", "th"))
 _PLAIN_TAGS: dict = {}
 _PLAIN_TAGS_MAX = 512
 
+# a cell's column number as written in its location (``str(col)``), made once
+_COL_NAMES_MAX = 128
+_COL_NAMES = tuple(str(i) for i in range(_COL_NAMES_MAX))
+
+
+# what the page walk does with an element, by its tag (the tag lowered and looked up in the
+# sets above), kept per tag and bounded as ``_PLAIN_TAGS``
+_INLINE, _BLOCK, _BR, _SKIP, _TABLE = range(5)
+_KINDS: dict = {}
+
+
+def _kind(tag) -> int:
+    if not isinstance(tag, str):
+        kind = _SKIP  # a comment or processing instruction
+    else:
+        lower = tag.lower()
+        kind = (_SKIP if lower in _SKIP_TAGS else _TABLE if lower == "table"
+                else _BLOCK if lower in _BLOCK_TAGS else _BR if lower == "br" else _INLINE)
+    if len(_KINDS) < _PLAIN_TAGS_MAX:
+        _KINDS[tag] = kind
+    return kind
+
 
 def _plain(tag) -> bool:
     plain = _PLAIN_TAGS.get(tag)
@@ -109,8 +131,11 @@ class _Builder:
         self.pending_text: list[str] = []
 
     def flush_text(self):
-        text = one_line("".join(self.pending_text))
+        pending = self.pending_text
+        if not pending:  # (most block ends: nothing since the last)
+            return
         self.pending_text = []
+        text = " ".join("".join(pending).split())  # (one_line)
         if text:
             n = len(self.lines) + 1
             self.lines.append(Line([Cell(text, f"paragraph {n}")], False, n))
@@ -124,7 +149,7 @@ class _Builder:
         else:
             rows = [tr for tr in table_el.iter("tr") if _nearest_table(tr) is table_el]
         lines = self.lines
-        occupied: dict[tuple[int, int], bool] = {}  # grid positions taken by rowspans
+        occupied: dict[int, set[int]] = {}  # a row's columns taken by rowspans above it
         for r, tr in enumerate(rows, start=1):
             # one pass over the row's cells: each cell's text (its own when it has no child
             # element, a chain of single children around one piece of text, or the full
@@ -139,19 +164,51 @@ class _Builder:
             col = 1
             where = f"table {t} row {r} col "
             layout = False
+            taken = occupied.pop(r, None) if occupied else None  # (no later row looks at r)
             for td in tr:
                 tag = td.tag
                 if tag != "td" and tag != "th" and not (
                         isinstance(tag, str) and tag.lower() in _CELL_TAGS):
                     continue
-                if occupied:
-                    while occupied.get((r, col)):
+                if taken is not None:
+                    while col in taken:
                         col += 1
                 n = len(td)
                 if not n:
-                    text = one_line(td.text)
+                    text = td.text  # (one_line, written out: most cells are this one)
+                    text = " ".join(text.split()) if text else ""
                 else:
-                    text = _chain_text(td) if n == 1 else None  # (td, th: plain tags)
+                    text = None
+                    if n == 1:
+                        # _chain_text(td), written out: a chain of single children of plain
+                        # tags, white space around its one piece of text
+                        text = td.text
+                        if text and not text.isspace():
+                            text = None
+                        else:
+                            node = td[0]
+                            while True:
+                                tag = node.tag
+                                if tag != "p" and tag != "span":  # (the commonest: plain)
+                                    plain = _PLAIN_TAGS.get(tag)
+                                    if plain is None:
+                                        plain = _plain(tag)
+                                    if not plain:
+                                        text = None
+                                        break
+                                text = node.tail
+                                if text and not text.isspace():
+                                    text = None
+                                    break
+                                n = len(node)
+                                text = node.text
+                                if not n:
+                                    text = " ".join(text.split()) if text else ""
+                                    break
+                                if n > 1 or text and not text.isspace():
+                                    text = None
+                                    break
+                                node = node[0]
                     if text is None:
                         if next(td.iter("table"), None) is not None:
                             if _is_layout_cell(td, True):
@@ -164,17 +221,21 @@ class _Builder:
                             layout = True
                             break
                         text = _text(td)
-                if attrs := td.keys():  # (one call: most cells have no attribute)
-                    rowspan = _span(td.get("rowspan")) if "rowspan" in attrs else 1
-                    colspan = _span(td.get("colspan")) if "colspan" in attrs else 1
+                cells.append(Cell(text, where + (
+                    _COL_NAMES[col] if col < _COL_NAMES_MAX else str(col))))
+                if attrs := td.items():  # (one call, names and values: most cells have none)
+                    rowspan = colspan = 1  # (no such attribute: td.get gives None, a span of 1)
+                    for name, value in attrs:
+                        if name == "rowspan":
+                            rowspan = _SPANS.get(value) or _span_of(value)
+                        elif name == "colspan":
+                            colspan = _SPANS.get(value) or _span_of(value)
                     if rowspan > 1:
                         if spans is None:
                             spans = []
                         spans.append((rowspan, colspan, col))
-                    cells.append(Cell(text, where + str(col)))
                     col += colspan
                 else:
-                    cells.append(Cell(text, where + str(col)))
                     col += 1
             if layout:
                 # a page laid out with a table: its cells hold the report itself
@@ -188,9 +249,11 @@ class _Builder:
             if spans is not None:
                 # the rows below that a rowspan reaches
                 for rowspan, colspan, c in spans:
-                    for dr in range(1, rowspan):
-                        for dc in range(colspan):
-                            occupied[(r + dr, c + dc)] = True
+                    for below in range(r + 1, r + rowspan):
+                        row_taken = occupied.get(below)
+                        if row_taken is None:
+                            row_taken = occupied[below] = set()
+                        row_taken.update(range(c, c + colspan))
             lines.append(Line(cells, True, len(lines) + 1, 0, t))  # table_index by position
             if nested is not None:
                 for td in nested:
@@ -209,31 +272,28 @@ class _Builder:
         self.flush_text()
 
     def walk(self, node):
-        if not isinstance(node.tag, str):
-            if node.tail:
-                self.pending_text.append(node.tail)
+        kind = _KINDS.get(tag := node.tag)
+        if kind is None:
+            kind = _kind(tag)
+        if kind == _SKIP:  # (a comment too: its text is not the page's)
+            if text := node.tail:
+                self.pending_text.append(text)
             return
-        tag = node.tag.lower()
-        if tag in _SKIP_TAGS:
-            if node.tail:
-                self.pending_text.append(node.tail)
-            return
-        if tag == "table":
+        if kind == _TABLE:
             self.table(node)
-            if node.tail:
-                self.pending_text.append(node.tail)
+            if text := node.tail:
+                self.pending_text.append(text)
             return
-        block = tag in _BLOCK_TAGS
-        if block or tag == "br":
+        if kind != _INLINE:  # a block or <br>
             self.flush_text()
-        if node.text:
-            self.pending_text.append(node.text)
+        if text := node.text:
+            self.pending_text.append(text)
         for child in node:
             self.walk(child)
-        if block:
+        if kind == _BLOCK:
             self.flush_text()
-        if node.tail:
-            self.pending_text.append(node.tail)
+        if text := node.tail:
+            self.pending_text.append(text)
 
 
 def _is_layout_cell(td, holds_table: bool) -> bool:
@@ -245,6 +305,20 @@ def _is_layout_cell(td, holds_table: bool) -> bool:
         return False  # fewer than two children: fewer than two blocks
     blocks = [c for c in td if isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS]
     return len(blocks) >= 4 or (len(blocks) >= 2 and len(_text(td)) > 200)
+
+
+# a rowspan / colspan attribute's value and its span (``_span``), kept per value:
+# a page writes a handful (a page of many made-up values fills the table, and the values
+# past its size are worked out each time)
+_SPANS: dict = {}
+_SPANS_MAX = 256
+
+
+def _span_of(value) -> int:
+    span = _span(value)
+    if len(_SPANS) < _SPANS_MAX:
+        _SPANS[value] = span
+    return span
 
 
 def _span(value) -> int:
