@@ -49,8 +49,13 @@ def extensions() -> list:
         return []
     folder = PACKAGE.replace(".", "/")
     modules = [Extension(f"{PACKAGE}.{name}", [f"{folder}/{name}.py"]) for name in COMPILED]
-    return cythonize(modules, build_dir="build/cython", quiet=True,
-                     compiler_directives={"language_level": 3})
+    try:
+        return cythonize(modules, build_dir="build/cython", quiet=True,
+                         compiler_directives={"language_level": 3})
+    except Exception as exc:  # noqa: BLE001 - a module Cython cannot translate: all as Python
+        print(f"gongkai: Cython could not translate the reader ({type(exc).__name__}: {exc}); "
+              "it runs as Python")
+        return []
 
 
 class OptionalBuildExt(build_ext):
