@@ -9,6 +9,7 @@ of ``\\s`` and ``str.isspace`` (tab, ideographic and no-break spaces, the separa
 
 from __future__ import annotations
 
+import copy
 import importlib
 import re
 import unicodedata
@@ -284,8 +285,8 @@ def _heading_before(text: str, style: str | None):
 @settings(max_examples=3000, deadline=None)
 @given(LABELS, st.sampled_from([None, "top", "paren", "arabic"]))
 def test_heading_told_from_the_text_alone(text, style):
-    # _heading_of keeps one entry a text for every style: the style only makes it none
-    found = meta._heading_of(text)
+    # heading_of keeps one entry a text for every style: the style only makes it none
+    found = meta.heading_of(text)
     heading = None if found is None or style and found[0] and found[0] != style else found[1]
     assert heading == _heading_before(text, style)
 
@@ -622,3 +623,147 @@ def _core_of_before(text: str) -> str:
     for wrong, right in lab._TYPOS:
         s = s.replace(wrong, right)
     return s
+
+
+# the lines of a report's pages the walk may meet: headings, labels (whole, split across
+# lines, with notes), values (blank and zero, full-width digits, markers, notes), the
+# correction notice, labels with their digits run on, rows, pipes, footers and prose
+WALK_LINES = st.sampled_from([
+    "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
+    "（二）主动公开政府信息情况", "第二十条第(一)项", "信息内容", "本年制发件数", "本年废止件数",
+    "现行有效件数", "本年新制作数量", "本年新", "制作数量", "规章", "规范性文件", "行政许可", "行政处罚",
+    "行政强制", "行政事业性收费", "其他对外管理", "服务事项", "行政检查", "行政确认", "处理决定数量",
+    "规章（设区的市、自治州人民政府应提供相关数据）", "申请人情况", "自然人", "法人或其他组织",
+    "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "（本列数据的勾稽关系为：第一项加第二项之和）",
+    "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果",
+    "（一）予以公开", "（三）不予公开", "1．属于国家秘密", "2．其他法律行政法规禁止公开",
+    "（六）其他处理", "3．其他", "四、结转下年度继续办理", "行政复议", "行政诉讼", "结果维持",
+    "结果纠正", "尚未审结", "未经复议直接起诉", "复议后起诉", "总计",
+    "0", " 0", "0 ", "０", "12", "１２", "3", "—", "-", "/", "", " ", "\u3000", "无", "不适用",
+    "3（其中2件）", "12（更正如下，以本表为准）", "本报告更正如下，以本表为准", "规章000",
+    "行政许可707", "0 |", "规章 |", "|", "||", "| 0 |", "规章 | 0 | 1 | 2", "规章\t0\t1\t2",
+    "自然人 0 0 0 0 0 0 0", "行政复议 0 0 0 0 0", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+    "— 4 —", "第1页", "统计期限为2023年1月1日至2023年12月31日",
+    "本年度我镇共收到政府信息公开申请5件，均已按时答复。" * 4, "以上为本年度报告。",
+    "某某镇人民政府", "2024年1月20日",
+])
+
+
+@st.composite
+def walk_pages(draw):
+    lines = draw(st.lists(WALK_LINES, max_size=90))
+    # one separator for the page (cells separated by blank lines or not), some lines with
+    # more blank lines before them (the empty cells they stand for)
+    sep = draw(st.sampled_from(["\n", "\n\n", "\r\n"]))
+    more = draw(st.lists(st.sampled_from(["", "", "", "\n", "\n\n"]), min_size=len(lines),
+                         max_size=len(lines)))
+    return "".join(line + sep + extra for line, extra in zip(lines, more, strict=True)) \
+        + draw(st.sampled_from(["", "\n"]))
+
+
+@st.composite
+def walk_documents(draw):
+    """Documents as any reader builds them: text lines of one cell (with white space around
+    it, as a page's cells keep it), rows, lines of bare pipes, any gap before a line."""
+    lines = []
+    for i in range(draw(st.integers(0, 60))):
+        kind = draw(st.sampled_from(["text", "text", "text", "row", "bare"]))
+        gap = draw(st.integers(0, 3))
+        if kind == "text":
+            t = draw(WALK_LINES) + draw(st.sampled_from(["", "", " ", "\n"]))
+            t = draw(st.sampled_from(["", "", " ", "\u3000"])) + t
+            lines.append(Line([Cell(t, f"line {i + 1}")], False, i + 1, gap, None, 0,
+                              draw(st.booleans())))
+        elif kind == "row":
+            texts = draw(st.lists(WALK_LINES, min_size=1, max_size=8))
+            lines.append(Line([Cell(t, f"line {i + 1} col {k}") for k, t in enumerate(texts, 1)],
+                              True, i + 1, gap))
+        else:
+            lines.append(Line([], True, i + 1, gap, None, draw(st.integers(1, 4))))
+    return Document(lines, "html", blank_separated=draw(st.booleans()),
+                    pipes_close_cells=draw(st.booleans()))
+
+
+def _walk_before(reader, lines):
+    """TableReader.walk as parse_document walked the lines before: every line through
+    section_of, and every line that opens no new section through feed."""
+    section_starts: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    style = None
+    for i, line in enumerate(lines):
+        code = meta.section_of(line, seen, style)
+        if code and code not in seen:
+            seen.add(code)
+            style = style or meta.numbering_style(line)
+            section_starts.append((code, i))
+            reader.enter_section(code)
+            continue
+        reader.feed(i, line)
+    return section_starts, seen
+
+
+@settings(max_examples=1500, deadline=None)
+@given(walk_pages() | walk_documents(), st.sampled_from(["text", "markdown"]),
+       st.sampled_from(tpl.VERSIONS))
+def test_walk_reads_as_line_by_line(page, fmt, version):
+    # TableReader.walk reads values and labels on text lines of their own without feed
+    if isinstance(page, str) and not page.strip():
+        return
+    readers = []
+    for walk in (TableReader.walk, _walk_before):
+        doc = text.to_document(page, fmt=fmt) if isinstance(page, str) else copy.deepcopy(page)
+        report = ParsedReport(file="x", format=fmt)
+        reader = TableReader(doc, report, version)
+        met = walk(reader, doc.lines)
+        index = reader.index
+        reader.finish()
+        readers.append((met, index, reader.consumed, reader.not_read, reader.labelled_tables,
+                        reader.t4.labelled, report.to_json()))
+    assert readers[0] == readers[1]
+
+
+def _sections_before(report, lines, starts, consumed, truncated):
+    from gongkai.read import _is_fragment, _without_signature
+
+    report.section_order = [code for code, _ in starts]
+    bounds = starts + [("end", len(lines))]
+    for (code, start), (_, end) in zip(bounds, bounds[1:], strict=False):
+        parts = []
+        for j in range(start + 1, end):
+            ln = lines[j]
+            if j in consumed or ln.is_row:
+                continue
+            if code in ("s2", "s3", "s4") and _is_fragment(ln.text):
+                continue
+            parts.append(ln.text)
+        if code == bounds[-2][0]:
+            parts = _without_signature(parts)
+        report.sections[code] = "\n".join(p for p in parts if p)
+    order = ("s1", "s2", "s3", "s4", "s5", "s6")
+    missing = [s for s in order if s not in report.sections]
+    if truncated and starts:
+        last = max(order.index(code) for code, _ in starts)
+        missing = [s for s in missing if order.index(s) < last]
+    if missing:
+        report.add_issue("missing_section", "warning",
+                         f"未找到以下部分的标题：{', '.join(missing)}",
+                         f"no heading found for section(s) {', '.join(missing)}")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(walk_pages(), st.data(), st.booleans())
+def test_sections_kept_as_line_by_line(page, data, truncated):
+    from gongkai.read import _sections
+
+    if not page.strip():
+        return
+    lines = text.to_document(page).lines
+    n = len(lines)
+    at = sorted(data.draw(st.sets(st.integers(0, max(n - 1, 0)), max_size=5)))
+    starts = [(data.draw(st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s6"])), i) for i in at]
+    consumed = data.draw(st.sets(st.integers(0, n), max_size=n))
+    one, other = ParsedReport(file="x", format="text"), ParsedReport(file="x", format="text")
+    _sections(one, lines, starts, consumed, truncated)
+    _sections_before(other, lines, starts, consumed, truncated)
+    assert one.to_json() == other.to_json()

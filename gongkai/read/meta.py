@@ -74,7 +74,7 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
             return None
     if not text or len(text) > 60 or not text.strip():
         return None
-    found = _heading_of(text)  # _heading(text, style), told from one lookup by the text
+    found = heading_of(text)  # _heading(text, style), told from one lookup by the text
     if found is None:
         return None
     numbering, heading = found
@@ -92,7 +92,7 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
 
 
 @lru_cache(maxsize=TEXT_CACHE)
-def _heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
+def heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
     """(the text's numbering, what it may open) for a text that may open a section, else
     None. What it may open, whatever sections came before: (section, None) for a heading
     that names its section, (None, n) for a top-level heading 一、/五、/六、 with other words

@@ -23,6 +23,7 @@ from functools import lru_cache
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
 from gongkai.read import labels as lab
+from gongkai.read import meta
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.headers import Headers
 from gongkai.read.placement import settle
@@ -34,7 +35,7 @@ from gongkai.read.rowlabels import (
     t3_group,
 )
 from gongkai.read.slots import Aligner, Slot, blank_slot
-from gongkai.read.store import CellStore
+from gongkai.read.store import CORRECTION_WORD, CellStore
 from gongkai.read.table4 import Table4
 from gongkai.read.textlines import T3_HEADER_CORES, TextLines
 from gongkai.read.unplaced import Unplaced
@@ -112,6 +113,65 @@ class TableReader(TextLines):
             self.t4.at_eof = False
             self.t4.finish()
         self.t4.active = False
+
+    def walk(self, lines: list[Line]) -> tuple[list[tuple[str, int]], set[str]]:
+        """Read the document's lines: a section heading switches the table context
+        (``enter_section``), every other line is read (``feed``).  Returns the sections met
+        (code, index of the heading), in order, and their codes.
+
+        A text line is read here, without ``feed``, where the outcome is told at once (most
+        lines of a page that prints one cell per line): a text that is no heading
+        (``meta.section_of`` is None for it, told from the text alone) holding a number or a
+        blank marker for the open row of text lines (``_feed_text``'s own branch for it), or
+        a label (``_feed_label``, called as ``_feed_text`` calls it)."""
+        section_starts: list[tuple[str, int]] = []
+        seen: set[str] = set()
+        style: str | None = None
+        section_of, heading_of, feed = meta.section_of, meta.heading_of, self.feed
+        last, add, doc = self.last_index, self.consumed.add, self.doc
+        feed_label, close_row = self._feed_label, self._close_row
+        for i, line in enumerate(lines):
+            cells = line.cells
+            if line.is_row or len(cells) != 1:
+                code = section_of(line, seen, style)
+            else:
+                cell = cells[0]
+                text = cell.text
+                # section_of of a line of one cell: None for a text that cannot open one
+                code = section_of(line, seen, style) if text and len(text) <= 60 \
+                    and heading_of(text) is not None else None
+                if code is None and CORRECTION_WORD not in text:
+                    value = parse_value(text)
+                    if value.status == "unreadable":
+                        last_char = text[-1:]
+                        if not (last_char.isdigit() or last_char == "\n"):
+                            # no run-together label ('规章000'): _feed_text reads it as a label
+                            self.index = i
+                            feed_label(i, cell, i == last, False)
+                            self.prev_text_line = True
+                            continue
+                    else:
+                        row = self.open
+                        if row is not None and row.from_text_lines and not (
+                                doc.blank_separated and self.prev_text_line
+                                and line.gap_before >= 2):
+                            # a value of the open row, on a line of its own
+                            self.index = i
+                            slots = row.slots
+                            slots.append(Slot(cell, value))
+                            add(i)
+                            if len(slots) >= row.width:
+                                close_row(i == last)
+                            self.prev_text_line = True
+                            continue
+            if code and code not in seen:
+                seen.add(code)
+                style = style or meta.numbering_style(line)
+                section_starts.append((code, i))
+                self.enter_section(code)
+                continue
+            feed(i, line)
+        return section_starts, seen
 
     def feed(self, index: int, line: Line) -> None:
         """Read one line."""
