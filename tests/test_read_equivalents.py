@@ -647,12 +647,31 @@ WALK_LINES = st.sampled_from([
     "— 4 —", "第1页", "统计期限为2023年1月1日至2023年12月31日",
     "本年度我镇共收到政府信息公开申请5件，均已按时答复。" * 4, "以上为本年度报告。",
     "某某镇人民政府", "2024年1月20日",
+    # a label's first piece on a line of its own, its rest opening a row of cells
+    "属于", "国家秘密", "国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0", "国家秘密\t0\t/\t0\t0\t0\t0\t0",
+    "行政", "收费 | 0 | 1", "其他对外管理 | 服务事项 | 0 | 0 | 0", "|  |  | 0 |",
 ])
+
+
+# runs of lines as the tables print them: a group, the first piece of a label on a line of
+# its own and its rest opening a row; a table of one cell per line; table 四
+WALK_BLOCKS = st.sampled_from([
+    ["三、收到和处理政府信息公开申请情况", "（三）不予公开", "属于", "国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 3"],
+    ["（三）不予公开", "属于", "国家秘密\t0\t/\t0\t0\t0\t0\t1"],
+    ["二、主动公开政府信息情况", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "规章", "0",
+     " 0", "３", "规范性文件", "1", "—", "", "行政许可", "本年处理决定数量", "5"],
+    ["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织",
+     "法律服务机构", "其他", "总计", "一、本年新收政府信息公开申请数量", "1", "0", "0", "0", "0", "0",
+     "1", "（三）不予公开", "1．属于国家秘密", "0", "0", "0", "0", "0", "0", "0"],
+    ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果",
+     "尚未审结", "总计", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"],
+]).map(tuple)
 
 
 @st.composite
 def walk_pages(draw):
-    lines = draw(st.lists(WALK_LINES, max_size=90))
+    runs = draw(st.lists(WALK_LINES.map(lambda line: (line,)) | WALK_BLOCKS, max_size=40))
+    lines = [line for run in runs for line in run]
     # one separator for the page (cells separated by blank lines or not), some lines with
     # more blank lines before them (the empty cells they stand for)
     sep = draw(st.sampled_from(["\n", "\n\n", "\r\n"]))
@@ -767,3 +786,197 @@ def test_sections_kept_as_line_by_line(page, data, truncated):
     _sections(one, lines, starts, consumed, truncated)
     _sections_before(other, lines, starts, consumed, truncated)
     assert one.to_json() == other.to_json()
+
+
+def _classify_one_before(text_, version, group, same_line_values):
+    """rowlabels._classify_one comparing the core with every row of the version."""
+    parsed = lab.split_label(text_)
+    core = parsed.core
+    if not core or len(core) > 60 or not rowlabels.may_match(core, version):
+        return None
+    best = None
+    for rl, cores in rowlabels._rows_of(version):
+        if not rowlabels._matches(core, cores):
+            continue
+        if core not in lab.WEAK_CORES and lab.T3_GROUPS.get(core, (None,))[0] == rl.group \
+                and parsed.number != rl.number:
+            continue
+        if core in lab.WEAK_CORES:
+            if rl.row == "total" and not (parsed.numbering or same_line_values):
+                continue
+            if rl.row == "other.other" and not (
+                    parsed.number == rl.number or group == rl.group and same_line_values):
+                continue
+            if rl.row == "other" and not (parsed.numbering and parsed.number == rl.number):
+                continue
+        if rl.group and group and rl.group != group and parsed.number is not None:
+            if best is None:
+                best = rl
+            continue
+        return rl
+    return best
+
+
+ROW_CORES = [c for rl in lab.row_labels() for c in rl.cores] + list(lab.T3_GROUPS)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(ROW_CORES), st.integers(0, 12), st.integers(0, 12),
+       st.text(st.sampled_from(list("规章其他处理行政许可不予公开 （一）1．")), max_size=3),
+       st.sampled_from(["", "（一）", "（三）", "1．", "3．", "二、", "(六)"]),
+       st.sampled_from([None, "results", "denied", "other", "unable"]), st.booleans(),
+       st.sampled_from(["cut", "drop", "swap", "extra", "insert"]))
+def test_row_compared_only_where_its_wording_starts_as_the_core(core, i, j, extra, numbering,
+                                                                group, same_line, how):
+    # _classify_one compares a core only with the rows one of whose wordings starts with (or
+    # has second) the core's first or second character
+    edited = {"cut": core[:i], "drop": core[:i] + core[i + 1:],
+              "swap": core[:i] + extra[:1] + core[i + 1:], "extra": core + extra,
+              "insert": core[:i] + extra + core[i:]}[how]
+    for candidate in (numbering + edited, numbering + edited[j:]):
+        for version in tpl.VERSIONS:
+            assert rowlabels._classify_one(candidate, version, group, same_line) == \
+                _classify_one_before(candidate, version, group, same_line)
+
+
+# TableReader._feed_row and _open_row_on_line before the rows' readings were kept
+# (``tables._cached_row``, ``tables._opening``): every row read cell by cell
+from gongkai.read.rowlabels import (  # noqa: E402
+    classify_row_label,
+    is_known_label,
+    is_label_tail,
+    is_label_text,
+    t3_group,
+)
+from gongkai.read.values import Value, parse_value  # noqa: E402
+
+
+def _feed_row_before(self, index: int, line: Line, at_eof: bool) -> None:
+    cells = line.cells
+    if not cells:
+        self._feed_bare_pipes(line, at_eof)
+        return
+    texts = [c.text for c in cells]
+    values = list(map(parse_value, texts))
+    is_label = [v.status == "unreadable" and is_label_text(t)
+                for t, v in zip(texts, values, strict=True)]
+    cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f}
+    if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
+        self.end_tables()  # table 三 printed after table 四 (or a correction follows)
+    elif not self.t4.active and not self.t4.done and (
+            lab.T4_FIRST_COL in cores or {lab.T4_REVIEW, *lab.T4_GROUP_CORES} <= cores):
+        self.start_t4()  # table 四's header, wherever it stands
+    if self.t4.active:
+        if self.t4.feed_row(cells, values, is_label):
+            self.consumed.add(index)
+        return
+    if _open_row_on_line_before(self, index, cells, values, is_label, at_eof):
+        return
+    has_numbers = any(v.status == "value" for v in values)
+    if self.open is not None and not self.open.slots and has_numbers:
+        last_label = max((i for i, f in enumerate(is_label) if f), default=-1)
+        if last_label < 0 and self.unfilled and self._orphan(index, cells, values):
+            # numbers after a block of labels printed apart: placed by order at the end
+            self._close_row()
+            return
+        if last_label < 0 or is_label_tail(cells[last_label].text):
+            # the numbers of a row whose label began on an earlier line
+            self._take_values(index, cells[last_label + 1:], values[last_label + 1:], at_eof)
+            return
+    if not any(is_label):
+        if has_numbers and self.open is None:
+            self._orphan(index, cells, values)
+        return
+    # a row of labels: headers, group labels, or the start of table 四
+    for i, cell in enumerate(cells):
+        if is_label[i]:
+            if self.t4.active:
+                self.t4.label(lab.split_label(cell.text).core)
+                continue
+            self._feed_label(index, cell, at_eof, same_line_values=False)
+
+
+def _open_row_on_line_before(self, index: int, cells: list[Cell], values: list[Value],
+                      is_label: list[bool], at_eof: bool) -> bool:
+    """The last cell of a row that is a data-row label opens the row; the cells after it
+    are its values.  True when a row was opened."""
+    n = len(cells)
+    # what the cells after i hold, gathered as i moves left: labels, values, blank
+    # markers (a blank cell with text such as '/' or '-')
+    later_labels: list[int] = []
+    value_after = marker_after = False
+    for i in range(n - 1, -1, -1):
+        if i + 1 < n:
+            status = values[i + 1].status
+            if status == "value":
+                value_after = True
+            elif status == "blank" and cells[i + 1].text.strip():
+                marker_after = True
+            if is_label[i + 1]:
+                later_labels.append(i + 1)
+        if not is_label[i]:
+            continue
+        after = range(i + 1, n)
+        if later_labels and (
+                not value_after
+                or any(is_known_label(cells[j].text, self.version, self.group)
+                       for j in later_labels)):
+            continue  # a header row, or a label further right opens the row
+        same_line = value_after or marker_after
+        label_cell = cells[i]
+        rl = classify_row_label(label_cell.text, self.version, self.group, same_line)
+        if rl is None and self.pending_label is not None and i == 0:
+            joined = Cell(self.pending_label.text + label_cell.text,
+                          self.pending_label.location)
+            rl = classify_row_label(joined.text, self.version, self.group, same_line)
+            if rl is not None:
+                label_cell = joined
+        if rl is None:
+            continue
+        self.pending_label = None
+        for j in range(i):  # group labels before it
+            if is_label[j]:
+                g = t3_group(cells[j].text)
+                if g:
+                    self.group = g
+        self._open_row(rl, label_cell, from_text_lines=False)
+        slots = [Slot(cells[j], values[j]) for j in after]
+        # Slot.is_bare_empty of each slot, read from its cell and value (a cell here is
+        # never None)
+        if all(values[j].status == "blank" and not cells[j].text.strip() for j in after):
+            self.open.held = slots  # numbers may still follow on the next line
+        else:
+            self.open.slots = slots
+        self.consumed.add(index)
+        if self.open.slots:
+            self._close_row(at_eof)
+        return True
+    return False
+
+
+@settings(max_examples=1500, deadline=None)
+@given(walk_pages() | walk_documents(), st.sampled_from(tpl.VERSIONS), st.booleans())
+def test_rows_read_as_cell_by_cell(page, version, small):
+    # a row's reading and the label that opens it, told from its texts (and kept for rows of
+    # at most ROW_CACHED_CHARS characters)
+    from unittest import mock
+
+    from gongkai.read import tables
+
+    if isinstance(page, str) and not page.strip():
+        return
+    out = []
+    for patched in (False, True):
+        doc = text.to_document(page) if isinstance(page, str) else copy.deepcopy(page)
+        report = ParsedReport(file="x", format="text")
+        reader = TableReader(doc, report, version)
+        with mock.patch.object(tables, "ROW_CACHED_CHARS", 400 if small else 0):
+            if patched:
+                with mock.patch.object(TableReader, "_feed_row", _feed_row_before):
+                    met = _walk_before(reader, doc.lines)
+            else:
+                met = _walk_before(reader, doc.lines)
+        reader.finish()
+        out.append((met, reader.consumed, reader.not_read, reader.labelled_tables,
+                    reader.group, report.to_json()))
+    assert out[0] == out[1]

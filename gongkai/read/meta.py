@@ -194,8 +194,10 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
             if _TITLE_REST.match(rest) and _title_score(text + rest):
                 out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
     for i, ln in enumerate(lines):
+        if not ln.is_row:
+            continue  # a text line: no title field
         filled = [c.text for c in ln.cells if c.text]
-        if ln.is_row and len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
+        if len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
             out.append((_title_score(filled[1]) + 1 if _title_score(filled[1]) else 0, -i,
                         filled[1].strip(), i, i))
     return out
