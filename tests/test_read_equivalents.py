@@ -980,3 +980,118 @@ def test_rows_read_as_cell_by_cell(page, version, small):
         out.append((met, reader.consumed, reader.not_read, reader.labelled_tables,
                     reader.group, report.to_json()))
     assert out[0] == out[1]
+
+
+def _to_document_before(text: str, *, fmt: str = "text", encoding: str | None = None) -> Document:
+    """text.to_document before it counted the lines as it made them."""
+    from gongkai.read import text as tx  # the module (the argument is the text)
+    lines: list[Line] = []
+    gap = 0
+    raw_lines = text.splitlines()
+    spaces_only: list[tuple[int, int]] = []  # (position in lines, line number) of ' ' lines
+    grid = tx._grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
+    # names read once a document, not once a line
+    append, cached_kind, cached_chars = lines.append, tx._cached_line_kind, tx.LINE_KIND_CACHED_CHARS
+    for lineno, raw in enumerate(raw_lines, start=1):
+        if grid and lineno - 1 in grid:
+            merged = grid[lineno - 1]
+            if merged is not None:
+                row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
+                append(Line(row, True, lineno, gap))
+                gap = 0
+            continue
+        # the kind of a short line from the cache
+        read = cached_kind(raw) if len(raw) <= cached_chars else tx._read_line(raw)
+        kind = read[0]
+        if kind is tx._TEXT:
+            # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
+            # __init__ takes keywords at twice the cost, and most lines are text lines
+            append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0, read[2]))
+            gap = 0
+        elif kind is tx._ROW:
+            loc = f"line {lineno} col "
+            append(Line([Cell(c, loc + str(i)) for i, c in enumerate(read[1], start=1)], True,
+                        lineno, gap))
+            gap = 0
+        elif kind is tx._GAP:
+            gap += 1
+        elif kind is tx._SPACE:  # a line holding only a space or &nbsp;
+            gap += 1
+            spaces_only.append((len(lines), lineno))
+        elif kind is tx._BARE:
+            lines.append(Line([], True, lineno, gap, None, read[1]))  # bare_pipes by position
+            gap = 0
+        elif kind is tx._NOTHING:
+            gap = 0
+        # _DROPPED: page footers and Markdown rules leave the gap before them as it is
+    if text and not text.endswith(("\n", "\r")) and lines and lines[-1].cells \
+            and tx.looks_numeric(lines[-1].cells[-1].text):
+        # the text stops inside its last line (a page cut off after so many bytes): the number
+        # it stops on may be cut short ('1' of '12'), so it is not read
+        last = lines.pop()
+        if len(last.cells) > 1:
+            lines.append(Line(last.cells[:-1], last.is_row, last.lineno, last.gap_before))
+    # every line that tx._cells_on_lines_of_their_own counts (a text line ending in a pipe, a
+    # line of one bare pipe) holds a pipe: a text of fewer than five pipes is not such a page
+    # (it returns False before it changes a line)
+    pipes_close_cells = text.count("|") >= tx.PIPES_OF_CELL_PAGES \
+        and tx._cells_on_lines_of_their_own(lines)
+    text_lines = [ln for ln in lines if not ln.is_row]
+    blank_separated = False
+    if len(text_lines) > 5:
+        gaps = [ln.gap_before for ln in text_lines[1:]]
+        blank_separated = gaps.count(1) >= 0.6 * (len(text_lines) - 1) \
+            and gaps.count(0) <= 0.1 * len(text_lines)
+    # a line holding only a space or &nbsp; is an empty cell (not after the last line with
+    # text: nothing follows there): on a page with no blank lines between cells, any such
+    # line; where blank lines separate the cells, one that stands between blank lines itself
+    for pos, lineno in reversed(spaces_only):
+        alone = 1 < lineno < len(raw_lines) and not raw_lines[lineno - 2].strip() \
+            and not raw_lines[lineno].strip()
+        if pos < len(lines) and (not blank_separated or alone):
+            lines.insert(pos, Line([Cell("", f"line {lineno}")], False, lineno, 0))
+    return Document(lines, fmt, encoding, blank_separated=blank_separated,
+                    pipes_close_cells=pipes_close_cells)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(PAGE_TEXTS | walk_pages(), st.sampled_from(["", "\n", "12", "| 3", "0 |"]))
+def test_lines_counted_as_they_are_made(page, end):
+    # to_document counts the lines blank_separated and _cells_on_lines_of_their_own read as
+    # it makes them (counted again when a cut-off last line changed, or on a cell page)
+    import dataclasses
+
+    page = page + end
+    if not page.strip():
+        return
+    for fmt in ("text", "markdown"):
+        assert dataclasses.asdict(text.to_document(page, fmt=fmt)) == \
+            dataclasses.asdict(_to_document_before(page, fmt=fmt))
+
+
+@settings(max_examples=300, deadline=None)
+@given(walk_pages(), st.sampled_from(tpl.VERSIONS))
+def test_closing_no_open_row_changes_nothing(page, version):
+    # _open_row and _feed_label call _close_row only while a row is open
+    if not page.strip():
+        return
+    doc = text.to_document(page)
+    report = ParsedReport(file="x", format="text")
+    reader = TableReader(doc, report, version)
+
+    def state():
+        h, t4 = reader.headers, reader.t4
+        return copy.deepcopy((
+            report.to_json(), reader.open, reader.pending_label, reader.group, reader.context,
+            reader.unfilled, reader.index, reader.consumed, reader.not_read,
+            reader.labelled_tables, reader.prev_text_line, vars(reader.unplaced),
+            reader.aligner.first_col, reader.store.correcting,
+            (h.t2_header, h.t3_header, h.t3_order, h.t3_seen_row),
+            (t4.active, t4.done, t4.at_eof, t4.labelled, t4.tokens, t4.rows, t4.short)))
+
+    for i, line in enumerate(doc.lines):
+        reader.feed(i, line)
+        if reader.open is None:
+            before = state()
+            reader._close_row()
+            assert state() == before

@@ -203,7 +203,8 @@ class TableReader(TextLines):
     # -- rows ------------------------------------------------------------------------------
 
     def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
-        self._close_row()
+        if self.open is not None:  # (_close_row does nothing without an open row)
+            self._close_row()
         self.context = rl.table
         self.labelled_tables.add(rl.table)
         if rl.table == "t3":
