@@ -1054,8 +1054,17 @@ def _to_document_before(text: str, *, fmt: str = "text", encoding: str | None = 
                     pipes_close_cells=pipes_close_cells)
 
 
+# cell pages (cells ending in a pipe, or closed by a pipe line of their own) with rows among
+# their cells: padded ('x | ||'), of one cell with text not first ('| | 0 |'), of two
+PADDED_CELL_PAGES = st.lists(
+    st.sampled_from(["规章 |", "0 |", "规章\n|", "0\n|", "|", "x | ||", "| | 0 |", " | x | |",
+                     "规章 | 0 |", "\t0", "", "+--+"]) | WALK_LINES,
+    min_size=5, max_size=40).map("\n".join)
+
+
 @settings(max_examples=3000, deadline=None)
-@given(PAGE_TEXTS | walk_pages(), st.sampled_from(["", "\n", "12", "| 3", "0 |"]))
+@given(PAGE_TEXTS | walk_pages() | PADDED_CELL_PAGES,
+       st.sampled_from(["", "\n", "12", "| 3", "0 |"]))
 def test_lines_counted_as_they_are_made(page, end):
     # to_document counts the lines blank_separated and _cells_on_lines_of_their_own read as
     # it makes them (counted again when a cut-off last line changed, or on a cell page)
