@@ -258,19 +258,7 @@ def parse_document(doc: Document, report: ParsedReport, *, filed_year: int | Non
 
     # walk the lines: sections switch the table context, the table reader takes the rest
     reader = TableReader(doc, report, version)
-    section_starts: list[tuple[str, int]] = []
-    seen: set[str] = set()
-    style: str | None = None
-    section_of, feed = meta.section_of, reader.feed  # looked up once, not once a line
-    for i, line in enumerate(lines):
-        code = section_of(line, seen, style)
-        if code and code not in seen:
-            seen.add(code)
-            style = style or meta.numbering_style(line)
-            section_starts.append((code, i))
-            reader.enter_section(code)
-            continue
-        feed(i, line)
+    section_starts, seen = reader.walk(lines)
     reader.finish()
 
     # the text ends before the report does (a page cut off part-way): inside a table, or
@@ -296,14 +284,11 @@ def _sections(report: ParsedReport, lines, starts, consumed: set[int], truncated
     report.section_order = [code for code, _ in starts]
     bounds = starts + [("end", len(lines))]
     for (code, start), (_, end) in zip(bounds, bounds[1:], strict=False):
-        parts = []
-        for j in range(start + 1, end):
-            ln = lines[j]
-            if j in consumed or ln.is_row:
-                continue
-            if code in ("s2", "s3", "s4") and _is_fragment(ln.text):
-                continue  # pieces of table headers broken across lines
-            parts.append(ln.text)
+        # the text lines not used as table content
+        parts = [ln.text for ln in [lines[j] for j in range(start + 1, end) if j not in consumed]
+                 if not ln.is_row]
+        if code in ("s2", "s3", "s4"):
+            parts = [t for t in parts if not _is_fragment(t)]  # pieces of table headers
         if code == bounds[-2][0]:
             parts = _without_signature(parts)
         report.sections[code] = "\n".join(p for p in parts if p)

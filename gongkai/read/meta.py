@@ -74,7 +74,7 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
             return None
     if not text or len(text) > 60 or not text.strip():
         return None
-    found = _heading_of(text)  # _heading(text, style), told from one lookup by the text
+    found = heading_of(text)  # _heading(text, style), told from one lookup by the text
     if found is None:
         return None
     numbering, heading = found
@@ -92,7 +92,7 @@ def section_of(line: Line, seen: set[str], style: str | None = None) -> str | No
 
 
 @lru_cache(maxsize=TEXT_CACHE)
-def _heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
+def heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | None:
     """(the text's numbering, what it may open) for a text that may open a section, else
     None. What it may open, whatever sections came before: (section, None) for a heading
     that names its section, (None, n) for a top-level heading 一、/五、/六、 with other words
@@ -194,8 +194,10 @@ def _title_candidates(lines: list[Line]) -> list[tuple[float, int, str, int, int
             if _TITLE_REST.match(rest) and _title_score(text + rest):
                 out.append((_title_score(text + rest) + 1, -i, text + rest, i, single[k + 1]))
     for i, ln in enumerate(lines):
+        if not ln.is_row:
+            continue  # a text line: no title field
         filled = [c.text for c in ln.cells if c.text]
-        if ln.is_row and len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
+        if len(filled) >= 2 and _META_LABEL.match(filled[0] + "："):
             out.append((_title_score(filled[1]) + 1 if _title_score(filled[1]) else 0, -i,
                         filled[1].strip(), i, i))
     return out

@@ -109,6 +109,23 @@ def _match_bounds(version: str) -> tuple[int, frozenset[str]]:
     return max(map(len, cores)), frozenset(ch for c in cores for ch in c[:2])
 
 
+_NO_ROWS: frozenset[int] = frozenset()
+
+
+@lru_cache(maxsize=4)
+def _rows_by_start(version: str) -> dict[str, frozenset[int]]:
+    """Each character a wording of a version's data rows has first or second → the rows
+    (positions in ``_rows_of``) with such a wording.  A core matches a row's wording
+    (``_matches``) only when its first or second character is the wording's first or second
+    (see ``may_match``): the core's two characters name every row it may match."""
+    out: dict[str, set[int]] = {}
+    for k, (_, cores) in enumerate(_rows_of(version)):
+        for c, _ in cores:
+            for ch in c[:2]:
+                out.setdefault(ch, set()).add(k)
+    return {ch: frozenset(ks) for ch, ks in out.items()}
+
+
 def may_match(core: str, version: str) -> bool:
     """False when ``_matches`` holds for no data row of the version, told from the core's
     length and first two characters (a unit's name, a date, a line of prose fail here, and
@@ -130,7 +147,12 @@ def _classify_one(text: str, version: str, group: str | None,
     if not core or len(core) > 60 or not may_match(core, version):
         return None
     best: lab.RowLabel | None = None
-    for rl, cores in _rows_of(version):
+    rows = _rows_of(version)
+    # only the rows a wording of which starts with the core's first or second character (or
+    # has it second): no other row matches (see ``may_match``), the rest kept in their order
+    by_start = _rows_by_start(version)
+    for k in sorted(by_start.get(core[:1], _NO_ROWS) | by_start.get(core[1:2], _NO_ROWS)):
+        rl, cores = rows[k]
         if not _matches(core, cores):
             continue
         if core not in lab.WEAK_CORES and lab.T3_GROUPS.get(core, (None,))[0] == rl.group \

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
 from gongkai.read import labels as lab
+from gongkai.read import meta
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.headers import Headers
+from gongkai.read.limits import TEXT_CACHE
 from gongkai.read.placement import settle
 from gongkai.read.rowlabels import (
     classify_row_label,
@@ -34,7 +37,7 @@ from gongkai.read.rowlabels import (
     t3_group,
 )
 from gongkai.read.slots import Aligner, Slot, blank_slot
-from gongkai.read.store import CellStore
+from gongkai.read.store import CORRECTION_WORD, CellStore
 from gongkai.read.table4 import Table4
 from gongkai.read.textlines import T3_HEADER_CORES, TextLines
 from gongkai.read.unplaced import Unplaced
@@ -113,6 +116,67 @@ class TableReader(TextLines):
             self.t4.finish()
         self.t4.active = False
 
+    def walk(self, lines: list[Line]) -> tuple[list[tuple[str, int]], set[str]]:
+        """Read the document's lines: a section heading switches the table context
+        (``enter_section``), every other line is read (``feed``).  Returns the sections met
+        (code, index of the heading), in order, and their codes.
+
+        A text line is read here, without ``feed``, where the outcome is told at once (most
+        lines of a page that prints one cell per line): a text that is no heading
+        (``meta.section_of`` is None for it, told from the text alone) holding a number or a
+        blank marker for the open row of text lines (``_feed_text``'s own branch for it), or
+        a label (``_feed_label``, called as ``_feed_text`` calls it)."""
+        section_starts: list[tuple[str, int]] = []
+        seen: set[str] = set()
+        style: str | None = None
+        section_of, heading_of, feed = meta.section_of, meta.heading_of, self.feed
+        last, add, doc = self.last_index, self.consumed.add, self.doc
+        feed_label, close_row = self._feed_label, self._close_row
+        for i, line in enumerate(lines):
+            cells = line.cells
+            if line.is_row or len(cells) != 1:
+                # section_of is None for a row whose first two cells hold text (most rows)
+                code = None if line.is_row and len(cells) >= 2 and cells[0].text.strip() \
+                    and cells[1].text.strip() else section_of(line, seen, style)
+            else:
+                cell = cells[0]
+                text = cell.text
+                # section_of of a line of one cell: None for a text that cannot open one
+                code = section_of(line, seen, style) if text and len(text) <= 60 \
+                    and heading_of(text) is not None else None
+                if code is None and CORRECTION_WORD not in text:
+                    value = parse_value(text)
+                    if value.status == "unreadable":
+                        last_char = text[-1:]
+                        if not (last_char.isdigit() or last_char == "\n"):
+                            # no run-together label ('规章000'): _feed_text reads it as a label
+                            self.index = i
+                            feed_label(i, cell, i == last, False)
+                            self.prev_text_line = True
+                            continue
+                    else:
+                        row = self.open
+                        if row is not None and row.from_text_lines and not (
+                                doc.blank_separated and self.prev_text_line
+                                and line.gap_before >= 2):
+                            # a value of the open row, on a line of its own
+                            self.index = i
+                            slots = row.slots
+                            slots.append(Slot(cell, value))
+                            add(i)
+                            if len(slots) >= row.width:
+                                close_row(i == last)
+                            self.prev_text_line = True
+                            continue
+            if code and code not in seen:
+                seen.add(code)
+                style = style or meta.numbering_style(line)
+                section_starts.append((code, i))
+                self.enter_section(code)
+                continue
+            feed(i, line)
+        return section_starts, seen
+
     def feed(self, index: int, line: Line) -> None:
         """Read one line."""
         self.index = index
@@ -139,7 +203,8 @@ class TableReader(TextLines):
     # -- rows ------------------------------------------------------------------------------
 
     def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
-        self._close_row()
+        if self.open is not None:  # (_close_row does nothing without an open row)
+            self._close_row()
         self.context = rl.table
         self.labelled_tables.add(rl.table)
         if rl.table == "t3":
@@ -254,11 +319,9 @@ class TableReader(TextLines):
         if not cells:
             self._feed_bare_pipes(line, at_eof)
             return
-        texts = [c.text for c in cells]
-        values = list(map(parse_value, texts))
-        is_label = [v.status == "unreadable" and is_label_text(t)
-                    for t, v in zip(texts, values, strict=True)]
-        cores = {lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f}
+        texts = tuple(map(_TEXT, cells))
+        cached = sum(map(len, texts)) <= ROW_CACHED_CHARS
+        values, is_label, cores = _cached_row(texts) if cached else _read_row(texts)
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (
@@ -268,7 +331,7 @@ class TableReader(TextLines):
             if self.t4.feed_row(cells, values, is_label):
                 self.consumed.add(index)
             return
-        if self._open_row_on_line(index, cells, values, is_label, at_eof):
+        if self._open_row_on_line(index, cells, texts, cached, values, at_eof):
             return
         has_numbers = any(v.status == "value" for v in values)
         if self.open is not None and not self.open.slots and has_numbers:
@@ -311,62 +374,111 @@ class TableReader(TextLines):
         self.consumed.add(index)
         return True
 
-    def _open_row_on_line(self, index: int, cells: list[Cell], values: list[Value],
-                          is_label: list[bool], at_eof: bool) -> bool:
+    def _open_row_on_line(self, index: int, cells: list[Cell], texts: tuple[str, ...],
+                          cached: bool, values: tuple[Value, ...], at_eof: bool) -> bool:
         """The last cell of a row that is a data-row label opens the row; the cells after it
-        are its values.  True when a row was opened."""
-        n = len(cells)
-        # what the cells after i hold, gathered as i moves left: labels, values, blank
-        # markers (a blank cell with text such as '/' or '-')
-        later_labels: list[int] = []
-        value_after = marker_after = False
-        for i in range(n - 1, -1, -1):
-            if i + 1 < n:
-                status = values[i + 1].status
-                if status == "value":
-                    value_after = True
-                elif status == "blank" and cells[i + 1].text.strip():
-                    marker_after = True
-                if is_label[i + 1]:
-                    later_labels.append(i + 1)
-            if not is_label[i]:
-                continue
-            after = range(i + 1, n)
-            if later_labels and (
-                    not value_after
-                    or any(is_known_label(cells[j].text, self.version, self.group)
-                           for j in later_labels)):
-                continue  # a header row, or a label further right opens the row
-            same_line = value_after or marker_after
-            label_cell = cells[i]
-            rl = classify_row_label(label_cell.text, self.version, self.group, same_line)
-            if rl is None and self.pending_label is not None and i == 0:
-                joined = Cell(self.pending_label.text + label_cell.text,
-                              self.pending_label.location)
-                rl = classify_row_label(joined.text, self.version, self.group, same_line)
-                if rl is not None:
-                    label_cell = joined
+        are its values.  True when a row was opened.  Which label opens it is told from the
+        row's texts, the version and the table 三 group (``_opening``), and from the label
+        left over from the line before (``pending_label``) for a first cell that names no row
+        on its own."""
+        found = (_cached_opening if cached else _opening)(texts, self.version, self.group)
+        if found is None:
+            return False
+        i, rl, same_line, group_before, held = found
+        label_cell = cells[i]
+        if rl is None:  # the first cell, naming no row on its own
+            if self.pending_label is None:
+                return False
+            joined = Cell(self.pending_label.text + label_cell.text, self.pending_label.location)
+            rl = classify_row_label(joined.text, self.version, self.group, same_line)
             if rl is None:
-                continue
-            self.pending_label = None
-            for j in range(i):  # group labels before it
-                if is_label[j]:
-                    g = t3_group(cells[j].text)
-                    if g:
-                        self.group = g
-            self._open_row(rl, label_cell, from_text_lines=False)
-            slots = [Slot(cells[j], values[j]) for j in after]
-            # Slot.is_bare_empty of each slot, read from its cell and value (a cell here is
-            # never None)
-            if all(values[j].status == "blank" and not cells[j].text.strip() for j in after):
-                self.open.held = slots  # numbers may still follow on the next line
-            else:
-                self.open.slots = slots
-            self.consumed.add(index)
-            if self.open.slots:
-                self._close_row(at_eof)
-            return True
-        return False
+                return False
+            label_cell = joined
+        self.pending_label = None
+        if group_before:  # the last group label before it
+            self.group = group_before
+        self._open_row(rl, label_cell, from_text_lines=False)
+        slots = [Slot(cells[j], values[j]) for j in range(i + 1, len(cells))]
+        if held:
+            self.open.held = slots  # numbers may still follow on the next line
+        else:
+            self.open.slots = slots
+        self.consumed.add(index)
+        if self.open.slots:
+            self._close_row(at_eof)
+        return True
 
+
+_TEXT = attrgetter("text")
+# rows of at most this many characters (their cells' texts together) have their reading kept
+# (``_cached_row``, ``_cached_opening``): the rows of a table repeat within a report and
+# across reports (most of their cells 0)
+ROW_CACHED_CHARS = 400
+
+
+def _read_row(texts: tuple[str, ...]) -> tuple[tuple[Value, ...], tuple[bool, ...],
+                                                frozenset[str]]:
+    """What a row's cells hold, from their texts alone: their values, which are labels, and
+    the labels' cores."""
+    values = tuple(map(parse_value, texts))
+    is_label = tuple([v.status == "unreadable" and is_label_text(t)
+                      for t, v in zip(texts, values, strict=True)])
+    cores = frozenset({lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f})
+    return values, is_label, cores
+
+
+_cached_row = lru_cache(maxsize=TEXT_CACHE)(_read_row)
+
+
+def _opening(texts: tuple[str, ...], version: str, group: str | None
+             ) -> tuple[int, lab.RowLabel | None, bool, str | None, bool] | None:
+    """The label that opens a data row on a row of cells (the rightmost data-row label with
+    no known label after it, or with values after it and no known label among the labels
+    after it), from the row's texts, the version and the table 三 group: (its position, the
+    row it names, whether values or blank markers follow it on the line, the last group
+    label before it, whether all cells after it are empty).  (0, None, …) for a first cell
+    that names no row on its own (the label left over from the line before may complete
+    it); None when no cell opens a row."""
+    values, is_label, _ = _cached_row(texts) if sum(map(len, texts)) <= ROW_CACHED_CHARS \
+        else _read_row(texts)
+    n = len(texts)
+    # what the cells after i hold, gathered as i moves left: labels, values, blank
+    # markers (a blank cell with text such as '/' or '-')
+    later_labels: list[int] = []
+    value_after = marker_after = False
+    for i in range(n - 1, -1, -1):
+        if i + 1 < n:
+            status = values[i + 1].status
+            if status == "value":
+                value_after = True
+            elif status == "blank" and texts[i + 1].strip():
+                marker_after = True
+            if is_label[i + 1]:
+                later_labels.append(i + 1)
+        if not is_label[i]:
+            continue
+        if later_labels and (
+                not value_after
+                or any(is_known_label(texts[j], version, group) for j in later_labels)):
+            continue  # a header row, or a label further right opens the row
+        same_line = value_after or marker_after
+        rl = classify_row_label(texts[i], version, group, same_line)
+        if rl is None:
+            if i == 0:
+                return 0, None, same_line, None, False
+            continue
+        group_before = None
+        for j in range(i):  # group labels before it
+            if is_label[j]:
+                g = t3_group(texts[j])
+                if g:
+                    group_before = g
+        # Slot.is_bare_empty of each cell after it, read from its text and value
+        held = all(values[j].status == "blank" and not texts[j].strip() for j in range(i + 1, n))
+        return i, rl, same_line, group_before, held
+    return None
+
+
+_cached_opening = lru_cache(maxsize=TEXT_CACHE)(_opening)
 
 __all__ = ["TableReader"]

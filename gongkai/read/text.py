@@ -137,6 +137,12 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
     grid = _grid_rows(raw_lines) if "+-" in text or "+=" in text else {}
     # names read once a document, not once a line
     append, cached_kind, cached_chars = lines.append, _cached_line_kind, LINE_KIND_CACHED_CHARS
+    # what the checks after the loop count, counted as the lines are made: text lines, the
+    # gaps of one and of no blank line before the text lines after the first
+    # (blank_separated); text lines ending in a pipe, lines of one bare pipe after a text
+    # line without its pipe, rows of two cells with text (_cells_on_lines_of_their_own)
+    n_text = gaps_one = gaps_none = piped = closed = rows = 0
+    open_before = False
     for lineno, raw in enumerate(raw_lines, start=1):
         if grid and lineno - 1 in grid:
             merged = grid[lineno - 1]
@@ -144,6 +150,9 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
                 row = [Cell(c, f"line {lineno} col {i}") for i, c in enumerate(merged, start=1)]
                 append(Line(row, True, lineno, gap))
                 gap = 0
+                open_before = False
+                if len(merged) - merged.count("") >= 2:
+                    rows += 1
             continue
         # the kind of a short line from the cache
         read = cached_kind(raw) if len(raw) <= cached_chars else _read_line(raw)
@@ -151,13 +160,27 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         if kind is _TEXT:
             # (table_index None, bare_pipes 0, pipe_end) given by position: a dataclass's
             # __init__ takes keywords at twice the cost, and most lines are text lines
-            append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0, read[2]))
+            pipe_end = read[2]
+            append(Line([Cell(read[1], f"line {lineno}")], False, lineno, gap, None, 0, pipe_end))
+            if n_text:
+                if gap == 1:
+                    gaps_one += 1
+                elif gap == 0:
+                    gaps_none += 1
+            n_text += 1
+            if pipe_end:
+                piped += 1
+            open_before = not pipe_end
             gap = 0
         elif kind is _ROW:
             loc = f"line {lineno} col "
-            append(Line([Cell(c, loc + str(i)) for i, c in enumerate(read[1], start=1)], True,
+            cells = read[1]
+            append(Line([Cell(c, loc + str(i)) for i, c in enumerate(cells, start=1)], True,
                         lineno, gap))
             gap = 0
+            open_before = False
+            if len(cells) - cells.count("") >= 2:
+                rows += 1
         elif kind is _GAP:
             gap += 1
         elif kind is _SPACE:  # a line holding only a space or &nbsp;
@@ -166,9 +189,13 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         elif kind is _BARE:
             lines.append(Line([], True, lineno, gap, None, read[1]))  # bare_pipes by position
             gap = 0
+            if open_before and read[1] == 1:
+                closed += 1
+            open_before = False
         elif kind is _NOTHING:
             gap = 0
         # _DROPPED: page footers and Markdown rules leave the gap before them as it is
+    counted = True  # the counts above are those of the lines
     if text and not text.endswith(("\n", "\r")) and lines and lines[-1].cells \
             and looks_numeric(lines[-1].cells[-1].text):
         # the text stops inside its last line (a page cut off after so many bytes): the number
@@ -176,17 +203,21 @@ def to_document(text: str, *, fmt: str = "text", encoding: str | None = None) ->
         last = lines.pop()
         if len(last.cells) > 1:
             lines.append(Line(last.cells[:-1], last.is_row, last.lineno, last.gap_before))
+        counted = False  # (a last line changed: the lines are counted again below)
     # every line that _cells_on_lines_of_their_own counts (a text line ending in a pipe, a
     # line of one bare pipe) holds a pipe: a text of fewer than five pipes is not such a page
-    # (it returns False before it changes a line)
-    pipes_close_cells = text.count("|") >= PIPES_OF_CELL_PAGES \
-        and _cells_on_lines_of_their_own(lines)
-    text_lines = [ln for ln in lines if not ln.is_row]
-    blank_separated = False
-    if len(text_lines) > 5:
+    # (it returns False before it changes a line); from the counts, any other page that is
+    # not such a page (its own first test)
+    may_be_cell_page = text.count("|") >= PIPES_OF_CELL_PAGES and (
+        not counted or max(piped, closed) >= 5 and rows < max(piped, closed))
+    pipes_close_cells = may_be_cell_page and _cells_on_lines_of_their_own(lines)
+    if may_be_cell_page or not counted:
+        # lines changed (a last line, or cells split from their padding): counted again
+        text_lines = [ln for ln in lines if not ln.is_row]
+        n_text = len(text_lines)
         gaps = [ln.gap_before for ln in text_lines[1:]]
-        blank_separated = gaps.count(1) >= 0.6 * (len(text_lines) - 1) \
-            and gaps.count(0) <= 0.1 * len(text_lines)
+        gaps_one, gaps_none = gaps.count(1), gaps.count(0)
+    blank_separated = n_text > 5 and gaps_one >= 0.6 * (n_text - 1) and gaps_none <= 0.1 * n_text
     # a line holding only a space or &nbsp; is an empty cell (not after the last line with
     # text: nothing follows there): on a page with no blank lines between cells, any such
     # line; where blank lines separate the cells, one that stands between blank lines itself

@@ -153,7 +153,7 @@ class TextLines:
             # the row's numbers: the row stays open
             self.consumed.add(index)
             return False
-        if len(core) >= 2:
+        if len(core) >= 2 and self.open is not None:  # (nothing to close without an open row)
             self._close_row()
         if 2 <= len(core) <= 12 and not parsed.numbering or parsed.numbering and len(core) <= 6:
             self.pending_label = cell

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 
 from gongkai.read import labels as lab
 from gongkai.read.document import Document
@@ -62,10 +63,14 @@ def _votes(text: str) -> tuple[int, int]:
     return 0, 0
 
 
+_TEXT, _CELLS = attrgetter("text"), attrgetter("cells")
+
+
 def detect_version(doc: Document) -> tuple[str | None, int, int]:
     """The template version the tables use, from their labels: (version, v2019 votes, v2021 votes)."""
-    # every cell's votes, added up in C (map, sum) rather than cell by cell
-    votes = list(map(_votes, [cell.text for line in doc.lines for cell in line.cells]))
+    # every cell's votes, the cells' texts taken and their votes added up in C (map, chain,
+    # sum) rather than cell by cell
+    votes = list(map(_votes, map(_TEXT, chain.from_iterable(map(_CELLS, doc.lines)))))
     v19 = sum(map(itemgetter(0), votes))
     v21 = sum(map(itemgetter(1), votes))
     if v19 == v21 == 0:
