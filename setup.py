@@ -43,15 +43,21 @@ def extensions() -> list:
     if os.environ.get("GONGKAI_PURE", "") not in ("", "0"):
         return []
     try:
+        from Cython import __version__ as cython_version
         from Cython.Build import cythonize
     except ImportError:
         print("gongkai: Cython is not installed: the reader runs as Python")
         return []
     folder = PACKAGE.replace(".", "/")
     modules = [Extension(f"{PACKAGE}.{name}", [f"{folder}/{name}.py"]) for name in COMPILED]
+    # annotations are not types: a frozenset passed where "set" is written stays fine, as
+    # in Python (Cython checks annotated builtin types by default)
+    directives = {"language_level": 3, "annotation_typing": False}
+    # the C files of other directives or another Cython are in another folder: compiled anew
+    tag = hashlib.sha256(repr((sorted(directives.items()), cython_version)).encode()).hexdigest()
     try:
-        return cythonize(modules, build_dir="build/cython", quiet=True,
-                         compiler_directives={"language_level": 3})
+        return cythonize(modules, build_dir=f"build/cython-{tag[:12]}", quiet=True,
+                         compiler_directives=directives)
     except Exception as exc:  # noqa: BLE001 - a module Cython cannot translate: all as Python
         print(f"gongkai: Cython could not translate the reader ({type(exc).__name__}: {exc}); "
               "it runs as Python")
