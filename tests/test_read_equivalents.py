@@ -1104,3 +1104,105 @@ def test_closing_no_open_row_changes_nothing(page, version):
             before = state()
             reader._close_row()
             assert state() == before
+
+
+def _group_then_row_before(text, version, group, same_line_values):
+    for m in rowlabels._INNER_NUMBERING.finditer(text):
+        if m.start() == 0:
+            continue
+        head, tail = text[:m.start()], text[m.start():]
+        head_group = rowlabels.t3_group(head)
+        if head_group is None:
+            continue
+        found = rowlabels._classify_one(tail, version, head_group if head_group != "results"
+                                        else group, same_line_values)
+        if found is not None:
+            return found
+    return None
+
+
+def test_ideographs_outside_the_groups_stay_in_a_core():
+    # every ideograph of the class is a letter NFKC keeps, composed with nothing (no
+    # canonical decomposition of two characters holds one), and none is a group's
+    ideographs = [chr(c) for c in range(0x4E00, 0x9FA6)]
+    assert all(unicodedata.category(ch) == "Lo" and unicodedata.normalize("NFKC", ch) == ch
+               for ch in ideographs)
+    pairs = (unicodedata.decomposition(chr(c)).split() for c in range(0x110000))
+    assert not any(len(d) == 2 and not d[0].startswith("<")
+                   and any(0x4E00 <= int(x, 16) <= 0x9FA5 for x in d) for d in pairs)
+    foreign = [ch for ch in ideographs if rowlabels._NOT_IN_GROUPS.match(ch)]
+    kept = set("".join(lab.T3_GROUPS) + lab._CN_NUM + "第部分"
+               + "".join(w for w, _ in lab._TYPOS))
+    assert set(ideographs) - set(foreign) == kept & set(ideographs)
+    for ch in foreign[::97] + ["镇", "年", "全", "\u9fa5"]:
+        for around in ("", "（三）", "三、本年度办理结果", "其他处理 ", "一、", "①"):
+            assert rowlabels.t3_group(around + ch) is None
+            assert rowlabels.t3_group(ch + around) is None
+
+
+GROUP_PROSE = st.lists(st.sampled_from(
+    list("(（)）一二三四五六十12٣９.．、 \u3000第部分本年度办理结果不予公开无法提供处理其他属于国家秘密"
+         "予以公开镇街道全年，。“”型收费①㈢⑶") + ["三、本年度办理结果", "（三）不予公开", "1．属于国家秘密",
+                                       "(六)其他处理", "3.其他", "本年度", "（以下简称《条例》）"]),
+    max_size=14).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(GROUP_PROSE | TEXTS, st.sampled_from(["v2019", "v2021"]),
+       st.sampled_from([None, "denied", "other", "results"]), st.booleans())
+def test_group_then_row_only_before_an_ideograph_of_no_group(text, version, group, values_after):
+    assert rowlabels._group_then_row(text, version, group, values_after) == \
+        _group_then_row_before(text, version, group, values_after)
+
+
+def test_group_then_row_on_long_prose():
+    prose = ("全年在县人民政府门户网站主动公开政府信息154条（一）予以公开，1.属于国家秘密；"
+             "三、本年度办理结果(一)予以公开" * 20)
+    for line in (prose, "三、本年度办理结果(一)予以公开", "(三)不予公开1.属于国家秘密",
+                 "（三）不予公开　１．属于国家秘密", "本年度办理结果（一）予以公开" + "镇" * 300):
+        for version in ("v2019", "v2021"):
+            assert rowlabels._group_then_row(line, version, None, False) == \
+                _group_then_row_before(line, version, None, False)
+
+
+def _is_label_text_before(text):
+    t = lab.fold(text).strip()
+    if rowlabels._FUZZY_VALUE.match(t):
+        return False
+    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2 or not any(ch.isdigit() for ch in t)
+
+
+LABEL_OR_VALUE = st.lists(st.sampled_from(
+    list("约近共计+-12٣９０.,，  \u3000\u00a0件个万元左右以上余（）()—/无规章\u4e00\u9fff\u4dff\ua000“”①²")
+    + ["5件左右", "约5", "3.5.1", "其他处理", "本年新收政府信息公开申请4件，上年结转0件；"]),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(LABEL_OR_VALUE | TEXTS | st.text(max_size=8))
+def test_is_label_text_as_before(text):
+    assert rowlabels.is_label_text.__wrapped__(text) == _is_label_text_before(text)
+    assert lab.fold_cached(text) == lab.fold(text)
+
+
+def test_is_label_text_on_long_lines():
+    for line in ("本" + "1" * 3000 + "年", "1" * 2500 + "年", "约" + "１" * 2100, "—" * 2400,
+                 "规章" * 1500):
+        assert rowlabels.is_label_text.__wrapped__(line) == _is_label_text_before(line)
+
+
+PROSE_MARKS = st.lists(st.sampled_from(
+    list(",。、();:\".《》 -#〔〕_，（）；：“”|/—\u3000\u00a0\u200b\u0301²½ⅣＡa1٣规章镇年①")
+    + ["本年新收政府信息公开申请4件，上年结转0件；", "行政事业型收费", "（以下简称《条例》）"]),
+    max_size=14).map("".join)
+
+
+def test_prose_punctuation_is_all_non_word():
+    assert all(lab._NON_WORD.fullmatch(mark) for mark in lab._PROSE_PUNCTUATION)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(PROSE_MARKS | st.text(max_size=12))
+def test_core_of_prose_as_the_regex_reads_it(s):
+    assert lab.core_of.__wrapped__(s) == _core_of_before(s)

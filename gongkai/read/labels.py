@@ -68,8 +68,20 @@ def fold(text: str) -> str:
     return _unify(unicodedata.normalize("NFKC", text or ""))
 
 
+def fold_cached(text: str) -> str:
+    """``fold(text)``, normalised through the cache of ``values.nfkc`` (the same text: nfkc
+    is ``unicodedata.normalize("NFKC", …)``), shared with the line's reading as a value and
+    as a label."""
+    return _unify(nfkc(text or ""))
+
+
 def _unify(s: str) -> str:
     return s.replace("“", '"').replace("”", '"').replace("\u00a0", " ")
+
+
+# the punctuation of Chinese prose once NFKC-folded, most common first (every one a
+# character _NON_WORD removes)
+_PROSE_PUNCTUATION = tuple(",。、();:\".《》 -#〔〕")
 
 
 @lru_cache(maxsize=TEXT_CACHE)
@@ -77,7 +89,14 @@ def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
     s = fold(text)
     if not s.isalnum():  # \w is what str.isalnum() reads, and "_": an all-alnum text keeps all
-        s = _NON_WORD.sub("", s)
+        # the marks of prose dropped with str.replace first (_NON_WORD tests each character
+        # of a line at some 280 instructions: a search for each mark costs a few); _NON_WORD
+        # only when other characters it drops are left (it would drop the marks as well)
+        for mark in _PROSE_PUNCTUATION:
+            if mark in s:
+                s = s.replace(mark, "")
+        if not s.isalnum():
+            s = _NON_WORD.sub("", s)
     for wrong, right in _TYPOS:
         s = s.replace(wrong, right)
     return s

@@ -60,11 +60,28 @@ _INNER_NUMBERING = re.compile(
     r"[(（\d](?:(?<=[(（])[一二三四五六七八九十]+[)）]|(?<=\d)\d?[.．、])")
 
 
+# an ideograph no group label's core holds (U+4E00–U+9FA5, all letters NFKC keeps as they
+# are): none of the numbering split_label cuts off, nor of a typo it mends; a text holding
+# one keeps it in its core, which is then no group's (``t3_group`` is None): see
+# ``_group_then_row``.  The ideographs a group's core may hold are tried behind the one
+# found: the range is the pattern's first class, which the regex engine looks for before
+# trying a match (and a class of the range without them costs 15 ms to compile)
+_GROUP_IDEOGRAPHS = "".join(sorted(set(
+    "".join(lab.T3_GROUPS) + lab._CN_NUM + "第部分" + "".join(w for w, _ in lab._TYPOS))))
+_NOT_IN_GROUPS = re.compile(f"[\u4e00-\u9fa5](?<![{re.escape(_GROUP_IDEOGRAPHS)}])")
+
+
 def _group_then_row(text: str, version: str, group: str | None,
                     same_line_values: bool) -> lab.RowLabel | None:
     """A group label and a row label run together without a space
-    ('三、本年度办理结果(一)予以公开', '(三)不予公开1.属于国家秘密')."""
-    for m in _INNER_NUMBERING.finditer(text):
+    ('三、本年度办理结果(一)予以公开', '(三)不予公开1.属于国家秘密').
+
+    Only the numberings before the text's first ideograph of no group label are tried: a
+    head holding that ideograph names no group (a line of prose has one within its first
+    characters, and its numberings further on are passed over).  No numbering holds such
+    an ideograph, so the numberings before it are the same read in the text cut there."""
+    foreign = _NOT_IN_GROUPS.search(text)
+    for m in _INNER_NUMBERING.finditer(text, 0, foreign.start() if foreign else len(text)):
         if m.start() == 0:
             continue
         head, tail = text[:m.start()], text[m.start():]
@@ -185,11 +202,16 @@ _FUZZY_VALUE = re.compile(
 def is_label_text(text: str) -> bool:
     """True for text that reads as a label; False for a value that could not be read
     ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""
-    t = lab.fold(text).strip()
+    t = lab.fold_cached(text).strip()
     if _FUZZY_VALUE.match(t):
         return False
-    cjk = sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= 2 or not any(ch.isdigit() for ch in t)
+    cjk = 0
+    for ch in t:  # two ideographs are enough: the count stops there
+        if "\u4e00" <= ch <= "\u9fff":
+            cjk += 1
+            if cjk == 2:
+                return True
+    return not any(ch.isdigit() for ch in t)
 
 
 def is_label_tail(text: str) -> bool:
