@@ -32,8 +32,8 @@ def data_packages() -> list[str]:
 # a compiled module from a stale one, gongkai.read imports it first) and the package's
 # __init__, nor the Office/PDF readers (their time is in their libraries).
 COMPILED = ("decode", "document", "headers", "html", "labels", "limits", "meta", "pagetext",
-            "rowlabels", "slots", "store", "table4", "tables", "text", "textlines", "values",
-            "version")
+            "rowlabels", "rowreading", "slots", "store", "table4", "tables", "text", "textlines",
+            "values", "version")
 PACKAGE = "gongkai.read"
 RECORD = "_compiled.txt"  # gongkai/read/_native.py reads it
 

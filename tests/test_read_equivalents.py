@@ -840,7 +840,7 @@ def test_row_compared_only_where_its_wording_starts_as_the_core(core, i, j, extr
 
 
 # TableReader._feed_row and _open_row_on_line before the rows' readings were kept
-# (``tables._cached_row``, ``tables._opening``): every row read cell by cell
+# (``rowreading.cached_row``, ``rowreading.opening``): every row read cell by cell
 from gongkai.read.rowlabels import (  # noqa: E402
     classify_row_label,
     is_known_label,
@@ -961,7 +961,7 @@ def test_rows_read_as_cell_by_cell(page, version, small):
     # at most ROW_CACHED_CHARS characters)
     from unittest import mock
 
-    from gongkai.read import tables
+    from gongkai.read import rowreading
 
     if isinstance(page, str) and not page.strip():
         return
@@ -970,7 +970,7 @@ def test_rows_read_as_cell_by_cell(page, version, small):
         doc = text.to_document(page) if isinstance(page, str) else copy.deepcopy(page)
         report = ParsedReport(file="x", format="text")
         reader = TableReader(doc, report, version)
-        with mock.patch.object(tables, "ROW_CACHED_CHARS", 400 if small else 0):
+        with mock.patch.object(rowreading, "ROW_CACHED_CHARS", 400 if small else 0):
             if patched:
                 with mock.patch.object(TableReader, "_feed_row", _feed_row_before):
                     met = _walk_before(reader, doc.lines)

@@ -24,17 +24,13 @@ from operator import attrgetter
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
 from gongkai.read import labels as lab
-from gongkai.read import meta
+from gongkai.read import meta, rowreading
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.headers import Headers
-from gongkai.read.limits import TEXT_CACHE
 from gongkai.read.placement import settle
 from gongkai.read.rowlabels import (
     classify_row_label,
-    is_known_label,
     is_label_tail,
-    is_label_text,
-    t3_group,
 )
 from gongkai.read.slots import Aligner, Slot, blank_slot
 from gongkai.read.store import CORRECTION_WORD, CellStore
@@ -320,8 +316,8 @@ class TableReader(TextLines):
             self._feed_bare_pipes(line, at_eof)
             return
         texts = tuple(map(_TEXT, cells))
-        cached = sum(map(len, texts)) <= ROW_CACHED_CHARS
-        values, is_label, cores = _cached_row(texts) if cached else _read_row(texts)
+        cached = sum(map(len, texts)) <= rowreading.ROW_CACHED_CHARS
+        values, is_label, cores = (rowreading.cached_row if cached else rowreading.read_row)(texts)
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (
@@ -378,10 +374,11 @@ class TableReader(TextLines):
                           cached: bool, values: tuple[Value, ...], at_eof: bool) -> bool:
         """The last cell of a row that is a data-row label opens the row; the cells after it
         are its values.  True when a row was opened.  Which label opens it is told from the
-        row's texts, the version and the table 三 group (``_opening``), and from the label
+        row's texts, the version and the table 三 group (``rowreading.opening``), and from the label
         left over from the line before (``pending_label``) for a first cell that names no row
         on its own."""
-        found = (_cached_opening if cached else _opening)(texts, self.version, self.group)
+        found = (rowreading.cached_opening if cached else rowreading.opening)(
+            texts, self.version, self.group)
         if found is None:
             return False
         i, rl, same_line, group_before, held = found
@@ -410,75 +407,6 @@ class TableReader(TextLines):
 
 
 _TEXT = attrgetter("text")
-# rows of at most this many characters (their cells' texts together) have their reading kept
-# (``_cached_row``, ``_cached_opening``): the rows of a table repeat within a report and
-# across reports (most of their cells 0)
-ROW_CACHED_CHARS = 400
 
-
-def _read_row(texts: tuple[str, ...]) -> tuple[tuple[Value, ...], tuple[bool, ...],
-                                                frozenset[str]]:
-    """What a row's cells hold, from their texts alone: their values, which are labels, and
-    the labels' cores."""
-    values = tuple(map(parse_value, texts))
-    is_label = tuple([v.status == "unreadable" and is_label_text(t)
-                      for t, v in zip(texts, values, strict=True)])
-    cores = frozenset({lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f})
-    return values, is_label, cores
-
-
-_cached_row = lru_cache(maxsize=TEXT_CACHE)(_read_row)
-
-
-def _opening(texts: tuple[str, ...], version: str, group: str | None
-             ) -> tuple[int, lab.RowLabel | None, bool, str | None, bool] | None:
-    """The label that opens a data row on a row of cells (the rightmost data-row label with
-    no known label after it, or with values after it and no known label among the labels
-    after it), from the row's texts, the version and the table 三 group: (its position, the
-    row it names, whether values or blank markers follow it on the line, the last group
-    label before it, whether all cells after it are empty).  (0, None, …) for a first cell
-    that names no row on its own (the label left over from the line before may complete
-    it); None when no cell opens a row."""
-    values, is_label, _ = _cached_row(texts) if sum(map(len, texts)) <= ROW_CACHED_CHARS \
-        else _read_row(texts)
-    n = len(texts)
-    # what the cells after i hold, gathered as i moves left: labels, values, blank
-    # markers (a blank cell with text such as '/' or '-')
-    later_labels: list[int] = []
-    value_after = marker_after = False
-    for i in range(n - 1, -1, -1):
-        if i + 1 < n:
-            status = values[i + 1].status
-            if status == "value":
-                value_after = True
-            elif status == "blank" and texts[i + 1].strip():
-                marker_after = True
-            if is_label[i + 1]:
-                later_labels.append(i + 1)
-        if not is_label[i]:
-            continue
-        if later_labels and (
-                not value_after
-                or any(is_known_label(texts[j], version, group) for j in later_labels)):
-            continue  # a header row, or a label further right opens the row
-        same_line = value_after or marker_after
-        rl = classify_row_label(texts[i], version, group, same_line)
-        if rl is None:
-            if i == 0:
-                return 0, None, same_line, None, False
-            continue
-        group_before = None
-        for j in range(i):  # group labels before it
-            if is_label[j]:
-                g = t3_group(texts[j])
-                if g:
-                    group_before = g
-        # Slot.is_bare_empty of each cell after it, read from its text and value
-        held = all(values[j].status == "blank" and not texts[j].strip() for j in range(i + 1, n))
-        return i, rl, same_line, group_before, held
-    return None
-
-
-_cached_opening = lru_cache(maxsize=TEXT_CACHE)(_opening)
 
 __all__ = ["TableReader"]
