@@ -74,19 +74,23 @@ class OptionalBuildExt(build_ext):
             self.parallel = os.cpu_count() or 1
 
     def run(self):
+        self.failed: list[str] = []
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - no compiler: the Python source runs
-            print(f"gongkai: the reader is not compiled ({type(exc).__name__}: {exc}); "
-                  "it runs as Python")
+            if not self.failed:
+                print(f"gongkai: the reader is not compiled ({type(exc).__name__}); "
+                      "it runs as Python")
+        if self.failed:
+            print(f"gongkai: {len(self.failed)} of {len(self.extensions)} reader modules are "
+                  f"not compiled ({self.failed[0]}: no working C compiler?); they run as Python")
         self.record()
 
     def build_extension(self, ext):
         try:
             super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001 - this module runs as Python
-            print(f"gongkai: {ext.name} is not compiled ({type(exc).__name__}: {exc}); "
-                  "it runs as Python")
+            self.failed.append(type(exc).__name__)  # (its text is the compiler's command line)
 
     def record(self):
         """Write the source hashes of the modules compiled (``_compiled.txt``)."""
