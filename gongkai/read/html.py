@@ -86,7 +86,8 @@ def _chain_text(node) -> str | None:
         if children > 1 or text and not text.isspace():
             return None
         node = node[0]
-        if not _plain(node.tag):
+        tag = node.tag
+        if tag != "p" and tag != "span" and not _plain(tag):  # (p, span: the commonest, plain)
             return None
         tail = node.tail
         if tail and not tail.isspace():
@@ -178,37 +179,7 @@ class _Builder:
                     text = td.text  # (one_line, written out: most cells are this one)
                     text = " ".join(text.split()) if text else ""
                 else:
-                    text = None
-                    if n == 1:
-                        # _chain_text(td), written out: a chain of single children of plain
-                        # tags, white space around its one piece of text
-                        text = td.text
-                        if text and not text.isspace():
-                            text = None
-                        else:
-                            node = td[0]
-                            while True:
-                                tag = node.tag
-                                if tag != "p" and tag != "span":  # (the commonest: plain)
-                                    plain = _PLAIN_TAGS.get(tag)
-                                    if plain is None:
-                                        plain = _plain(tag)
-                                    if not plain:
-                                        text = None
-                                        break
-                                text = node.tail
-                                if text and not text.isspace():
-                                    text = None
-                                    break
-                                n = len(node)
-                                text = node.text
-                                if not n:
-                                    text = " ".join(text.split()) if text else ""
-                                    break
-                                if n > 1 or text and not text.isspace():
-                                    text = None
-                                    break
-                                node = node[0]
+                    text = _chain_text(td) if n == 1 else None  # (td, th: plain tags)
                     if text is None:
                         if next(td.iter("table"), None) is not None:
                             if _is_layout_cell(td, True):

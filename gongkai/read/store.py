@@ -96,26 +96,11 @@ class CellStore:
         """``store(code, slot)`` for each code of a row and its slot (None: no value), as read
         with the row's label: a cell met for the first time (most cells) written straight
         away, a cell met before through ``store`` (duplicates, corrections)."""
-        # ``_write`` written out in the loop (a call a cell is a fifth of a row's cost)
-        report = self.report
-        known, money, sources, cells = self._codes, self._money, report.sources, report.cells
+        known, sources, write = self._codes, self.report.sources, self._write
         for code, slot in zip(codes, slots, strict=True):
             if slot is None or code not in known:
                 continue
             if code in sources:
                 self.store(code, slot)
-                continue
-            v = slot.value
-            is_money = code in money
-            cells[code] = to_wan_yuan(v) if is_money else v.number
-            cell = slot.cell
-            loc = (cell.location if cell is not None else None) or "(blank line)"
-            raw = cell.text if cell is not None else ""
-            note = v.note
-            if is_money and v.unit == "元":
-                note = (note + "; " if note else "") + f"converted from 元: {v.number}元"
-            sources[code] = CellSource(raw, loc, v.status, note, "read", None)
-            if v.status == "unreadable":
-                report.add_issue("unreadable_value", "warning",
-                                 f"单元格 {code} 的内容“{raw}”不是数字",
-                                 f"cell {code}: {raw!r} is not a number", loc)
+            else:
+                write(code, slot, "read", None)

@@ -39,6 +39,8 @@ from gongkai.read.textlines import T3_HEADER_CORES, TextLines
 from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
 
+_TEXT = attrgetter("text")
+
 
 @dataclass(slots=True)
 class OpenRow:
@@ -404,9 +406,6 @@ class TableReader(TextLines):
         if self.open.slots:
             self._close_row(at_eof)
         return True
-
-
-_TEXT = attrgetter("text")
 
 
 __all__ = ["TableReader"]
