@@ -14,7 +14,7 @@ import importlib
 import re
 import unicodedata
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gongkai.read import labels as lab
@@ -1206,3 +1206,19 @@ def test_prose_punctuation_is_all_non_word():
 @given(PROSE_MARKS | st.text(max_size=12))
 def test_core_of_prose_as_the_regex_reads_it(s):
     assert lab.core_of.__wrapped__(s) == _core_of_before(s)
+
+
+
+BLANK_PIECES = st.lists(st.sampled_from(
+    list("/-—_ \u3000\u00a0\u200b\u0301\u0308\u0338&nbsp;<=e０１无空／－") + ["&nbsp;", "&nb", "sp;"]),
+    max_size=10).map("".join)
+
+
+@settings(max_examples=5000)
+@given(BLANK_PIECES | st.text(NFKC_ALPHABET, max_size=10))
+@example("&nb\u200bsp;/")  # an "&nbsp;" formed once the zero-width space is dropped
+@example("e\u200b\u0301")
+def test_blank_told_from_the_cleaned_text_as_by_normalising_it_again(text):
+    # parse_value as it was told a blank: the cleaned text normalised and trimmed again
+    blank_before = values.is_blank_marker(values.clean(text))
+    assert (values.parse_value.__wrapped__(text).status == "blank") == blank_before

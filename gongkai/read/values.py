@@ -141,8 +141,13 @@ def parse_value(text: str) -> Value:
     """Read one cell's text. Never raises; text that is not a number is ``unreadable``.
     (Cached: a report repeats its values, '0' most of all; a Value is immutable.)"""
     raw = text if text is not None else ""
-    s = clean(raw)
-    if is_blank_marker(s):
+    folded = nfkc(raw)
+    s = _trim(folded)  # (clean)
+    # is_blank_marker(s), without normalising s again: s is the NFKC form trimmed, which
+    # NFKC and _trim leave as it is, unless a zero-width space was dropped from it (a mark
+    # may then compose with the letter before it, or an "&nbsp;" be formed)
+    if s in BLANK_MARKERS or bool(_BLANK_RUN.fullmatch(s)) if "\u200b" not in folded \
+            else is_blank_marker(s):
         return Value(None, "blank", raw)
     if " " in s or "\u3000" in s or "\u00a0" in s:  # _SPACED_DIGITS removes only these
         s = _SPACED_DIGITS.sub("", s)
