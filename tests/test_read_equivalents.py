@@ -157,6 +157,22 @@ def test_split_label_tries_marks_and_stars_only_where_they_stand(raw):
     assert lab.split_label.__wrapped__(raw) == _split_label_before(raw)
 
 
+# numberings, marks and stars to cut, before text that NFKC changes or composes
+# (combining marks, Hangul jamo, compatibility characters, quotes, no-break spaces)
+FOLD_PIECES = st.lists(st.sampled_from(
+    ["#", "*", " ", "一、", "（二）", "3.", "第四部分", "①", "\u00a0", "“", "”"]
+    + list("aeAE0 9,.()（）：；，．。、《》…—\u3000\u200b⑳ﬁ㈠㎡Ａａ０９\uf900\u2126\u212b")
+    + list("\u0301\u0308\u0323\u0345\u0338\u3099\u309a\u1100\u1161\u11a8\uac00<=かは中国规章")),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=5000)
+@given(FOLD_PIECES | st.text(NFKC_ALPHABET, max_size=12))
+def test_core_of_a_split_label_without_folding_again(raw):
+    # split_label takes the core of a piece of the folded text without folding it again
+    assert lab.split_label.__wrapped__(raw) == _split_label_before(raw)
+
+
 # the words of the narrative figure patterns and what stands between them
 FIGURE_ALPHABET = st.sampled_from(
     ["本年", "度", "共", "新收", "到", "政府信息公开", "信息公开", "申请", "数量为", "上年", "结转",

@@ -87,7 +87,13 @@ _PROSE_PUNCTUATION = tuple(",。、();:\".《》 -#〔〕")
 @lru_cache(maxsize=TEXT_CACHE)
 def core_of(text: str) -> str:
     """The core of a label: no spaces, no punctuation, known typos mended."""
-    s = fold(text)
+    return _core_of_folded(fold(text))
+
+
+def _core_of_folded(s: str) -> str:
+    """``core_of`` of a text that ``fold`` leaves as it is (a piece of a folded text: a
+    piece of a text in NFKC is in NFKC, and has no quote or no-break space ``_unify``
+    replaces), without folding it again."""
     if not s.isalnum():  # \w is what str.isalnum() reads, and "_": an all-alnum text keeps all
         # the marks of prose dropped with str.replace first (_NON_WORD tests each character
         # of a line at some 280 instructions: a search for each mark costs a few); _NON_WORD
@@ -132,7 +138,8 @@ def split_label(text: str) -> Label:
                 numbering, number = ("top" if kind == "part" else kind), cn_number(m.group(kind))
                 break
         rest = s[m.end():]
-    return Label(text, numbering, number, core_of(rest))
+    # rest: a piece of the folded text (marks, stars and white space cut at its ends)
+    return Label(text, numbering, number, _core_of_folded(rest))
 
 
 _NOTE = re.compile(r"[(（][^()（）]{2,}[)）]")
