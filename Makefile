@@ -43,9 +43,9 @@ $(STAMP): pyproject.toml setup.py
 	touch $@
 
 # the install compiles the reader (Cython, when there is a C compiler); after an edit only the
-# changed modules are compiled again (a module whose source changed and is not compiled again
-# runs as Python: gongkai/read/_native.py)
-$(COMPILED): $(wildcard gongkai/read/*.py) | $(STAMP)
+# changed modules (and those that cimport their .pxd declarations) are compiled again (until
+# then the whole reader runs as Python: gongkai/read/_native.py)
+$(COMPILED): $(wildcard gongkai/read/*.py gongkai/read/*.pxd) | $(STAMP)
 	$(BIN)/python setup.py --quiet build_ext --inplace
 	touch $@
 

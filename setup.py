@@ -27,10 +27,12 @@ def data_packages() -> list[str]:
 
 
 # the reader's hot path (every text, Markdown and HTML report goes through it), compiled with
-# Cython when it and a C compiler are there: the same source, compiled unchanged (about a
-# fifth less CPU a report; docs/scale.md). Not compiled: gongkai/read/_native.py (it tells
-# a compiled module from a stale one, gongkai.read imports it first) and the package's
-# __init__, nor the Office/PDF readers (their time is in their libraries).
+# Cython when it and a C compiler are there: the same source (about a fifth less CPU a report;
+# docs/scale.md), its hot classes made extension types by the .pxd declarations beside it
+# (Cython reads them when it compiles the .py; Python never does). Not compiled:
+# gongkai/read/_native.py (it tells a compiled module from a stale one, gongkai.read imports
+# it first) and the package's __init__, nor the Office/PDF readers (their time is in their
+# libraries).
 COMPILED = ("decode", "document", "headers", "html", "labels", "limits", "meta", "pagetext",
             "rowlabels", "rowreading", "slots", "store", "table4", "tables", "text", "textlines",
             "values", "version")
@@ -93,7 +95,8 @@ class OptionalBuildExt(build_ext):
             self.failed.append(type(exc).__name__)  # (its text is the compiler's command line)
 
     def record(self):
-        """Write the source hashes of the modules compiled (``_compiled.txt``)."""
+        """Write the source hashes of the modules compiled (``_compiled.txt``; a module whose
+        hash differs has every compiled module run as Python, see gongkai/read/_native.py)."""
         lines, folder = [], None
         for ext in self.extensions:
             target = Path(self.get_ext_fullpath(ext.name))
@@ -102,8 +105,13 @@ class OptionalBuildExt(build_ext):
                 source = Path(ext.sources[0])
                 if source.suffix == ".c":  # cythonize's output: the module's own source
                     source = Path(*ext.name.split(".")).with_suffix(".py")
-                digest = hashlib.sha256(source.read_bytes()).hexdigest()
-                lines.append(f"{ext.name.rsplit('.', 1)[1]} {digest}\n")
+                # the .py and the Cython declarations beside it (.pxd), as _native.source_hash
+                # reads them
+                digest = hashlib.sha256(source.read_bytes())
+                if source.with_suffix(".pxd").is_file():
+                    digest.update(b"\0")
+                    digest.update(source.with_suffix(".pxd").read_bytes())
+                lines.append(f"{ext.name.rsplit('.', 1)[1]} {digest.hexdigest()}\n")
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / RECORD).write_text("".join(lines), encoding="ascii")

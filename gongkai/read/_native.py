@@ -1,16 +1,25 @@
 """Which of the reader's modules run compiled, and a guard against stale compiled modules.
 
 An install compiles the reader's hot modules with Cython (``setup.py``: the same Python
-source, compiled unchanged to C; about a fifth less CPU a text report) when Cython and a C
-compiler are there, and writes each compiled module's source hash to ``_compiled.txt``
-beside them. Where neither is there, every module runs as Python: the results are the same.
+source compiled to C, with the ``.pxd`` declarations beside it; about a fifth less CPU a text
+report) when Cython and a C compiler are there, and writes each compiled module's source hash
+to ``_compiled.txt`` beside them. Where neither is there, every module runs as Python: the
+results are the same.
 
 Python imports a compiled module before the ``.py`` of the same name. After an edit of the
 source (a checkout moved on, a developer at work) that compiled module is stale: this guard,
-run by ``gongkai.read`` before any of its modules is imported, finds every compiled module
-whose source no longer has the recorded hash (or has none recorded) and has it imported from
-its source instead, so that the code that runs is always the code that is read. ``make
-install`` (or ``python setup.py build_ext --inplace``) compiles them again.
+run by ``gongkai.read`` before any of its modules is imported, looks for compiled modules
+whose source no longer has the recorded hash (or has none recorded) and, when it finds one,
+has them all imported from their source instead, so that the code that runs is always the
+code that is read. ``make install`` (or ``python setup.py build_ext --inplace``) compiles
+them again.
+
+A module's source is its ``.py`` and, where there is one, the ``.pxd`` beside it (Cython's
+declarations for it: its classes as extension types). Compiled modules depend on one
+another's declarations (``tables`` builds on the ``TextLines`` type of ``textlines``): a
+compiled module cannot run beside a module of its group that runs from source, and may not
+even import. So one stale compiled module (or a recorded one gone) has all of them run from
+source.
 
 ``GONGKAI_PURE=1`` in the environment: every module from its source (to profile the reader
 function by function, or to compare the two).
@@ -33,8 +42,14 @@ RECORD = "_compiled.txt"  # one line a compiled module: its name and its source'
 
 
 def source_hash(path: Path) -> str:
-    """The SHA-256 of a source file, as the build records it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a module's source, as the build records it (setup.py): its ``.py``,
+    followed by the ``.pxd`` beside it when there is one."""
+    digest = hashlib.sha256(path.read_bytes())
+    declarations = path.with_suffix(".pxd")
+    if declarations.is_file():
+        digest.update(b"\0")
+        digest.update(declarations.read_bytes())
+    return digest.hexdigest()
 
 
 def compiled_files(folder: Path, suffixes: list[str] | None = None) -> dict[str, Path]:
@@ -68,13 +83,17 @@ def recorded(folder: Path) -> dict[str, str]:
 def stale_modules(folder: Path, pure: bool = False,
                   suffixes: list[str] | None = None) -> dict[str, Path]:
     """The compiled modules of ``folder`` to import from source instead (name → ``.py``):
-    those whose source's hash is not the recorded one; every one with ``pure``."""
+    every one when one of them has a source whose hash is not the recorded one, or when a
+    module recorded has no compiled file left (they may depend on one another's
+    declarations); every one with ``pure``."""
     built = compiled_files(folder, suffixes)
     if not built:
         return {}
     hashes = {} if pure else recorded(folder)
-    return {name: folder / f"{name}.py" for name in built
-            if pure or hashes.get(name) != source_hash(folder / f"{name}.py")}
+    fresh = not pure and all(hashes.get(name) == source_hash(folder / f"{name}.py")
+                             for name in built) and all(
+        name in built for name in hashes if (folder / f"{name}.py").is_file())
+    return {} if fresh else {name: folder / f"{name}.py" for name in built}
 
 
 class SourceFirst(importlib.abc.MetaPathFinder):

@@ -96,11 +96,12 @@ class CellStore:
         """``store(code, slot)`` for each code of a row and its slot (None: no value), as read
         with the row's label: a cell met for the first time (most cells) written straight
         away, a cell met before through ``store`` (duplicates, corrections)."""
-        known, sources, write = self._codes, self.report.sources, self._write
+        # (self._write, not a local of it: compiled, that is a direct call; store.pxd)
+        known, sources = self._codes, self.report.sources
         for code, slot in zip(codes, slots, strict=True):
             if slot is None or code not in known:
                 continue
             if code in sources:
                 self.store(code, slot)
             else:
-                write(code, slot, "read", None)
+                self._write(code, slot, "read", None)

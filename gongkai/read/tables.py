@@ -17,7 +17,6 @@ source), and a table that stops part-way is reported.  Totals are never recomput
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
@@ -35,32 +34,27 @@ from gongkai.read.rowlabels import (
 from gongkai.read.slots import Aligner, Slot, blank_slot
 from gongkai.read.store import CORRECTION_WORD, CellStore
 from gongkai.read.table4 import Table4
-from gongkai.read.textlines import T3_HEADER_CORES, TextLines
+from gongkai.read.textlines import T3_HEADER_CORES, OpenRow, TextLines
 from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
 
 _TEXT = attrgetter("text")
 
 
-@dataclass(slots=True)
-class OpenRow:
-    """A row label waiting for (or holding) its values."""
-
-    table: str
-    row: str
-    label_cell: Cell
-    slots: list[Slot] = field(default_factory=list)
-    from_text_lines: bool = True  # values arrive one per line
-    held: list[Slot] = field(default_factory=list)  # empty cells on the label's own line
-    run_together: Slot | None = None  # the row's digits printed without separators
-    sub_rows: list[str] = field(default_factory=list)  # labels of sub-rows printed instead
-    width: int = 0  # how many values the row holds (``Headers.width``, fixed per row)
-
-
 @lru_cache(maxsize=4096)
 def _codes(table: str, row: str, cols: tuple[str, ...]) -> tuple[str, ...]:
     """The cell codes of a data row, its columns in the order given."""
     return tuple(f"{table}.{row}.{col}" for col in cols)
+
+
+def _last_label(is_label: tuple[bool, ...]) -> int:
+    """The index of a row's last label cell (-1: none).  A loop rather than a generator
+    expression: a compiled method that calls its own methods directly cannot hold one
+    (tables.pxd)."""
+    for i in range(len(is_label) - 1, -1, -1):
+        if is_label[i]:
+            return i
+    return -1
 
 
 class TableReader(TextLines):
@@ -127,9 +121,10 @@ class TableReader(TextLines):
         section_starts: list[tuple[str, int]] = []
         seen: set[str] = set()
         style: str | None = None
-        section_of, heading_of, feed = meta.section_of, meta.heading_of, self.feed
+        # the reader's own methods are called through self: compiled, those are direct calls
+        # (tables.pxd), which a bound method kept in a local would not be
+        section_of, heading_of = meta.section_of, meta.heading_of
         last, add, doc = self.last_index, self.consumed.add, self.doc
-        feed_label, close_row = self._feed_label, self._close_row
         for i, line in enumerate(lines):
             cells = line.cells
             if line.is_row or len(cells) != 1:
@@ -149,7 +144,7 @@ class TableReader(TextLines):
                         if not (last_char.isdigit() or last_char == "\n"):
                             # no run-together label ('规章000'): _feed_text reads it as a label
                             self.index = i
-                            feed_label(i, cell, i == last, False)
+                            self._feed_label(i, cell, i == last, False)
                             self.prev_text_line = True
                             continue
                     else:
@@ -163,7 +158,7 @@ class TableReader(TextLines):
                             slots.append(Slot(cell, value))
                             add(i)
                             if len(slots) >= row.width:
-                                close_row(i == last)
+                                self._close_row(i == last)
                             self.prev_text_line = True
                             continue
             if code and code not in seen:
@@ -172,7 +167,7 @@ class TableReader(TextLines):
                 section_starts.append((code, i))
                 self.enter_section(code)
                 continue
-            feed(i, line)
+            self.feed(i, line)
         return section_starts, seen
 
     def feed(self, index: int, line: Line) -> None:
@@ -333,7 +328,7 @@ class TableReader(TextLines):
             return
         has_numbers = any(v.status == "value" for v in values)
         if self.open is not None and not self.open.slots and has_numbers:
-            last_label = max((i for i, f in enumerate(is_label) if f), default=-1)
+            last_label = _last_label(is_label)
             if last_label < 0 and self.unfilled and self._orphan(index, cells, values):
                 # numbers after a block of labels printed apart: placed by order at the end
                 self._close_row()

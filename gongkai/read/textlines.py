@@ -25,9 +25,46 @@ _SENTENCE_MARKS = "。；;"
 _RUN_TOGETHER = re.compile(r"^(.*[\u4e00-\u9fff)）”\"」』])(\d+(?:\.\d+)?)$")
 
 
+class OpenRow:
+    """A row label waiting for (or holding) its values."""
+
+    # a plain class rather than a dataclass: compiled, it is an extension type whose fields
+    # are read without a dictionary (textlines.pxd); nothing compares or prints open rows
+    __slots__ = ("table", "row", "label_cell", "slots", "from_text_lines", "held",
+                 "run_together", "sub_rows", "width")
+
+    def __init__(self, table: str, row: str, label_cell: Cell, slots: list[Slot] | None = None,
+                 from_text_lines: bool = True, held: list[Slot] | None = None,
+                 run_together: Slot | None = None, sub_rows: list[str] | None = None,
+                 width: int = 0):
+        self.table = table
+        self.row = row
+        self.label_cell = label_cell
+        self.slots = [] if slots is None else slots
+        self.from_text_lines = from_text_lines  # values arrive one per line
+        self.held = [] if held is None else held  # empty cells on the label's own line
+        self.run_together = run_together  # the row's digits printed without separators
+        self.sub_rows = [] if sub_rows is None else sub_rows  # sub-rows printed instead
+        self.width = width  # how many values the row holds (``Headers.width``, fixed per row)
+
+
 class TextLines:
     """Reading text lines: labels, values on lines of their own, labels with their digits run
     on, and the pieces of labels wrapped over lines."""
+
+    # TableReader's (tables.py), named here so that the compiled reader calls them without
+    # looking them up by name (textlines.pxd declares them for both classes)
+    def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
+        raise NotImplementedError
+
+    def _close_row(self, at_eof: bool = False) -> None:
+        raise NotImplementedError
+
+    def start_t4(self) -> None:
+        raise NotImplementedError
+
+    def end_tables(self) -> None:
+        raise NotImplementedError
 
     def _feed_text(self, index: int, line: Line, at_eof: bool) -> None:
         cell = line.cells[0]
