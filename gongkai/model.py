@@ -49,7 +49,7 @@ class Issue:
 CONFIDENCES = ("read", "inferred")
 
 
-@dataclass
+@dataclass(slots=True)  # (no instance dictionary: a report makes one a cell)
 class CellSource:
     """Where a cell's value came from: the raw text and its location in the file.
 
