@@ -83,6 +83,19 @@ def test_the_declarations_beside_a_module_are_part_of_its_source(tmp_path):
     assert set(_native.stale_modules(folder)) == {"typed", "other"}
 
 
+def test_a_module_with_declarations_left_uncompiled_has_all_run_from_source(tmp_path):
+    # a build where one module with declarations failed to compile and the others did: it is
+    # neither compiled nor recorded, and the others may cimport its types
+    folder = _package(tmp_path, "pkg_failed", {"typed": "A = 1\n", "other": "B = 1\n"})
+    (folder / "typed.pxd").write_text("cdef class A:\n    pass\n", encoding="utf-8")
+    (folder / f"other{SUFFIX}").write_bytes(b"not a library")
+    _record(folder, ["other"])
+    assert set(_native.stale_modules(folder)) == {"other"}
+    (folder / f"typed{SUFFIX}").write_bytes(b"not a library")
+    _record(folder, ["typed", "other"])
+    assert _native.stale_modules(folder) == {}
+
+
 def test_a_stale_compiled_module_is_imported_from_its_source(tmp_path, monkeypatch):
     """A file Python would load before the source (here not even a library) is passed over
     for the source once the guard names it; without the guard the import fails on it."""

@@ -84,15 +84,18 @@ def stale_modules(folder: Path, pure: bool = False,
                   suffixes: list[str] | None = None) -> dict[str, Path]:
     """The compiled modules of ``folder`` to import from source instead (name → ``.py``):
     every one when one of them has a source whose hash is not the recorded one, or when a
-    module recorded has no compiled file left (they may depend on one another's
-    declarations); every one with ``pure``."""
+    module recorded, or one with declarations (``.pxd``), has no compiled file (they may
+    depend on one another's declarations); every one with ``pure``."""
     built = compiled_files(folder, suffixes)
     if not built:
         return {}
     hashes = {} if pure else recorded(folder)
+    # the modules that must be compiled too: those recorded, and those with declarations
+    # (one that failed to compile while the others did: they may cimport its types)
+    needed = {name for name in hashes if (folder / f"{name}.py").is_file()} | {
+        p.stem for p in folder.glob("*.pxd") if p.with_suffix(".py").is_file()}
     fresh = not pure and all(hashes.get(name) == source_hash(folder / f"{name}.py")
-                             for name in built) and all(
-        name in built for name in hashes if (folder / f"{name}.py").is_file())
+                             for name in built) and needed <= built.keys()
     return {} if fresh else {name: folder / f"{name}.py" for name in built}
 
 
