@@ -9,8 +9,8 @@ from functools import lru_cache
 from importlib import resources
 
 from gongkai.model import NarrativeFigure
-from gongkai.read import labels as lab
 from gongkai.read.document import Line
+from gongkai.read.labels import cn_number, near, section_labels, split_label
 from gongkai.read.limits import TEXT_CACHE
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
@@ -40,8 +40,8 @@ def parse_date(text: str) -> date | None:
     if m:
         try:
             y = int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group("y")))
-            mo = lab.cn_number(m.group("m"))
-            d = lab.cn_number(m.group("d"))
+            mo = cn_number(m.group("m"))
+            d = cn_number(m.group("d"))
             if mo and d:
                 return date(y, mo, d)
         except ValueError:
@@ -99,7 +99,7 @@ def heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | 
     (section n when the sections before it were met). Keyed by the text alone: a heading
     numbered otherwise than the report's own headings is none (``section_of``), so one entry
     serves every numbering style."""
-    parsed = lab.split_label(text)
+    parsed = split_label(text)
     core = parsed.core
     named = _section_named(core, parsed.numbering, parsed.number)
     if named:
@@ -114,13 +114,13 @@ def heading_of(text: str) -> tuple[str | None, tuple[str | None, int | None]] | 
 @lru_cache(maxsize=TEXT_CACHE)
 def _section_named(core: str, numbering: str | None, number: int | None) -> str | None:
     """The section whose heading words a line's core matches."""
-    for code, ordinal, cores in lab.section_labels():
+    for code, ordinal, cores in section_labels():
         # a numbered heading must carry its section's ordinal (一、/（一）/1．): sub-headings
         # such as （一）主动公开政府信息情况 under 总体情况 are not sections
         if numbering and number != ordinal:
             continue
         for c in cores:
-            if core == c or lab.near(core, c):
+            if core == c or near(core, c):
                 return code
             if numbering == "top" and core.startswith(c[:6]) and len(core) <= len(c) + 8:
                 return code
@@ -130,7 +130,7 @@ def _section_named(core: str, numbering: str | None, number: int | None) -> str 
 def numbering_style(line: Line) -> str | None:
     """The numbering kind of a heading line (top, paren, arabic) or None."""
     text = next((c.text for c in line.cells if c.text.strip()), "")
-    return lab.split_label(text).numbering if text else None
+    return split_label(text).numbering if text else None
 
 
 _BREADCRUMB = re.compile(r"[>›»]|首页|当前位置")

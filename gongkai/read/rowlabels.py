@@ -11,6 +11,23 @@ from functools import lru_cache
 
 from gongkai import template as tpl
 from gongkai.read import labels as lab
+from gongkai.read.labels import (
+    T2_CORNER,
+    T3_APPLICANTS,
+    T3_COL_CORES,
+    T3_GROUPS,
+    T3_ORGANISATIONS,
+    T4_BLOCK_CORES,
+    T4_COL_CORES,
+    WEAK_CORES,
+    RowLabel,
+    core_of,
+    fold_cached,
+    near,
+    row_labels,
+    split_label,
+    without_notes,
+)
 from gongkai.read.limits import TEXT_CACHE
 
 _RESULTS_GROUP = "results"  # 三、本年度办理结果: no rows of its own, only groups
@@ -18,7 +35,7 @@ _RESULTS_GROUP = "results"  # 三、本年度办理结果: no rows of its own, o
 
 @lru_cache(maxsize=TEXT_CACHE)
 def classify_row_label(text: str, version: str, group: str | None,
-                       same_line_values: bool) -> lab.RowLabel | None:
+                       same_line_values: bool) -> RowLabel | None:
     """The data row a label names; also '（三）不予公开 1．属于国家秘密' (group and row on one
     line), read as the row of that group.
 
@@ -28,8 +45,8 @@ def classify_row_label(text: str, version: str, group: str | None,
     found = _classify_one(text, version, group, same_line_values)
     if found is not None:
         return found
-    bare = lab.without_notes(text)
-    if bare != text and lab.split_label(bare).core:
+    bare = without_notes(text)
+    if bare != text and split_label(bare).core:
         # a label with an explanatory note in brackets: the label without it
         return classify_row_label(bare, version, group, same_line_values)
     found = _group_then_row(text, version, group, same_line_values)
@@ -39,11 +56,11 @@ def classify_row_label(text: str, version: str, group: str | None,
     for k in range(1, len(parts)):
         head, tail = " ".join(parts[:k]), " ".join(parts[k:])
         head_group = t3_group(head)
-        if head_group is None and lab.T3_GROUPS.get(lab.split_label(head).core,
+        if head_group is None and T3_GROUPS.get(split_label(head).core,
                                                      (None,))[0] != _RESULTS_GROUP:
             # pieces of a wrapped, vertically centred group label ('年度办 （三）不予') may
             # share the line: a numbered row label after them is still that row
-            tail_label = lab.split_label(tail)
+            tail_label = split_label(tail)
             if not tail_label.numbering or len(tail_label.core) < 4:
                 continue
         found = _classify_one(tail, version, head_group or group, same_line_values)
@@ -67,12 +84,12 @@ _INNER_NUMBERING = re.compile(
 # found: the range is the pattern's first class, which the regex engine looks for before
 # trying a match (and a class of the range without them costs 15 ms to compile)
 _GROUP_IDEOGRAPHS = "".join(sorted(set(
-    "".join(lab.T3_GROUPS) + lab._CN_NUM + "第部分" + "".join(w for w, _ in lab._TYPOS))))
+    "".join(T3_GROUPS) + lab._CN_NUM + "第部分" + "".join(w for w, _ in lab._TYPOS))))
 _NOT_IN_GROUPS = re.compile(f"[\u4e00-\u9fa5](?<![{re.escape(_GROUP_IDEOGRAPHS)}])")
 
 
 def _group_then_row(text: str, version: str, group: str | None,
-                    same_line_values: bool) -> lab.RowLabel | None:
+                    same_line_values: bool) -> RowLabel | None:
     """A group label and a row label run together without a space
     ('三、本年度办理结果(一)予以公开', '(三)不予公开1.属于国家秘密').
 
@@ -96,11 +113,11 @@ def _group_then_row(text: str, version: str, group: str | None,
 
 
 @lru_cache(maxsize=4)
-def _rows_of(version: str) -> tuple[tuple[lab.RowLabel, tuple[tuple[str, int], ...]], ...]:
-    """The data row labels of a version (``lab.row_labels()`` in its order), each with its
+def _rows_of(version: str) -> tuple[tuple[RowLabel, tuple[tuple[str, int], ...]], ...]:
+    """The data row labels of a version (``row_labels()`` in its order), each with its
     cores and their lengths."""
     return tuple((rl, tuple((c, len(c)) for c in rl.cores))
-                 for rl in lab.row_labels() if version in rl.versions)
+                 for rl in row_labels() if version in rl.versions)
 
 
 def _matches(core: str, cores: tuple[tuple[str, int], ...]) -> bool:
@@ -110,8 +127,8 @@ def _matches(core: str, cores: tuple[tuple[str, int], ...]) -> bool:
     for c, m in cores:
         if core == c:
             return True
-        # lab.near, called only where it may hold (both at least 5 long, lengths one apart)
-        if n >= 5 and m >= 5 and -1 <= n - m <= 1 and lab.near(core, c):
+        # near, called only where it may hold (both at least 5 long, lengths one apart)
+        if n >= 5 and m >= 5 and -1 <= n - m <= 1 and near(core, c):
             return True
         if n >= 4 and c.startswith(core) or m >= 4 and core.startswith(c) and n - m <= 3:
             return True
@@ -158,12 +175,12 @@ def may_match(core: str, version: str) -> bool:
 
 
 def _classify_one(text: str, version: str, group: str | None,
-                  same_line_values: bool) -> lab.RowLabel | None:
-    parsed = lab.split_label(text)
+                  same_line_values: bool) -> RowLabel | None:
+    parsed = split_label(text)
     core = parsed.core
     if not core or len(core) > 60 or not may_match(core, version):
         return None
-    best: lab.RowLabel | None = None
+    best: RowLabel | None = None
     rows = _rows_of(version)
     # only the rows a wording of which starts with the core's first or second character (or
     # has it second): no other row matches (see ``may_match``), the rest kept in their order
@@ -172,10 +189,10 @@ def _classify_one(text: str, version: str, group: str | None,
         rl, cores = rows[k]
         if not _matches(core, cores):
             continue
-        if core not in lab.WEAK_CORES and lab.T3_GROUPS.get(core, (None,))[0] == rl.group \
+        if core not in WEAK_CORES and T3_GROUPS.get(core, (None,))[0] == rl.group \
                 and parsed.number != rl.number:
             continue  # （六）其他处理 is the group's own label in v2021; only 3．其他处理 is the row
-        if core in lab.WEAK_CORES:
+        if core in WEAK_CORES:
             # 总计 / 其他 are also column headers: a data row only with numbering or values
             if rl.row == "total" and not (parsed.numbering or same_line_values):
                 continue
@@ -202,7 +219,7 @@ _FUZZY_VALUE = re.compile(
 def is_label_text(text: str) -> bool:
     """True for text that reads as a label; False for a value that could not be read
     ('约5', '5件左右', '3.5.1'): such a cell keeps its place among the row's values."""
-    t = lab.fold_cached(text).strip()
+    t = fold_cached(text).strip()
     if _FUZZY_VALUE.match(t):
         return False
     cjk = 0
@@ -216,22 +233,22 @@ def is_label_text(text: str) -> bool:
 
 def is_label_tail(text: str) -> bool:
     """True for the second half of a label broken across lines (no numbering, not a known label)."""
-    parsed = lab.split_label(text)
+    parsed = split_label(text)
     if parsed.numbering or not parsed.core or len(parsed.core) > 30:
         return False
-    if parsed.core in lab.T3_COL_CORES or parsed.core in lab.T4_COL_CORES:
+    if parsed.core in T3_COL_CORES or parsed.core in T4_COL_CORES:
         return False
     return True
 
 
 def t3_group(text: str) -> str | None:
     """The table 三 group a label opens (（三）不予公开 → ``denied``), or None."""
-    parsed = lab.split_label(text)
-    g = lab.T3_GROUPS.get(parsed.core)
+    parsed = split_label(text)
+    g = T3_GROUPS.get(parsed.core)
     if g is None:
         return None
     code, number = g
-    if parsed.core in lab.WEAK_CORES and parsed.number != number:
+    if parsed.core in WEAK_CORES and parsed.number != number:
         return None  # 其他 alone is a column header; （六）其他 is the group
     if parsed.numbering and parsed.number is not None and parsed.number != number:
         return None
@@ -241,7 +258,7 @@ def t3_group(text: str) -> str | None:
 def is_header_word(core: str) -> bool:
     """True for a header word of tables 二 and 三 that is not a column label (信息内容,
     申请人情况, 法人或其他组织)."""
-    return core in (lab.T2_CORNER, lab.T3_APPLICANTS, lab.T3_ORGANISATIONS)
+    return core in (T2_CORNER, T3_APPLICANTS, T3_ORGANISATIONS)
 
 
 def t2_col_code(core: str, template: tpl.Template) -> str | None:
@@ -273,14 +290,14 @@ def _t2_cols(template: tpl.Template) -> dict[str, str]:
     for block in template.t2_blocks:
         for col in block.cols:
             for x in col.labels:
-                cols.setdefault(lab.core_of(x), col.code)
+                cols.setdefault(core_of(x), col.code)
     return cols
 
 
 def is_known_label(text: str, version: str, group: str | None) -> bool:
     """True for text of the template's vocabulary (a row, group or column label)."""
-    core = lab.split_label(text).core
-    if core in lab.T3_COL_CORES or core in lab.T4_COL_CORES or core in lab.T4_BLOCK_CORES:
+    core = split_label(text).core
+    if core in T3_COL_CORES or core in T4_COL_CORES or core in T4_BLOCK_CORES:
         return True
     if t3_group(text) or is_header_word(core):
         return True

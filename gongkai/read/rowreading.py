@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from gongkai.read import labels as lab
+from gongkai.read.labels import RowLabel, split_label
 from gongkai.read.limits import TEXT_CACHE
 from gongkai.read.rowlabels import classify_row_label, is_known_label, is_label_text, t3_group
 from gongkai.read.values import Value, parse_value
@@ -30,7 +30,7 @@ def read_row(texts: tuple[str, ...]) -> tuple[tuple[Value, ...], tuple[bool, ...
     values = tuple(map(parse_value, texts))
     is_label = tuple([v.status == "unreadable" and is_label_text(t)
                       for t, v in zip(texts, values, strict=True)])
-    cores = frozenset({lab.split_label(t).core for t, f in zip(texts, is_label, strict=True) if f})
+    cores = frozenset({split_label(t).core for t, f in zip(texts, is_label, strict=True) if f})
     return values, is_label, cores
 
 
@@ -38,7 +38,7 @@ cached_row = lru_cache(maxsize=TEXT_CACHE)(read_row)
 
 
 def opening(texts: tuple[str, ...], version: str, group: str | None
-             ) -> tuple[int, lab.RowLabel | None, bool, str | None, bool] | None:
+             ) -> tuple[int, RowLabel | None, bool, str | None, bool] | None:
     """The label that opens a data row on a row of cells (the rightmost data-row label with
     no known label after it, or with values after it and no known label among the labels
     after it), from the row's texts, the version and the table 三 group: (its position, the

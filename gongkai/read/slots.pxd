@@ -7,3 +7,7 @@ cdef class Aligner:
 
     cpdef align(self, slots, n, at_eof, where, table=*)
     cpdef trim(self, slots, n, table=*)
+
+
+cdef class Slot:
+    cdef public object cell, value  # (cell is None for a gap-inferred blank)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 
 from gongkai.model import ParsedReport
@@ -24,12 +23,27 @@ _COL_IN_LOCATION = re.compile(r"col (\d+)$")
 _SHEET_CELL = re.compile(r"cell ([A-Z]{1,3})\d+$")
 
 
-@dataclass(slots=True)
 class Slot:
     """One value position of a row: the cell it came from (None for a gap-inferred blank)."""
 
-    cell: Cell | None
-    value: Value
+    # a plain class that compares, prints and (not) hashes as the dataclass it was: compiled,
+    # it is an extension type (slots.pxd), made without a Python __init__ frame (about 200 a
+    # report)
+    __slots__ = ("cell", "value")
+
+    def __init__(self, cell: Cell | None, value: Value):
+        self.cell = cell
+        self.value = value
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.cell, self.value) == (other.cell, other.value)
+        return NotImplemented
+
+    __hash__ = None  # mutable and compared by value, as an unfrozen dataclass
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(cell={self.cell!r}, value={self.value!r})"
 
     @property
     def is_bare_empty(self) -> bool:

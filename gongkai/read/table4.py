@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai import template as tpl
-from gongkai.read import labels as lab
 from gongkai.read.document import Cell
+from gongkai.read.labels import T4_BLOCK_CORES, T4_COL_CORES, T4_GROUP_CORES, split_label
 from gongkai.read.slots import Aligner, Slot, blank_slot
 from gongkai.read.store import CellStore
 from gongkai.read.values import Value
+from gongkai.template import T4_BLOCKS, T4_CELLS, T4_COLS, T4_WIDTH
 
 
 @dataclass(slots=True)
@@ -29,7 +29,7 @@ class _Token:
 
 def _is_table_word(core: str) -> bool:
     """A word of table 四's header: a block, the 行政诉讼 group, or a column."""
-    return core in lab.T4_BLOCK_CORES or core in lab.T4_GROUP_CORES or core in lab.T4_COL_CORES
+    return core in T4_BLOCK_CORES or core in T4_GROUP_CORES or core in T4_COL_CORES
 
 
 class Table4:
@@ -49,7 +49,7 @@ class Table4:
 
     def label(self, core: str) -> bool:
         """Take a label met inside the table; True when it is one of the table's own."""
-        block = lab.T4_BLOCK_CORES.get(core)
+        block = T4_BLOCK_CORES.get(core)
         if block:
             self.tokens.append(_Token(blank_slot(), block, True))
             self.labelled = True
@@ -63,13 +63,13 @@ class Table4:
 
     def feed_row(self, cells: list[Cell], values: list[Value], is_label: list[bool]) -> bool:
         """Take a row of cells met inside the table; True when it was table content."""
-        labels = [lab.split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f]
+        labels = [split_label(c.text).core for c, f in zip(cells, is_label, strict=True) if f]
         if labels:
-            block = next((lab.T4_BLOCK_CORES[c] for c in labels if c in lab.T4_BLOCK_CORES), None)
+            block = next((T4_BLOCK_CORES[c] for c in labels if c in T4_BLOCK_CORES), None)
             has_numbers = any(not f and v.status == "value"
                               for v, f in zip(values, is_label, strict=True))
             if block and has_numbers and (len(labels) == 1 or all(
-                    c in lab.T4_BLOCK_CORES or c in lab.T4_GROUP_CORES for c in labels)):
+                    c in T4_BLOCK_CORES or c in T4_GROUP_CORES for c in labels)):
                 # one block per row: 行政复议 | 0 | 0 | 0 | 0 | 0
                 first_label = max(i for i, f in enumerate(is_label) if f)
                 self.rows[block] = [Slot(c, v) for c, v in
@@ -86,7 +86,7 @@ class Table4:
             return True
         slots = [Slot(c, v) for c, v in zip(cells, values, strict=True)]
         if all(sl.is_bare_empty for sl in slots):
-            if len(slots) not in (tpl.T4_WIDTH, tpl.T4_CELLS):
+            if len(slots) not in (T4_WIDTH, T4_CELLS):
                 return False  # empty filler, not a row of the table's fifteen (or five) cells
             # a whole row left blank: a run of its own
             brk = _Token(blank_slot(), None, True)
@@ -106,14 +106,14 @@ class Table4:
         if not runs:
             return
         total = sum(len(r) for _, r in runs)
-        if len(runs) == 1 or total == tpl.T4_CELLS and all(len(r) % tpl.T4_WIDTH for _, r in runs):
-            self._fit(list(tpl.T4_BLOCKS), [s for _, r in runs for s in r], self.at_eof, "t4")
+        if len(runs) == 1 or total == T4_CELLS and all(len(r) % T4_WIDTH for _, r in runs):
+            self._fit(list(T4_BLOCKS), [s for _, r in runs for s in r], self.at_eof, "t4")
             return
         used: list[str] = []
         for n, (hint_block, run) in enumerate(runs):
             by_label = bool(hint_block) and hint_block not in used
             block = hint_block if by_label else next(
-                (b for b in tpl.T4_BLOCKS if b not in used), None)
+                (b for b in T4_BLOCKS if b not in used), None)
             if block is None:
                 break
             used.append(block)
@@ -124,7 +124,7 @@ class Table4:
     def _fit(self, blocks: list[str], slots: list[Slot], at_eof: bool, where: str,
              reason: str | None = None) -> None:
         """Store the values of whole blocks, or leave a short run for the caller to settle."""
-        codes = [f"t4.{b}.{c}" for b in blocks for c in tpl.T4_COLS]
+        codes = [f"t4.{b}.{c}" for b in blocks for c in T4_COLS]
         aligned = self.aligner.align(slots, len(codes), at_eof, where)
         if aligned is None:
             self.short.append((codes, self.aligner.trim(slots, len(codes)), where))
@@ -154,4 +154,4 @@ class Table4:
         filled = [(h, r) for h, r in runs if any(s.value.status != "blank" for s in r)]
         if filled:
             return filled
-        return [(h, r) for h, r in runs if len(r) in (tpl.T4_WIDTH, tpl.T4_CELLS)]
+        return [(h, r) for h, r in runs if len(r) in (T4_WIDTH, T4_CELLS)]

@@ -22,22 +22,34 @@ from operator import attrgetter
 
 from gongkai import template as tpl
 from gongkai.model import ParsedReport
-from gongkai.read import labels as lab
-from gongkai.read import meta, rowreading
+from gongkai.read import meta
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.headers import Headers
+from gongkai.read.labels import (
+    T3_IDENTITY_NOTE,
+    T4_FIRST_COL,
+    T4_GROUP_CORES,
+    T4_REVIEW,
+    RowLabel,
+    split_label,
+)
 from gongkai.read.placement import settle
 from gongkai.read.rowlabels import (
     classify_row_label,
     is_label_tail,
 )
+from gongkai.read.rowreading import ROW_CACHED_CHARS, cached_opening, cached_row, opening, read_row
 from gongkai.read.slots import Aligner, Slot, blank_slot
 from gongkai.read.store import CORRECTION_WORD, CellStore
 from gongkai.read.table4 import Table4
 from gongkai.read.textlines import T3_HEADER_CORES, OpenRow, TextLines
 from gongkai.read.unplaced import Unplaced
 from gongkai.read.values import Value, parse_value
+from gongkai.template import T3_WIDTH
 
+# names from labels, rowreading and the template are imported, not read off their module
+# (``lab.NAME``), here as in headers, meta, rowlabels, rowreading, table4 and textlines:
+# compiled, a global is read from a cache, a module's attribute is looked up every time
 _TEXT = attrgetter("text")
 
 
@@ -195,7 +207,7 @@ class TableReader(TextLines):
 
     # -- rows ------------------------------------------------------------------------------
 
-    def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
+    def _open_row(self, rl: RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
         if self.open is not None:  # (_close_row does nothing without an open row)
             self._close_row()
         self.context = rl.table
@@ -300,7 +312,7 @@ class TableReader(TextLines):
                            is_label: list[bool]) -> bool:
         """True when a row met inside table 四 belongs to table 三 (its header or a data row
         with its numbers)."""
-        if any(lab.T3_IDENTITY_NOTE in c for c in cores) or cores & T3_HEADER_CORES:
+        if any(T3_IDENTITY_NOTE in c for c in cores) or cores & T3_HEADER_CORES:
             return True
         if not any(v.status == "value" for v in values):
             return False
@@ -313,12 +325,12 @@ class TableReader(TextLines):
             self._feed_bare_pipes(line, at_eof)
             return
         texts = tuple(map(_TEXT, cells))
-        cached = sum(map(len, texts)) <= rowreading.ROW_CACHED_CHARS
-        values, is_label, cores = (rowreading.cached_row if cached else rowreading.read_row)(texts)
+        cached = sum(map(len, texts)) <= ROW_CACHED_CHARS
+        values, is_label, cores = (cached_row if cached else read_row)(texts)
         if self.t4.active and self._leaves_t4_for_row(cores, cells, values, is_label):
             self.end_tables()  # table 三 printed after table 四 (or a correction follows)
         elif not self.t4.active and not self.t4.done and (
-                lab.T4_FIRST_COL in cores or {lab.T4_REVIEW, *lab.T4_GROUP_CORES} <= cores):
+                T4_FIRST_COL in cores or {T4_REVIEW, *T4_GROUP_CORES} <= cores):
             self.start_t4()  # table 四's header, wherever it stands
         if self.t4.active:
             if self.t4.feed_row(cells, values, is_label):
@@ -345,7 +357,7 @@ class TableReader(TextLines):
         for i, cell in enumerate(cells):
             if is_label[i]:
                 if self.t4.active:
-                    self.t4.label(lab.split_label(cell.text).core)
+                    self.t4.label(split_label(cell.text).core)
                     continue
                 self._feed_label(index, cell, at_eof, same_line_values=False)
 
@@ -360,7 +372,7 @@ class TableReader(TextLines):
         while slots and slots[0].is_bare_empty:
             slots.pop(0)
         widths = ({len(c) for c in self.headers.t2_cols.values()} if self.context == "t2"
-                  else {tpl.T3_WIDTH})
+                  else {T3_WIDTH})
         if len(slots) not in widths:
             return False
         self.unplaced.orphan(self.context, index, slots)
@@ -374,7 +386,7 @@ class TableReader(TextLines):
         row's texts, the version and the table 三 group (``rowreading.opening``), and from the label
         left over from the line before (``pending_label``) for a first cell that names no row
         on its own."""
-        found = (rowreading.cached_opening if cached else rowreading.opening)(
+        found = (cached_opening if cached else opening)(
             texts, self.version, self.group)
         if found is None:
             return False

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 import re
 
-from gongkai.read import labels as lab
 from gongkai.read.document import Cell, Line
+from gongkai.read.labels import (
+    T3_APPLICANTS,
+    T3_COL_CORES,
+    T3_GROUPS,
+    T3_IDENTITY_NOTE,
+    T3_ORGANISATIONS,
+    T4_BLOCK_CORES,
+    T4_COL_CORES,
+    T4_FIRST_COL,
+    RowLabel,
+    row_labels,
+    split_label,
+    without_notes,
+)
 from gongkai.read.rowlabels import classify_row_label, is_known_label, is_label_tail, t3_group
 from gongkai.read.slots import Slot, blank_slot, column_of
 from gongkai.read.store import CORRECTION_WORD, is_correction_notice
@@ -18,8 +31,8 @@ from gongkai.read.values import parse_value
 
 # words that only table 三's header holds: met inside table 四, table 三 follows it
 T3_HEADER_CORES = frozenset(
-    {core for core in lab.T3_COL_CORES if core not in lab.T4_COL_CORES}
-    | {lab.T3_APPLICANTS, lab.T3_ORGANISATIONS})
+    {core for core in T3_COL_CORES if core not in T4_COL_CORES}
+    | {T3_APPLICANTS, T3_ORGANISATIONS})
 _SENTENCE_MARKS = "。；;"
 # a row label and its numbers run together without a separator ('规章000', '行政许可707')
 _RUN_TOGETHER = re.compile(r"^(.*[\u4e00-\u9fff)）”\"」』])(\d+(?:\.\d+)?)$")
@@ -54,7 +67,7 @@ class TextLines:
 
     # TableReader's (tables.py), named here so that the compiled reader calls them without
     # looking them up by name (textlines.pxd declares them for both classes)
-    def _open_row(self, rl: lab.RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
+    def _open_row(self, rl: RowLabel, cell: Cell, from_text_lines: bool = True) -> None:
         raise NotImplementedError
 
     def _close_row(self, at_eof: bool = False) -> None:
@@ -123,14 +136,14 @@ class TextLines:
 
     def _leaves_t4_for_label(self, cell: Cell) -> bool:
         """True when a label met inside table 四 belongs to table 三 (printed after it)."""
-        parsed = lab.split_label(cell.text)
-        return lab.T3_IDENTITY_NOTE in parsed.core or parsed.core in T3_HEADER_CORES or bool(
+        parsed = split_label(cell.text)
+        return T3_IDENTITY_NOTE in parsed.core or parsed.core in T3_HEADER_CORES or bool(
             parsed.numbering and classify_row_label(cell.text, self.version, self.group, False)
-            is not None and parsed.core not in lab.T4_COL_CORES)
+            is not None and parsed.core not in T4_COL_CORES)
 
     def _feed_label(self, index: int, cell: Cell, at_eof: bool, same_line_values: bool) -> bool:
         """Handle a label cell; True when it opened a data row."""
-        parsed = lab.split_label(cell.text)
+        parsed = split_label(cell.text)
         core = parsed.core
         if not core:
             return False
@@ -158,21 +171,21 @@ class TextLines:
             return True
         # t3_group names a group only for a core among the groups' (``parsed`` is the same
         # split_label of the cell's text it reads)
-        group = t3_group(cell.text) if core in lab.T3_GROUPS else None
+        group = t3_group(cell.text) if core in T3_GROUPS else None
         if group:
             self._close_row()
             self.group = group
             self.consumed.add(index)
             return False
-        if (core in lab.T4_BLOCK_CORES or core == lab.T4_FIRST_COL) and self.headers.t3_seen_row:
+        if (core in T4_BLOCK_CORES or core == T4_FIRST_COL) and self.headers.t3_seen_row:
             self.start_t4()
             self.t4.label(core)
             self.consumed.add(index)
             return False
         # the core without notes in brackets worked out only when the core is no header
         if self.headers.note(core, self._column_for(core, cell)) \
-                or lab.T3_IDENTITY_NOTE in core or (
-                (bare_core := lab.split_label(lab.without_notes(cell.text)).core) != core
+                or T3_IDENTITY_NOTE in core or (
+                (bare_core := split_label(without_notes(cell.text)).core) != core
                 and self.headers.note(bare_core, self._column_for(bare_core, cell))):
             # headers repeated after a page break keep a row whose numbers are still to come
             if self.open is not None and self.open.slots:
@@ -200,7 +213,7 @@ class TextLines:
         """The cell's column for ``Headers.note(core, column)``, which reads it only for a
         table 三 column header met before the table's first data row (None otherwise: the
         same outcome, without reading the cell's location)."""
-        if not self.headers.t3_seen_row and core in lab.T3_COL_CORES:
+        if not self.headers.t3_seen_row and core in T3_COL_CORES:
             return column_of(cell)
         return None
 
@@ -219,10 +232,10 @@ class TextLines:
         row = self.open
         if row is None or row.table != "t2" or row.slots:
             return False
-        own = lab.split_label(lab.without_notes(row.label_cell.text)).core
-        if not any(own == c for rl in lab.row_labels() if rl.row == row.row for c in rl.cores):
+        own = split_label(without_notes(row.label_cell.text)).core
+        if not any(own == c for rl in row_labels() if rl.row == row.row for c in rl.cores):
             return False  # the row's own label may still continue on this line
-        parsed = lab.split_label(cell.text)
+        parsed = split_label(cell.text)
         return (not parsed.numbering and 4 <= len(parsed.core) <= 12
                 and all("\u4e00" <= ch <= "\u9fff" for ch in parsed.core)
                 and not is_known_label(cell.text, self.version, self.group))
