@@ -172,3 +172,19 @@ def test_a_damaged_pdf_is_reported_as_before():
     fast = read(cut, "cut.pdf", fast=True)
     assert fast == read(cut, "cut.pdf", fast=False)
     assert "corrupt_file" in fast or "needs_ocr" in fast
+
+
+def test_page_trees_read_differently_go_the_careful_way(reportlab_pdfs, monkeypatch):
+    """PDFium finding another number of pages than pdfminer (a damaged page tree) must not
+    pair a page with another's objects: here PDFium is handed another file of other pages."""
+    by_pages: dict[int, Path] = {}
+    for path in reportlab_pdfs:
+        with pdfplumber.open(path) as plumber:
+            by_pages.setdefault(len(plumber.pages), path)
+    assert len(by_pages) >= 2
+    (_, one), (_, other) = list(by_pages.items())[:2]
+    other_data = other.read_bytes()
+    real = pdffast.open_document
+    monkeypatch.setattr(pdffast, "open_document", lambda data: real(other_data))
+    data = one.read_bytes()
+    assert read(data, one.name, fast=True) == read(data, one.name, fast=False)

@@ -182,6 +182,9 @@ def to_document(data: bytes, name: str) -> Document:
         meta_title = (pdf.metadata or {}).get("Title")
         title = one_line(meta_title if isinstance(meta_title, str) else None) or None
         fast = pdffast.open_document(data) if FAST else None
+        if fast is not None and len(fast) != len(pdf.pages):  # page trees read differently
+            fast.close()
+            fast = None
         try:
             for number, page in enumerate(pdf.pages, start=1):
                 objects = pdffast.page_objects(fast, number - 1, page) if fast else None
