@@ -74,6 +74,38 @@ def test_reportlab_pdfs_read_the_same(reportlab_pdfs):
     assert result["careful"] >= 1
 
 
+@pytest.fixture(scope="module")
+def truetype_pdfs(tmp_path_factory) -> list[Path]:
+    """The generator's PDFs with an embedded TrueType font (the print copy of the bundled CJK
+    font, subset by reportlab) in place of its unembedded CID font: the way Word and WPS
+    embed fonts."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    import gongkai.synth.pdf_writer as writer
+    from gongkai.render.print_font import print_font_dir
+
+    folder = print_font_dir()
+    if folder is None:
+        pytest.skip("the TrueType copy of the bundled font cannot be made here")
+    font = next(folder.glob("*.ttf"))
+    if "GongkaiTT" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("GongkaiTT", str(font)))
+    before = writer._FONT
+    writer._FONT = "GongkaiTT"
+    try:
+        return [p for p, _ in generated(tmp_path_factory.mktemp("ttf"), "pdf")]
+    finally:
+        writer._FONT = before
+
+
+def test_truetype_pdfs_read_the_same_and_through_pdfium(truetype_pdfs):
+    result = compare(truetype_pdfs)
+    assert result["differences"] == []
+    assert result["careful"] == 0  # every page of embedded TrueType subsets is taken
+    assert result["taken"] >= len(truetype_pdfs)
+
+
 def test_a_wrong_descent_is_seen(reportlab_pdfs, monkeypatch):
     """The comparison is sharp enough to see a character box a fraction of a point off."""
     assert compare(reportlab_pdfs[:2], readings=False)["differences"] == []
