@@ -220,3 +220,14 @@ def test_page_trees_read_differently_go_the_careful_way(reportlab_pdfs, monkeypa
     monkeypatch.setattr(pdffast, "open_document", lambda data: real(other_data))
     data = one.read_bytes()
     assert read(data, one.name, fast=True) == read(data, one.name, fast=False)
+
+
+def test_a_capped_reader_process_reads_through_pdfium(truetype_pdfs):
+    """PDFium in a reader process with its address space capped (gongkai.read.pool) reads
+    as in this process: no crash, the same reports."""
+    from gongkai.read.pool import Job, read_files, read_job
+
+    jobs = [Job(str(i), str(p), p.name) for i, p in enumerate(truetype_pdfs[:3])]
+    got = read_files([jobs], workers=1)
+    assert {k: repr(r) for k, r in got.items()} == {j.key: repr(read_job(j)) for j in jobs}
+    assert not [i for r in got.values() for i in r.issues if i.severity == "error"]
