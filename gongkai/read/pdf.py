@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from gongkai.read import limits, pdffast
+from gongkai.read import limits, pdfcontent, pdffast
 from gongkai.read.document import Cell, Document, Line
 from gongkai.read.pagetext import is_page_footer, one_line, split_trailing_numbers
 from gongkai.read.values import looks_numeric
@@ -186,12 +186,13 @@ def to_document(data: bytes, name: str) -> Document:
             fast.close()
             fast = None
         try:
-            for number, page in enumerate(pdf.pages, start=1):
-                objects = pdffast.page_objects(fast, number - 1, page) if fast else None
-                if objects is not None:
-                    page._objects = objects  # pdfplumber's own cache of the page's objects
-                pages.append(_read_page(page, number))
-                page.close()
+            with pdfcontent.reading():  # content streams read by one regex where plain
+                for number, page in enumerate(pdf.pages, start=1):
+                    objects = pdffast.page_objects(fast, number - 1, page) if fast else None
+                    if objects is not None:
+                        page._objects = objects  # pdfplumber's own cache of the page's objects
+                    pages.append(_read_page(page, number))
+                    page.close()
         finally:
             if fast is not None:
                 fast.close()

@@ -60,11 +60,17 @@ def page_objects(doc, index: int, plumber_page) -> dict | None:
     """pdfplumber's objects of page ``index`` (0-based) built from PDFium, or None when the
     page holds anything this reading does not reproduce exactly."""
     try:
+        fonts = _fonts(plumber_page)
+    except Exception:  # noqa: BLE001 - a damaged font dictionary: the careful path
+        return None
+    if any(descent is None for descent in fonts.values()):
+        return None  # a font read otherwise (Type 3, say): PDFium's page is not even loaded
+    try:
         page = doc[index]
     except Exception:  # noqa: BLE001
         return None
     try:
-        return _objects(page, plumber_page)
+        return _objects(page, plumber_page, fonts)
     except Exception:  # noqa: BLE001 - anything unexpected: the careful path
         _LOG.debug("PDFium reading of page %d fell back", index + 1, exc_info=True)
         return None
@@ -85,17 +91,15 @@ def _plain_box(page, plumber_page) -> bool:
     return mb == bb and mb[0] == 0 and mb[1] == 0 and abs(mb[3] - media[3]) < 1e-3
 
 
-def _objects(page, plumber_page) -> dict | None:
+def _objects(page, plumber_page, fonts: dict) -> dict | None:
     if not _plain_box(page, plumber_page):
         return None
-    fonts = _fonts(plumber_page)
-    if fonts and all(descent is None for descent in fonts.values()):
-        return None  # every font is read otherwise (a page of Type 3 fonts, say)
     height = float(plumber_page.height)
     at = (height, float(plumber_page.initial_doctop), plumber_page.page_number)
     lines: list[dict] = []
     rects: list[dict] = []
     curves: list[dict] = []
+    paths = []
     images = 0
     texts: dict[int, int] = {}  # a text object's address → its place in the content
     for obj in page.get_objects(max_depth=0):
@@ -105,16 +109,18 @@ def _objects(page, plumber_page) -> dict | None:
                 return None
             texts[_address(obj.raw)] = len(texts)
         elif kind == raw.FPDF_PAGEOBJ_PATH:
-            if not _path(obj, at, lines, rects, curves):
-                return None
+            paths.append(obj)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
         else:  # a form XObject (nested content), a shading or an unknown object
             return None
     chars: list[dict] | None = []
-    if texts:
+    if texts:  # the characters first: a page usually falls back on them
         chars = _chars(page, texts, fonts, at)
         if chars is None:
+            return None
+    for obj in paths:
+        if not _path(obj, at, lines, rects, curves):
             return None
     out: dict = {}
     for key, found in (("char", chars), ("line", lines), ("rect", rects), ("curve", curves)):
