@@ -194,9 +194,11 @@ def _fonts(plumber_page) -> dict[str, float | None]:
                 descent = None
         if descent is not None:
             descent = (-descent if descent > 0 else descent) * 0.001
-        for name in names:
-            key = _SUBSET.sub("", name)
-            if key and out.setdefault(key, descent) != descent:
+        keys = {_SUBSET.sub("", name) for name in names} - {""}
+        if not keys:  # a font without any name (a Type 3 font, say) cannot be told apart
+            keys, descent = {""}, None
+        for key in keys:
+            if out.setdefault(key, descent) != descent:
                 out[key] = None
     return out
 
