@@ -231,3 +231,31 @@ def test_a_capped_reader_process_reads_through_pdfium(truetype_pdfs):
     got = read_files([jobs], workers=1)
     assert {k: repr(r) for k, r in got.items()} == {j.key: repr(read_job(j)) for j in jobs}
     assert not [i for r in got.values() for i in r.issues if i.severity == "error"]
+
+
+def test_text_state_operators_read_the_same(tmp_path):
+    """Horizontal scaling, character and word spacing and rise move characters as pdfminer
+    moves them; an unembedded standard font (Helvetica) is measured from pdfminer's tables."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from gongkai.render.print_font import print_font_dir
+
+    folder = print_font_dir()
+    if folder is None:
+        pytest.skip("the TrueType copy of the bundled font cannot be made here")
+    if "GongkaiTT" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("GongkaiTT", str(next(folder.glob("*.ttf")))))
+    path = tmp_path / "state.pdf"
+    c = canvas.Canvas(str(path))
+    for y, font, setting in ((700, "GongkaiTT", "setHorizScale"), (650, "GongkaiTT", "setCharSpace"),
+                             (600, "GongkaiTT", "setRise"), (550, "Helvetica", "setWordSpace")):
+        text = c.beginText(72, y)
+        text.setFont(font, 12)
+        getattr(text, setting)(80 if setting == "setHorizScale" else 4)
+        text.textLine("集里街道 2019 a b" if font != "Helvetica" else "Jili 2019 a b")
+        c.drawText(text)
+    c.save()
+    result = compare([path])
+    assert result["taken"] == 1 and result["differences"] == []

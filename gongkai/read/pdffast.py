@@ -218,6 +218,7 @@ def _chars(page, texts: dict[int, int], fonts: dict, at: tuple) -> list[dict] | 
         objects: dict[int, tuple] = {}  # a text object's address → what its characters share
         widths: dict[tuple[int, float, int], float] = {}  # (font, size, character) → advance
         chars: list[tuple[int, int, dict]] = []
+        last: tuple = ()
         for i in range(count):
             if raw.FPDFText_IsGenerated(textpage, i):
                 continue
@@ -244,6 +245,11 @@ def _chars(page, texts: dict[int, int], fonts: dict, at: tuple) -> list[dict] | 
             if not raw.FPDFText_GetCharOrigin(textpage, i, ox, oy):
                 return None
             x0, base = _f(ox.value), _f(oy.value)
+            if (address, x0, base) == last:
+                # two characters from one place of one object: a glyph PDFium splits into
+                # several (a ligature), which pdfminer reads as one character
+                return None
+            last = (address, x0, base)
             x1 = x0 + a * adv
             y0 = base + d * (descent * fontsize)
             y1 = y0 + d * fontsize
