@@ -217,7 +217,7 @@ def test_page_trees_read_differently_go_the_careful_way(reportlab_pdfs, monkeypa
     (_, one), (_, other) = list(by_pages.items())[:2]
     other_data = other.read_bytes()
     real = pdffast.open_document
-    monkeypatch.setattr(pdffast, "open_document", lambda data: real(other_data))
+    monkeypatch.setattr(pdffast, "open_document", lambda data, pages=None: real(other_data, pages))
     data = one.read_bytes()
     assert read(data, one.name, fast=True) == read(data, one.name, fast=False)
 
@@ -259,3 +259,15 @@ def test_text_state_operators_read_the_same(tmp_path):
     c.save()
     result = compare([path])
     assert result["taken"] == 1 and result["differences"] == []
+
+
+def test_threads_read_as_one(truetype_pdfs):
+    """PDFium is not thread-safe; reports read in four threads at once (a Dask worker may run
+    tasks in threads) are the reports read one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    datas = [(p.read_bytes(), p.name) for p in truetype_pdfs[:4]] * 2
+    alone = [read(d, n, fast=True) for d, n in datas]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda item: repr(parse_bytes(*item)), datas))
+    assert together == alone

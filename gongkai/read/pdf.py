@@ -181,10 +181,7 @@ def to_document(data: bytes, name: str) -> Document:
                                                    exc.message_en, None)])
         meta_title = (pdf.metadata or {}).get("Title")
         title = one_line(meta_title if isinstance(meta_title, str) else None) or None
-        fast = pdffast.open_document(data) if FAST else None
-        if fast is not None and len(fast) != len(pdf.pages):  # page trees read differently
-            fast.close()
-            fast = None
+        fast = pdffast.open_document(data, len(pdf.pages)) if FAST else None
         try:
             with pdfcontent.reading():  # content streams read by one regex where plain
                 for number, page in enumerate(pdf.pages, start=1):
@@ -195,7 +192,7 @@ def to_document(data: bytes, name: str) -> Document:
                     page.close()
         finally:
             if fast is not None:
-                fast.close()
+                pdffast.close_document(fast)
     except Exception as exc:  # noqa: BLE001 - a damaged file must become an issue
         return _unreadable(exc, name, "读取", "cannot be read")
     finally:

@@ -29,9 +29,13 @@ from __future__ import annotations
 import ctypes
 import logging
 import re
+import threading
 
 _LOG = logging.getLogger(__name__)
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+# PDFium is not thread-safe: one call into it at a time in a process (a Dask worker may run
+# tasks in threads)
+_LOCK = threading.RLock()
 
 try:  # pragma: no branch - a dependency of the project
     import pypdfium2 as pdfium
@@ -46,14 +50,27 @@ def _f(x: float) -> float:
     return float(f"{x:.7g}")
 
 
-def open_document(data: bytes):
-    """The PDFium document of ``data``, or None when PDFium is missing or cannot open it."""
+def open_document(data: bytes, pages: int | None = None):
+    """The PDFium document of ``data``, or None when PDFium is missing or cannot open it, or
+    (given ``pages``, the count pdfminer found) finds another number of pages: a page tree
+    read differently must not pair a page with another's objects."""
     if pdfium is None:
         return None
-    try:
-        return pdfium.PdfDocument(data)
-    except Exception:  # noqa: BLE001 - the careful path says what is wrong with the file
-        return None
+    with _LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except Exception:  # noqa: BLE001 - the careful path says what is wrong with the file
+            return None
+        if pages is not None and len(doc) != pages:
+            doc.close()
+            return None
+        return doc
+
+
+def close_document(doc) -> None:
+    """Close a document ``open_document`` gave."""
+    with _LOCK:
+        doc.close()
 
 
 def page_objects(doc, index: int, plumber_page) -> dict | None:
@@ -65,17 +82,18 @@ def page_objects(doc, index: int, plumber_page) -> dict | None:
         return None
     if any(descent is None for descent in fonts.values()):
         return None  # a font read otherwise (Type 3, say): PDFium's page is not even loaded
-    try:
-        page = doc[index]
-    except Exception:  # noqa: BLE001
-        return None
-    try:
-        return _objects(page, plumber_page, fonts)
-    except Exception:  # noqa: BLE001 - anything unexpected: the careful path
-        _LOG.debug("PDFium reading of page %d fell back", index + 1, exc_info=True)
-        return None
-    finally:
-        page.close()
+    with _LOCK:
+        try:
+            page = doc[index]
+        except Exception:  # noqa: BLE001
+            return None
+        try:
+            return _objects(page, plumber_page, fonts)
+        except Exception:  # noqa: BLE001 - anything unexpected: the careful path
+            _LOG.debug("PDFium reading of page %d fell back", index + 1, exc_info=True)
+            return None
+        finally:
+            page.close()
 
 
 def _plain_box(page, plumber_page) -> bool:
