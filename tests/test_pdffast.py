@@ -271,3 +271,8 @@ def test_threads_read_as_one(truetype_pdfs):
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda item: repr(parse_bytes(*item)), datas))
     assert together == alone
+    from pdfminer import pdfinterp
+
+    from gongkai.read.pdfcontent import ContentParser
+
+    assert pdfinterp.PDFContentParser is not ContentParser  # put back after the last reading

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections import deque
 from collections.abc import Iterator
 
@@ -177,12 +178,23 @@ class ContentParser(pdfinterp.PDFContentParser):
         return 0, objects.popleft()
 
 
+_ORIGINAL = pdfinterp.PDFContentParser
+_GUARD = threading.Lock()
+_READERS = 0  # readings under way in this process (threads may read at once)
+
+
 @contextlib.contextmanager
 def reading() -> Iterator[None]:
-    """Pages interpreted inside read their content streams with ``ContentParser``."""
-    before = pdfinterp.PDFContentParser
-    pdfinterp.PDFContentParser = ContentParser
+    """Pages interpreted inside read their content streams with ``ContentParser``; pdfminer's
+    own parser is put back when the last reading under way ends."""
+    global _READERS
+    with _GUARD:
+        _READERS += 1
+        pdfinterp.PDFContentParser = ContentParser
     try:
         yield
     finally:
-        pdfinterp.PDFContentParser = before
+        with _GUARD:
+            _READERS -= 1
+            if not _READERS:
+                pdfinterp.PDFContentParser = _ORIGINAL
