@@ -13,12 +13,15 @@ pdfminer's rules for its shape. The page is then read by the same pdfplumber cod
 The careful path (pdfplumber alone) reads any page that holds something this reading does
 not reproduce: a rotated or offset page, a form XObject or shading, text in another
 direction or scaled unevenly, a character without a Unicode value (pdfminer would give
-``(cid:N)``) or without a width in its font, a font without a descriptor or a Type 3 font,
-two fonts of one name with different descents, text carrying an ``/ActualText`` (PDFium
-would put it in place of the drawn characters), and a text object for which PDFium's text
-page has no character (it leaves out text it finds empty or clipped away; pdfminer reads
-every character drawn). ``tests/test_pdffast.py`` reads PDFs of three producers both ways and
-requires the same reading.
+``(cid:N)``) or without a width in its font, a Type 3 font or one without a name or
+metrics (a standard font without a descriptor is measured from pdfminer's own tables), two
+fonts of one name with different descents, text carrying an ``/ActualText`` (PDFium would
+put it in place of the drawn characters), a text object for which PDFium's text page has no
+character (it leaves out text it finds empty or clipped away; pdfminer reads every character
+drawn), two characters at one place of one text object (a ligature PDFium splits), and every
+page of a file whose page count PDFium reads differently. ``tests/test_pdffast.py`` reads
+PDFs of four producers both ways and requires the same reading. PDFium is not thread-safe:
+calls into it hold a lock of the process.
 
 Numbers from PDFium are 32-bit floats; each is turned back into the shortest decimal of 7
 significant digits (what PDF writers print), so that positions compare as pdfminer's do.
