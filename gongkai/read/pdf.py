@@ -15,8 +15,9 @@ A PDF without a text layer (a scan) is not read as empty: it is reported as need
 (issue ``needs_ocr``).  Encrypted and damaged files are reported likewise.
 
 A page's characters and rules come from PDFium where it reproduces pdfminer's exactly
-(``pdffast``: a plain page of embedded or described fonts, 2–10× faster); pdfplumber's own
-interpretation reads every other page.  Either way the same pdfplumber code finds the
+(``pdffast``: a plain page of embedded or described fonts; a Word-like report in about half
+the time); pdfplumber's own interpretation reads every other page, its content streams read
+by ``pdfcontent`` where plain.  Either way the same pdfplumber code finds the
 tables and lines.  ``GONGKAI_PDF_CAREFUL=1`` reads every page the careful way.
 """
 

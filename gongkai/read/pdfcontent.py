@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from pdfminer import pdfinterp
+from pdfminer.pdftypes import stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF, PSLiteral
 
 _ESCAPES = {b"b": b"\x08", b"t": b"\t", b"n": b"\n", b"f": b"\x0c", b"r": b"\r",
@@ -66,7 +67,7 @@ def _string(body: bytes) -> bytes:
         escape = m.group(1)
         if escape is None:
             out.append(m.group(0))
-        elif escape[:1].isdigit() and escape[:1] in b"01234567":
+        elif escape[:1] in b"01234567":  # one to three octal digits
             code = int(escape, 8)
             if code > 255:
                 raise _Fallback
@@ -161,7 +162,7 @@ class ContentParser(pdfinterp.PDFContentParser):
         self._objects: deque | None = None
         if streams:
             try:
-                datas = [pdfinterp.stream_value(s).get_data() for s in streams]
+                datas = [stream_value(s).get_data() for s in streams]
             except Exception:  # noqa: BLE001 - pdfminer's parser meets the error as before
                 datas = None
             if datas is not None:

@@ -34,6 +34,10 @@ import logging
 import re
 import threading
 
+from pdfminer.pdffont import FontMetricsDB
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import PSLiteral
+
 _LOG = logging.getLogger(__name__)
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 # PDFium is not thread-safe: one call into it at a time in a process (a Dask worker may run
@@ -109,7 +113,8 @@ def _plain_box(page, plumber_page) -> bool:
         return False
     mb = tuple(float(v) for v in plumber_page.mediabox)
     bb = tuple(float(v) for v in plumber_page.bbox)
-    return mb == bb and mb[0] == 0 and mb[1] == 0 and abs(mb[3] - media[3]) < 1e-3
+    return (mb == bb and mb[0] == 0 and mb[1] == 0 and abs(mb[2] - media[2]) < 1e-3
+            and abs(mb[3] - media[3]) < 1e-3)
 
 
 def _objects(page, plumber_page, fonts: dict) -> dict | None:
@@ -167,8 +172,6 @@ def _address(handle) -> int:
 
 
 def _name(value) -> str:
-    from pdfminer.psparser import PSLiteral
-
     if isinstance(value, PSLiteral):
         value = value.name
     if isinstance(value, bytes):
@@ -182,9 +185,6 @@ def _fonts(plumber_page) -> dict[str, float | None]:
     None for a font read otherwise (Type 3, no metrics) and for two fonts of one name (two
     subsets) whose descents differ: a character in such a font sends its page to the careful
     path."""
-    from pdfminer.pdffont import FontMetricsDB
-    from pdfminer.pdftypes import resolve1
-
     resources = resolve1(plumber_page.page_obj.resources) or {}
     fonts = resolve1(resources.get("Font")) or {}
     out: dict[str, float | None] = {}
@@ -237,6 +237,7 @@ def _chars(page, texts: dict[int, int], fonts: dict, at: tuple) -> list[dict] | 
         count = raw.FPDFText_CountChars(textpage)
         ox, oy = ctypes.c_double(), ctypes.c_double()
         objects: dict[int, tuple] = {}  # a text object's address → what its characters share
+        names: dict[int, str] = {}  # a PDFium font's address → its name without subset tag
         widths: dict[tuple[int, float, int], float] = {}  # (font, size, character) → advance
         chars: list[tuple[int, int, dict]] = []
         last: tuple = ()
@@ -253,7 +254,7 @@ def _chars(page, texts: dict[int, int], fonts: dict, at: tuple) -> list[dict] | 
             shared = objects.get(address)
             if shared is None:
                 shared = objects[address] = _text_object(textpage, i, obj, texts.get(address),
-                                                         fonts)
+                                                         fonts, names)
                 if not shared:
                     return None
             place, a, d, fontsize, font_key, font, descent, fontname = shared
@@ -290,7 +291,8 @@ def _chars(page, texts: dict[int, int], fonts: dict, at: tuple) -> list[dict] | 
         textpage.close()
 
 
-def _text_object(textpage, i: int, obj, place: int | None, fonts: dict) -> tuple | None:
+def _text_object(textpage, i: int, obj, place: int | None, fonts: dict,
+                 names: dict[int, str]) -> tuple | None:
     """What the characters of one text object share, read at its character ``i``; None when
     the object is not one of the page's or is read otherwise (another direction, a font
     without metrics)."""
@@ -309,9 +311,9 @@ def _text_object(textpage, i: int, obj, place: int | None, fonts: dict) -> tuple
     if not font:
         return None
     key = _address(font)
-    fontname = fonts.get(key)  # the page's fonts are also known by PDFium's handle, once met
+    fontname = names.get(key)
     if fontname is None:
-        fontname = fonts[key] = _SUBSET.sub("", _font_name(font))
+        fontname = names[key] = _SUBSET.sub("", _font_name(font))
     descent = fonts.get(fontname)
     if descent is None:
         return None
@@ -392,17 +394,14 @@ def _shape(kind: str, pts: list, at: tuple) -> dict:
     ys = [p[1] for p in pts]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     top = height - y1
-    out = {"object_type": kind, "page_number": number, "x0": x0, "y0": y0, "x1": x1,
-           "y1": y1, "width": x1 - x0, "height": y1 - y0, "top": top, "bottom": height - y0,
-           "doctop": doctop + top}
-    out["pts"] = [(px, height - py) for px, py in pts]
-    return out
+    return {"object_type": kind, "page_number": number, "x0": x0, "y0": y0, "x1": x1,
+            "y1": y1, "width": x1 - x0, "height": y1 - y0, "top": top, "bottom": height - y0,
+            "doctop": doctop + top, "pts": [(px, height - py) for px, py in pts]}
 
 
-_COMPARED = {"char": ("x0", "x1", "top", "bottom", "doctop", "size"),
-             "line": ("x0", "x1", "top", "bottom", "doctop"),
-             "rect": ("x0", "x1", "top", "bottom", "doctop"),
-             "curve": ("x0", "x1", "top", "bottom", "doctop")}
+_POSITION = ("x0", "x1", "top", "bottom", "doctop")
+_COMPARED = {"char": (*_POSITION, "size"), "line": _POSITION, "rect": _POSITION,
+             "curve": _POSITION}
 
 
 def differences(ref: dict, mine: dict, tolerance: float = 1e-3) -> list[str]:
