@@ -134,3 +134,20 @@ def test_a_page_read_inside_reading_uses_the_fast_parser(monkeypatch):
     monkeypatch.setattr(content, "reading", contextlib.nullcontext)  # pdfminer's own parser
     monkeypatch.setattr(pdf, "FAST", False)
     assert fast == repr(parse_bytes(data, "x.pdf"))
+
+
+_PLAIN = st.sampled_from([
+    b"0", b"12", b"-3", b"+4", b".5", b"-.25", b"6.", b"1.2.3", b"BT", b"ET", b"Tj", b"T*",
+    b"'", b"\"", b"true", b"false", b"/F1", b"/", b"(x)", b"(\\()", b"(\\\\)", b"(\\101)",
+    b"(\\1)", b"(\\12x)", b"(\\q)", b"(\\\n)", b"(\\\r\n)", b"(\\r\\n\\t\\b\\f)", b"<41>",
+    b"<4 1>", b"<>", b"[", b"]", b"<<", b">>", b"1e5", b"Tf9", b"(\xe4\xb8\xad)"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PLAIN, max_size=30), st.sampled_from([b" ", b"\n", b"\r\n", b"\t "]))
+def test_plain_streams_read_the_same(pieces, space):
+    ref, fast = both(space.join(pieces))
+    assert fast is None or fast == ref
+    if pieces.count(b"[") == pieces.count(b"]") == 0 and b"<<" not in pieces \
+            and b">>" not in pieces:
+        assert fast is not None  # no bracket to mismatch: the fast reading takes it
